@@ -1,0 +1,112 @@
+"""The ``kstudio`` command line: a thin shell over the library. Only this module prints.
+
+``main(argv)`` returns the exit code, so tests can call it. Other shells (the studio) add their own
+sub-commands through :data:`EXTRA_COMMANDS` without this package importing them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .checks import check_course
+from .errors import CourseError, Problem, StudioError, has_errors
+from .export import FORMATS, export
+from .load import load_course
+from .scaffold import new_course
+
+Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+EXTRA_COMMANDS: list[Registrar] = []
+
+
+def _prefix(course: Path) -> str:
+    return "" if str(course) in (".", "") else f"{course.as_posix().rstrip('/')}/"
+
+
+def _print_problems(problems: Sequence[Problem], course: Path, *, quiet: bool = False) -> None:
+    shown = [p for p in problems if not (quiet and p.severity == "warning")]
+    for problem in shown:
+        print(problem.format(_prefix(course)))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    course = load_course(args.course)
+    problems = check_course(course)
+    _print_problems(problems, args.course, quiet=args.quiet)
+    return 1 if has_errors(problems) else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    folder = new_course(args.folder, title=args.title)
+    print(f"created {folder}: check it with 'kstudio check {folder}'")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    course = load_course(args.course)
+    try:
+        path = export(course, args.format, args.output)
+    except CourseError as exc:
+        _print_problems(exc.problems, args.course)
+        return 1
+    warnings = [p for p in check_course(course) if p.severity == "warning"]
+    for problem in warnings:
+        print(problem.format(_prefix(args.course)), file=sys.stderr)
+    size = path.stat().st_size
+    print(f"wrote {path} ({size / 1024:.0f} KB) in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kstudio", description="Author, check and package Karmayogi courses.")
+    parser.add_argument("--version", action="version", version=f"kstudio {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="report every problem in a course (exit 1 on errors)")
+    check.add_argument("course", type=Path, metavar="COURSE")
+    check.add_argument("-q", "--quiet", action="store_true", help="show errors only")
+    check.set_defaults(run=cmd_check)
+
+    new = sub.add_parser("new", help="create a starter course in a new folder")
+    new.add_argument("folder", type=Path, metavar="DIR")
+    new.add_argument("--title", help="the course title (default: from the folder name)")
+    new.set_defaults(run=cmd_new)
+
+    build = sub.add_parser("build", help="write a package of the course")
+    build.add_argument("course", type=Path, metavar="COURSE")
+    build.add_argument("--format", "-f", required=True, choices=sorted(FORMATS), help="package format")
+    build.add_argument("-o", "--output", type=Path, default=Path("dist"), metavar="OUTDIR", help="default: dist/")
+    build.set_defaults(run=cmd_build)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+    try:
+        return int(args.run(args))
+    except StudioError as exc:
+        print(f"kstudio: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"kstudio: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""A cache of parsed lessons, keyed by everything a parse depends on.
+
+One file per course folder under the user's cache directory (``$XDG_CACHE_HOME/karmayogi-studio``).
+A lesson's key hashes its text and path, the lesson id map (links between lessons), the list of files
+in the course (media resolution, captions) and the parser version; any change misses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PARSER_VERSION = "1"  # bump when parsing output changes
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "karmayogi-studio"
+
+
+class LessonCache:
+    def __init__(self, file: Path | None, context: str):
+        self.file, self.context = file, context
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.dirty = False
+
+    @classmethod
+    def disabled(cls) -> LessonCache:
+        return cls(None, "")
+
+    @classmethod
+    def open(cls, root: Path, files: set[str]) -> LessonCache:
+        where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+        context = hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()
+        store = cls(cache_dir() / "lessons" / f"{where}.pickle", context)
+        try:
+            with open(store.file, "rb") as fh:  # type: ignore[arg-type]
+                data = pickle.load(fh)
+            if data.get("version") == PARSER_VERSION and data.get("context") == context:
+                store.entries = data["entries"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError):
+            pass  # a missing or stale cache only costs a parse
+        return store
+
+    def key(self, path: str, text: str, lesson_ids: dict[str, str], lang: str) -> str:
+        digest = hashlib.sha256()
+        for part in (path, lang, json.dumps(lesson_ids, sort_keys=True), text):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Any:
+        if self.file is None:
+            return None
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.used[key] = hit
+        return hit
+
+    def put(self, key: str, value: Any) -> None:
+        if self.file is not None:
+            self.used[key] = value
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the entries used by this load (dropping stale ones), atomically; failures only log."""
+        if self.file is None or not (self.dirty or len(self.used) != len(self.entries)):
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            payload = {"version": PARSER_VERSION, "context": self.context, "entries": self.used}
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError as exc:
+            log.warning("could not write the lesson cache %s: %s", self.file, exc)

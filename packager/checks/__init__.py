@@ -1,0 +1,31 @@
+"""Checks over a loaded course: small functions that each yield problems, all run together.
+
+A new check is one function in one of these modules and one entry in :data:`CHECKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..errors import Problem
+from ..model import Course
+from . import ids, links, media, timing
+
+Check = Callable[[Course], Iterable[Problem]]
+
+CHECKS: dict[str, Check] = {
+    "duplicate-ids": ids.duplicate_ids,
+    "lesson-links": links.lesson_links,
+    "missing-media": media.missing_media,
+    "thumbnail": media.thumbnail,
+    "lesson-length": timing.lesson_length,
+    "pass-score": timing.pass_score_needs_quiz,
+}
+
+
+def check_course(course: Course) -> list[Problem]:
+    """Every problem with *course*: those found while loading and those of every check, in file order."""
+    problems = set(course.problems)
+    for check in CHECKS.values():
+        problems.update(check(course))
+    return sorted(problems, key=lambda p: (p.file != "course.yml", p.file, p.line or 0, p.message))

@@ -1,0 +1,147 @@
+"""One lesson file -> a :class:`Lesson`: front matter, then Markdown blocks and ``:::`` containers.
+
+Pure: the text and what it needs to know about the course go in, a lesson and its problems come out,
+so results can be cached by the text's hash (see ``load.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from . import schema, yamlsrc
+from .errors import Problem, did_you_mean, error
+from .markdown import CONTAINERS, LessonEnv, parser
+from .markdown.context import Container, Context, slug
+from .model import Block, Caption, Competency, Html, Lesson
+
+_CLOSE_FENCE = re.compile(r"^\s*:{3,}\s*$")
+WORDS_PER_MINUTE = 180
+MINUTES_PER_QUESTION = 0.5
+
+
+@dataclass(frozen=True)
+class LessonContext:
+    """What a lesson needs to know about its course to be parsed."""
+
+    lesson_ids: dict[str, str]
+    resolve: Callable[[str, str], str | None]
+    """(lesson path, target) -> course-relative path, or None when it leaves the course."""
+    captions: Callable[[str], list[Caption]]
+    lang: str = "en"
+    strings: dict[str, str] | None = None
+
+
+def lesson_id_for(path: str) -> str:
+    """The default id of a lesson: its path without ``.md``.
+
+    >>> lesson_id_for("lessons/01-welcome.md")
+    'lessons/01-welcome'
+    """
+    return path[:-3] if path.endswith(".md") else path
+
+
+def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list[Problem]]:
+    """Parse a lesson's text. Always returns a lesson (possibly partial) and every problem found."""
+    problems: list[Problem] = []
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    front, body, body_offset = _split_front_matter(text, path, problems)
+    title, meta = lesson_id_for(path), None
+    if front is not None:
+        doc = yamlsrc.parse(front, path, line_offset=1)
+        problems += doc.problems
+        if not doc.problems:
+            meta, found = schema.validate(schema.FrontMatterSpec, doc, path)
+            problems += found
+    lesson = Lesson(id=(meta.id if meta and meta.id else lesson_id_for(path)), path=path, title=title)
+    if meta:
+        lesson.title = meta.title
+        lesson.minutes = meta.minutes
+        lesson.objectives = list(meta.objectives)
+        lesson.competencies = [Competency(**c.model_dump()) for c in meta.competencies]
+        lesson.minutes_line = doc.lines.get(("minutes",))
+    lesson.body_line = body_offset + 1
+    env = LessonEnv(
+        file=path,
+        line_offset=body_offset,
+        resolve=lambda target: ctx.resolve(path, target),
+        lesson_ids=ctx.lesson_ids,
+        lang=ctx.lang,
+        strings=ctx.strings or {},
+        captions=ctx.captions,
+    )
+    md = parser()
+    walker = Context(md, env, slug(lesson.id))
+    tokens = md.parse(body, walker.mdenv)
+    lesson.blocks = _blocks(tokens, body.split("\n"), walker)
+    lesson.media, lesson.links = env.media, env.links
+    problems += env.problems
+    words = len(re.findall(r"\w+", body))
+    questions = sum(len(q.questions) for q in lesson.quizzes)
+    lesson.estimated_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION))
+    return lesson, problems
+
+
+def _split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[str | None, str, int]:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        problems.append(error(path, 1, "lesson has no front matter: start the file with '---', 'title: …', '---'"))
+        return None, text, 0
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 1
+    problems.append(error(path, 1, "front matter is never closed: add a line '---' after it"))
+    return None, "\n".join(lines[1:]), 1
+
+
+def _blocks(tokens: list[Token], lines: list[str], ctx: Context) -> list[Block]:
+    blocks: list[Block] = []
+    plain: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type != "container_ks_open":
+            plain.append(token)
+            i += 1
+            continue
+        end = _matching_close(tokens, i)
+        if plain:
+            blocks.append(Html(ctx.render(plain)))
+            plain = []
+        block = _container(token, tokens[i + 1 : end], lines, ctx)
+        if isinstance(block, list):
+            plain.extend(block)
+        else:
+            blocks.append(block)
+        i = end + 1
+    if plain:
+        blocks.append(Html(ctx.render(plain)))
+    return blocks
+
+
+def _matching_close(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for j in range(start, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
+
+
+def _container(token: Token, inner: list[Token], lines: list[str], ctx: Context) -> Block | list[Token]:
+    start, after = token.map or (0, 0)
+    kind, _, params = token.info.strip().partition(" ")
+    if after >= len(lines) or not _CLOSE_FENCE.match(lines[after]):
+        ctx.env.error(start, f"'::: {kind}' is never closed: end it with a line ':::'")
+    if any(t.type == "container_ks_open" for t in inner):
+        ctx.env.warning(start, f"blocks cannot be nested inside '::: {kind}'")
+    handler = CONTAINERS.get(kind)
+    if handler is None:
+        what = f"unknown block '::: {kind}'" if kind else "'::: ' needs a kind"
+        ctx.env.error(start, f"{what}{did_you_mean(kind, CONTAINERS)}; known: {', '.join(CONTAINERS)}")
+        return inner  # keep the text visible rather than lose it
+    return handler(Container(kind, params, inner, start), ctx)

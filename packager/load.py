@@ -1,0 +1,245 @@
+"""A course folder -> a :class:`Course` (with every problem found on the way).
+
+Reading never stops at the first mistake: a broken ``course.yml`` key or lesson is reported and the
+rest still loads, so an author sees everything at once. Parsed lessons are cached by content hash
+(``cache.py``), so a rebuild after a one-lesson edit parses one lesson.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+
+from . import cache, schema, yamlsrc
+from .errors import Problem, error, warning
+from .lesson import LessonContext, lesson_id_for, parse_lesson
+from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
+
+log = logging.getLogger(__name__)
+
+MAX_COURSE_YML = 1 << 20
+MAX_LESSON_BYTES = 2 << 20
+MAX_FILES = 20_000
+_FRONT_ID = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
+_CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.vtt$")
+
+
+def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Course:
+    """Read the course in folder *root*. Problems are in ``course.problems``; it never raises on bad input."""
+    root = Path(root)
+    problems: list[Problem] = []
+    files = _file_index(root, problems)
+    raw, spec = _read_course_yml(root, problems)
+    course = _course_from(root, raw, spec)
+    course.problems = problems
+    outline = _outline(raw, spec, files, problems)
+    course.listed = {path: line for _, entries in outline for path, line in entries}
+
+    texts: dict[str, str] = {}
+    for path in course.listed:
+        if path in files:
+            text = _read_lesson(root, path, problems)
+            if text is not None:
+                texts[path] = text
+    lesson_ids = {path: _front_matter_id(text) or lesson_id_for(path) for path, text in texts.items()}
+    ctx = LessonContext(
+        lesson_ids=lesson_ids,
+        resolve=lambda lesson, target: resolve_target(lesson, target, files),
+        captions=_caption_finder(files, course.language),
+        lang=course.language,
+    )
+    store = cache.LessonCache.open(root, files) if use_cache else cache.LessonCache.disabled()
+    parsed: dict[str, Lesson] = {}
+    for path, text in texts.items():
+        key = store.key(path, text, lesson_ids, course.language)
+        hit = store.get(key)
+        if hit is None:
+            hit = parse_lesson(text, path, ctx)
+            store.put(key, hit)
+        lesson, found = hit
+        parsed[path] = lesson
+        problems += found
+    store.save()
+    for (title, line), entries in outline:
+        module = Module(title, [parsed[p] for p, _ in entries if p in parsed], line)
+        course.modules.append(module)
+    log.debug("loaded %s: %d lessons, %d problems", course.id, len(parsed), len(problems))
+    return course
+
+
+def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None:
+    """A link/image target in a lesson -> a course-relative path; None when it leaves the course.
+
+    Targets resolve against the lesson's folder when that file exists (as in a Markdown preview on a
+    code-hosting site), else against the course folder (``media/x.png`` from ``lessons/a.md``).
+
+    >>> resolve_target("lessons/a.md", "media/x.png", {"media/x.png"})
+    'media/x.png'
+    >>> resolve_target("lessons/a.md", "../media/x.png", {"media/x.png"})
+    'media/x.png'
+    >>> resolve_target("lessons/a.md", "../../etc/passwd", set()) is None
+    True
+    """
+    if not target or target.startswith("/") or "\\" in target or "\x00" in target:
+        return None
+    beside = posixpath.normpath(posixpath.join(posixpath.dirname(lesson_path), target))
+    from_root = posixpath.normpath(target)
+    for candidate in (beside, from_root) if beside in files else (from_root, beside):
+        if candidate != ".." and not candidate.startswith("../") and candidate != ".":
+            return candidate
+    return None
+
+
+def _file_index(root: Path, problems: list[Problem]) -> set[str]:
+    """Every regular file under *root* (course-relative, posix), skipping hidden folders and links."""
+    found: set[str] = set()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink())
+        rel = Path(folder).relative_to(root).as_posix()
+        for name in names:
+            if name.startswith(".") or (Path(folder) / name).is_symlink():
+                continue
+            found.add(name if rel == "." else f"{rel}/{name}")
+            if len(found) > MAX_FILES:
+                problems.append(error(".", None, f"the course folder has more than {MAX_FILES} files"))
+                return found
+    return found
+
+
+def _read_course_yml(root: Path, problems: list[Problem]) -> tuple[Any, schema.CourseSpec | None]:
+    path = root / "course.yml"
+    if not path.is_file():
+        problems.append(error("course.yml", None, f"no course.yml in {root}: is this a course folder?"))
+        return None, None
+    if path.stat().st_size > MAX_COURSE_YML:
+        problems.append(error("course.yml", None, "course.yml is larger than 1 MB"))
+        return None, None
+    text = _decode(path.read_bytes(), "course.yml", problems)
+    if text is None:
+        return None, None
+    doc = yamlsrc.parse(text, "course.yml")
+    problems += doc.problems
+    if doc.problems:
+        return doc, None
+    spec, found = schema.validate(schema.CourseSpec, doc, "course.yml")
+    problems += found
+    return doc, spec
+
+
+def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(error(file, line, "not valid UTF-8 text: save the file as UTF-8"))
+        return None
+
+
+def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course:
+    if spec is None:  # keep going with what can be read, so lesson problems are reported too
+        raw = doc.value if doc is not None and isinstance(doc.value, dict) else {}
+        return Course(
+            root=root,
+            id=str(raw.get("id") or root.name),
+            version=str(raw.get("version") or "0.0.0"),
+            title=str(raw.get("title") or root.name),
+            summary=str(raw.get("summary") or ""),
+            language=str(raw.get("language") or "en"),
+            provider=Provider("unknown", "Unknown"),
+        )
+    lessons = spec.completion.lessons
+    return Course(
+        root=root,
+        id=spec.id,
+        version=spec.version,
+        title=spec.title,
+        summary=spec.summary,
+        language=spec.language,
+        provider=Provider(spec.provider.id, spec.provider.name),
+        translations=list(spec.translations),
+        authors=list(spec.authors),
+        license=spec.license,
+        level=spec.level,
+        audience=list(spec.audience),
+        competencies=[Competency(**c.model_dump()) for c in spec.competencies],
+        keywords=list(spec.keywords),
+        thumbnail=spec.thumbnail,
+        activity_iri=spec.activity_iri,
+        completion=Completion(100 if lessons == "all" else int(lessons[:-1]), spec.completion.pass_score),
+    )
+
+
+Outline = list[tuple[tuple[str, int], list[tuple[str, int]]]]
+
+
+def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems: list[Problem]) -> Outline:
+    """(module title, line) -> [(lesson path, line in course.yml)], with listing problems reported."""
+    raw = doc.value.get("modules") if doc is not None and isinstance(doc.value, dict) else None
+    if not isinstance(raw, list):
+        return []
+    outline: Outline = []
+    seen: dict[str, int] = {}
+    for m, module in enumerate(raw):
+        if not isinstance(module, dict):
+            continue
+        title = str(module.get("title") or f"Module {m + 1}")
+        entries: list[tuple[str, int]] = []
+        lessons = module.get("lessons")
+        for n, listed in enumerate(lessons if isinstance(lessons, list) else []):
+            line = doc.line_of(("modules", m, "lessons", n))
+            if not isinstance(listed, str):
+                continue
+            path = posixpath.normpath(listed.strip())
+            if listed.startswith("/") or path.startswith("../") or path == "..":
+                problems.append(error("course.yml", line, f"lesson '{listed}' is outside the course folder"))
+            elif not path.endswith(".md"):
+                problems.append(error("course.yml", line, f"lesson '{listed}' must be a Markdown file (.md)"))
+            elif path in seen:
+                problems.append(
+                    error("course.yml", line, f"lesson '{listed}' is listed twice (first on line {seen[path]})")
+                )
+            elif path not in files:
+                problems.append(error("course.yml", line, f"lesson '{listed}' is listed but the file does not exist"))
+                seen[path] = line
+            else:
+                seen[path] = line
+                entries.append((path, line))
+        outline.append(((title, doc.line_of(("modules", m))), entries))
+    for path in sorted(files):
+        if path.endswith(".md") and path not in seen and "/" in path:
+            problems.append(warning(path, None, "lesson file is not listed in course.yml, so it is not in the course"))
+    return outline
+
+
+def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
+    file = root / path
+    if file.stat().st_size > MAX_LESSON_BYTES:
+        problems.append(error(path, None, "lesson is larger than 2 MB: split it, and keep media in media/"))
+        return None
+    return _decode(file.read_bytes(), path, problems)
+
+
+def _front_matter_id(text: str) -> str | None:
+    head = text[:4096]
+    end = head.find("\n---", 3)
+    match = _FRONT_ID.search(head[: end if end > 0 else len(head)])
+    return match.group(1) if match else None
+
+
+def _caption_finder(files: set[str], course_lang: str) -> Any:
+    by_stem: dict[str, list[Caption]] = {}
+    for path in files:
+        match = _CAPTION.match(path)
+        if match:
+            lang = match.group("lang") or course_lang
+            by_stem.setdefault(match.group("stem"), []).append(Caption(lang, path))
+
+    def captions(src: str) -> list[Caption]:
+        stem = src.rsplit(".", 1)[0]
+        return sorted(by_stem.get(stem, []), key=lambda c: c.lang)
+
+    return captions

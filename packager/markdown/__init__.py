@@ -1,0 +1,46 @@
+"""Lesson Markdown: one configured markdown-it parser plus our rules and container handlers.
+
+CommonMark + GFM tables, strikethrough and footnotes. Every ``:::`` fence becomes a ``container_ks``
+token; the kind (``note``, ``quiz``, …) is looked up in :data:`CONTAINERS` by ``lesson.py``, so a new
+block kind is one small module and one table entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..model import Block
+from . import callout, quiz, reflection, rules
+from .context import Container, Context
+from .env import LessonEnv
+
+ContainerHandler = Callable[[Container, Context], Block]
+
+CONTAINERS: dict[str, ContainerHandler] = {
+    "note": callout.parse,
+    "tip": callout.parse,
+    "warning": callout.parse,
+    "important": callout.parse,
+    "reflection": reflection.parse,
+    "quiz": quiz.parse,
+    "check": quiz.parse,
+}
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """The lesson parser (built once; markdown-it parsers are reusable and thread-safe to render)."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    footnote_plugin(md)
+    container_plugin(md, "ks", validate=lambda params, markup: True)
+    rules.install(md)
+    return md
+
+
+__all__ = ["CONTAINERS", "LessonEnv", "parser"]

@@ -1,0 +1,232 @@
+"""A checked course -> the learner player's files (HTML shell, course data, lesson scripts, assets, media).
+
+Files are produced one at a time (:meth:`Player.files`) so an exporter can stream them into a package
+without holding a whole course's output in memory; the studio's preview asks for single files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .markdown.context import slug
+from .markdown.quiz import normalise_answer
+from .model import Course, Lesson, Question
+from .strings import PLAYER_STRINGS
+from .svg import sanitize_svg
+
+DEFAULT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'"
+)
+ASSETS = ("player.css", "player.js")
+_RTL = {"ar", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi", "dv"}
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One file of a package: its name in the package and either its bytes or the file to copy."""
+
+    name: str
+    data: bytes | None = None
+    source: Path | None = None
+
+
+def theme_dir(name: str = "default") -> Path:
+    return Path(str(resources.files("themes") / name))
+
+
+@dataclass
+class Player:
+    """The learner player for one course in one language."""
+
+    course: Course
+    theme: Path = field(default_factory=theme_dir)
+    strings: dict[str, str] = field(default_factory=lambda: dict(PLAYER_STRINGS))
+    csp: str = DEFAULT_CSP
+    head_scripts: tuple[str, ...] = ()
+    """Extra scripts (package paths) loaded before the runtime, e.g. an LMS adapter."""
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.theme / "templates")),
+            autoescape=True,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+            trim_blocks=False,
+        )
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda message: message, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True
+        )
+        return env
+
+    @property
+    def lang(self) -> str:
+        return self.course.language
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.lang.split("-")[0] in _RTL else "ltr"
+
+    @cached_property
+    def lesson_files(self) -> dict[str, str]:
+        """Lesson id -> the package path of its script, unique even when slugs collide."""
+        files: dict[str, str] = {}
+        used: set[str] = set()
+        for lesson in self.course.lessons:
+            name = slug(lesson.id)
+            while name in used:
+                name += "-"
+            used.add(name)
+            files[lesson.id] = f"lessons/{name}.js"
+        return files
+
+    # The files --------------------------------------------------------------------------------
+
+    def files(self) -> Iterator[PackageFile]:
+        """Every file of the player, in a fixed order (so packages are reproducible)."""
+        yield PackageFile("index.html", self.index_html())
+        yield PackageFile("course.js", self.course_js())
+        for name in ASSETS:
+            yield PackageFile(f"assets/{name}", self.asset(name))
+        for lesson in self.course.lessons:
+            yield PackageFile(self.lesson_files[lesson.id], self.lesson_js(lesson))
+        yield from self.media_files()
+
+    def index_html(self) -> bytes:
+        course = self.course
+        modules = [{"title": m.title, "lessons": m.lessons} for m in course.modules]
+        html = self.env.get_template("shell.html").render(
+            course=course,
+            modules=modules,
+            lessons=course.lessons,
+            lang=self.lang,
+            dir=self.direction,
+            csp=self.csp,
+            head_scripts=self.head_scripts,
+            thumbnail=course.thumbnail,
+            minutes_text=self.minutes_text(course.learning_minutes),
+            level_text=(course.level or "").capitalize(),
+            s=self.strings,
+        )
+        return html.encode("utf-8")
+
+    def course_js(self) -> bytes:
+        course = self.course
+        data = {
+            "id": course.id,
+            "version": course.version,
+            "lang": self.lang,
+            "dir": self.direction,
+            "title": course.title,
+            "storageKey": f"ks:{course.id}:{course.version.split('.')[0]}",
+            "completion": {"lessons": course.completion.lessons_percent, "passScore": course.completion.pass_score},
+            "modules": [{"title": m.title} for m in course.modules],
+            "lessons": [
+                {
+                    "id": lesson.id,
+                    "title": lesson.title,
+                    "module": m,
+                    "file": self.lesson_files[lesson.id],
+                    "minutes": lesson.learning_minutes,
+                }
+                for m, module in enumerate(course.modules)
+                for lesson in module.lessons
+            ],
+            "quizzes": [
+                {
+                    "id": quiz.id,
+                    "lesson": lesson.id,
+                    "graded": quiz.graded,
+                    "pass": quiz.pass_mark,
+                    "draw": quiz.draw,
+                    "attempts": quiz.attempts,
+                    "questions": [{"id": q.id, "points": q.points} for q in quiz.questions],
+                }
+                for lesson in course.lessons
+                for quiz in lesson.quizzes
+            ],
+            "strings": self.strings,
+        }
+        return f"window.KS_COURSE = {_json(data)};\n".encode()
+
+    def lesson_js(self, lesson: Lesson) -> bytes:
+        html = self.lesson_html(lesson)
+        data = {"questions": {q.id: answer_key(q) for quiz in lesson.quizzes for q in quiz.questions}}
+        return f"KS.lesson({_json(lesson.id)}, {_json(html)}, {_json(data)});\n".encode()
+
+    @cached_property
+    def positions(self) -> dict[str, tuple[int, int, str]]:
+        """Lesson id -> (0-based index in the course, 1-based module number, module title)."""
+        out: dict[str, tuple[int, int, str]] = {}
+        for module_no, module in enumerate(self.course.modules, start=1):
+            for lesson in module.lessons:
+                out[lesson.id] = (len(out), module_no, module.title)
+        return out
+
+    def lesson_html(self, lesson: Lesson) -> str:
+        index, module_no, module_title = self.positions[lesson.id]
+        s = self.strings
+        crumb = (
+            s["module"].replace("{n}", str(module_no)).replace("{title}", module_title)
+            + " · "
+            + s["lessonOf"].replace("{n}", str(index + 1)).replace("{total}", str(len(self.course.lessons)))
+        )
+        return self.env.get_template("lesson.html").render(
+            lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
+        )
+
+    def asset(self, name: str) -> bytes:
+        return (self.theme / "static" / name).read_bytes()
+
+    def media_files(self) -> Iterator[PackageFile]:
+        """Every file the lessons use, once each, sorted; SVGs sanitised on the way."""
+        wanted: set[str] = set()
+        for lesson in self.course.lessons:
+            for ref in lesson.media:
+                wanted.add(ref.src)
+                wanted.update(c.src for c in ref.captions)
+        if self.course.thumbnail:
+            wanted.add(self.course.thumbnail)
+        for name in sorted(wanted):
+            yield self.media_file(name)
+
+    def media_file(self, name: str) -> PackageFile:
+        source = self.course.root / name
+        if name.lower().endswith(".svg"):
+            return PackageFile(name, sanitize_svg(source.read_bytes()))
+        return PackageFile(name, source=source)
+
+    def minutes_text(self, minutes: float) -> str:
+        return self.strings["minutes"].replace("{n}", str(max(1, math.ceil(minutes))))
+
+
+def answer_key(question: Question) -> dict[str, Any]:
+    """What the runtime needs to score *question* (see docs/theme.md)."""
+    key: dict[str, Any] = {"kind": question.kind, "points": question.points}
+    if question.kind in ("single", "multiple"):
+        key["correct"] = [o.id for o in question.options if o.correct]
+    elif question.kind == "fill":
+        key["answers"] = [normalise_answer(a) for a in question.answers]
+    elif question.kind == "order":
+        key["correct"] = [item.id for item in question.items]
+    else:
+        key["correct"] = {pair.left.id: pair.right.id for pair in question.pairs}
+    return key
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def render_player(course: Course, **options: Any) -> Iterator[PackageFile]:
+    """The learner player's files for *course*; *options* are :class:`Player` fields."""
+    return Player(course, **options).files()

@@ -1,0 +1,145 @@
+"""The schema of ``course.yml`` and of lesson front matter, and its errors as located problems."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Problem, did_you_mean, error
+from .yamlsrc import YamlDoc
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
+LESSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
+LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+class CompetencySpec(_Strict):
+    area: Literal["Behavioural", "Functional", "Domain"]
+    theme: Text
+    subtheme: Text | None = None
+    level: Annotated[int, Field(ge=1, le=5)] | None = None
+
+
+class ProviderSpec(_Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    name: Text
+
+
+class CompletionSpec(_Strict):
+    lessons: str = "all"
+    pass_score: Annotated[int, Field(ge=0, le=100)] | None = None
+
+    @field_validator("lessons")
+    @classmethod
+    def _lessons(cls, value: str) -> str:
+        if value != "all" and not re.fullmatch(r"(100|[1-9]?\d)%", value):
+            raise ValueError("must be 'all' or a percentage such as 80%")
+        return value
+
+
+class ModuleSpec(_Strict):
+    title: Text
+    lessons: Annotated[list[Text], Field(min_length=1)]
+
+
+class CourseSpec(_Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    version: Annotated[str, Field(pattern=SEMVER_PATTERN)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    summary: Text
+    language: Annotated[str, Field(pattern=LANG_PATTERN)]
+    translations: list[Annotated[str, Field(pattern=LANG_PATTERN)]] = []
+    provider: ProviderSpec
+    authors: list[Text] = []
+    license: Annotated[str, Field(pattern=r"^[A-Za-z0-9.+()\- ]{1,64}$")] | None = None
+    level: Literal["beginner", "intermediate", "advanced"] | None = None
+    audience: list[Text] = []
+    competencies: list[CompetencySpec] = []
+    keywords: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+    thumbnail: Text | None = None
+    activity_iri: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    completion: CompletionSpec = CompletionSpec()
+    modules: Annotated[list[ModuleSpec], Field(min_length=1)]
+
+
+class FrontMatterSpec(_Strict):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    id: Annotated[str, Field(pattern=LESSON_ID_PATTERN, max_length=128)] | None = None
+    minutes: Annotated[float, Field(gt=0, le=600)] | None = None
+    objectives: list[Text] = []
+    competencies: list[CompetencySpec] = []
+
+
+_FRIENDLY_PATTERNS = {
+    ID_PATTERN: "lower-case letters, digits and '-', 3 to 64 characters, starting with a letter or digit",
+    SEMVER_PATTERN: "a semantic version such as 1.0.0",
+    LANG_PATTERN: "a BCP 47 language code such as en, hi or pt-BR",
+    LESSON_ID_PATTERN: "letters, digits, '.', '_', '-' and '/'",
+}
+
+
+def validate(model: type[_Strict], doc: YamlDoc, file: str) -> tuple[Any, list[Problem]]:
+    """Validate *doc* against *model*; return the model (or None) and one problem per mistake."""
+    if not isinstance(doc.value, dict):
+        return None, [error(file, doc.line_of(()), "expected a mapping of keys to values")]
+    try:
+        return model.model_validate(doc.value), []
+    except ValidationError as exc:
+        return None, [_problem(model, err, doc, file) for err in exc.errors()]
+
+
+def _problem(model: type[_Strict], err: Any, doc: YamlDoc, file: str) -> Problem:
+    loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and "[" in part))
+    where = ".".join(str(p) for p in loc) or "document"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        known = parent.model_fields if parent else {}
+        hint = did_you_mean(str(loc[-1]), known)
+        return error(file, doc.line_of(loc), f"unknown key '{where}'{hint}")
+    if kind == "missing":
+        return error(file, doc.line_of(loc[:-1]), f"missing required key '{where}'")
+    if kind == "string_pattern_mismatch":
+        pattern = err["ctx"]["pattern"]
+        wanted = _FRIENDLY_PATTERNS.get(pattern, f"the pattern {pattern}")
+        return error(file, doc.line_of(loc), f"'{where}' must be {wanted}")
+    if kind == "literal_error":
+        return error(file, doc.line_of(loc), f"'{where}' must be {err['ctx']['expected']}")
+    if kind == "too_short":
+        return error(file, doc.line_of(loc), f"'{where}' must not be empty")
+    message = err["msg"].removeprefix("Value error, ")
+    return error(file, doc.line_of(loc), f"'{where}': {message[0].lower()}{message[1:]}")
+
+
+def _model_at(model: type[_Strict], loc: tuple[Any, ...]) -> type[_Strict] | None:
+    """The nested model class at *loc* (skipping list indexes), to list its known keys."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return None
+        current = _inner_model(field.annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, _Strict) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, _Strict):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None

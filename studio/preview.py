@@ -1,0 +1,59 @@
+"""The learner player, served file by file straight from the course folder (no build step)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, send_file, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from packager.render import ASSETS, Player
+
+from .library import open_course
+
+bp = Blueprint("preview", __name__, url_prefix="/courses/<name>/player")
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+
+@bp.get("/")
+def index(name: str) -> Response:
+    player = Player(open_course(name))
+    response = Response(player.index_html(), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = player.csp
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/lesson/<path:lesson_id>")
+def lesson(name: str, lesson_id: str) -> BaseResponse:
+    """A stable address for one lesson's preview: the player opened at that lesson."""
+    return redirect(url_for("preview.index", name=name) + "#/" + lesson_id)
+
+
+@bp.get("/<path:path>")
+def file(name: str, path: str) -> BaseResponse:
+    player = Player(open_course(name))
+    if path == "course.js":
+        return _text(player.course_js(), ".js")
+    if path.startswith("assets/") and path[7:] in ASSETS:
+        return _text(player.asset(path[7:]), "." + path.rsplit(".", 1)[-1])
+    for lesson in player.course.lessons:
+        if player.lesson_files[lesson.id] == path:
+            return _text(player.lesson_js(lesson), ".js")
+    media = {f.name: f for f in player.media_files()}  # only files lessons use: no path is joined blindly
+    if path in media:
+        item = media[path]
+        if item.data is not None:
+            return Response(item.data, mimetype="image/svg+xml")
+        assert item.source is not None
+        return send_file(item.source, conditional=True)
+    abort(404)
+
+
+def _text(data: bytes, ext: str) -> Response:
+    response = Response(data, content_type=_TYPES[ext])
+    response.headers["Cache-Control"] = "no-store"
+    return response

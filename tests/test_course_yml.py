@@ -1,0 +1,99 @@
+"""course.yml: YAML syntax, schema, outline — each mistake reported at its line, all at once."""
+
+from __future__ import annotations
+
+from packager import check_course, load_course
+from tests.conftest import COURSE_YML
+
+
+def problems(root):
+    return [p.format() for p in check_course(load_course(root))]
+
+
+def test_valid_course_has_no_problems(make_course):
+    assert problems(make_course()) == []
+
+
+def test_yaml_syntax_error_names_line(make_course):
+    root = make_course({"course.yml": COURSE_YML + "keywords: [a, b\n"})
+    found = problems(root)
+    assert any(p.startswith("course.yml:") and "YAML syntax error" in p for p in found)
+    assert all("Traceback" not in p for p in found)
+
+
+def test_unknown_key_with_suggestion_and_line(make_course):
+    root = make_course({"course.yml": COURSE_YML.replace("summary:", "sumary:")})
+    found = problems(root)
+    assert "course.yml:4: error: unknown key 'sumary' (did you mean 'summary'?)" in found
+    assert "course.yml:1: error: missing required key 'summary'" in found
+
+
+def test_missing_and_invalid_values(make_course):
+    yml = COURSE_YML.replace("version: 1.0.0", "version: one").replace("title: Test course\n", "")
+    yml += "level: expert\ncompetencies:\n  - {area: Spiritual, theme: x, level: 9}\n"
+    found = problems(make_course({"course.yml": yml}))
+    assert "course.yml:2: error: 'version' must be a semantic version such as 1.0.0" in found
+    assert any("missing required key 'title'" in p for p in found)
+    assert any(p.startswith("course.yml:10:") and "'level' must be" in p for p in found)
+    assert any("competencies.0.area" in p and p.startswith("course.yml:12:") for p in found)
+    assert any("competencies.0.level" in p for p in found)
+
+
+def test_duplicate_key(make_course):
+    found = problems(make_course({"course.yml": COURSE_YML + "title: Again\n"}))
+    assert "course.yml:11: error: key 'title' appears twice" in found
+
+
+def test_lesson_listed_but_missing_and_file_not_listed(make_course):
+    yml = COURSE_YML.replace("[lessons/a.md]", "[lessons/a.md, lessons/gone.md]")
+    root = make_course({"course.yml": yml, "lessons/extra.md": "---\ntitle: Extra\n---\n"})
+    found = problems(root)
+    assert "course.yml:10: error: lesson 'lessons/gone.md' is listed but the file does not exist" in found
+    assert "lessons/extra.md: warning: lesson file is not listed in course.yml, so it is not in the course" in found
+
+
+def test_lesson_outside_course_and_listed_twice(make_course):
+    yml = COURSE_YML.replace("[lessons/a.md]", "[lessons/a.md, ../../etc/passwd.md, lessons/a.md]")
+    found = problems(make_course({"course.yml": yml}))
+    assert any("outside the course folder" in p for p in found)
+    assert any("is listed twice" in p for p in found)
+
+
+def test_no_course_yml(tmp_path):
+    found = problems(tmp_path)
+    assert found == [f"course.yml: error: no course.yml in {tmp_path}: is this a course folder?"]
+
+
+def test_not_utf8(make_course):
+    root = make_course({"course.yml": COURSE_YML.encode() + b"keywords: [caf\xe9]\n"})
+    assert any("not valid UTF-8" in p and p.startswith("course.yml:11:") for p in problems(root))
+
+
+def test_alias_bomb_is_refused(make_course):
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    for n in range(1, 9):
+        prev = chr(ord("a") + n - 1)
+        cur = chr(ord("a") + n)
+        bomb += f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    found = problems(make_course({"course.yml": bomb}))
+    assert any("too large" in p for p in found)
+
+
+def test_schema_errors_do_not_hide_lesson_errors(make_course):
+    root = make_course(
+        {"course.yml": COURSE_YML + "colour: blue\n", "lessons/a.md": "---\ntitle: A\n---\n![](x.png)\n"}
+    )
+    found = problems(root)
+    assert any("unknown key 'colour'" in p for p in found)
+    assert any(p.startswith("lessons/a.md:4:") for p in found)
+
+
+def test_completion_and_metadata_reach_the_model(make_course):
+    yml = (
+        COURSE_YML.replace("lessons: all}", "lessons: 80%, pass_score: 70}") + "keywords: [x]\ntranslations: [hi, ur]\n"
+    )
+    course = load_course(make_course({"course.yml": yml}))
+    assert course.completion.lessons_percent == 80
+    assert course.completion.pass_score == 70
+    assert course.translations == ["hi", "ur"]
+    assert [lesson.title for lesson in course.lessons] == ["Lesson A"]

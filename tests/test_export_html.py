@@ -1,0 +1,120 @@
+"""The html package: reproducible, self-contained, sanitised."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import zipfile
+
+import pytest
+
+from packager import CourseError, ExportError, export, load_course
+from packager.svg import UnsafeSvg, sanitize_svg
+
+EVIL_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="steal()">
+<script>steal()</script><foreignObject><iframe src="https://evil"/></foreignObject>
+<image xlink:href="https://tracker.example/pixel.png" width="1" height="1"/>
+<a href="javascript:steal()"><rect width="10" height="10" onclick="steal()" fill="url(https://evil/x)"/></a>
+<use href="#ok"/><circle id="ok" r="2"/></svg>"""
+
+
+def build(root, out):
+    return export(load_course(root), "html", out)
+
+
+def test_same_course_builds_to_identical_bytes(make_course, tmp_path):
+    root = make_course({"media/x.png": b"\x89PNG", "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
+    first = build(root, tmp_path / "one").read_bytes()
+    second = export(load_course(root, use_cache=False), "html", tmp_path / "two").read_bytes()
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+
+
+def test_package_is_self_contained(make_course, tmp_path):
+    root = make_course({"media/x.png": b"\x89PNG", "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
+    with zipfile.ZipFile(build(root, tmp_path)) as z:
+        text = " ".join(
+            z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".html", ".js", ".css"))
+        )
+        assert "media/x.png" in z.namelist()
+        for info in z.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+    assert not re.search(r"(src|href)=\\?\"(https?:)?//", text), "nothing may load from the network"
+    assert "Content-Security-Policy" in text and "connect-src &#39;none&#39;" in text
+
+
+def test_svg_is_sanitised_in_the_package(make_course, tmp_path):
+    root = make_course({"media/evil.svg": EVIL_SVG, "lessons/a.md": "---\ntitle: A\n---\n![Chart](media/evil.svg)\n"})
+    with zipfile.ZipFile(build(root, tmp_path)) as z:
+        svg = z.read("media/evil.svg").decode()
+    for bad in (
+        "script",
+        "onload",
+        "onclick",
+        "foreignObject",
+        "iframe",
+        "tracker.example",
+        "javascript",
+        "https://evil",
+    ):
+        assert bad not in svg
+    assert 'href="#ok"' in svg and "<circle" in svg
+
+
+def test_svg_that_is_not_svg_is_refused():
+    with pytest.raises(UnsafeSvg):
+        sanitize_svg(b"<html><body/></html>")
+    with pytest.raises(UnsafeSvg):
+        sanitize_svg(b"not xml at all")
+    with pytest.raises(UnsafeSvg):  # an entity bomb never expands
+        sanitize_svg(
+            b'<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><svg>&b;</svg>'
+        )
+
+
+def test_lesson_script_carries_answer_key(make_course, tmp_path):
+    body = "::: quiz\n### Q?\n= Register  of  GRIEVANCES\n:::\n\n::: check\n### M {match}\n- a -> b\n- c -> d\n:::\n"
+    root = make_course({"lessons/a.md": f"---\ntitle: A\n---\n{body}"})
+    with zipfile.ZipFile(build(root, tmp_path)) as z:
+        script = z.read("lessons/lessons-a.js").decode()
+        course_js = z.read("course.js").decode()
+    data = json.loads(script[script.rindex(", {") + 2 : -3])
+    assert data["questions"]["lessons-a-quiz1-q1"] == {
+        "kind": "fill",
+        "points": 1,
+        "answers": ["register of grievances"],
+    }
+    assert data["questions"]["lessons-a-check1-q1"]["correct"] == {"l1": "r1", "l2": "r2"}
+    course = json.loads(course_js.removeprefix("window.KS_COURSE = ").rstrip(";\n"))
+    assert course["storageKey"] == "ks:test-course:1"
+    assert [q["graded"] for q in course["quizzes"]] == [True, False]
+
+
+def test_html_in_titles_is_escaped(make_course, tmp_path):
+    root = make_course({"lessons/a.md": '---\ntitle: "<img src=x onerror=alert(1)>"\n---\nHi\n'})
+    with zipfile.ZipFile(build(root, tmp_path)) as z:
+        index = z.read("index.html").decode()
+        script = z.read("lessons/lessons-a.js").decode()
+    assert "<img src=x" not in index and "&lt;img src=x" in index
+    assert "<img src=x" not in script
+
+
+def test_export_refuses_errors_and_unknown_formats(make_course, tmp_path):
+    course = load_course(make_course({"lessons/a.md": "---\ntitle: A\n---\n![](nope.png)\n"}))
+    with pytest.raises(CourseError) as err:
+        export(course, "html", tmp_path / "out")
+    assert len(err.value.problems) == 2
+    with pytest.raises(ExportError, match="known formats: html"):
+        export(course, "flash", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_failed_build_leaves_no_partial_package(make_course, tmp_path, monkeypatch):
+    root = make_course({"media/x.png": b"\x89PNG", "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
+    course = load_course(root)
+    (root / "media/x.png").unlink()  # vanishes between check and copy
+    monkeypatch.setattr(sys.modules["packager.export"], "check_course", lambda c: [])
+    with pytest.raises(OSError):
+        export(course, "html", tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []

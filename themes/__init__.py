@@ -1,0 +1,1 @@
+"""Learner-player themes (templates, CSS, JavaScript), shipped as package data."""

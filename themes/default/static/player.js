@@ -1,0 +1,364 @@
+/* Karmayogi Studio player runtime. Plain ES2017: no framework, no build step, no network.
+   course.js sets window.KS_COURSE = {...}; each lesson file calls KS.lesson(id, html, data).
+   Trackers (progress stores and reporters) are objects with optional init(course, KS), load(), save(state)
+   and on* hooks. Register them before DOMContentLoaded with KS.addTracker(t) / KS.setTracker(t) from a
+   deferred script after player.js, or with window.KS_TRACKERS = [t] from a script before it. */
+(() => {
+  "use strict";
+  const D = document, W = window, KS = W.KS = W.KS || {};
+  const EN = {
+    previous: "Previous", next: "Next", finish: "Finish", resume: "Continue",
+    loading: "Loading…", loadError: "This lesson could not be loaded.", reload: "Try again",
+    correct: "Correct", incorrect: "Not quite", choose: "Choose an answer first",
+    points: "Points: {n} of {m}", score: "Your score: {p}% ({n} of {m} points)",
+    passed: "Passed", failed: "Not passed. The pass mark is {p}%.",
+    attempts: "Attempt {n} of {m}", noAttempts: "No attempts left.", tryAgain: "Try again",
+    saved: "Saved", progress: "{n} of {m} lessons", completed: "(completed)",
+    statusLessons: "You have opened {n} of {m} lessons.", courseDone: "You have completed this course.",
+    courseScore: "Course score: {p}%.", coursePassed: "You have passed the course.",
+    courseNotPassed: "You need {p}% to pass.",
+    noStorage: "Your progress cannot be saved on this device. It will be lost when you close this page.",
+    docTitle: "{lesson} — {course}"
+  };
+  let C, S, cur = null, started = false, moved = false, last = "", slot, homeEl, pager, toggle;
+  const cache = {}, timers = {};
+
+  const $ = (s, r) => (r || D).querySelector(s);
+  const $$ = (s, r) => Array.from((r || D).querySelectorAll(s));
+  const t = (k, a) => ((C.strings || {})[k] || EN[k] || k).replace(/\{(\w+)\}/g, (m, x) => a && a[x] != null ? a[x] : m);
+  const add = (p, tag, cls, txt) => {
+    const e = p.appendChild(D.createElement(tag));
+    if (cls) e.className = cls;
+    if (txt != null) e.textContent = txt;
+    return e;
+  };
+  const say = (e, txt) => { if (e) { e.textContent = ""; setTimeout(() => { e.textContent = txt; }, 60); } };
+  const hook = (n, ...a) => KS.trackers.forEach(tr => {
+    if (typeof tr[n] == "function") try { tr[n](...a); } catch (e) { console.error(e); }
+  });
+  const norm = s => String(s).normalize("NFC").toLowerCase().trim().replace(/\s+/g, " ");
+  const idx = id => C.lessons.findIndex(l => l.id == id);
+
+  /* ---- trackers: the default keeps progress in localStorage ---- */
+  const local = {
+    local: true,
+    load() { try { return JSON.parse(localStorage.getItem(C.storageKey)); } catch (e) { return null; } },
+    save(s) { try { localStorage.setItem(C.storageKey, JSON.stringify(s)); } catch (e) { /* private mode */ } }
+  };
+  KS.trackers = [local].concat(KS.trackers || [], W.KS_TRACKERS || []);
+  KS.addTracker = tr => KS.trackers.push(tr);
+  KS.setTracker = tr => { KS.trackers = [tr]; };
+  KS.lesson = (id, html, data) => { cache[id] = { html, data: data || {} }; };
+  KS.course = d => { C = d; start(); };
+  KS.state = () => S;
+  KS.status = () => status();
+  const save = () => { hook("save", S); ui(); };
+
+  /* ---- seeded shuffling: the seed S.x is kept in progress, so orders and draws stay put ---- */
+  const rng = key => {
+    let h = 2166136261 ^ S.x;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+    return () => { /* mulberry32 */
+      h = h + 0x6D2B79F5 | 0;
+      let x = Math.imul(h ^ h >>> 15, 1 | h);
+      x = x + Math.imul(x ^ x >>> 7, 61 | x) ^ x;
+      return ((x ^ x >>> 14) >>> 0) / 4294967296;
+    };
+  };
+  const shuffle = (a, key) => {
+    const r = rng(key);
+    a = a.slice();
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a;
+  };
+
+  /* ---- scoring ---- */
+  const zq = id => S.z[id] || (S.z[id] = {});
+  const quiz = sec => (C.quizzes || []).find(q => q.id == sec.dataset.quiz) ||
+    { id: sec.dataset.quiz, graded: sec.dataset.graded == "true", questions: $$(".ks-q", sec).map(f => ({ id: f.dataset.q })) };
+  const qd = id => cache[cur] && (cache[cur].data.questions || {})[id];
+  const pts = (Q, id) => {
+    const q = Q.questions.find(x => x.id == id), d = qd(id);
+    return q && q.points != null ? q.points : d && d.points != null ? d.points : 1;
+  };
+  const drawn = Q => {
+    const z = S.z[Q.id] || {}, ids = Q.questions.map(q => q.id);
+    return z.d || (Q.draw && Q.draw < ids.length ? shuffle(ids, Q.id + "#" + (z.a || 1)).slice(0, Q.draw) : ids);
+  };
+  const passes = (Q, r) => r.got * 100 >= Q.pass * r.max;
+  const score = Q => {
+    const q = (S.z[Q.id] || {}).q || {}, r = { got: 0, max: 0, n: 0 }, ids = drawn(Q);
+    ids.forEach(id => {
+      const p = pts(Q, id);
+      r.max += p;
+      if (q[id]) { r.n++; if (q[id][1]) r.got += p; }
+    });
+    r.done = ids.length > 0 && r.n == ids.length;
+    r.pct = r.max ? Math.round(r.got * 100 / r.max) : 0;
+    return r;
+  };
+  const status = () => {
+    const L = C.lessons, cp = C.completion || {}, ps = cp.passScore, n = L.filter(l => S.l.includes(l.id)).length;
+    let got = 0, max = 0;
+    (C.quizzes || []).forEach(Q => {
+      if (!Q.graded) return;
+      const r = score(Q), b = (S.z[Q.id] || {}).b || [r.got, r.max]; /* best finished attempt, else the current one */
+      got += b[0]; max += b[1];
+    });
+    return {
+      visited: n, total: L.length, completed: n * 100 >= (cp.lessons == null ? 100 : cp.lessons) * L.length,
+      points: got, maxPoints: max, score: max ? Math.round(got * 100 / max) : null,
+      passed: ps == null || !max ? null : got * 100 >= ps * max, lesson: cur
+    };
+  };
+
+  /* ---- header progress, contents, home status ---- */
+  function ui() {
+    const st = status(), p = $("#ks-progress"), pt = $(".ks-progress-text"), hs = $(".ks-status"), go = $(".ks-start"),
+      txt = t("progress", { n: st.visited, m: st.total });
+    if (p) { p.max = st.total || 1; p.value = st.visited; p.setAttribute("aria-valuetext", txt); }
+    if (pt) pt.textContent = txt;
+    $$("#ks-toc a[data-lesson]").forEach(a => {
+      const id = a.dataset.lesson, done = S.l.includes(id), vh = $(".ks-vh", a);
+      a.classList.toggle("ks-done", done);
+      if (done && !vh) add(a, "span", "ks-vh", " " + t("completed"));
+      if (!done && vh) vh.remove();
+      if (id == cur) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    });
+    if (hs && !homeEl.hidden) {
+      const ln = [t("statusLessons", { n: st.visited, m: st.total })];
+      if (st.completed) ln.push(t("courseDone"));
+      if (st.score != null) ln.push(t("courseScore", { p: st.score }));
+      if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseNotPassed", { p: C.completion.passScore }));
+      if (hs.textContent != ln.join("")) { hs.textContent = ""; ln.forEach(l => add(hs, "p", "", l)); }
+    }
+    if (go && S.c && idx(S.c) >= 0) { go.href = "#/" + S.c; go.textContent = t("resume"); }
+    hook("onStatus", st);
+    const key = st.completed + "/" + st.passed;
+    if (last && key != last) hook("onCompletion", st);
+    last = key;
+  }
+
+  /* ---- routing: #/<lesson id>; no hash or #ks-home = home; other hashes (footnotes) keep the view ---- */
+  function route() {
+    flush();
+    const h = location.hash;
+    let id = null;
+    if (h.startsWith("#/")) {
+      try { id = decodeURIComponent(h.slice(2)); } catch (e) { id = h.slice(2); }
+      if (idx(id) < 0) id = null;
+    } else if (h && h != "#ks-home" && moved) return;
+    const nav = moved; /* the first view after page load does not move focus */
+    moved = true;
+    if (!id) home(nav); else if (id != cur || slot.hidden) open(id, nav);
+  }
+  function home(nav) {
+    cur = null;
+    homeEl.hidden = false; slot.hidden = pager.hidden = true; slot.textContent = "";
+    D.title = C.title;
+    ui();
+    if (nav) { W.scrollTo(0, 0); $("h1", homeEl).focus(); }
+  }
+  function open(id, nav) {
+    const i = idx(id), L = C.lessons, a = $(".ks-prev", pager), b = $(".ks-next", pager), end = i == L.length - 1;
+    cur = S.c = id;
+    homeEl.hidden = true; slot.hidden = pager.hidden = false;
+    a.href = i ? "#/" + L[i - 1].id : "#ks-home";
+    a.textContent = t("previous");
+    b.href = end ? "#ks-home" : "#/" + L[i + 1].id;
+    b.textContent = t(end ? "finish" : "next");
+    D.title = t("docTitle", { lesson: L[i].title, course: C.title });
+    if (cache[id]) return render(id, nav);
+    slot.textContent = "";
+    add(slot, "p", "ks-loading", t("loading"));
+    const s = D.createElement("script");
+    s.src = L[i].file;
+    s.onload = s.onerror = () => {
+      s.remove();
+      if (cur != id) return;
+      if (cache[id]) return render(id, nav);
+      slot.textContent = "";
+      add(slot, "p", "ks-error", t("loadError")).setAttribute("role", "alert");
+      add(add(slot, "p"), "button", "ks-button ks-reload", t("reload")).type = "button";
+    };
+    D.head.appendChild(s);
+  }
+  function render(id, nav) {
+    slot.innerHTML = cache[id].html; /* trusted build output; learner input only ever goes to .value/.textContent */
+    $$(".ks-quiz", slot).forEach(initQuiz);
+    $$(".ks-reflection", slot).forEach(r => { const ta = $("textarea", r); if (ta) ta.value = S.r[r.dataset.reflection] || ""; });
+    const fresh = !S.l.includes(id), h = $("h1", slot);
+    if (fresh) S.l.push(id);
+    save();
+    if (fresh) hook("onLessonVisited", id, status());
+    if (!nav) return;
+    W.scrollTo(0, 0);
+    if (h) h.focus();
+    say($(".ks-announce"), h ? h.textContent : D.title);
+  }
+
+  /* ---- questions ---- */
+  function initQuiz(sec) {
+    const Q = quiz(sec), q = (S.z[Q.id] || {}).q || {};
+    if (Q.draw && !(S.z[Q.id] || {}).d) zq(Q.id).d = drawn(Q);
+    const d = drawn(Q);
+    $$(".ks-q", sec).forEach(f => {
+      const id = f.dataset.q, box = $(".ks-options", f), key = Q.id + "/" + id;
+      if (!d.includes(id)) return f.remove();
+      if (box && box.dataset.shuffle == "true") {
+        if (f.dataset.kind == "match") {
+          const sel = $$("select", box), vals = shuffle(sel.length ? $$("option", sel[0]).map(o => o.value).filter(Boolean) : [], key);
+          sel.forEach(s => vals.forEach(v => $$("option", s).forEach(o => { if (o.value == v) s.appendChild(o); })));
+        } else shuffle(Array.from(box.children), key).forEach(e => box.appendChild(e));
+      }
+      if (q[id]) { setR(f, q[id][0]); mark(f, q[id][1], Q.graded, pts(Q, id), true); }
+    });
+    result(sec, Q);
+  }
+  const rowKey = r => r.dataset.i || r.dataset.l;
+  const choice = k => k == "single" || k == "multiple";
+  function getR(f) {
+    const k = f.dataset.kind;
+    if (choice(k)) {
+      const v = $$(".ks-opt input", f).filter(i => i.checked).map(i => i.value);
+      return v.length ? (k == "single" ? v[0] : v) : null;
+    }
+    if (k == "fill") { const v = $(".ks-fill", f).value.trim(); return norm(v) ? v : null; }
+    const v = {}, rows = $$(".ks-row", f);
+    rows.forEach(r => { v[rowKey(r)] = $("select", r).value; });
+    return rows.every(r => v[rowKey(r)]) ? v : null; /* every row must be answered */
+  }
+  function setR(f, v) {
+    const k = f.dataset.kind;
+    if (choice(k)) $$(".ks-opt input", f).forEach(i => { i.checked = [].concat(v).includes(i.value); });
+    else if (k == "fill") $(".ks-fill", f).value = v;
+    else $$(".ks-row", f).forEach(r => { $("select", r).value = v[rowKey(r)] || ""; });
+  }
+  function isOk(k, v, d) {
+    const c = d.correct || [];
+    if (k == "single") return c.includes(v);
+    if (k == "multiple") return v.length == c.length && c.every(x => v.includes(x));
+    if (k == "fill") return (d.answers || []).map(norm).includes(norm(v));
+    if (k == "order") return c.every((id, i) => v[id] == String(i + 1));
+    return Object.keys(c).every(l => v[l] == c[l]);
+  }
+  function mark(f, ok, g, p, quiet) {
+    const c = (qd(f.dataset.q) || {}).correct || [], x = $(".ks-explanation", f), b = $(".ks-submit", f),
+      txt = t(ok ? "correct" : "incorrect") + (g ? ". " + t("points", { n: ok ? p : 0, m: p }) : "");
+    f.classList.toggle("ks-right", !!ok);
+    f.classList.toggle("ks-wrong", !ok);
+    $$(".ks-opt", f).forEach(o => {
+      const on = $("input", o).checked, fb = $(".ks-opt-fb", o), right = c.includes(o.dataset.o);
+      o.classList.toggle("ks-ok", on && right);
+      o.classList.toggle("ks-no", on && !right);
+      if (fb) fb.hidden = !on;
+    });
+    if (quiet) $(".ks-feedback", f).textContent = txt; else say($(".ks-feedback", f), txt);
+    if (x) x.hidden = false;
+    if (g) { $("fieldset", f).disabled = true; if (b) b.setAttribute("aria-disabled", "true"); }
+  }
+  function result(sec, Q) {
+    const el = $(".ks-quiz-result", sec), r = score(Q), a = (S.z[Q.id] || {}).a || 1, A = Q.attempts;
+    if (!el) return;
+    el.textContent = "";
+    if (!Q.graded || !r.done) return;
+    add(el, "p", "ks-score", t("score", { p: r.pct, n: r.got, m: r.max }));
+    if (Q.pass != null) add(el, "p", passes(Q, r) ? "ks-pass" : "ks-fail", t(passes(Q, r) ? "passed" : "failed", { p: Q.pass }));
+    if (A) add(el, "p", "ks-attempts", t("attempts", { n: a, m: A }) + (a >= A ? ". " + t("noAttempts") : ""));
+    if (!A || a < A) add(el, "button", "ks-button ks-retry", t("tryAgain")).type = "button";
+  }
+  function submit(f) {
+    const sec = f.closest(".ks-quiz"), Q = quiz(sec), z = zq(Q.id), id = f.dataset.q, k = f.dataset.kind,
+      g = !!Q.graded, d = qd(id), v = getR(f);
+    if (g && (z.q || {})[id]) return; /* locked */
+    if (v == null) {
+      f.classList.remove("ks-right", "ks-wrong");
+      return say($(".ks-feedback", f), t("choose"));
+    }
+    if (!d) return;
+    const ok = isOk(k, v, d) ? 1 : 0, p = pts(Q, id);
+    (z.q = z.q || {})[id] = [v, ok];
+    mark(f, ok, g, p);
+    const r = score(Q);
+    if (g && r.done && (!z.b || r.got * z.b[1] > z.b[0] * r.max)) z.b = [r.got, r.max];
+    save();
+    hook("onAnswer", { quiz: Q.id, question: id, kind: k, response: v, correct: !!ok, points: ok ? p : 0, max: p, graded: g, lesson: cur });
+    if (g && r.done) hook("onQuizResult", { quiz: Q.id, points: r.got, max: r.max, percent: r.pct, passed: Q.pass == null ? null : passes(Q, r), attempt: z.a || 1 });
+    result(sec, Q);
+  }
+  function retry(sec) {
+    const Q = quiz(sec), z = zq(Q.id);
+    if (Q.attempts && (z.a || 1) >= Q.attempts) return;
+    flush();
+    z.a = (z.a || 1) + 1; z.q = {}; delete z.d;
+    render(cur);
+    const s = $$(".ks-quiz", slot).find(s => s.dataset.quiz == Q.id), h = s && $("h2", s);
+    if (h) { h.tabIndex = -1; h.focus(); }
+  }
+
+  /* ---- reflections: autosave after a pause in typing ---- */
+  const flush = () => Object.keys(timers).forEach(k => { clearTimeout(timers[k][0]); keep(timers[k][1], timers[k][2]); });
+  function keep(r, ta) {
+    const id = r.dataset.reflection, v = ta.value, s = $(".ks-saved", r);
+    delete timers[id];
+    if (v) S.r[id] = v; else delete S.r[id];
+    save();
+    hook("onReflection", id, v);
+    if (s) s.textContent = t("saved");
+  }
+
+  /* ---- start ---- */
+  const setToc = o => { toggle.setAttribute("aria-expanded", o); D.body.classList.toggle("ks-toc-open", o); };
+  function start() {
+    C = C || W.KS_COURSE;
+    if (started || !C || D.readyState == "loading") return;
+    started = true;
+    slot = $("#ks-lesson"); homeEl = $("#ks-home"); pager = $(".ks-pager"); toggle = $(".ks-toc-toggle");
+    hook("init", C, KS);
+    for (let i = KS.trackers.length - 1; i >= 0 && !S; i--) {
+      const s = KS.trackers[i].load && KS.trackers[i].load();
+      if (s && typeof s == "object") S = s;
+    }
+    S = Object.assign({ x: Math.random() * 4294967296 >>> 0, l: [], z: {}, r: {} }, S, { v: 1 });
+    try { localStorage.setItem(C.storageKey + "?", 1); localStorage.removeItem(C.storageKey + "?"); } catch (e) {
+      if (KS.trackers.every(tr => tr.local)) $("#ks-main").insertBefore(add(D.body, "p", "ks-notice", t("noStorage")), homeEl);
+    }
+    W.addEventListener("hashchange", route);
+    D.addEventListener("submit", e => {
+      const f = e.target.closest(".ks-q");
+      if (f) { e.preventDefault(); submit(f); }
+    });
+    D.addEventListener("click", e => {
+      const b = e.target.closest("button, a");
+      if (!b) return;
+      if (b == toggle) return setToc(toggle.getAttribute("aria-expanded") != "true");
+      if (b.classList.contains("ks-retry")) return retry(b.closest(".ks-quiz"));
+      if (b.classList.contains("ks-reload")) return open(cur, true);
+      if (b.closest("#ks-toc")) {
+        const h = cur && $("h1", slot);
+        setToc(false);
+        if (h && b.getAttribute("href") == location.hash) h.focus();
+      }
+    });
+    D.addEventListener("keydown", e => {
+      if (e.key == "Escape" && D.body.classList.contains("ks-toc-open")) { setToc(false); toggle.focus(); }
+    });
+    D.addEventListener("input", e => {
+      const ta = e.target, r = ta.tagName == "TEXTAREA" && ta.closest(".ks-reflection");
+      if (!r) return;
+      const id = r.dataset.reflection, s = $(".ks-saved", r);
+      if (s) s.textContent = "";
+      if (timers[id]) clearTimeout(timers[id][0]);
+      timers[id] = [setTimeout(() => keep(r, ta), 700), r, ta];
+    });
+    W.addEventListener("pagehide", () => { flush(); hook("onExit", S); });
+    route();
+  }
+  /* player.js is deferred: start at DOMContentLoaded, after any later deferred tracker scripts have run */
+  D.addEventListener("DOMContentLoaded", start);
+  W.addEventListener("load", start);
+  if (D.readyState == "complete") start();
+})();
