@@ -51,9 +51,14 @@ class LessonCache:
             pass  # a missing or stale cache only costs a parse
         return store
 
-    def key(self, path: str, text: str, lesson_ids: dict[str, str], lang: str) -> str:
+    @staticmethod
+    def ids_digest(lesson_ids: dict[str, str]) -> str:
+        return hashlib.sha256(json.dumps(lesson_ids, sort_keys=True).encode()).hexdigest()
+
+    def key(self, *parts: str) -> str:
+        """A key over *parts* (what a parse depends on), computed once per lesson."""
         digest = hashlib.sha256()
-        for part in (path, lang, json.dumps(lesson_ids, sort_keys=True), text):
+        for part in parts:
             digest.update(part.encode())
             digest.update(b"\0")
         return digest.hexdigest()

@@ -8,6 +8,7 @@ rest still loads, so an author sees everything at once. Parsed lessons are cache
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import posixpath
 import re
@@ -33,7 +34,8 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
     root = Path(root)
     problems: list[Problem] = []
     files = _file_index(root, problems)
-    raw, spec = _read_course_yml(root, problems)
+    store = cache.LessonCache.open(root, files) if use_cache else cache.LessonCache.disabled()
+    raw, spec = _read_course_yml(root, problems, store)
     course = _course_from(root, raw, spec)
     course.problems = problems
     outline = _outline(raw, spec, files, problems)
@@ -52,15 +54,15 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
         captions=_caption_finder(files, course.language),
         lang=course.language,
     )
-    store = cache.LessonCache.open(root, files) if use_cache else cache.LessonCache.disabled()
+    ids_digest = store.ids_digest(lesson_ids)
+    keys = {path: store.key(path, course.language, ids_digest, text) for path, text in texts.items()}
+    results = {path: store.get(key) for path, key in keys.items()}
+    misses = [path for path, hit in results.items() if hit is None]
+    for path, result in zip(misses, _parse_many([(texts[p], p) for p in misses], ctx), strict=True):
+        results[path] = result
+        store.put(keys[path], result)
     parsed: dict[str, Lesson] = {}
-    for path, text in texts.items():
-        key = store.key(path, text, lesson_ids, course.language)
-        hit = store.get(key)
-        if hit is None:
-            hit = parse_lesson(text, path, ctx)
-            store.put(key, hit)
-        lesson, found = hit
+    for path, (lesson, found) in results.items():
         parsed[path] = lesson
         problems += found
     store.save()
@@ -69,6 +71,29 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
         course.modules.append(module)
     log.debug("loaded %s: %d lessons, %d problems", course.id, len(parsed), len(problems))
     return course
+
+
+PARALLEL_FROM = 48  # below this many lessons to parse, starting workers costs more than it saves
+_WORK: LessonContext | None = None  # the context forked workers inherit (lambdas do not pickle)
+
+
+def _parse_many(jobs: list[tuple[str, str]], ctx: LessonContext) -> list[tuple[Lesson, list[Problem]]]:
+    """Parse (text, path) jobs, on every core when there are many and the platform can fork."""
+    global _WORK
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [parse_lesson(text, path, ctx) for text, path in jobs]
+    _WORK = ctx
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.starmap(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+    finally:
+        _WORK = None
+
+
+def _parse_job(text: str, path: str) -> tuple[Lesson, list[Problem]]:
+    assert _WORK is not None
+    return parse_lesson(text, path, _WORK)
 
 
 def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None:
@@ -110,7 +135,9 @@ def _file_index(root: Path, problems: list[Problem]) -> set[str]:
     return found
 
 
-def _read_course_yml(root: Path, problems: list[Problem]) -> tuple[Any, schema.CourseSpec | None]:
+def _read_course_yml(
+    root: Path, problems: list[Problem], store: cache.LessonCache
+) -> tuple[Any, schema.CourseSpec | None]:
     path = root / "course.yml"
     if not path.is_file():
         problems.append(error("course.yml", None, f"no course.yml in {root}: is this a course folder?"))
@@ -121,11 +148,18 @@ def _read_course_yml(root: Path, problems: list[Problem]) -> tuple[Any, schema.C
     text = _decode(path.read_bytes(), "course.yml", problems)
     if text is None:
         return None, None
-    doc = yamlsrc.parse(text, "course.yml")
-    problems += doc.problems
-    if doc.problems:
-        return doc, None
-    spec, found = schema.validate(schema.CourseSpec, doc, "course.yml")
+    key = store.key("course.yml", text)
+    hit = store.get(key)
+    if hit is None:
+        doc = yamlsrc.parse(text, "course.yml")
+        found = list(doc.problems)
+        spec = None
+        if not doc.problems:
+            spec, invalid = schema.validate(schema.CourseSpec, doc, "course.yml")
+            found += invalid
+        hit = (doc, spec, found)
+        store.put(key, hit)
+    doc, spec, found = hit
     problems += found
     return doc, spec
 

@@ -10,13 +10,14 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from .cache import cache_dir
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .model import Course, Lesson, Question
@@ -40,6 +41,27 @@ class PackageFile:
     source: Path | None = None
 
 
+@lru_cache(maxsize=8)
+def template_env(theme: Path) -> jinja2.Environment:
+    """One Jinja environment per theme, compiled templates cached on disk between runs of the CLI."""
+    bytecode_dir = cache_dir() / "templates"
+    try:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        bytecode: jinja2.BytecodeCache | None = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+    except OSError:
+        bytecode = None
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(theme / "templates")),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        bytecode_cache=bytecode,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: message, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True
+    )
+    return env
+
+
 def theme_dir(name: str = "default") -> Path:
     return Path(str(resources.files("themes") / name))
 
@@ -55,18 +77,9 @@ class Player:
     head_scripts: tuple[str, ...] = ()
     """Extra scripts (package paths) loaded before the runtime, e.g. an LMS adapter."""
 
-    @cached_property
+    @property
     def env(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.theme / "templates")),
-            autoescape=True,
-            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-            trim_blocks=False,
-        )
-        env.install_gettext_callables(  # type: ignore[attr-defined]
-            gettext=lambda message: message, ngettext=lambda s, p, n: s if n == 1 else p, newstyle=True
-        )
-        return env
+        return template_env(self.theme)
 
     @property
     def lang(self) -> str:

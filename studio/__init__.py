@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app only, so `kstudio build` does not pay for it
+    from flask import Flask
 
 DEFAULT_COURSES = Path(__file__).resolve().parent.parent / "sample_courses"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from flask import Flask
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(COURSES_DIR=str(DEFAULT_COURSES))
     if test_config is None:

@@ -191,9 +191,8 @@
     $$(".ks-quiz", slot).forEach(initQuiz);
     $$(".ks-reflection", slot).forEach(r => { const ta = $("textarea", r); if (ta) ta.value = S.r[r.dataset.reflection] || ""; });
     const fresh = !S.l.includes(id), h = $("h1", slot);
-    if (fresh) S.l.push(id);
+    if (fresh) { S.l.push(id); hook("onLessonVisited", id, status()); }
     save();
-    if (fresh) hook("onLessonVisited", id, status());
     if (!nav) return;
     W.scrollTo(0, 0);
     if (h) h.focus();
@@ -342,6 +341,14 @@
         setToc(false);
         if (h && b.getAttribute("href") == location.hash) h.focus();
       }
+    });
+    D.addEventListener("change", e => { /* a check answered again: clear the old verdict until resubmitted */
+      const f = e.target.closest(".ks-q");
+      if (!f || !f.matches(".ks-right, .ks-wrong")) return;
+      f.classList.remove("ks-right", "ks-wrong");
+      $(".ks-feedback", f).textContent = "";
+      $$(".ks-opt", f).forEach(o => o.classList.remove("ks-ok", "ks-no"));
+      $$(".ks-opt-fb", f).forEach(x => { x.hidden = true; });
     });
     D.addEventListener("keydown", e => {
       if (e.key == "Escape" && D.body.classList.contains("ks-toc-open")) { setToc(false); toggle.focus(); }
