@@ -6,19 +6,17 @@
 (() => {
   "use strict";
   const D = document, W = window, KS = W.KS = W.KS || {};
-  const EN = {
+  const EN = { /* English defaults; keys as in packager/strings.py (course.strings) */
     previous: "Previous", next: "Next", finish: "Finish", resume: "Continue",
-    loading: "Loading…", loadError: "This lesson could not be loaded.", reload: "Try again",
-    correct: "Correct", incorrect: "Not quite", choose: "Choose an answer first",
-    points: "Points: {n} of {m}", score: "Your score: {p}% ({n} of {m} points)",
-    passed: "Passed", failed: "Not passed. The pass mark is {p}%.",
-    attempts: "Attempt {n} of {m}", noAttempts: "No attempts left.", tryAgain: "Try again",
-    saved: "Saved", progress: "{n} of {m} lessons", completed: "(completed)",
-    statusLessons: "You have opened {n} of {m} lessons.", courseDone: "You have completed this course.",
-    courseScore: "Course score: {p}%.", coursePassed: "You have passed the course.",
-    courseNotPassed: "You need {p}% to pass.",
-    noStorage: "Your progress cannot be saved on this device. It will be lost when you close this page.",
-    docTitle: "{lesson} — {course}"
+    progressText: "{done} of {total} lessons", completed: "(completed)",
+    loading: "Loading…", loadError: "This lesson could not be loaded.", tryAgain: "Try again",
+    correct: "Correct", incorrect: "Not quite", chooseFirst: "Choose an answer first",
+    points: "{n} points", point: "1 point", quizScore: "Score: {score} of {max} points ({percent}%)",
+    quizPassed: "Passed", quizFailed: "Not passed yet", attemptsLeft: "Attempts left: {n}", noAttemptsLeft: "No attempts left",
+    courseComplete: "You have completed this course.", courseIncomplete: "Visited {done} of {total} lessons.",
+    coursePassed: "You passed with {percent}%.", courseFailed: "Your score is {percent}%; the pass mark is {pass}%.",
+    saved: "Saved",
+    noStorage: "Your browser is not keeping progress on this device; it will be lost when you close the page."
   };
   let C, S, cur = null, started = false, moved = false, last = "", slot, homeEl, pager, toggle;
   const cache = {}, timers = {};
@@ -118,7 +116,7 @@
   /* ---- header progress, contents, home status ---- */
   function ui() {
     const st = status(), p = $("#ks-progress"), pt = $(".ks-progress-text"), hs = $(".ks-status"), go = $(".ks-start"),
-      txt = t("progress", { n: st.visited, m: st.total });
+      txt = t("progressText", { done: st.visited, total: st.total });
     if (p) { p.max = st.total || 1; p.value = st.visited; p.setAttribute("aria-valuetext", txt); }
     if (pt) pt.textContent = txt;
     $$("#ks-toc a[data-lesson]").forEach(a => {
@@ -129,10 +127,8 @@
       if (id == cur) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
     });
     if (hs && !homeEl.hidden) {
-      const ln = [t("statusLessons", { n: st.visited, m: st.total })];
-      if (st.completed) ln.push(t("courseDone"));
-      if (st.score != null) ln.push(t("courseScore", { p: st.score }));
-      if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseNotPassed", { p: C.completion.passScore }));
+      const ln = [st.completed ? t("courseComplete") : t("courseIncomplete", { done: st.visited, total: st.total })];
+      if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseFailed", { percent: st.score, pass: C.completion.passScore }));
       if (hs.textContent != ln.join("")) { hs.textContent = ""; ln.forEach(l => add(hs, "p", "", l)); }
     }
     if (go && S.c && idx(S.c) >= 0) { go.href = "#/" + S.c; go.textContent = t("resume"); }
@@ -170,7 +166,7 @@
     a.textContent = t("previous");
     b.href = end ? "#ks-home" : "#/" + L[i + 1].id;
     b.textContent = t(end ? "finish" : "next");
-    D.title = t("docTitle", { lesson: L[i].title, course: C.title });
+    D.title = L[i].title + " — " + C.title;
     if (cache[id]) return render(id, nav);
     slot.textContent = "";
     add(slot, "p", "ks-loading", t("loading"));
@@ -182,7 +178,7 @@
       if (cache[id]) return render(id, nav);
       slot.textContent = "";
       add(slot, "p", "ks-error", t("loadError")).setAttribute("role", "alert");
-      add(add(slot, "p"), "button", "ks-button ks-reload", t("reload")).type = "button";
+      add(add(slot, "p"), "button", "ks-button ks-reload", t("tryAgain")).type = "button";
     };
     D.head.appendChild(s);
   }
@@ -246,7 +242,7 @@
   }
   function mark(f, ok, g, p, quiet) {
     const c = (qd(f.dataset.q) || {}).correct || [], x = $(".ks-explanation", f), b = $(".ks-submit", f),
-      txt = t(ok ? "correct" : "incorrect") + (g ? ". " + t("points", { n: ok ? p : 0, m: p }) : "");
+      txt = t(ok ? "correct" : "incorrect") + (g ? ". " + (ok && p == 1 ? t("point") : t("points", { n: ok ? p : 0 })) : "");
     f.classList.toggle("ks-right", !!ok);
     f.classList.toggle("ks-wrong", !ok);
     $$(".ks-opt", f).forEach(o => {
@@ -260,14 +256,14 @@
     if (g) { $("fieldset", f).disabled = true; if (b) b.setAttribute("aria-disabled", "true"); }
   }
   function result(sec, Q) {
-    const el = $(".ks-quiz-result", sec), r = score(Q), a = (S.z[Q.id] || {}).a || 1, A = Q.attempts;
+    const el = $(".ks-quiz-result", sec), r = score(Q), A = Q.attempts, left = A - ((S.z[Q.id] || {}).a || 1);
     if (!el) return;
     el.textContent = "";
     if (!Q.graded || !r.done) return;
-    add(el, "p", "ks-score", t("score", { p: r.pct, n: r.got, m: r.max }));
-    if (Q.pass != null) add(el, "p", passes(Q, r) ? "ks-pass" : "ks-fail", t(passes(Q, r) ? "passed" : "failed", { p: Q.pass }));
-    if (A) add(el, "p", "ks-attempts", t("attempts", { n: a, m: A }) + (a >= A ? ". " + t("noAttempts") : ""));
-    if (!A || a < A) add(el, "button", "ks-button ks-retry", t("tryAgain")).type = "button";
+    add(el, "p", "ks-score", t("quizScore", { score: r.got, max: r.max, percent: r.pct }));
+    if (Q.pass != null) add(el, "p", passes(Q, r) ? "ks-pass" : "ks-fail", t(passes(Q, r) ? "quizPassed" : "quizFailed"));
+    if (A) add(el, "p", "ks-attempts", left > 0 ? t("attemptsLeft", { n: left }) : t("noAttemptsLeft"));
+    if (!A || left > 0) add(el, "button", "ks-button ks-retry", t("tryAgain")).type = "button";
   }
   function submit(f) {
     const sec = f.closest(".ks-quiz"), Q = quiz(sec), z = zq(Q.id), id = f.dataset.q, k = f.dataset.kind,
@@ -275,7 +271,7 @@
     if (g && (z.q || {})[id]) return; /* locked */
     if (v == null) {
       f.classList.remove("ks-right", "ks-wrong");
-      return say($(".ks-feedback", f), t("choose"));
+      return say($(".ks-feedback", f), t("chooseFirst"));
     }
     if (!d) return;
     const ok = isOk(k, v, d) ? 1 : 0, p = pts(Q, id);

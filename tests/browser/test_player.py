@@ -1,0 +1,150 @@
+"""A learner's session in the offline html package, from file://, in headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import AXE, answer_keys, course_data
+
+pytestmark = pytest.mark.browser
+
+
+def answer(page, form, key: dict, right: bool = True) -> None:
+    """Fill one question form from its answer key (or wrongly, when *right* is False)."""
+    kind = key["kind"]
+    if kind in ("single", "multiple"):
+        options = form.locator("input").evaluate_all("els => els.map(e => e.value)")
+        chosen = key["correct"] if right else [o for o in options if o not in key["correct"]][:1]
+        for value in chosen:
+            form.locator(f'input[value="{value}"]').check()
+    elif kind == "fill":
+        form.locator("input.ks-fill").fill(key["answers"][0].upper() if right else "something else")
+    elif kind == "order":
+        order = key["correct"] if right else list(reversed(key["correct"]))
+        for position, item in enumerate(order, start=1):
+            form.locator(f'[data-i="{item}"] select').select_option(str(position))
+    elif kind == "match":
+        rights = list(key["correct"].values())
+        for n, (left, right_id) in enumerate(key["correct"].items()):
+            value = right_id if right else rights[(n + 1) % len(rights)]
+            form.locator(f'[data-l="{left}"] select').select_option(value)
+    form.get_by_role("button", name="Submit").click()
+
+
+def test_learner_answers_check_and_quiz_and_keeps_progress(browser, sample_site):
+    keys = answer_keys(sample_site)
+    course = course_data(sample_site)
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto((sample_site / "index.html").as_uri())
+
+    page.get_by_role("link", name="Start", exact=True).click()
+    first = course["lessons"][0]
+    page.wait_for_selector(f'article[data-lesson="{first["id"]}"]')
+    assert page.evaluate("document.activeElement.id") == "ks-title"
+    page.get_by_role("link", name="Next", exact=True).click()
+    page.wait_for_selector(f'article[data-lesson="{course["lessons"][1]["id"]}"]')
+
+    # A knowledge check: a wrong answer, then a right one (checks may be answered again).
+    check_lesson = next(q["lesson"] for q in course["quizzes"] if not q["graded"])
+    page.goto((sample_site / "index.html").as_uri() + f"#/{check_lesson}")
+    form = page.locator("section.ks-quiz[data-graded=false] form.ks-q").first
+    key = keys[form.get_attribute("data-q")]
+    answer(page, form, key, right=False)
+    expect(form.locator(".ks-feedback")).to_contain_text("Not quite")
+    page.reload()
+    form = page.locator("section.ks-quiz[data-graded=false] form.ks-q").first
+    for box in form.locator("input[type=checkbox]:checked, input[type=radio]:checked").all():
+        box.uncheck() if box.get_attribute("type") == "checkbox" else None
+    answer(page, form, key, right=True)
+    expect(form.locator(".ks-feedback")).to_contain_text("Correct")
+
+    # The graded final quiz: everything right.
+    final = next(q for q in course["quizzes"] if q["graded"])
+    page.goto((sample_site / "index.html").as_uri() + f"#/{final['lesson']}")
+    quiz = page.locator(f'section.ks-quiz[data-quiz="{final["id"]}"]')
+    quiz.wait_for()
+    forms = quiz.locator("form.ks-q")
+    assert forms.count() == final["draw"]
+    for i in range(forms.count()):
+        form = forms.nth(i)
+        answer(page, form, keys[form.get_attribute("data-q")])
+        expect(form.locator(".ks-feedback")).to_contain_text("Correct")
+    expect(quiz.locator(".ks-quiz-result")).to_contain_text("100%")
+    expect(quiz.locator(".ks-quiz-result")).to_contain_text("Passed")
+
+    # Reload: answers, the quiz result and visited lessons are still there.
+    page.reload()
+    quiz = page.locator(f'section.ks-quiz[data-quiz="{final["id"]}"]')
+    quiz.wait_for()
+    expect(quiz.locator(".ks-quiz-result")).to_contain_text("Passed")
+    assert quiz.locator("form.ks-q .ks-submit:disabled, form.ks-q input:disabled").count() > 0
+    assert page.locator("#ks-toc a.ks-done").count() == 3
+    assert page.locator("#ks-progress").get_attribute("value") == "3"
+
+    assert requests and all(url.startswith("file://") for url in requests), [
+        u for u in requests if not u.startswith("file://")
+    ]
+    context.close()
+
+
+def test_failing_the_quiz_uses_up_attempts(browser, sample_site):
+    keys = answer_keys(sample_site)
+    final = next(q for q in course_data(sample_site)["quizzes"] if q["graded"])
+    page = browser.new_page()
+    page.goto((sample_site / "index.html").as_uri() + f"#/{final['lesson']}")
+    quiz = page.locator(f'section.ks-quiz[data-quiz="{final["id"]}"]')
+    for attempt in range(final["attempts"]):
+        forms = quiz.locator("form.ks-q")
+        forms.first.wait_for()
+        for i in range(forms.count()):
+            answer(page, forms.nth(i), keys[forms.nth(i).get_attribute("data-q")], right=False)
+        expect(quiz.locator(".ks-quiz-result")).to_contain_text("0%")
+        expect(quiz.locator(".ks-quiz-result")).to_contain_text("Not passed")
+        if attempt < final["attempts"] - 1:
+            quiz.get_by_role("button", name="Try again").click()
+    assert quiz.get_by_role("button", name="Try again").count() == 0
+    page.close()
+
+
+def test_empty_submit_asks_for_an_answer(browser, sample_site):
+    course = course_data(sample_site)
+    lesson = next(q["lesson"] for q in course["quizzes"] if not q["graded"])
+    page = browser.new_page()
+    page.goto((sample_site / "index.html").as_uri() + f"#/{lesson}")
+    form = page.locator("form.ks-q").first
+    form.get_by_role("button", name="Submit").click()
+    expect(form.locator(".ks-feedback")).to_contain_text("Choose an answer first")
+    page.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_every_page_passes_axe_and_fits_the_screen(browser, sample_site, width):
+    course = course_data(sample_site)
+    # axe is injected as an inline script, which the package's own CSP rightly forbids.
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    index = (sample_site / "index.html").as_uri()
+    failures = []
+    for hash_ in ["", *(f"#/{lesson['id']}" for lesson in course["lessons"])]:
+        page.goto(index + hash_)
+        if hash_:
+            page.wait_for_selector("article.ks-lesson")
+        else:
+            page.wait_for_selector("#ks-home")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
+        )
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                failures.append(f"{hash_ or 'home'} @{width}px: {violation['id']} {targets}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            failures.append(f"{hash_ or 'home'} @{width}px: {overflow}px of horizontal scrolling")
+    context.close()
+    assert failures == []
