@@ -6,8 +6,10 @@ without holding a whole course's output in memory; the studio's preview asks for
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -25,10 +27,11 @@ from .strings import PLAYER_STRINGS
 from .svg import sanitize_svg
 
 DEFAULT_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
     "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
 ASSETS = ("player.css", "player.js")
+_TRACK_SRC = re.compile(r'(<track kind="captions" src=")([^"]+)(")')
 _RTL = {"ar", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi", "dv"}
 
 
@@ -76,6 +79,9 @@ class Player:
     csp: str = DEFAULT_CSP
     head_scripts: tuple[str, ...] = ()
     """Extra scripts (package paths) loaded before the runtime, e.g. an LMS adapter."""
+    inline_captions: bool = True
+    """Put caption tracks into the lesson as data: URLs. Browsers refuse <track> files from file://
+    (each file is its own origin), so an offline package needs this; a web server does not."""
 
     @property
     def env(self) -> jinja2.Environment:
@@ -193,9 +199,15 @@ class Player:
             + " · "
             + s["lessonOf"].replace("{n}", str(index + 1)).replace("{total}", str(len(self.course.lessons)))
         )
-        return self.env.get_template("lesson.html").render(
+        html = self.env.get_template("lesson.html").render(
             lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
         )
+        return _TRACK_SRC.sub(self._inline_track, html) if self.inline_captions else html
+
+    def _inline_track(self, match: re.Match[str]) -> str:
+        src = match.group(2).replace("&amp;", "&")
+        data = base64.b64encode((self.course.root / src).read_bytes()).decode("ascii")
+        return f"{match.group(1)}data:text/vtt;charset=utf-8;base64,{data}{match.group(3)}"
 
     def asset(self, name: str) -> bytes:
         return (self.theme / "static" / name).read_bytes()

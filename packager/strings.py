@@ -33,6 +33,7 @@ PLAYER_STRINGS: dict[str, str] = {
     "saved": "Saved",
     "choose": "Choose…",
     "lessonOf": "Lesson {n} of {total}",
+    "loading": "Loading…",
     "loadError": "This lesson could not be loaded.",
     "noStorage": "Your browser is not keeping progress on this device; it will be lost when you close the page.",
     "quiz": "Quiz",

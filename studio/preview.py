@@ -20,7 +20,7 @@ _TYPES = {
 
 @bp.get("/")
 def index(name: str) -> Response:
-    player = Player(open_course(name))
+    player = Player(open_course(name), inline_captions=False)
     response = Response(player.index_html(), mimetype="text/html")
     response.headers["Content-Security-Policy"] = player.csp
     response.headers["Cache-Control"] = "no-store"
@@ -35,7 +35,7 @@ def lesson(name: str, lesson_id: str) -> BaseResponse:
 
 @bp.get("/<path:path>")
 def file(name: str, path: str) -> BaseResponse:
-    player = Player(open_course(name))
+    player = Player(open_course(name), inline_captions=False)  # served over http: tracks load as files
     if path == "course.js":
         return _text(player.course_js(), ".js")
     if path.startswith("assets/") and path[7:] in ASSETS:

@@ -148,3 +148,25 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, sample_site, width):
             failures.append(f"{hash_ or 'home'} @{width}px: {overflow}px of horizontal scrolling")
     context.close()
     assert failures == []
+
+
+def test_video_captions_load_from_file_url(browser, sample_site):
+    """Browsers refuse <track> files from file://, so the package carries captions inline."""
+    course = course_data(sample_site)
+    page = browser.new_page()
+    page.goto((sample_site / "index.html").as_uri() + f"#/{course['lessons'][0]['id']}")
+    video = page.locator("video").first
+    video.wait_for(state="attached")
+    assert page.evaluate("document.querySelector('video').textTracks.length") == 2
+    cues = page.evaluate(
+        """() => new Promise(done => {
+            const track = document.querySelector('video track[default]');
+            const ready = () => done(track.track.cues ? track.track.cues.length : 0);
+            track.track.mode = 'showing';
+            if (track.readyState === 2) return ready();
+            track.addEventListener('load', ready);
+            setTimeout(ready, 3000);
+        })"""
+    )
+    assert cues > 0
+    page.close()
