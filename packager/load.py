@@ -48,6 +48,16 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
             if text is not None:
                 texts[path] = text
     lesson_ids = {path: _front_matter_id(text) or lesson_id_for(path) for path, text in texts.items()}
+    for path, ident in lesson_ids.items():
+        if not re.fullmatch(schema.LESSON_ID_PATTERN, ident) or len(ident) > 128:
+            problems.append(
+                error(
+                    path,
+                    1,
+                    f"lesson id '{ident}' may use only letters, digits, '.', '_', '-' and '/': "
+                    "rename the file or give an id: in its front matter",
+                )
+            )
     ctx = LessonContext(
         lesson_ids=lesson_ids,
         resolve=lambda lesson, target: resolve_target(lesson, target, files),
@@ -274,6 +284,11 @@ def _caption_finder(files: set[str], course_lang: str) -> Any:
 
     def captions(src: str) -> list[Caption]:
         stem = src.rsplit(".", 1)[0]
-        return sorted(by_stem.get(stem, []), key=lambda c: c.lang)
+        one_per_lang: dict[str, Caption] = {}
+        for cap in sorted(by_stem.get(stem, []), key=lambda c: c.src):
+            # x.en.vtt wins over x.vtt in an English course: one track per language
+            if cap.lang not in one_per_lang or cap.src.endswith(f".{cap.lang}.vtt"):
+                one_per_lang[cap.lang] = cap
+        return sorted(one_per_lang.values(), key=lambda c: c.lang)
 
     return captions

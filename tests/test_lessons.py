@@ -179,6 +179,8 @@ def test_media_images_video_audio_attachments(make_course):
             "lessons/a.md:8: error: option must start with '[ ]' (wrong) or '[x]' (right)",
         ),
         ("::: notee\ntext\n:::\n", "unknown block '::: notee' (did you mean 'note'?)"),
+        ("::: quiz\n### Q? {single}\n- [x] a\n- [x] b\n:::\n", "a {single} question must have exactly one [x]"),
+        ("![](media/x.mp4)\n", "video 'media/x.mp4' has no title: write it between the brackets"),
         ("::: tip\nnever closed\n", "lessons/a.md:5: error: '::: tip' is never closed"),
         ("[x](lessons/b.md)\n", "link to 'lessons/b.md', which is not a lesson listed in course.yml"),
         (
@@ -190,8 +192,22 @@ def test_media_images_video_audio_attachments(make_course):
     ],
 )
 def test_lesson_mistakes(make_course, body, expected):
-    _, problems = parse(make_course, body, **{"media/x.png": b"png", "media/x.exe": b"exe"})
+    _, problems = parse(make_course, body, **{"media/x.png": b"png", "media/x.exe": b"exe", "media/x.mp4": b"v"})
     assert any(expected in p for p in problems), problems
+
+
+def test_default_lesson_id_from_an_awkward_path_is_an_error(make_course):
+    yml = (make_course() / "course.yml").read_text().replace("[lessons/a.md]", '["lessons/my lesson.md"]')
+    root = make_course({"course.yml": yml, "lessons/my lesson.md": "---\ntitle: A\n---\nHi\n"})
+    problems = [p.format() for p in check_course(load_course(root))]
+    assert any(p.startswith("lessons/my lesson.md:1: error: lesson id 'lessons/my lesson'") for p in problems)
+
+
+def test_one_caption_track_per_language(make_course):
+    files = {"media/v.mp4": b"mp4", "media/v.vtt": "WEBVTT\n", "media/v.en.vtt": "WEBVTT\n"}
+    lesson, problems = parse(make_course, "![Talk](media/v.mp4)\n", **files)
+    assert problems == []
+    assert [(c.lang, c.src) for c in lesson.media[0].captions] == [("en", "media/v.en.vtt")]
 
 
 def test_duplicate_ids_across_lessons(make_course):

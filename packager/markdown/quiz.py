@@ -256,6 +256,8 @@ def _choice(question: Question, block: Sequence[Token], kind_word: str | None, c
         )
     correct = sum(o.correct for o in question.options)
     question.kind = "multiple" if kind_word == "multiple" or correct > 1 else "single"
+    if kind_word == "single" and correct > 1:
+        ctx.env.error_at(question.line, "a {single} question must have exactly one [x]")
     if len(question.options) < 2:
         ctx.env.error_at(question.line, "a choice question needs at least two options")
     if question.options and correct == 0:

@@ -171,7 +171,7 @@ def _judge_image(token: Token, env: LessonEnv, line: int) -> None:
         )
         return
     if not alt:
-        what = "alt text" if kind == "image" else "a title (the text in ![…])"
+        what = "alt text" if kind == "image" else "title: write it between the brackets, ![Title](…)"
         env.error(line, f"{kind} '{src}' has no {what}")
     ref = MediaRef(kind, resolved, alt, env.line(line))  # type: ignore[arg-type]
     if kind in ("video", "audio"):
