@@ -40,9 +40,9 @@ def file(name: str, path: str) -> BaseResponse:
         return _text(player.course_js(), ".js")
     if path.startswith("assets/") and path[7:] in ASSETS:
         return _text(player.asset(path[7:]), "." + path.rsplit(".", 1)[-1])
-    for lesson in player.course.lessons:
-        if player.lesson_files[lesson.id] == path:
-            return _text(player.lesson_js(lesson), ".js")
+    by_file = {player.lesson_files[lesson.id]: lesson for lesson in player.course.lessons}
+    if path in by_file:
+        return _text(player.lesson_js(by_file[path]), ".js")
     media = {f.name: f for f in player.media_files()}  # only files lessons use: no path is joined blindly
     if path in media:
         item = media[path]
