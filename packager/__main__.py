@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .checks import check_course
 from .errors import CourseError, Problem, StudioError, has_errors
-from .export import FORMATS, export
+from .export import FORMATS, export, languages
 from .load import load_course
 from .scaffold import new_course
 
@@ -54,15 +54,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     course = load_course(args.course)
     try:
-        path = export(course, args.format, args.output)
+        paths = [export(course, args.format, args.output, lang=lang) for lang in languages(course, args.lang)]
     except CourseError as exc:
         _print_problems(exc.problems, args.course)
         return 1
     warnings = [p for p in check_course(course) if p.severity == "warning"]
     for problem in warnings:
         print(problem.format(_prefix(args.course)), file=sys.stderr)
-    size = path.stat().st_size
-    print(f"wrote {path} ({size / 1024:.0f} KB) in {time.perf_counter() - started:.2f} s")
+    for path in paths:
+        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+    print(f"built {len(paths)} package{'s' * (len(paths) != 1)} in {time.perf_counter() - started:.2f} s")
     return 0
 
 
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="write a package of the course")
     build.add_argument("course", type=Path, metavar="COURSE")
     build.add_argument("--format", "-f", required=True, choices=sorted(FORMATS), help="package format")
+    build.add_argument(
+        "--lang", metavar="LANG", help="language to build, or 'all' (default: the course's own language)"
+    )
     build.add_argument("-o", "--output", type=Path, default=Path("dist"), metavar="OUTDIR", help="default: dist/")
     build.set_defaults(run=cmd_build)
 

@@ -76,3 +76,15 @@ def test_build_output_names_and_contents(make_course, tmp_path):
     names = zipfile.ZipFile(tmp_path / "o" / "test-course-1.0.0-en-html.zip").namelist()
     assert names[:4] == ["index.html", "course.js", "assets/player.css", "assets/player.js"]
     assert "lessons/lessons-a.js" in names
+
+
+def test_build_lang_own_and_all(make_course, tmp_path, capsys):
+    root = make_course()
+    assert main(["build", str(root), "-f", "html", "--lang", "en", "-o", str(tmp_path / "o")]) == 0
+    assert main(["build", str(root), "-f", "html", "--lang", "all", "-o", str(tmp_path / "o")]) == 0
+    assert "built 1 package" in capsys.readouterr().out
+
+
+def test_build_unknown_lang_is_a_clear_error(make_course, tmp_path, capsys):
+    assert main(["build", str(make_course()), "-f", "html", "--lang", "ta", "-o", str(tmp_path / "o")]) == 2
+    assert "no 'ta' version of course 'test-course'; it is available in: en" in capsys.readouterr().err

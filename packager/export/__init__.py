@@ -1,6 +1,6 @@
 """Packages, one small module per format, all with one signature, in one table.
 
-``build(course, out_dir, *, lang) -> Path`` writes one package and returns its path.
+``build(course, out_dir, *, lang, **options) -> Path`` writes one package and returns its path.
 """
 
 from __future__ import annotations
@@ -22,20 +22,38 @@ FORMATS: dict[str, Builder] = {
 }
 
 
-def export(course: Course, fmt: str, out_dir: str | os.PathLike[str], **options: Any) -> Path:
-    """Write *course* as a *fmt* package into *out_dir*; returns the package's path.
+def languages(course: Course, lang: str | None = None) -> list[str]:
+    """The languages a build of *course* makes for ``--lang`` *lang* (``None``: the course's own; ``all``)."""
+    available = [course.language]
+    if lang is None:
+        return available[:1]
+    if lang == "all":
+        return available
+    if lang not in available:
+        raise ExportError(f"no '{lang}' version of course '{course.id}'; it is available in: {', '.join(available)}")
+    return [lang]
 
-    Raises :class:`ExportError` for an unknown format and :class:`CourseError` when the course has errors.
+
+def export(
+    course: Course, fmt: str, out_dir: str | os.PathLike[str], *, lang: str | None = None, **options: Any
+) -> Path:
+    """Write *course* as a *fmt* package in language *lang* into *out_dir*; returns the package's path.
+
+    Raises :class:`ExportError` for an unknown format or language and :class:`CourseError` when the
+    course has errors.
     """
     builder = FORMATS.get(fmt)
     if builder is None:
         raise ExportError(f"unknown format '{fmt}'; known formats: {', '.join(FORMATS)}")
+    lang = languages(course, lang)[0] if lang != "all" else "all"
+    if lang == "all":
+        raise ExportError("export() builds one language; call it once for each of languages(course, 'all')")
     problems = check_course(course)
     if has_errors(problems):
         raise CourseError(problems)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return builder(course, out, **options)
+    return builder(course, out, lang=lang, **options)
 
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "export", "languages"]

@@ -9,8 +9,8 @@ from ..render import Player
 from .core import ZipPackage, package_name
 
 
-def build(course: Course, out_dir: Path, *, lang: str | None = None) -> Path:
-    path = out_dir / package_name(course, lang or course.language, "html")
+def build(course: Course, out_dir: Path, *, lang: str) -> Path:
+    path = out_dir / package_name(course, lang, "html")
     with ZipPackage(path) as package:
         for file in Player(course).files():
             package.add(file)
