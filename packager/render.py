@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ DEFAULT_CSP = (
 )
 ASSETS = ("player.css", "player.js")
 _TRACK_SRC = re.compile(r'(<track kind="captions" src=")([^"]+)(")')
+_URL_ATTR = re.compile(r'\b(src|href|poster|srcset)="([^"]*)"')
 _RTL = {"ar", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi", "dv"}
 
 
@@ -82,6 +84,12 @@ class Player:
     inline_captions: bool = True
     """Put caption tracks into the lesson as data: URLs. Browsers refuse <track> files from file://
     (each file is its own origin), so an offline package needs this; a web server does not."""
+    assets: tuple[str, ...] = ASSETS
+    """Files of the theme's ``static/`` folder the package carries, as ``assets/<name>``."""
+    lms: dict[str, Any] | None = None
+    """Settings of the LMS adapter among the assets, passed to it as ``KS_COURSE.lms``."""
+    renames: dict[str, str] = field(default_factory=dict)
+    """Course file -> name in the package, for packages whose entry names are restricted."""
 
     @property
     def env(self) -> jinja2.Environment:
@@ -114,7 +122,7 @@ class Player:
         """Every file of the player, in a fixed order (so packages are reproducible)."""
         yield PackageFile("index.html", self.index_html())
         yield PackageFile("course.js", self.course_js())
-        for name in ASSETS:
+        for name in self.assets:
             yield PackageFile(f"assets/{name}", self.asset(name))
         for lesson in self.course.lessons:
             yield PackageFile(self.lesson_files[lesson.id], self.lesson_js(lesson))
@@ -131,7 +139,7 @@ class Player:
             dir=self.direction,
             csp=self.csp,
             head_scripts=self.head_scripts,
-            thumbnail=course.thumbnail,
+            thumbnail=course.thumbnail and self.renames.get(course.thumbnail, course.thumbnail),
             minutes_text=self.minutes_text(course.learning_minutes),
             level_text=(course.level or "").capitalize(),
             s=self.strings,
@@ -168,13 +176,16 @@ class Player:
                     "pass": quiz.pass_mark,
                     "draw": quiz.draw,
                     "attempts": quiz.attempts,
-                    "questions": [{"id": q.id, "points": q.points} for q in quiz.questions],
+                    "questions": [{"id": q.id, "kind": q.kind, "points": q.points} for q in quiz.questions],
                 }
                 for lesson in course.lessons
                 for quiz in lesson.quizzes
             ],
+            "reflections": [r.id for lesson in course.lessons for r in lesson.reflections],
             "strings": self.strings,
         }
+        if self.lms is not None:
+            data["lms"] = self.lms
         return f"window.KS_COURSE = {_json(data)};\n".encode()
 
     def lesson_js(self, lesson: Lesson) -> bytes:
@@ -202,7 +213,19 @@ class Player:
         html = self.env.get_template("lesson.html").render(
             lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
         )
-        return _TRACK_SRC.sub(self._inline_track, html) if self.inline_captions else html
+        if self.inline_captions:
+            html = _TRACK_SRC.sub(self._inline_track, html)
+        return _URL_ATTR.sub(self._rename, html) if self.renames else html
+
+    def _rename(self, match: re.Match[str]) -> str:
+        value = unescape(match.group(2))
+        if match.group(1) == "srcset":
+            parts = [p.strip().split(" ", 1) for p in value.split(",")]
+            value = ", ".join(" ".join([self.renames.get(p[0], p[0]), *p[1:]]) for p in parts)
+        else:
+            path, hash_, fragment = value.partition("#")
+            value = self.renames.get(path, path) + hash_ + fragment
+        return f'{match.group(1)}="{escape(value)}"'
 
     def _inline_track(self, match: re.Match[str]) -> str:
         src = match.group(2).replace("&amp;", "&")
@@ -212,8 +235,8 @@ class Player:
     def asset(self, name: str) -> bytes:
         return (self.theme / "static" / name).read_bytes()
 
-    def media_files(self) -> Iterator[PackageFile]:
-        """Every file the lessons use, once each, sorted; SVGs sanitised on the way."""
+    def media_names(self) -> list[str]:
+        """Every course file the lessons use (media, captions, attachments, the thumbnail), sorted."""
         wanted: set[str] = set()
         for lesson in self.course.lessons:
             for ref in lesson.media:
@@ -221,14 +244,19 @@ class Player:
                 wanted.update(c.src for c in ref.captions)
         if self.course.thumbnail:
             wanted.add(self.course.thumbnail)
-        for name in sorted(wanted):
+        return sorted(wanted)
+
+    def media_files(self) -> Iterator[PackageFile]:
+        """Every file the lessons use, once each, sorted; SVGs sanitised on the way."""
+        for name in self.media_names():
             yield self.media_file(name)
 
     def media_file(self, name: str) -> PackageFile:
         source = self.course.root / name
+        packaged = self.renames.get(name, name)
         if name.lower().endswith(".svg"):
-            return PackageFile(name, sanitize_svg(source.read_bytes()))
-        return PackageFile(name, source=source)
+            return PackageFile(packaged, sanitize_svg(source.read_bytes()))
+        return PackageFile(packaged, source=source)
 
     def minutes_text(self, minutes: float) -> str:
         return self.strings["minutes"].replace("{n}", str(max(1, math.ceil(minutes))))

@@ -36,6 +36,10 @@ PLAYER_STRINGS: dict[str, str] = {
     "loading": "Loading…",
     "loadError": "This lesson could not be loaded.",
     "noStorage": "Your browser is not keeping progress on this device; it will be lost when you close the page.",
+    "lmsMissing": "This course could not connect to your learning platform, so your progress is kept on this "
+    "device only.",
+    "lmsError": "Your progress could not be saved to your learning platform just now. It is kept on this device, "
+    "and the course keeps trying.",
     "quiz": "Quiz",
     "check": "Knowledge check",
     "reflect": "Reflect",

@@ -13,12 +13,15 @@ from typing import Any
 from ..checks import check_course
 from ..errors import CourseError, ExportError, has_errors
 from ..model import Course
-from . import html
+from . import html, igot, scorm12, scorm2004
 
 Builder = Callable[..., Path]
 
 FORMATS: dict[str, Builder] = {
     "html": html.build,
+    "scorm12": scorm12.build,
+    "scorm2004": scorm2004.build,
+    "igot": igot.build,
 }
 
 

@@ -50,7 +50,14 @@
   KS.course = d => { C = d; start(); };
   KS.state = () => S;
   KS.status = () => status();
-  const save = () => { hook("save", S); ui(); };
+  KS.t = (k, a) => t(k, a);
+  KS.notice = txt => { /* a standing message about saving progress; null removes it */
+    let n = $(".ks-notice");
+    if (!txt) return n && n.remove();
+    if (!n) { n = D.createElement("p"); n.className = "ks-notice"; n.setAttribute("role", "status"); $("#ks-main").insertBefore(n, $("#ks-main").firstChild); }
+    if (n.textContent != txt) n.textContent = txt;
+  };
+  const save = () => { S.n = (S.n || 0) + 1; hook("save", S); ui(); }; /* S.n orders copies of progress kept in several places */
 
   /* ---- seeded shuffling: the seed S.x is kept in progress, so orders and draws stay put ---- */
   const rng = key => {
@@ -280,7 +287,8 @@
     const r = score(Q);
     if (g && r.done && (!z.b || r.got * z.b[1] > z.b[0] * r.max)) z.b = [r.got, r.max];
     save();
-    hook("onAnswer", { quiz: Q.id, question: id, kind: k, response: v, correct: !!ok, points: ok ? p : 0, max: p, graded: g, lesson: cur });
+    hook("onAnswer", { quiz: Q.id, question: id, kind: k, response: v, correct: !!ok, points: ok ? p : 0, max: p, graded: g, lesson: cur,
+      key: d, prompt: ($(".ks-prompt", f) || f).textContent.trim() });
     if (g && r.done) hook("onQuizResult", { quiz: Q.id, points: r.got, max: r.max, percent: r.pct, passed: Q.pass == null ? null : passes(Q, r), attempt: z.a || 1 });
     result(sec, Q);
   }
@@ -319,7 +327,7 @@
     }
     S = Object.assign({ x: Math.random() * 4294967296 >>> 0, l: [], z: {}, r: {} }, S, { v: 1 });
     try { localStorage.setItem(C.storageKey + "?", 1); localStorage.removeItem(C.storageKey + "?"); } catch (e) {
-      if (KS.trackers.every(tr => tr.local)) $("#ks-main").insertBefore(add(D.body, "p", "ks-notice", t("noStorage")), homeEl);
+      if (KS.trackers.every(tr => tr.local)) KS.notice(t("noStorage"));
     }
     W.addEventListener("hashchange", route);
     D.addEventListener("submit", e => {
@@ -357,7 +365,8 @@
       if (timers[id]) clearTimeout(timers[id][0]);
       timers[id] = [setTimeout(() => keep(r, ta), 700), r, ta];
     });
-    W.addEventListener("pagehide", () => { flush(); hook("onExit", S); });
+    W.addEventListener("pagehide", e => { flush(); hook("onExit", S, e); });
+    D.addEventListener("visibilitychange", () => { if (D.visibilityState == "hidden") { flush(); hook("onHide", S); } });
     route();
   }
   /* player.js is deferred: start at DOMContentLoaded, after any later deferred tracker scripts have run */

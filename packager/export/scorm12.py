@@ -1,0 +1,75 @@
+"""``scorm12``: a SCORM 1.2 package, one SCO for the whole course, with IMS metadata in the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from ..model import Course
+from . import scorm
+from .core import package_name
+
+CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
+IMSMD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SCHEMA_LOCATION = f"{CP} imscp_rootv1p1p2.xsd {IMSMD} imsmd_rootv1p2p1.xsd {ADLCP} adlcp_rootv1p2.xsd"
+
+E = ElementMaker(namespace=CP, nsmap={None: CP, "adlcp": ADLCP, "imsmd": IMSMD, "xsi": XSI})
+M = ElementMaker(namespace=IMSMD)
+
+
+def manifest(course: Course, lang: str, files: list[str]) -> bytes:
+    """``imsmanifest.xml`` for *course* in *lang*, listing *files* as the SCO's files."""
+    ids = scorm.Identifiers.of(course)
+
+    def text(value: str) -> etree._Element:
+        return M.langstring(value, {XML_LANG: lang})
+
+    lom = M.lom(
+        M.general(
+            M.title(text(course.title)),
+            M.catalogentry(M.catalog("karmayogi-studio"), M.entry(text(course.id))),
+            M.language(lang),
+            M.description(text(course.summary)),
+            *[M.keyword(text(keyword)) for keyword in course.keywords],
+        ),
+        M.lifecycle(M.version(text(course.version))),
+        M.educational(
+            M.typicallearningtime(M.datetime(scorm.iso_duration(scorm.learning_seconds(course)))),
+        ),
+    )
+    root = E.manifest(
+        {"identifier": ids.manifest, "version": course.version, f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION},
+        E.metadata(E.schema("ADL SCORM"), E.schemaversion("1.2"), lom),
+        E.organizations(
+            E.organization(
+                E.title(course.title),
+                E.item(E.title(course.title), identifier=ids.item, identifierref=ids.resource),
+                identifier=ids.organization,
+            ),
+            default=ids.organization,
+        ),
+        E.resources(
+            E.resource(
+                *[E.file(href=name) for name in files],
+                {f"{{{ADLCP}}}scormtype": "sco"},
+                identifier=ids.resource,
+                type="webcontent",
+                href="index.html",
+            )
+        ),
+    )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def build(course: Course, out_dir: Path, *, lang: str) -> Path:
+    player = scorm.player(course, "scorm12")
+    scorm.check_size(course, player)
+    path = out_dir / package_name(course, lang, "scorm12")
+    return scorm.write(
+        path, player, lambda files: manifest(course, lang, files), "scorm12", scorm.schema_files("scorm12")
+    )

@@ -1,0 +1,364 @@
+"""The SCORM packages of the sample course, run in headless Chromium inside a test LMS.
+
+The LMS side is the ``scorm-again`` npm package (commits go to a test server that keeps them, as an LMS's
+database would) or, for ``igot``, an emulation of iGOT Karmayogi's SCORM 1.2 adapter with its quirks
+(``lms/igot-adapter.js``). Every test asserts what the LMS holds, not what the course thinks it sent.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from packager import export, load_course
+from tests.browser.conftest import answer_keys, course_data
+from tests.browser.test_player import answer
+from tests.conftest import ROOT, SAMPLE
+
+pytestmark = pytest.mark.browser
+
+LMS = Path(__file__).parent / "lms"
+VENDOR = ROOT / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
+S12, S2004 = "scorm12", "scorm2004"
+
+
+@dataclass
+class Server:
+    root: Path
+    url: str = ""
+    commits: dict[str, list[dict]] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    """Session -> how many commits to refuse before accepting again (an LMS having trouble)."""
+
+    def saved(self, session: str) -> dict:
+        """What the LMS keeps for *session*: the data of its last successful commit."""
+        return self.commits[session][-1] if self.commits.get(session) else {}
+
+
+@pytest.fixture(scope="session")
+def lms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("lms")
+    shutil.copytree(LMS, root / "lms")
+    (root / "vendor").mkdir()
+    shutil.copy(VENDOR, root / "vendor" / VENDOR.name)
+    course = load_course(SAMPLE, use_cache=False)
+    for fmt in (S12, S2004, "igot"):
+        package = export(course, fmt, root / "zips")
+        with zipfile.ZipFile(package) as z:
+            z.extractall(root / "pkg" / fmt)
+    server = Server(root)
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):  # quiet
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            session = self.path.rsplit("/", 1)[-1]
+            if server.failures.get(session, 0) > 0:
+                server.failures[session] -= 1
+                self.send_response(503)
+                self.end_headers()
+                return
+            server.commits.setdefault(session, []).append(json.loads(body or b"{}"))
+            reply = b'{"result": true, "errorCode": 0}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sample(lms: Server) -> tuple[dict, dict]:
+    site = lms.root / "pkg" / S12
+    return course_data(site), answer_keys(site)
+
+
+def launch(browser, lms: Server, fmt: str, session: str, saved: dict | None = None) -> tuple[Page, object]:
+    """Open the LMS page with the *fmt* package in its frame; returns the page and the course frame."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and print("console:", m.text))
+    if saved is not None:
+        page.add_init_script(f"window.LMS_SAVED = {json.dumps(saved)};")
+    api = "igot" if fmt == "igot" else fmt
+    page.goto(f"{lms.url}/lms/lms.html?api={api}&session={session}&pkg=/pkg/{fmt}/index.html")
+    frame = page.frame_locator("#sco")
+    frame.locator("#ks-home:not([hidden]) h1, article h1").first.wait_for()
+    return page, frame
+
+
+def leave(page: Page) -> None:
+    """The learner closes the course: the LMS removes the course's frame (pagehide fires in it)."""
+    page.evaluate("document.getElementById('sco').remove()")
+
+
+def visit_lessons(frame, course: dict, upto: int | None = None) -> None:
+    lessons = course["lessons"][: upto if upto is not None else len(course["lessons"])]
+    frame.locator(f'#ks-toc a[data-lesson="{lessons[0]["id"]}"]').dispatch_event("click")
+    for n, lesson in enumerate(lessons):
+        frame.locator(f'article[data-lesson="{lesson["id"]}"]').wait_for()
+        if n + 1 < len(lessons):
+            frame.get_by_role("link", name="Next", exact=True).click()
+
+
+def take_final_quiz(frame, course: dict, keys: dict, right: bool) -> dict:
+    final = next(q for q in course["quizzes"] if q["graded"])
+    frame.locator(f'#ks-toc a[data-lesson="{final["lesson"]}"]').dispatch_event("click")
+    quiz = frame.locator(f'section.ks-quiz[data-quiz="{final["id"]}"]')
+    quiz.wait_for()
+    forms = quiz.locator("form.ks-q")
+    for i in range(forms.count()):
+        form = forms.nth(i)
+        answer(None, form, keys[form.get_attribute("data-q")], right=right)
+        expect(form.locator(".ks-feedback")).not_to_be_empty()
+    expect(quiz.locator(".ks-quiz-result .ks-score")).to_be_visible()
+    return final
+
+
+def interactions(data: dict, prefix: str = "cmi.interactions.") -> list[dict]:
+    out: dict[int, dict] = {}
+    for key, value in data.items():
+        if key.startswith(prefix) and not key.endswith("_count"):
+            n, rest = key[len(prefix) :].split(".", 1)
+            out.setdefault(int(n), {})[rest] = value
+    return [out[n] for n in sorted(out)]
+
+
+def assert_suspend_fits(data: dict) -> None:
+    assert len(data.get("cmi.suspend_data", "")) <= 4096
+
+
+# ---- SCORM 1.2 and 2004 with scorm-again ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004])
+def test_learner_completes_and_passes(browser, lms, sample, fmt):
+    course, keys = sample
+    session = f"pass-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    visit_lessons(frame, course)
+    final = take_final_quiz(frame, course, keys, right=True)
+    leave(page)
+    data = lms.saved(session)
+    assert_suspend_fits(data)
+    records = interactions(data)
+    assert len(records) == final["draw"]
+    for record in records:
+        assert record["id"] in keys
+        assert record["result"] == "correct"
+        assert record["type"] in ("choice", "fill-in", "sequencing", "matching")
+        assert record["correct_responses.0.pattern"]
+    if fmt == S12:
+        assert data["cmi.core.lesson_status"] == "passed"
+        assert data["cmi.core.score.raw"] == "100"
+        assert (data["cmi.core.score.min"], data["cmi.core.score.max"]) == ("0", "100")
+        assert data["cmi.core.exit"] == ""
+        assert data["cmi.core.session_time"] not in ("", "00:00:00")
+        for record in records:
+            assert record["student_response"] and len(record["student_response"]) <= 255
+    else:
+        assert data["cmi.completion_status"] == "completed"
+        assert data["cmi.success_status"] == "passed"
+        assert data["cmi.score.scaled"] == "1"
+        assert data["cmi.progress_measure"] == "1"
+        assert data["cmi.exit"] == "normal"
+        assert data["cmi.session_time"].startswith("PT")
+        for record in records:
+            assert (
+                record["learner_response"] == record["correct_responses.0.pattern"].removeprefix("{case_matters=false}")
+                or record["type"] == "fill-in"
+            )
+    page.context.close()
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004])
+def test_learner_fails_the_final_quiz(browser, lms, sample, fmt):
+    course, keys = sample
+    session = f"fail-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    visit_lessons(frame, course)
+    take_final_quiz(frame, course, keys, right=False)
+    leave(page)
+    data = lms.saved(session)
+    assert_suspend_fits(data)
+    assert all(r["result"] in ("wrong", "incorrect") for r in interactions(data))
+    if fmt == S12:
+        assert data["cmi.core.lesson_status"] == "failed"
+        assert data["cmi.core.score.raw"] == "0"
+        assert data["cmi.core.exit"] == "suspend"
+    else:
+        assert data["cmi.completion_status"] == "completed"
+        assert data["cmi.success_status"] == "failed"
+        assert data["cmi.score.scaled"] == "0"
+        assert data["cmi.exit"] == "suspend"
+    page.context.close()
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004])
+def test_learner_leaves_halfway_and_resumes_exactly(browser, lms, sample, fmt):
+    course, keys = sample
+    session = f"resume-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    visit_lessons(frame, course, upto=6)
+    # an ungraded check answered, and a reflection written, on the way
+    check = next(q for q in course["quizzes"] if not q["graded"])
+    frame.locator(f'#ks-toc a[data-lesson="{check["lesson"]}"]').dispatch_event("click")
+    form = frame.locator("section.ks-quiz[data-graded=false] form.ks-q").first
+    answer(None, form, keys[form.get_attribute("data-q")], right=True)
+    reflection_lesson = next(
+        lesson["id"] for lesson in course["lessons"] if _has_reflection(lms.root / "pkg" / fmt, lesson["file"])
+    )
+    frame.locator(f'#ks-toc a[data-lesson="{reflection_lesson}"]').dispatch_event("click")
+    text = "मैं हर शिकायत का उत्तर सात दिन में दूँगा — I will reply within seven days."
+    frame.locator(".ks-reflection textarea").first.fill(text)
+    where = next(lesson["id"] for lesson in course["lessons"][3:] if lesson["id"] != reflection_lesson)
+    frame.locator(f'#ks-toc a[data-lesson="{where}"]').dispatch_event("click")
+    frame.locator(f'article[data-lesson="{where}"]').wait_for()
+    before = frame.locator("body").evaluate("() => KS.state()")
+    leave(page)
+    page.context.close()
+
+    data = lms.saved(session)
+    assert_suspend_fits(data)
+    status = data["cmi.core.lesson_status"] if fmt == S12 else data["cmi.completion_status"]
+    assert status == "incomplete"
+    assert data["cmi.core.exit" if fmt == S12 else "cmi.exit"] == "suspend"
+    assert data["cmi.core.lesson_location" if fmt == S12 else "cmi.location"] == where
+
+    # Relaunch in a fresh browser profile (no local copy): everything comes from the LMS.
+    page, frame = launch(browser, lms, fmt, session + "-2", saved=data)
+    frame.locator(f'article[data-lesson="{where}"]').wait_for()
+    after = frame.locator("body").evaluate("() => KS.state()")
+    for key in ("x", "c", "l", "z", "r"):
+        assert after[key] == before[key], key
+    frame.locator(f'#ks-toc a[data-lesson="{reflection_lesson}"]').dispatch_event("click")
+    expect(frame.locator(".ks-reflection textarea").first).to_have_value(text)
+    page.context.close()
+
+
+def _has_reflection(site: Path, file: str) -> bool:
+    return "ks-reflection" in (site / file).read_text("utf-8")
+
+
+def test_lms_trouble_is_told_and_retried_and_nothing_is_lost(browser, lms, sample):
+    course, _ = sample
+    session = "trouble"
+    lms.failures[session] = 2
+    page, frame = launch(browser, lms, S12, session)
+    frame.get_by_role("link", name="Start", exact=True).click()
+    expect(frame.locator(".ks-notice")).to_contain_text("could not be saved")
+    frame.get_by_role("link", name="Next", exact=True).click()
+    expect(frame.locator(".ks-notice")).to_have_count(0, timeout=15000)  # a retry got through
+    data = lms.saved(session)
+    assert data["cmi.core.lesson_location"] == course["lessons"][1]["id"]
+    page.context.close()
+
+
+def test_without_an_lms_the_course_works_and_says_so(browser, lms, sample):
+    course, _ = sample
+    page = browser.new_page()
+    page.goto(f"{lms.url}/pkg/{S2004}/index.html")
+    expect(page.locator(".ks-notice")).to_contain_text("could not connect to your learning platform")
+    page.get_by_role("link", name="Start", exact=True).click()
+    page.locator(f'article[data-lesson="{course["lessons"][0]["id"]}"]').wait_for()
+    page.reload()
+    expect(page.locator(".ks-start")).to_have_text("Continue")  # progress kept on this device
+    page.close()
+
+
+# ---- iGOT: an emulation of its SCORM 1.2 adapter ------------------------------------------------------
+
+
+def test_igot_completes_keeps_progress_and_resumes(browser, lms, sample):
+    course, keys = sample
+    page, frame = launch(browser, lms, "igot", "igot")
+    visit_lessons(frame, course, upto=5)
+    where = course["lessons"][4]["id"]
+    before = frame.locator("body").evaluate("() => KS.state()")
+    leave(page)
+    igot = page.evaluate("window.IGOT")
+    assert "LMSFinish" not in igot["calls"]  # it would delete the record
+    record = igot["browser"]
+    assert record["cmi.core.lesson_status"] == "incomplete"
+    assert record["cmi.core.exit"] == "suspend"
+    assert_suspend_fits(record)
+    page.context.close()
+
+    # Relaunch: iGOT restores only exit, status, session time and suspend_data, and never says "resume".
+    page, frame = launch(browser, lms, "igot", "igot-2", saved=record)
+    frame.locator(f'article[data-lesson="{where}"]').wait_for()
+    after = frame.locator("body").evaluate("() => KS.state()")
+    assert after["l"] == before["l"] and after["c"] == where
+    expect(frame.locator(".ks-notice")).to_have_count(0)  # LMSCommit's false is not a failure there
+    visit_lessons(frame, course)
+    take_final_quiz(frame, course, keys, right=True)
+    igot = page.evaluate("window.IGOT")
+    assert igot["server"]["cmi.core.lesson_status"] == "passed"  # sent to iGOT's server by LMSCommit
+    assert igot["server"]["cmi.core.score.raw"] == "100"
+    page.context.close()
+
+
+# ---- suspend_data stays within SCORM 1.2's limit ---------------------------------------------------------
+
+
+def test_suspend_data_of_a_big_course_fits_in_4096_characters(browser, tmp_path):
+    """200 questions and 50 reflections of 300 characters: reflections are cut, nothing else is lost."""
+    from tests.test_export_scorm import big_course
+
+    root = big_course(tmp_path / "big", questions=200, reflections=50)
+    package = export(load_course(root, use_cache=False), S12, tmp_path / "out")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(package) as z:
+        z.extractall(site)
+    course = course_data(site)
+    page = browser.new_page()
+    page.goto((site / "index.html").as_uri())
+    page.wait_for_function("window.KS && KS.scorm && KS.state()")
+    result = page.evaluate(
+        """course => {
+        const S = {x: 123456789, n: 42, c: course.lessons[3].id, l: course.lessons.map(l => l.id), z: {}, r: {}};
+        course.quizzes.forEach((q, qi) => {
+          const z = S.z[q.id] = {a: 2, q: {}, b: [3, 5]};
+          q.questions.forEach((x, i) => {
+            const v = {single: "o2", multiple: ["o1", "o3"], fill: "answer " + i, order: {i1: "2", i2: "1", i3: "3"},
+                       match: {l1: "r2", l2: "r1"}}[x.kind];
+            z.q[x.id] = [v, i % 2];
+          });
+        });
+        course.reflections.forEach((id, i) => { S.r[id] = ("विचार " + i + " ").repeat(40).slice(0, 300); });
+        const text = KS.scorm.encode(S, 4096), back = KS.scorm.decode(text);
+        return {length: text.length, S, back};
+    }""",
+        course,
+    )
+    assert len(course["reflections"]) == 50
+    assert sum(len(q["questions"]) for q in course["quizzes"]) == 200
+    assert result["length"] <= 4096
+    state, back = result["S"], result["back"]
+    for key in ("x", "n", "c", "l", "z"):
+        assert back[key] == state[key], key
+    for rid, text in state["r"].items():
+        kept = back["r"].get(rid, "")
+        assert text.startswith(kept) and len(kept) >= 20  # every reflection keeps its beginning
+    page.close()

@@ -1,0 +1,280 @@
+/* Karmayogi Studio LMS adapter for SCORM 1.2 and SCORM 2004 4th edition. Plain ES2017, no network of its own.
+   index.html loads it after course.js and before player.js; it registers a tracker (docs/theme.md) in
+   window.KS_TRACKERS. KS_COURSE.lms = {api: "scorm12" | "scorm2004", igot: bool}. What it reports, and
+   why, is in docs/lms.md. */
+(() => {
+  "use strict";
+  const W = window, C = W.KS_COURSE, cfg = C && C.lms;
+  if (!cfg) return;
+  const V12 = cfg.api == "scorm12", IGOT = !!cfg.igot, LIMIT = V12 ? 4096 : 64000, NAME = V12 ? "API" : "API_1484_11";
+  const F = V12
+    ? ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish", "LMSGetLastError", "LMSGetErrorString"]
+    : ["Initialize", "GetValue", "SetValue", "Commit", "Terminate", "GetLastError", "GetErrorString"];
+  const K = V12
+    ? { status: "cmi.core.lesson_status", location: "cmi.core.lesson_location", entry: "cmi.core.entry",
+        exit: "cmi.core.exit", time: "cmi.core.session_time", raw: "cmi.core.score.raw", min: "cmi.core.score.min",
+        max: "cmi.core.score.max", learner: "cmi.core.student_id", suspend: "cmi.suspend_data" }
+    : { location: "cmi.location", entry: "cmi.entry", exit: "cmi.exit", time: "cmi.session_time",
+        raw: "cmi.score.raw", min: "cmi.score.min", max: "cmi.score.max", scaled: "cmi.score.scaled",
+        completion: "cmi.completion_status", success: "cmi.success_status", progress: "cmi.progress_measure",
+        learner: "cmi.learner_id", suspend: "cmi.suspend_data" };
+  const L = C.lessons.map(l => l.id), Q = C.quizzes || [], R = C.reflections || [];
+  let api = null, KS = null, S = null, live = false, ended = false, queued = false, failing = 0, retry = 0,
+    sent = {}, count = 0;
+  const t0 = Date.now(), slots = {};
+
+  /* ---- small helpers ---- */
+  const pad = (n, w) => String(n).padStart(w || 2, "0");
+  const b36 = n => Math.max(0, Math.round(n)).toString(36), n36 = s => parseInt(s, 36) || 0;
+  const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3: option, item, left and right ids */
+  const hash = s => {
+    let h = 2166136261;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h >>> 0).toString(36);
+  };
+  const say = key => KS && KS.notice && KS.notice(key && KS.t(key));
+
+  /* ---- the LMS API: the standard search up the parent frames, then the opener's ---- */
+  const scan = w => {
+    for (let i = 0; w && i < 500; i++) {
+      try { if (w[NAME]) return w[NAME]; } catch (e) { /* a frame of another origin: keep climbing */ }
+      let up = null;
+      try { up = w.parent; } catch (e) { return null; }
+      if (!up || up == w) break;
+      w = up;
+    }
+    return null;
+  };
+  const opener = () => { try { return (W.top && W.top.opener) || W.opener; } catch (e) { return W.opener; } };
+  const call = (i, ...a) => {
+    try { return String(api[F[i]](...a)); } catch (e) { console.warn("LMS " + F[i] + " failed:", e); return "false"; }
+  };
+  const code = () => parseInt(call(5), 10) || 0; /* iGOT answers "" */
+  const get = k => { const v = call(1, k); return v == "undefined" || v == "null" ? "" : v; };
+  const set = (k, v) => {
+    v = String(v);
+    if (sent[k] === v) return true;
+    if (call(2, k, v) == "false" && code()) { /* iGOT returns the value itself, never "true" */
+      console.warn("LMS refused " + k + ": " + code() + " " + call(6, String(code())));
+      return false;
+    }
+    sent[k] = v;
+    return true;
+  };
+  function commit() {
+    queued = false;
+    if (!live) return;
+    if (call(3, "") == "true" || IGOT) { /* iGOT's LMSCommit answers false even when it saved */
+      if (failing) { failing = 0; say(null); }
+      return;
+    }
+    failing++;
+    say("lmsError");
+    clearTimeout(retry);
+    retry = setTimeout(() => { sent = {}; write(); commit(); }, Math.min(60000, 1000 * 2 ** Math.min(failing, 6)));
+  }
+  const soon = () => { if (!queued) { queued = true; Promise.resolve().then(commit); } };
+
+  /* ---- times ---- */
+  const span = ms => { /* 1.2 CMITimespan HHHH:MM:SS.SS, 2004 ISO 8601 duration */
+    const cs = Math.round(ms / 10), s = Math.floor(cs / 100), h = Math.min(9999, Math.floor(s / 3600)),
+      m = Math.floor(s / 60) % 60, x = s % 60, f = pad(cs % 100);
+    return V12 ? `${pad(h, 4)}:${pad(m)}:${pad(x)}.${f}` : `PT${h}H${m}M${x}.${f}S`;
+  };
+  const clock = () => {
+    const d = new Date(), hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    return V12 ? hms : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${hms}`;
+  };
+
+  /* ---- suspend_data: progress packed by the course's structure, to fit SCORM 1.2's 4,096 characters.
+     K1|sig|seed|saves|lesson|visited|quiz;quiz…|reflection;reflection…   (docs/lms.md has the grammar) */
+  const SIG = hash(L.join(" ")) + "." + hash(Q.map(q => q.id + ":" + q.questions.map(x => x.id).join(",")).join(" ") + "/" + R.join(" "));
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const bits = f => {
+    let s = "";
+    for (let i = 0; i < f.length; i += 6) {
+      let v = 0;
+      for (let j = 0; j < 6; j++) if (f[i + j]) v |= 1 << j;
+      s += B64[v];
+    }
+    return s.replace(/A+$/, "");
+  };
+  const unbits = (s, n) => Array.from({ length: n }, (_, i) => (Math.max(0, B64.indexOf(s[i / 6 | 0] || "A")) >> i % 6 & 1) == 1);
+  const esc = s => String(s).replace(/[%|;:,=\x00-\x1f]/g, c => "%" + pad(c.charCodeAt(0).toString(16)));
+  const unesc = s => s.replace(/%([0-9a-f]{2})/gi, (m, h) => String.fromCharCode(parseInt(h, 16)));
+  const encR = (kind, v) => {
+    if (kind == "single") return b36(num(v));
+    if (kind == "multiple") return [].concat(v).map(x => b36(num(x))).join(".");
+    if (kind == "fill") return esc(v);
+    return Object.keys(v).sort((a, b) => num(a) - num(b)).map(k => b36(kind == "order" ? +v[k] : num(v[k]))).join(".");
+  };
+  const decR = (kind, s) => {
+    if (kind == "single") return "o" + n36(s);
+    if (kind == "multiple") return s ? s.split(".").map(x => "o" + n36(x)) : [];
+    if (kind == "fill") return unesc(s);
+    const v = {};
+    s.split(".").forEach((x, i) => { v[(kind == "order" ? "i" : "l") + (i + 1)] = kind == "order" ? String(n36(x)) : "r" + n36(x); });
+    return v;
+  };
+  function encode(S, budget) {
+    const ci = L.indexOf(S.c),
+      head = ["K1", SIG, b36(S.x >>> 0), b36(S.n || 0), ci < 0 ? "" : b36(ci), bits(L.map(id => S.l.includes(id)))];
+    const quizzes = (noFill, noAnswers) => Q.map((q, qi) => {
+      const z = S.z[q.id], ids = q.questions.map(x => x.id);
+      if (!z) return null;
+      const ans = noAnswers && z.b ? [] : ids.map((id, i) => {
+        const a = (z.q || {})[id], kind = q.questions[i].kind;
+        return a && b36(i) + "=" + (a[1] ? 1 : 0) + (noFill && kind == "fill" ? "" : encR(kind, a[0]));
+      }).filter(Boolean);
+      return [b36(qi), b36(z.a || 1), z.b ? z.b.map(b36).join(".") : "", z.d ? bits(ids.map(id => z.d.includes(id))) : "", ans.join(",")].join(":");
+    }).filter(Boolean).join(";");
+    const join = (qs, rs) => head.concat([qs, rs.map(r => b36(r[0]) + ":" + esc(r[1])).join(";")]).join("|");
+    const texts = R.map((id, i) => [i, Array.from(S.r[id] || "")]).filter(r => r[1].length);
+    /* Reflections give way first: each is cut to one common length, the longest that fits (docs/lms.md);
+       then fill-in texts (their verdicts stay); then the answers of finished quizzes (their scores stay). */
+    for (const [noFill, noAnswers] of [[false, false], [true, false], [true, true]]) {
+      const qs = quizzes(noFill, noAnswers), room = budget - join(qs, []).length;
+      if (room < 0) continue;
+      const cut = c => texts.map(r => [r[0], r[1].slice(0, c).join("")]).filter(r => r[1]);
+      const cost = c => cut(c).reduce((n, r) => n + b36(r[0]).length + 2 + esc(r[1]).length, 0);
+      let cap = Infinity;
+      if (cost(cap) > room) {
+        let lo = 0, hi = Math.max(0, ...texts.map(r => r[1].length));
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (cost(mid) <= room) lo = mid; else hi = mid - 1; }
+        cap = lo;
+      }
+      const out = join(qs, cut(cap));
+      if (out.length <= budget) return out;
+    }
+    return join("", []);
+  }
+  function decode(str) {
+    const p = String(str || "").split("|");
+    if (p[0] != "K1" || p.length < 8) return null;
+    const sig = (p[1] || "").split("."), mine = SIG.split("."), s = { x: n36(p[2]), n: n36(p[3]), l: [], z: {}, r: {} };
+    if (sig[0] == mine[0]) { /* the same lessons: the bookmark and visited lessons are still meaningful */
+      if (p[4]) s.c = L[n36(p[4])];
+      const seen = unbits(p[5], L.length);
+      s.l = L.filter((id, i) => seen[i]);
+    }
+    if (sig[1] != mine[1]) return s; /* quizzes or reflections changed in a new version: start them afresh */
+    p[6].split(";").filter(Boolean).forEach(e => {
+      const [qi, a, b, d, ans] = e.split(":"), q = Q[n36(qi)];
+      if (!q) return;
+      const ids = q.questions.map(x => x.id), z = s.z[q.id] = { q: {} };
+      if (n36(a) > 1) z.a = n36(a); /* the runtime leaves the first attempt's number out */
+      if (b) z.b = b.split(".").map(n36);
+      if (d) { const f = unbits(d, ids.length); z.d = ids.filter((id, i) => f[i]); }
+      (ans || "").split(",").filter(Boolean).forEach(x => {
+        const k = x.indexOf("="), qq = q.questions[n36(x.slice(0, k))];
+        if (qq) z.q[qq.id] = [decR(qq.kind, x.slice(k + 2)), +x[k + 1]];
+      });
+    });
+    p[7].split(";").filter(Boolean).forEach(e => {
+      const k = e.indexOf(":"), id = R[n36(e.slice(0, k))];
+      if (id) s.r[id] = unesc(e.slice(k + 1));
+    });
+    return s;
+  }
+
+  /* ---- interactions: one record per answered graded question, in each version's own response format ---- */
+  const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
+  const CH = "abcdefghijklmnopqrstuvwxyz0123456789"; /* SCORM 1.2 choice, sequencing and matching use single characters */
+  const short = id => { const n = num(id); return V12 && n >= 1 && n <= CH.length ? CH[n - 1] : id; };
+  const fmt = (kind, v) => {
+    const sep = V12 ? "," : "[,]";
+    if (kind == "single" || kind == "multiple") return [].concat(v).sort((a, b) => num(a) - num(b)).map(short).join(sep);
+    if (kind == "fill") return V12 ? String(v).slice(0, 255) : String(v).replace(/\[[,.]\]/g, " ").slice(0, 250);
+    if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).map(short).join(sep); /* items as placed */
+    return Object.keys(v).sort((a, b) => num(a) - num(b)).map(l => short(l) + (V12 ? "." : "[.]") + short(v[l])).join(sep);
+  };
+  const patterns = (kind, key) => {
+    if (kind == "fill") return (key.answers || []).slice(0, 5).map(a => V12 ? a.slice(0, 255) : "{case_matters=false}" + a.slice(0, 250));
+    if (kind == "order") { const v = {}; key.correct.forEach((id, i) => { v[id] = i + 1; }); return [fmt(kind, v)]; }
+    return [fmt(kind, key.correct)];
+  };
+  function interaction(a) {
+    /* 1.2 journals (its interactions are write-only); 2004 keeps one record per question, updated on a retake */
+    const n = !V12 && a.question in slots ? slots[a.question] : Math.max(count, parseInt(get("cmi.interactions._count"), 10) || 0);
+    const p = "cmi.interactions." + n + ".";
+    set(p + "id", a.question);
+    set(p + "type", TYPE[a.kind]);
+    set(p + (V12 ? "time" : "timestamp"), clock());
+    set(p + "weighting", a.max);
+    patterns(a.kind, a.key).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
+    set(p + (V12 ? "student_response" : "learner_response"), fmt(a.kind, a.response));
+    set(p + "result", a.correct ? "correct" : V12 ? "wrong" : "incorrect");
+    if (!V12 && a.prompt) set(p + "description", a.prompt.replace(/^\{/, "(").slice(0, 250));
+    if (!V12) slots[a.question] = n;
+    count = Math.max(count, n + 1);
+  }
+
+  /* ---- status, score, bookmark and progress, written on every save ---- */
+  function write() {
+    const st = KS.status(), graded = Q.filter(q => q.graded), best = q => (S.z[q.id] || {}).b,
+      finished = graded.length > 0 && graded.every(best), passed = st.passed === true, failed = st.passed === false && finished,
+      done = st.completed && st.passed !== false;
+    set(K.suspend, encode(S, LIMIT));
+    const id = st.lesson || S.c;
+    if (id) set(K.location, id.length <= 255 ? id : "#" + L.indexOf(id));
+    if (st.maxPoints && graded.some(best)) { /* score before status: LMSs judge status by the score they hold */
+      const pct = Math.round(st.points * 10000 / st.maxPoints) / 100;
+      set(K.min, 0); set(K.max, 100); set(K.raw, pct);
+      if (!V12) set(K.scaled, pct / 100);
+    }
+    if (V12) set(K.status, passed && st.completed ? "passed" : failed ? "failed" : st.completed ? "completed" : "incomplete");
+    else {
+      const need = Math.max(1, Math.ceil(st.total * (C.completion.lessons == null ? 100 : C.completion.lessons) / 100));
+      set(K.progress, Math.round(Math.min(1, st.visited / need) * 1000) / 1000);
+      set(K.completion, st.completed ? "completed" : "incomplete");
+      set(K.success, passed ? "passed" : failed ? "failed" : "unknown");
+    }
+    set(K.exit, done ? (V12 ? "" : "normal") : "suspend");
+    set(K.time, span(Date.now() - t0));
+  }
+
+  const tracker = {
+    init(course, ks) {
+      KS = ks;
+      api = scan(W) || scan(opener());
+      if (!api) return say("lmsMissing");
+      const r = call(0, "");
+      if (r != "true" && !IGOT && ![101, 103].includes(code())) return say("lmsMissing"); /* 101/103: already initialised */
+      live = true;
+      const who = get(K.learner);
+      if (who) C.storageKey += ":" + hash(who); /* a shared computer: each learner's own copy on this device */
+      count = parseInt(get("cmi.interactions._count"), 10) || 0;
+      if (!V12) for (let i = 0; i < count; i++) slots[get("cmi.interactions." + i + ".id")] = i;
+    },
+    load() {
+      if (!live) return null; /* no LMS: the progress kept on this device */
+      const raw = get(K.suspend), where = get(K.location); /* iGOT never says entry=resume: go by the data */
+      const s = decode(raw) || {};
+      if (!s.c && where) s.c = where[0] == "#" ? L[+where.slice(1)] : where;
+      /* This device's copy of the same attempt wins when it is newer: it has whole reflections and anything
+         a failed commit did not carry. A copy of another attempt (another learner) is never used. */
+      const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
+      const state = mine && s.x != null && mine.x === s.x && (mine.n || 0) >= (s.n || 0) ? mine : s;
+      if (state.c && L.includes(state.c) && !location.hash) {
+        try { history.replaceState(null, "", "#/" + state.c); } catch (e) { /* sandboxed frame: start at home */ }
+      }
+      return state; /* never null when the LMS answered: a first launch starts afresh on a shared device */
+    },
+    save(state) { S = state; if (live) { write(); soon(); } },
+    onAnswer(a) { if (live && a.graded && a.key) { interaction(a); soon(); } },
+    onHide(state) { S = state; if (live) { write(); commit(); } },
+    onExit(state, e) {
+      S = state;
+      if (!live || ended) return;
+      write();
+      commit();
+      if (IGOT || (e && e.persisted)) return; /* iGOT's LMSFinish deletes the record; a cached page may return */
+      call(4, "");
+      ended = true;
+      live = false;
+    }
+  };
+  const KSO = W.KS = W.KS || {};
+  KSO.scorm = { encode: (s, b) => encode(s, b || LIMIT), decode, limit: LIMIT };
+  (W.KS_TRACKERS = W.KS_TRACKERS || []).push(tracker);
+})();
