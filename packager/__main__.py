@@ -54,7 +54,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     course = load_course(args.course)
     try:
-        paths = [export(course, args.format, args.output, lang=lang) for lang in languages(course, args.lang)]
+        options = {"answers": True} if args.answers else {}
+        paths = [
+            export(course, args.format, args.output, lang=lang, **options) for lang in languages(course, args.lang)
+        ]
     except CourseError as exc:
         _print_problems(exc.problems, args.course)
         return 1
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--lang", metavar="LANG", help="language to build, or 'all' (default: the course's own language)"
     )
+    build.add_argument("--answers", action="store_true", help="pdf: add an answer key to the handout")
     build.add_argument("-o", "--output", type=Path, default=Path("dist"), metavar="OUTDIR", help="default: dist/")
     build.set_defaults(run=cmd_build)
 

@@ -1,0 +1,200 @@
+"""A searchable text layer for Indic and Arabic-script handouts: ``/ActualText`` for shaped clusters.
+
+Why WeasyPrint's text layer is wrong for these scripts (measured with WeasyPrint 70, Pango 1.50 and
+Debian's Noto fonts; see docs/developers.md): a PDF maps each *glyph* to text once, in the font's
+``ToUnicode`` CMap, and WeasyPrint fills that map from the first cluster it sees each glyph in. Complex
+scripts break the one-glyph-one-meaning assumption three ways:
+
+- a cluster of several glyphs (a Devanagari ``रि`` is the glyphs ``ि`` ``र``, drawn in that visual
+  order) gives its whole text to one glyph and nothing to the others, so the vowel sign goes missing
+  (``परिचय`` extracts as ``प रचय``) and ``र`` later extracts as ``रि``;
+- a glyph shared by many letters cannot map to one: Noto Nastaliq Urdu draws ``ت`` as a dotless
+  *rasm* glyph plus a two-dots glyph, the same rasm serves ``ب ت ث ن``, so no ``ToUnicode`` map can
+  be right;
+- reordered glyphs (pre-base matras, reph) come out in visual order even when each map is right.
+
+No font build or font feature avoids this; the PDF's own remedy (ISO 32000, 14.9.4) is a marked-content
+span with ``/ActualText`` giving the text in logical order. A left-to-right line with Indic text gets
+one span for the whole line (extraction then matches the source exactly). A line with right-to-left
+text gets one span per cluster whose glyphs' maps do not spell its text: Poppler lays the characters
+of a span out left to right and then reorders right-to-left text by position, so a per-line span of
+Urdu comes out reversed, while per-cluster spans sit where the glyphs are. Latin text is untouched.
+
+:func:`install` swaps WeasyPrint's line drawer for one that does this; lines without complex-script
+characters, and ones needing features this drawer leaves out (ellipses, colour or bitmap fonts), go to
+WeasyPrint's own drawer unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Hebrew, Arabic, Syriac, Thaana, NKo…, all Indic blocks to Sinhala, Tibetan, Myanmar; Arabic forms.
+COMPLEX = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0f00-\u109f\ufb1d-\ufdff\ufe70-\ufeff]")
+RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+TESTED_WEASYPRINT = ("70.",)
+_installed = False
+
+
+def install() -> bool:
+    """Route WeasyPrint's line drawing through :func:`draw_first_line`; False if this version is untested."""
+    global _installed
+    if _installed:
+        return True
+    import weasyprint
+    from weasyprint.draw import text as wtext
+
+    if not weasyprint.__version__.startswith(TESTED_WEASYPRINT):
+        log.warning("WeasyPrint %s is untested: Indic and Urdu text may not extract from PDFs", weasyprint.__version__)
+        return False
+    original = wtext.draw_first_line
+
+    def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsis: str, matrix: Any) -> Any:
+        text = textbox.text
+        if not COMPLEX.search(text):
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+        if text_overflow == "ellipsis" or block_ellipsis != "none" or not RTL.search(text):
+            stream.begin_marked_content("Span", _actual_text(text))
+            try:
+                return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+            finally:
+                stream.end_marked_content()
+        drawn = _draw_with_actual_text(stream, textbox, matrix)
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix) if drawn is None else drawn
+
+    wtext.draw_first_line = draw_first_line
+    _installed = True
+    return True
+
+
+def _actual_text(text: str) -> Any:
+    import pydyf
+
+    return pydyf.Dictionary({"ActualText": pydyf.String(text)})
+
+
+def _draw_with_actual_text(stream: Any, textbox: Any, matrix: Any) -> list[Any] | None:
+    """WeasyPrint 70's ``draw_first_line`` glyph loop, with per-cluster ``/ActualText`` spans; None to fall back."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
+        return []
+    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+    first_line, _ = textbox.pango_layout.get_first_line()
+    items = []
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        items.append(run.data)
+        run = run.next
+    for glyph_item in items:
+        font, _ = stream.add_font(glyph_item.item.analysis.font)
+        if font.bitmap or font.svg or font.png or font.colr:
+            return None  # emoji and bitmap fonts draw images as well: WeasyPrint's drawer knows how
+
+    utf8 = textbox.pango_layout.text.encode()
+    stream.set_text_matrix(*matrix.values)
+    string = ""
+    previous_font = None
+
+    def flush() -> None:
+        nonlocal string
+        if string:
+            stream.show_text(string)
+        string = ""
+
+    for glyph_item in items:
+        item = glyph_item.item
+        glyphs = glyph_item.glyphs
+        count = glyphs.num_glyphs
+        clusters = [glyphs.log_clusters[i] for i in range(count)]
+        rtl = item.analysis.level % 2
+        if item.analysis.font != previous_font:
+            previous_font = item.analysis.font
+            font, font_size = stream.add_font(item.analysis.font)
+            if pango.pango_version() < 14802:  # https://gitlab.gnome.org/GNOME/pango/-/issues/530
+                font_size = textbox.style["font_size"]
+            flush()
+            stream.set_font_size(font.hash, font_size)
+        starts = sorted(set(clusters))
+        ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
+        i = 0
+        while i < count:
+            j = i
+            while j < count and clusters[j] == clusters[i]:
+                j += 1
+            text = utf8[item.offset + clusters[i] : item.offset + ends[clusters[i]]].decode()
+            ids = [glyphs.glyphs[k].glyph for k in range(i, j)]
+            for k, glyph_id in zip(range(i, j), ids, strict=True):
+                drawn = glyph_id != pango.PANGO_GLYPH_EMPTY and not glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG
+                if drawn and glyph_id not in font.to_unicode:
+                    # WeasyPrint's own rule, so the ToUnicode map is what it would have written.
+                    t1 = clusters[k]
+                    if rtl:
+                        t2 = item.length if k == 0 else clusters[k - 1]
+                    else:
+                        t2 = item.length if k == count - 1 else clusters[k + 1]
+                    font.to_unicode[glyph_id] = utf8[item.offset + t1 : item.offset + t2].decode()
+            mapped = [font.to_unicode.get(g, "") for g in ids]
+            span = "".join(reversed(mapped) if rtl else mapped) != text
+            if span:
+                flush()
+                stream.begin_marked_content("Span", _actual_text(text))
+            string += "<"
+            for k in range(i, j):
+                string = _glyph(
+                    stream, item.analysis.font, font, font_size, glyphs.glyphs[k], string, FROM_UNITS, pango
+                )
+            string = string[:-1] if string.endswith("<") else string + ">"
+            if span:
+                flush()
+                stream.end_marked_content()
+            i = j
+    flush()
+    return []
+
+
+def _glyph(
+    stream: Any, pango_font: Any, font: Any, font_size: float, info: Any, string: str, from_units: float, pango: Any
+) -> str:
+    """Append one glyph to the open ``<…>`` string, as WeasyPrint 70 does (offsets, rise, widths, spacing)."""
+    glyph_id = info.glyph
+    width = info.geometry.width
+    if glyph_id == pango.PANGO_GLYPH_EMPTY:
+        return string + f">{-width / font_size}<"
+    if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+        codepoint = glyph_id - pango.PANGO_GLYPH_UNKNOWN_FLAG
+        logging.getLogger("weasyprint").warning(
+            '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)', chr(codepoint), codepoint
+        )
+        glyph_id = font.get_unused_glyph_id(codepoint)
+        font.widths[glyph_id] = round(width * 1000 * from_units / font_size)
+        font.widths.setdefault(0, font.widths[glyph_id])
+        font.to_unicode.setdefault(glyph_id, chr(codepoint))
+    offset = info.geometry.x_offset / font_size
+    rise = info.geometry.y_offset / 1000
+    if rise:
+        string = string[:-1] if string.endswith("<") else string + ">"
+        if string:
+            stream.show_text(string)
+        stream.set_text_rise(-rise)
+        string = (f"{-offset}" if offset else "") + f"<{glyph_id:04x}>"
+        stream.show_text(string)
+        stream.set_text_rise(0)
+        string = "<"
+    else:
+        if offset:
+            string += f">{-offset}<"
+        string += f"{glyph_id:04x}"
+    if glyph_id in font.widths:
+        logical_width = font.widths[glyph_id]
+    else:
+        pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+        logical_width = font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * from_units / font_size)
+    kerning = logical_width + offset - width * 1000 * from_units / font_size
+    if kerning:
+        string += f">{int(kerning)}<"
+    return string
