@@ -7,6 +7,7 @@ without holding a whole course's output in memory; the studio's preview asks for
 from __future__ import annotations
 
 import base64
+import html as htmllib
 import json
 import math
 import re
@@ -21,8 +22,10 @@ from typing import Any
 import jinja2
 
 from .cache import cache_dir
+from .errors import ExportError
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
+from .media import MediaError, MediaSet, captions
 from .model import Course, Lesson, Question
 from .strings import PLAYER_STRINGS
 from .svg import sanitize_svg
@@ -31,9 +34,16 @@ DEFAULT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
     "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
-ASSETS = ("player.css", "player.js")
+ASSETS = ("player.css", "player.js", "media.js")
 _TRACK_SRC = re.compile(r'(<track kind="captions" src=")([^"]+)(")')
 _URL_ATTR = re.compile(r'\b(src|href|poster|srcset)="([^"]*)"')
+# The media markup of markdown/rules.py (raw HTML in lessons is escaped, so only it can match)
+_MEDIA_TAG = re.compile(
+    r'<img src="(?P<img>[^"]*)" alt="(?P<alt>[^"]*)" loading="lazy" decoding="async">'
+    r'|<figure class="ks-media ks-video"><video controls preload="metadata" playsinline src="(?P<video>[^"]*)">'
+    r'|<audio controls preload="metadata" src="(?P<audio>[^"]*)">'
+    r'|<a href="(?P<link>[^"]*)">'
+)
 _RTL = {"ar", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi", "dv"}
 
 
@@ -90,6 +100,8 @@ class Player:
     """Settings of the LMS adapter among the assets, passed to it as ``KS_COURSE.lms``."""
     renames: dict[str, str] = field(default_factory=dict)
     """Course file -> name in the package, for packages whose entry names are restricted."""
+    process_media: bool = True
+    """Ship renditions from the media pipeline (``packager.media``); False ships the files as they are."""
 
     @property
     def env(self) -> jinja2.Environment:
@@ -213,8 +225,9 @@ class Player:
         html = self.env.get_template("lesson.html").render(
             lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
         )
-        if self.inline_captions:
-            html = _TRACK_SRC.sub(self._inline_track, html)
+        if self.process_media and lesson.media:
+            html = _MEDIA_TAG.sub(self._media_markup, html)
+        html = _TRACK_SRC.sub(self._track, html)
         return _URL_ATTR.sub(self._rename, html) if self.renames else html
 
     def _rename(self, match: re.Match[str]) -> str:
@@ -227,32 +240,88 @@ class Player:
             value = self.renames.get(path, path) + hash_ + fragment
         return f'{match.group(1)}="{escape(value)}"'
 
-    def _inline_track(self, match: re.Match[str]) -> str:
-        src = match.group(2).replace("&amp;", "&")
-        data = base64.b64encode((self.course.root / src).read_bytes()).decode("ascii")
-        return f"{match.group(1)}data:text/vtt;charset=utf-8;base64,{data}{match.group(3)}"
+    def _track(self, match: re.Match[str]) -> str:
+        src = htmllib.unescape(match.group(2))
+        if self.inline_captions:
+            data = base64.b64encode(captions.to_webvtt(self.course.root / src, src)).decode("ascii")
+            return f"{match.group(1)}data:text/vtt;charset=utf-8;base64,{data}{match.group(3)}"
+        return match.group(0) if not src.lower().endswith(".srt") else f"{match.group(1)}{src}.vtt{match.group(3)}"
+
+    @cached_property
+    def media(self) -> MediaSet:
+        """The course's video, audio and images (probed, cached) and the renditions made of them."""
+        sources = {
+            ref.src: ref.kind for lesson in self.course.lessons for ref in lesson.media if ref.kind != "attachment"
+        }
+        if self.course.thumbnail:
+            sources[self.course.thumbnail] = "image"
+        return MediaSet(self.course.root, sources)
+
+    def _media_markup(self, match: re.Match[str]) -> str:
+        """Lesson media markup -> the theme's markup for the renditions (``blocks.html``)."""
+        kind = match.lastgroup if match.lastgroup != "alt" else "img"
+        item = self.media.items.get(htmllib.unescape(match.group(kind or "")))
+        if item is None or item.info.error or (kind == "link" and item.kind == "image"):
+            return match.group(0)
+        macros = self.env.get_template("blocks.html").module
+        if kind == "img":
+            if item.outputs[0].rendition == "copy":
+                return match.group(0)
+            return str(macros.picture(item, htmllib.unescape(match.group("alt")), self.strings))  # type: ignore[attr-defined]
+        main = item.get("video") or item.get("speech")
+        if kind == "link":
+            return match.group(0) if main is None else f'<a href="{htmllib.escape(main.name)}">'
+        return str(getattr(macros, kind or "")(item, self.strings))
 
     def asset(self, name: str) -> bytes:
         return (self.theme / "static" / name).read_bytes()
 
     def media_names(self) -> list[str]:
-        """Every course file the lessons use (media, captions, attachments, the thumbnail), sorted."""
+        """The package path of every file the lessons use (renditions in place of videos, audio and
+        images; converted captions beside SRT files), sorted."""
         wanted: set[str] = set()
         for lesson in self.course.lessons:
             for ref in lesson.media:
                 wanted.add(ref.src)
                 wanted.update(c.src for c in ref.captions)
+                wanted.update(f"{c.src}.vtt" for c in ref.captions if c.src.lower().endswith(".srt"))
         if self.course.thumbnail:
             wanted.add(self.course.thumbnail)
+        if self.process_media:
+            attachments = {
+                ref.src for lesson in self.course.lessons for ref in lesson.media if ref.kind == "attachment"
+            }
+            for src, item in self.media.items.items():
+                if src not in attachments:
+                    wanted.discard(src)  # shipped as its renditions, unless a link also offers the file itself
+                wanted.update(out.name for out in item.outputs)
         return sorted(wanted)
 
-    def media_files(self) -> Iterator[PackageFile]:
-        """Every file the lessons use, once each, sorted; SVGs sanitised on the way."""
-        for name in self.media_names():
-            yield self.media_file(name)
+    def media_files(self, names: list[str] | None = None) -> Iterator[PackageFile]:
+        """The files *names* (default: :meth:`media_names`), in order, streamed from the course folder or the
+        media cache. Renditions missing from the cache are made on every core while earlier files stream."""
+        names = self.media_names() if names is None else names
+        made = [n for n in names if n in self.media.by_name] if self.process_media else []
+        renditions = self.media.files(list(made)) if made else iter(())
+        try:
+            for name in names:
+                if made and name == made[0]:
+                    made.pop(0)
+                    yield self._raw_file(name, next(renditions)[1])
+                else:
+                    yield self.media_file(name)
+        except MediaError as exc:
+            raise ExportError(str(exc)) from exc
+        finally:
+            getattr(renditions, "close", lambda: None)()
 
     def media_file(self, name: str) -> PackageFile:
-        source = self.course.root / name
+        """A file from the course folder as it is shipped (SVG sanitised, SRT converted to WebVTT)."""
+        if name.lower().endswith(".srt.vtt"):
+            return PackageFile(name, captions.to_webvtt(self.course.root / name[:-4], name[:-4]))
+        return self._raw_file(name, self.course.root / name)
+
+    def _raw_file(self, name: str, source: Path) -> PackageFile:
         packaged = self.renames.get(name, name)
         if name.lower().endswith(".svg"):
             return PackageFile(packaged, sanitize_svg(source.read_bytes()))

@@ -13,7 +13,7 @@ from .probe import IMAGE_FORMATS, MAX_PIXELS, MediaInfo
 
 MAX_WIDTH = 1600
 PHONE_WIDTH = 640
-SETTINGS = {"max": MAX_WIDTH, "phone": PHONE_WIDTH, "jpeg": 82, "webp": 80, "version": 1}
+SETTINGS = {"max": MAX_WIDTH, "phone": PHONE_WIDTH, "jpeg": 82, "webp": 80, "version": 2}
 
 
 def widths(info: MediaInfo) -> list[int]:
@@ -38,12 +38,13 @@ def make(src: Path, dst: Path, width: int, fmt: str) -> None:
         if opened.width * opened.height > MAX_PIXELS:
             raise ValueError(f"{opened.width}×{opened.height} pixels is over the limit")
         source_format = opened.format
-        palette = opened.mode == "P"
+        palette = len(opened.getpalette() or []) // 3 if opened.mode == "P" else 0
         im: Image.Image = ImageOps.exif_transpose(opened)
         icc = im.info.get("icc_profile")
         if im.mode not in ("RGB", "RGBA", "L", "LA"):
             im = im.convert("RGBA" if "A" in im.mode or "transparency" in im.info else "RGB")
-        if width < im.width:
+        resized = width < im.width
+        if resized:
             im = im.resize((width, max(1, round(im.height * width / im.width))), Image.Resampling.LANCZOS)
         im.info = {}  # EXIF, XMP, comments, text chunks: nothing of the camera or the author's machine
         options: dict[str, object] = {"icc_profile": icc} if icc else {}
@@ -51,12 +52,13 @@ def make(src: Path, dst: Path, width: int, fmt: str) -> None:
             im = im.convert("RGB") if im.mode != "L" else im
             options.update(quality=SETTINGS["jpeg"], optimize=True, progressive=True)
         elif fmt == "WEBP":
-            lossless = source_format in ("PNG", "GIF")  # diagrams and screenshots: exact and smaller
+            # diagrams and screenshots at their own size: exact and smaller; resampled ones have too many colours
+            lossless = source_format in ("PNG", "GIF") and not resized
             options.update(quality=SETTINGS["webp"], method=4, lossless=lossless)
         elif fmt == "PNG":
             if palette and im.mode in ("RGB", "RGBA"):
                 im = im.quantize(
-                    256, method=Image.Quantize.FASTOCTREE if im.mode == "RGBA" else Image.Quantize.MEDIANCUT
+                    max(2, palette), method=Image.Quantize.FASTOCTREE if im.mode == "RGBA" else Image.Quantize.MEDIANCUT
                 )
             options.update(optimize=True)
         im.save(dst, format=fmt, **options)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +75,10 @@ def outputs_for(src: str, kind: str, info: MediaInfo) -> list[Output]:
             outs.append(Output(f"{src}.audio.m4a", "audio"))
         return [*outs, Output(f"{src}.poster.jpg", "poster", *main, fmt="JPEG")]
     if kind == "audio":
-        return [Output(f"{src}.main.m4a", "speech"), Output(f"{src}.low.m4a", "audio")]
+        outs = [Output(f"{src}.main.m4a", "speech")]
+        if transcode.audio_kbps("speech", info) > transcode.audio_kbps("audio", info):  # else low saves nothing
+            outs.append(Output(f"{src}.low.m4a", "audio"))
+        return outs
     fmt = IMAGE_FORMATS[src.rsplit(".", 1)[-1].lower()]
     outs = []
     for width in images.widths(info):
@@ -90,7 +93,7 @@ def outputs_for(src: str, kind: str, info: MediaInfo) -> list[Output]:
 class MediaSet:
     """The media of one course: probed sources, their outputs, and the cache they are made into."""
 
-    def __init__(self, root: Path, sources: dict[str, str], workers: int | None = None):
+    def __init__(self, root: Path, sources: Mapping[str, str], workers: int | None = None):
         """*sources*: course-relative path -> kind (``video``, ``audio``, ``image``)."""
         self.root = root
         self.workers = workers or os.cpu_count() or 1
@@ -107,6 +110,8 @@ class MediaSet:
     def cache_path(self, item: Item, out: Output) -> Path:
         settings = {"r": out.rendition, "w": out.width, "h": out.height, "f": out.fmt}
         settings["s"] = images.SETTINGS if out.rendition == "image" else transcode.RENDITIONS.get(out.rendition)
+        if out.rendition in ("speech", "audio", "video", "low") and item.info.has_audio:
+            settings["a"] = transcode.audio_kbps(out.rendition, item.info)
         key = store.rendition_key(store.content_hash(self.root / item.src), settings)
         ext = out.name.rsplit(".", 1)[-1]
         return store.media_dir() / "out" / key[:2] / f"{key}.{ext}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import store
 
-PROBE_VERSION = "1"
+PROBE_VERSION = "2"
 PROBE_SECONDS = 30
 MAX_PIXELS = 40_000_000
 MAX_INPUT_BYTES = int(os.environ.get("KSTUDIO_MEDIA_MAX_MB", "2048")) << 20
@@ -45,6 +45,7 @@ class MediaInfo:
     video_codec: str | None = None
     audio_codec: str | None = None
     channels: int = 0
+    audio_kbps: int = 0
     format: str | None = None
     """Image format as Pillow names it (``PNG``, ``JPEG``…)."""
     error: str | None = None
@@ -132,6 +133,7 @@ def describe(data: dict[str, Any], kind: str, size: int) -> MediaInfo:
         video_codec=v.get("codec_name") if v else None,
         audio_codec=a.get("codec_name") if a else None,
         channels=int(a.get("channels") or 0) if a else 0,
+        audio_kbps=round(_float(a.get("bit_rate")) / 1000) if a else 0,
     )
     declared = sum(_float(s.get("bit_rate")) * (_float(s.get("duration")) or duration) / 8 for s in video + audio)
     if kind == "video" and v is None:
@@ -180,12 +182,13 @@ def _probe_image(path: Path, size: int) -> MediaInfo:
             fmt = im.format
             if (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):  # EXIF orientation: a quarter turn
                 width, height = height, width
-            im.verify()  # checks structure and checksums without keeping pixels
+        with Image.open(path, formats=[fmt or ""]) as im:
+            im.verify()  # checks structure and checksums without keeping pixels; must come first
     except Image.DecompressionBombError:
         return MediaInfo("image", size, error="is larger than 40 megapixels")
     except UnidentifiedImageError:
         return MediaInfo("image", size, error="is not a PNG, JPEG, WebP or GIF image")
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
         return MediaInfo("image", size, error=f"is damaged or truncated ({exc})")
     notes = [] if fmt == expected else [f"is a {fmt} image with a .{ext} name"]
     return MediaInfo("image", size, width=width, height=height, format=fmt, notes=notes)

@@ -112,7 +112,7 @@ def plan(rendition: str, src: Path, dst: Path, info: MediaInfo, threads: int = 0
                 .filter("aformat", sample_rates=s["ar"], channel_layouts=layout)
             )
             streams.append(audio)
-            out.update(acodec="aac", **{"b:a": f"{s['audio_kbps']}k"})
+            out.update(acodec="aac", **{"b:a": f"{audio_kbps(rendition, info)}k"})
         if rendition in ("audio", "speech"):
             out.update(movflags="+faststart", f="mp4")
     argv = ffmpeg.output(*streams, str(dst), **out).compile()
@@ -120,6 +120,16 @@ def plan(rendition: str, src: Path, dst: Path, info: MediaInfo, threads: int = 0
     argv[1:1] = ["-nostdin", "-hide_banner", "-loglevel", "error", "-nostats", "-progress", "pipe:1", "-y"]
     # a generous limit: an honest encode of a file runs far faster than 20x its length
     return Run(argv, info.duration, 120 + 20 * info.duration)
+
+
+def audio_kbps(rendition: str, info: MediaInfo) -> int:
+    """The rendition's audio rate, never above the source's: re-encoding adds no quality, only bytes.
+
+    >>> audio_kbps("speech", MediaInfo("audio", audio_kbps=32)), audio_kbps("speech", MediaInfo("audio"))
+    (32, 64)
+    """
+    wanted = int(RENDITIONS[rendition]["audio_kbps"])
+    return max(16, min(wanted, info.audio_kbps)) if info.audio_kbps else wanted
 
 
 def _fps(source: float, cap: int) -> Fraction:
