@@ -11,13 +11,17 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .checks import check_course
 from .errors import CourseError, Problem, StudioError, has_errors
 from .export import FORMATS, export, languages
 from .load import load_course
+from .media import DEFAULT_BUDGET_MB, ProgressEvent, progress_to, size_report
+from .media.report import human
 from .scaffold import new_course
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -50,22 +54,58 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """One line on stderr, redrawn in place: ``[#####-----] 3/8 media/talk.mp4.low.mp4 42%``."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: TextIO):
+        self.stream, self.shown = stream, False
+
+    def __call__(self, event: ProgressEvent) -> None:
+        overall = (event.done + (event.fraction if event.fraction < 1 else 0)) / max(1, event.total)
+        filled = round(overall * self.WIDTH)
+        name = event.name if len(event.name) <= 40 else "…" + event.name[-39:]
+        line = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {event.done}/{event.total} {name} {event.fraction:.0%}"
+        self.stream.write(f"\r{line:<80}")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     course = load_course(args.course)
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    watching: AbstractContextManager[None] = progress_to(bar) if bar else nullcontext()
     try:
         options = {"answers": True} if args.answers else {}
-        paths = [
-            export(course, args.format, args.output, lang=lang, **options) for lang in languages(course, args.lang)
-        ]
+        with watching:
+            paths = [
+                export(course, args.format, args.output, lang=lang, **options) for lang in languages(course, args.lang)
+            ]
     except CourseError as exc:
         _print_problems(exc.problems, args.course)
         return 1
+    finally:
+        if bar:
+            bar.close()
     warnings = [p for p in check_course(course) if p.severity == "warning"]
     for problem in warnings:
         print(problem.format(_prefix(args.course)), file=sys.stderr)
     for path in paths:
-        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+        report = size_report(path)
+        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB: {report.summary()})")
+        if report.over(args.budget):
+            print(
+                f"{path}: warning: the package is {human(report.total)}, over the {args.budget:g} MB budget; "
+                "shorten or split long videos, or raise --budget",
+                file=sys.stderr,
+            )
     print(f"built {len(paths)} package{'s' * (len(paths) != 1)} in {time.perf_counter() - started:.2f} s")
     return 0
 
@@ -94,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--answers", action="store_true", help="pdf: add an answer key to the handout")
     build.add_argument("-o", "--output", type=Path, default=Path("dist"), metavar="OUTDIR", help="default: dist/")
+    build.add_argument(
+        "--budget",
+        type=float,
+        default=DEFAULT_BUDGET_MB,
+        metavar="MB",
+        help=f"warn when a package is larger (default: {DEFAULT_BUDGET_MB} MB)",
+    )
     build.set_defaults(run=cmd_build)
 
     for register in EXTRA_COMMANDS:

@@ -12,10 +12,11 @@ import multiprocessing
 import os
 import posixpath
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import cache, schema, yamlsrc
+from . import cache, media, schema, yamlsrc
 from .errors import Problem, error, warning
 from .lesson import LessonContext, lesson_id_for, parse_lesson
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
@@ -26,7 +27,7 @@ MAX_COURSE_YML = 1 << 20
 MAX_LESSON_BYTES = 2 << 20
 MAX_FILES = 20_000
 _FRONT_ID = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
-_CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.vtt$")
+_CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.(?:vtt|srt)$")
 
 
 def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Course:
@@ -77,7 +78,7 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
         problems += found
     store.save()
     for (title, line), entries in outline:
-        module = Module(title, [parsed[p] for p, _ in entries if p in parsed], line)
+        module = Module(title, [_with_media_time(root, parsed[p]) for p, _ in entries if p in parsed], line)
         course.modules.append(module)
     log.debug("loaded %s: %d lessons, %d problems", course.id, len(parsed), len(problems))
     return course
@@ -267,6 +268,15 @@ def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
     return _decode(file.read_bytes(), path, problems)
 
 
+def _with_media_time(root: Path, lesson: Lesson) -> Lesson:
+    """The lesson, its estimate grown by the running time of its video and audio (probes are cached by
+    content, so an unchanged course runs no ffprobe). A copy: the parse cache keeps the text estimate."""
+    if lesson.minutes is not None or not any(ref.kind in ("video", "audio") for ref in lesson.media):
+        return lesson
+    extra = media.running_minutes(root, lesson.media)
+    return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra) if extra else lesson
+
+
 def _front_matter_id(text: str) -> str | None:
     head = text[:4096]
     end = head.find("\n---", 3)
@@ -286,8 +296,10 @@ def _caption_finder(files: set[str], course_lang: str) -> Any:
         stem = src.rsplit(".", 1)[0]
         one_per_lang: dict[str, Caption] = {}
         for cap in sorted(by_stem.get(stem, []), key=lambda c: c.src):
-            # x.en.vtt wins over x.vtt in an English course: one track per language
-            if cap.lang not in one_per_lang or cap.src.endswith(f".{cap.lang}.vtt"):
+            # x.en.vtt wins over x.vtt in an English course, and WebVTT over SRT: one track per language
+            rank = (cap.src.endswith(".vtt"), f".{cap.lang}." in cap.src)
+            held = one_per_lang.get(cap.lang)
+            if held is None or rank > (held.src.endswith(".vtt"), f".{held.lang}." in held.src):
                 one_per_lang[cap.lang] = cap
         return sorted(one_per_lang.values(), key=lambda c: c.lang)
 

@@ -61,3 +61,23 @@ def make_course(tmp_path: Path) -> Callable[..., Path]:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test run gets its own lesson cache, so tests never see another run's parses."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Real, tiny media files (a PNG, a 1 s MP4 with sound, a 1 s MP3): the media checks probe them."""
+    import io
+    import subprocess
+
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("tiny-media")
+    png = io.BytesIO()
+    Image.new("RGB", (8, 6), (20, 45, 84)).save(png, "PNG")
+    lavfi = ["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10", "-f", "lavfi", "-i", "sine=frequency=440"]
+    for name, args in {
+        "v.mp4": [*lavfi, "-t", "1", "-c:v", "libx264", "-c:a", "aac", "-pix_fmt", "yuv420p"],
+        "a.mp3": ["-f", "lavfi", "-i", "sine=frequency=440", "-t", "1", "-c:a", "libmp3lame"],
+    }.items():
+        subprocess.run(["ffmpeg", "-v", "error", "-y", *args, str(folder / name)], check=True)
+    return {"png": png.getvalue(), "mp4": (folder / "v.mp4").read_bytes(), "mp3": (folder / "a.mp3").read_bytes()}

@@ -24,15 +24,15 @@ def build(root, out):
     return export(load_course(root), "html", out)
 
 
-def test_same_course_builds_to_identical_bytes(make_course, tmp_path):
-    root = make_course({"media/x.png": b"\x89PNG", "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
+def test_same_course_builds_to_identical_bytes(make_course, tmp_path, tiny_media):
+    root = make_course({"media/x.png": tiny_media["png"], "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
     first = build(root, tmp_path / "one").read_bytes()
     second = export(load_course(root, use_cache=False), "html", tmp_path / "two").read_bytes()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
 
 
-def test_package_is_self_contained(make_course, tmp_path):
-    root = make_course({"media/x.png": b"\x89PNG", "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
+def test_package_is_self_contained(make_course, tmp_path, tiny_media):
+    root = make_course({"media/x.png": tiny_media["png"], "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
     with zipfile.ZipFile(build(root, tmp_path)) as z:
         text = " ".join(
             z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".html", ".js", ".css"))

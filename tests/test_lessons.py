@@ -117,7 +117,7 @@ def test_markdown_extensions_tables_strikethrough_footnotes(make_course):
     assert 'class="footnotes' in html and "A footnote." in html
 
 
-def test_media_images_video_audio_attachments(make_course):
+def test_media_images_video_audio_attachments(make_course, tiny_media):
     body = (
         "![A chart](media/chart.png)\n\n"
         "![A message](media/message.mp4)\n\n"
@@ -125,11 +125,11 @@ def test_media_images_video_audio_attachments(make_course):
         "[Download the guidelines](media/guide.pdf)\n"
     )
     files = {
-        "media/chart.png": b"png",
-        "media/message.mp4": b"mp4",
+        "media/chart.png": tiny_media["png"],
+        "media/message.mp4": tiny_media["mp4"],
         "media/message.en.vtt": "WEBVTT\n",
         "media/message.hi.vtt": "WEBVTT\n",
-        "media/talk.mp3": b"mp3",
+        "media/talk.mp3": tiny_media["mp3"],
         "media/talk.en.vtt": "WEBVTT\n",
         "media/guide.pdf": b"%PDF",
     }
@@ -203,8 +203,8 @@ def test_default_lesson_id_from_an_awkward_path_is_an_error(make_course):
     assert any(p.startswith("lessons/my lesson.md:1: error: lesson id 'lessons/my lesson'") for p in problems)
 
 
-def test_one_caption_track_per_language(make_course):
-    files = {"media/v.mp4": b"mp4", "media/v.vtt": "WEBVTT\n", "media/v.en.vtt": "WEBVTT\n"}
+def test_one_caption_track_per_language(make_course, tiny_media):
+    files = {"media/v.mp4": tiny_media["mp4"], "media/v.vtt": "WEBVTT\n", "media/v.en.vtt": "WEBVTT\n"}
     lesson, problems = parse(make_course, "![Talk](media/v.mp4)\n", **files)
     assert problems == []
     assert [(c.lang, c.src) for c in lesson.media[0].captions] == [("en", "media/v.en.vtt")]

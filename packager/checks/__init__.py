@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from ..errors import Problem
 from ..model import Course
-from . import ids, links, media, timing
+from . import ids, links, media, mediafiles, timing
 
 Check = Callable[[Course], Iterable[Problem]]
 
@@ -18,6 +18,8 @@ CHECKS: dict[str, Check] = {
     "lesson-links": links.lesson_links,
     "missing-media": media.missing_media,
     "thumbnail": media.thumbnail,
+    "unusable-media": mediafiles.unusable_media,
+    "captions": mediafiles.caption_files,
     "lesson-length": timing.lesson_length,
     "pass-score": timing.pass_score_needs_quiz,
 }

@@ -17,8 +17,8 @@ def lesson_length(course: Course) -> Iterator[Problem]:
             yield warning(
                 lesson.path,
                 lesson.minutes_line or 1,
-                f"lesson {how} {lesson.learning_minutes:g} minutes; micro-learning lessons should take at most "
-                f"{MAX_LESSON_MINUTES}: consider splitting it",
+                f"lesson {how} {round(lesson.learning_minutes, 1):g} minutes; micro-learning lessons should take "
+                f"at most {MAX_LESSON_MINUTES}: consider splitting it",
             )
 
 

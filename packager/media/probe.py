@@ -201,7 +201,8 @@ def _too_big(size: tuple[int, int]) -> str:
 def _reason(stderr: bytes, path: Path) -> str:
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
     last = lines[-1] if lines else "unknown error"
-    return last.replace(str(path.resolve()), path.name).replace("file:", "")[:160]
+    # "file:/abs/name.mp4: Invalid data…": drop the name, the result is cached by content for any name
+    return last.removeprefix(ffmpeg_input(path) + ": ")[:160]
 
 
 def _float(value: Any) -> float:

@@ -1,0 +1,51 @@
+"""Media must be usable (probed by ``packager.media``) and caption files well formed and in time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import Problem, error, warning
+from ..media import captions, probe
+from ..model import Course
+
+
+def unusable_media(course: Course) -> Iterator[Problem]:
+    for lesson in course.lessons:
+        for ref in lesson.media:
+            path = course.root / ref.src
+            if ref.kind == "attachment" or not path.is_file():
+                continue
+            info = probe(path, ref.kind)
+            if info.error:
+                yield error(lesson.path, ref.line, f"{ref.kind} '{ref.src}' {info.error}")
+            for note in info.notes:
+                yield warning(lesson.path, ref.line, f"{ref.kind} '{ref.src}' {note}")
+    thumb = course.thumbnail
+    if thumb and (course.root / thumb).is_file():
+        info = probe(course.root / thumb, "image")
+        if info.error:
+            yield error("course.yml", None, f"thumbnail '{thumb}' {info.error}")
+
+
+def caption_files(course: Course) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for lesson in course.lessons:
+        for ref in lesson.media:
+            for cap in ref.captions:
+                path = course.root / cap.src
+                if cap.src in seen or not path.is_file():
+                    continue
+                seen.add(cap.src)
+                _, cues, problems = captions.read(path, cap.src)
+                yield from problems
+                media = course.root / ref.src
+                info = probe(media, ref.kind) if media.is_file() else None
+                if info is None or info.error:
+                    continue
+                late = [c for c in cues if c.end > info.duration + 0.05]
+                if late:
+                    yield warning(
+                        cap.src,
+                        late[0].line,
+                        f"caption runs to {late[-1].end:.3f} s, past the end of '{ref.src}' ({info.duration:.3f} s)",
+                    )
