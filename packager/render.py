@@ -318,7 +318,8 @@ class Player:
     def media_file(self, name: str) -> PackageFile:
         """A file from the course folder as it is shipped (SVG sanitised, SRT converted to WebVTT)."""
         if name.lower().endswith(".srt.vtt"):
-            return PackageFile(name, captions.to_webvtt(self.course.root / name[:-4], name[:-4]))
+            vtt = captions.to_webvtt(self.course.root / name[:-4], name[:-4])
+            return PackageFile(self.renames.get(name, name), vtt)
         return self._raw_file(name, self.course.root / name)
 
     def _raw_file(self, name: str, source: Path) -> PackageFile:

@@ -120,9 +120,9 @@ def metadata(course: Course, lang: str, app_icon: str | None) -> dict[str, Any]:
 
 
 def build(course: Course, out_dir: Path, *, lang: str) -> Path:
+    scorm.check_size(course, SIZE_LIMIT, "an iGOT upload")
     names = scorm.player(course, "scorm12").media_names()
     player = scorm.player(course, "scorm12", igot=True, renames=safe_names(names))
-    scorm.check_size(course, player, SIZE_LIMIT, "an iGOT upload")
     path = out_dir / package_name(course, lang, "igot")
     scorm.write(path, player, lambda files: scorm12.manifest(course, lang, files), "scorm12")
     size = path.stat().st_size

@@ -81,9 +81,14 @@ def player(course: Course, api: str, *, igot: bool = False, renames: dict[str, s
     )
 
 
-def check_size(course: Course, player: Player, limit: int = ZIP_LIMIT, what: str = "a zip package") -> None:
-    """Refuse, before writing anything, a course whose files cannot fit in *limit* bytes."""
-    total = sum((course.root / name).stat().st_size for name in player.media_names())
+def check_size(course: Course, limit: int = ZIP_LIMIT, what: str = "a zip package") -> None:
+    """Refuse, before writing anything (or transcoding), a course whose media cannot fit in *limit* bytes.
+
+    This goes by the course's own files; the package written is checked again where a limit is strict."""
+    names = {ref.src for lesson in course.lessons for ref in lesson.media}
+    names |= {c.src for lesson in course.lessons for ref in lesson.media for c in ref.captions}
+    names |= {course.thumbnail} if course.thumbnail else set()
+    total = sum((course.root / name).stat().st_size for name in names)
     if total > limit:
         raise ExportError(
             f"course '{course.id}' has {total / 2**20:.0f} MB of media, more than {what} can hold "

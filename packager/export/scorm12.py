@@ -68,7 +68,7 @@ def manifest(course: Course, lang: str, files: list[str]) -> bytes:
 
 def build(course: Course, out_dir: Path, *, lang: str) -> Path:
     player = scorm.player(course, "scorm12")
-    scorm.check_size(course, player)
+    scorm.check_size(course)
     path = out_dir / package_name(course, lang, "scorm12")
     return scorm.write(
         path, player, lambda files: manifest(course, lang, files), "scorm12", scorm.schema_files("scorm12")

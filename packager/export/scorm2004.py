@@ -87,7 +87,7 @@ def manifest(course: Course, lang: str, files: list[str]) -> bytes:
 
 def build(course: Course, out_dir: Path, *, lang: str) -> Path:
     player = scorm.player(course, "scorm2004")
-    scorm.check_size(course, player)
+    scorm.check_size(course)
     path = out_dir / package_name(course, lang, "scorm2004")
     return scorm.write(
         path, player, lambda files: manifest(course, lang, files), "scorm2004", scorm.schema_files("scorm2004")
