@@ -10,13 +10,15 @@ import logging
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExportError
 from ..model import Course
 from ..render import ASSETS, PackageFile, Player
 from . import xsd
-from .core import ZipPackage
+from .core import ZipPackage, package_name
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,43 @@ def check_size(course: Course, limit: int = ZIP_LIMIT, what: str = "a zip packag
             f"course '{course.id}' has {total / 2**20:.0f} MB of media, more than {what} can hold "
             f"({limit / 2**20:.0f} MB); make the media smaller or split the course"
         )
+
+
+def outline(
+    E: Any, ids: Identifiers, course: Course, files: list[str], scorm_type: dict[str, str], *item: Any, **org: str
+) -> tuple[Any, Any]:
+    """``<organizations>`` (one item, the course) and ``<resources>`` (one SCO listing *files*), built with
+    the version's ElementMaker *E*; *scorm_type* is its ``adlcp:scormType`` attribute, *item* extra children of
+    the item and *org* extra attributes of the organization."""
+    organizations = E.organizations(
+        E.organization(
+            E.title(course.title),
+            E.item(E.title(course.title), *item, identifier=ids.item, identifierref=ids.resource),
+            org,
+            identifier=ids.organization,
+        ),
+        default=ids.organization,
+    )
+    resources = E.resources(
+        E.resource(
+            *[E.file(href=name) for name in files],
+            scorm_type,
+            identifier=ids.resource,
+            type="webcontent",
+            href="index.html",
+        )
+    )
+    return organizations, resources
+
+
+def build(
+    course: Course, out_dir: Path, lang: str, fmt: str, manifest: Callable[[Course, str, list[str]], bytes]
+) -> Path:
+    """Write the *fmt* package (``scorm12`` or ``scorm2004``) of *course* with its *manifest* and schemas."""
+    api = "scorm2004" if fmt == "scorm2004" else "scorm12"
+    check_size(course)
+    path = out_dir / package_name(course, lang, fmt)
+    return write(path, player(course, api), partial(manifest, course, lang), api, schema_files(api))
 
 
 def write(

@@ -9,7 +9,6 @@ from lxml.builder import ElementMaker
 
 from ..model import Course
 from . import scorm
-from .core import package_name
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -45,31 +44,10 @@ def manifest(course: Course, lang: str, files: list[str]) -> bytes:
     root = E.manifest(
         {"identifier": ids.manifest, "version": course.version, f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION},
         E.metadata(E.schema("ADL SCORM"), E.schemaversion("1.2"), lom),
-        E.organizations(
-            E.organization(
-                E.title(course.title),
-                E.item(E.title(course.title), identifier=ids.item, identifierref=ids.resource),
-                identifier=ids.organization,
-            ),
-            default=ids.organization,
-        ),
-        E.resources(
-            E.resource(
-                *[E.file(href=name) for name in files],
-                {f"{{{ADLCP}}}scormtype": "sco"},
-                identifier=ids.resource,
-                type="webcontent",
-                href="index.html",
-            )
-        ),
+        *scorm.outline(E, ids, course, files, {f"{{{ADLCP}}}scormtype": "sco"}),
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def build(course: Course, out_dir: Path, *, lang: str) -> Path:
-    player = scorm.player(course, "scorm12")
-    scorm.check_size(course)
-    path = out_dir / package_name(course, lang, "scorm12")
-    return scorm.write(
-        path, player, lambda files: manifest(course, lang, files), "scorm12", scorm.schema_files("scorm12")
-    )
+    return scorm.build(course, out_dir, lang, "scorm12", manifest)

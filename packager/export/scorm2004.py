@@ -13,7 +13,6 @@ from lxml.builder import ElementMaker
 
 from ..model import Course
 from . import scorm
-from .core import package_name
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -63,32 +62,18 @@ def manifest(course: Course, lang: str, files: list[str]) -> bytes:
     root = E.manifest(
         {"identifier": ids.manifest, "version": course.version, f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION},
         E.metadata(E.schema("ADL SCORM"), E.schemaversion("2004 4th Edition"), lom),
-        E.organizations(
-            E.organization(
-                E.title(course.title),
-                E.item(E.title(course.title), sequencing, identifier=ids.item, identifierref=ids.resource),
-                {f"{{{ADLSEQ}}}objectivesGlobalToSystem": "false"},
-                identifier=ids.organization,
-            ),
-            default=ids.organization,
-        ),
-        E.resources(
-            E.resource(
-                *[E.file(href=name) for name in files],
-                {f"{{{ADLCP}}}scormType": "sco"},
-                identifier=ids.resource,
-                type="webcontent",
-                href="index.html",
-            )
+        *scorm.outline(
+            E,
+            ids,
+            course,
+            files,
+            {f"{{{ADLCP}}}scormType": "sco"},
+            sequencing,
+            **{f"{{{ADLSEQ}}}objectivesGlobalToSystem": "false"},
         ),
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def build(course: Course, out_dir: Path, *, lang: str) -> Path:
-    player = scorm.player(course, "scorm2004")
-    scorm.check_size(course)
-    path = out_dir / package_name(course, lang, "scorm2004")
-    return scorm.write(
-        path, player, lambda files: manifest(course, lang, files), "scorm2004", scorm.schema_files("scorm2004")
-    )
+    return scorm.build(course, out_dir, lang, "scorm2004", manifest)

@@ -35,8 +35,8 @@ def category(name: str) -> str:
         return "fonts"
     if name in ("index.html", "course.js") or name.startswith("lessons/") or ext in TEXT_EXT:
         return "text"
-    if name.startswith("assets/") or "/" not in name:  # runtime, LMS manifests and adapters at the root
-        return "player"
+    if name.startswith("assets/") or "/" not in name or ext in (".xsd", ".dtd"):
+        return "player"  # runtime, LMS manifests, adapters and schemas (SCORM 2004's sit in folders too)
     return "media"
 
 
