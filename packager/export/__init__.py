@@ -49,9 +49,9 @@ def export(
     builder = FORMATS.get(fmt)
     if builder is None:
         raise ExportError(f"unknown format '{fmt}'; known formats: {', '.join(FORMATS)}")
-    lang = languages(course, lang)[0] if lang != "all" else "all"
     if lang == "all":
         raise ExportError("export() builds one language; call it once for each of languages(course, 'all')")
+    lang = languages(course, lang)[0]
     problems = check_course(course)
     if has_errors(problems):
         raise CourseError(problems)

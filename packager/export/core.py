@@ -6,6 +6,8 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -36,6 +38,19 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip epoch: same input, same bytes
 def package_name(course: Course, lang: str, fmt: str, ext: str = "zip") -> str:
     """``<id>-<version>-<lang>-<format>.<ext>``, as the format spec names packages."""
     return f"{course.id}-{course.version}-{lang}-{fmt}.{ext}"
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside *path* to write; moved onto *path* (mode 0644) only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 class ZipPackage:

@@ -9,10 +9,8 @@ and packages under 200 MB. Its SCORM 1.2 adapter has quirks the player's adapter
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 from ..errors import ExportError
 from ..model import Course
 from . import scorm, scorm12
-from .core import package_name
+from .core import atomic_path, package_name
 
 SIZE_LIMIT = 200 * 2**20
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
@@ -121,8 +119,8 @@ def metadata(course: Course, lang: str, app_icon: str | None) -> dict[str, Any]:
 
 def build(course: Course, out_dir: Path, *, lang: str) -> Path:
     scorm.check_size(course, SIZE_LIMIT, "an iGOT upload")
-    names = scorm.player(course, "scorm12").media_names()
-    player = scorm.player(course, "scorm12", igot=True, renames=safe_names(names))
+    player = scorm.player(course, "scorm12", igot=True)
+    player.renames = safe_names(player.media_names())  # before any file is rendered; probes the media once
     path = out_dir / package_name(course, lang, "igot")
     scorm.write(path, player, lambda files: scorm12.manifest(course, lang, files), "scorm12")
     size = path.stat().st_size
@@ -135,23 +133,8 @@ def build(course: Course, out_dir: Path, *, lang: str) -> Path:
     icon = None
     if course.thumbnail:
         icon = f"{path.stem}-appicon{Path(course.thumbnail).suffix.lower()}"
-        _copy_atomic(course.root / course.thumbnail, out_dir / icon)
-    data = json.dumps(metadata(course, lang, icon), ensure_ascii=False, indent=2) + "\n"
-    _write_atomic(out_dir / f"{path.stem}-metadata.json", data.encode())
+        with atomic_path(out_dir / icon) as tmp:
+            shutil.copyfile(course.root / course.thumbnail, tmp)
+    with atomic_path(out_dir / f"{path.stem}-metadata.json") as tmp:
+        tmp.write_text(json.dumps(metadata(course, lang, icon), ensure_ascii=False, indent=2) + "\n", "utf-8")
     return path
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
-def _copy_atomic(source: Path, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f, open(source, "rb") as src:
-        shutil.copyfileobj(src, f)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)

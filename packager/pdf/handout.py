@@ -13,8 +13,6 @@ import hashlib
 import logging
 import math
 import mimetypes
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 
 from ..errors import ExportError
+from ..export.core import atomic_path
 from ..model import Callout, Course, Html, Item, Lesson
 from ..render import template_env, theme_dir
 from ..svg import sanitize_svg
@@ -176,24 +175,13 @@ class Handout:
             string=self.html(), base_url=self.course.root.resolve().as_uri() + "/", url_fetcher=fetcher
         )
         css = weasyprint.CSS(filename=str(self.theme / "static" / "print.css"), url_fetcher=fetcher)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            with _missing_glyphs() as missing:
-                html.write_pdf(
-                    tmp,
-                    stylesheets=[css],
-                    pdf_variant="pdf/ua-1",
-                )
+        with atomic_path(path) as tmp, _missing_glyphs() as missing:
+            html.write_pdf(tmp, stylesheets=[css], pdf_variant="pdf/ua-1")
             if missing:
                 raise ExportError(
                     f"missing font: no installed font has {', '.join(sorted(missing)[:5])} for language "
                     f"'{self.lang}'; install fonts-noto-core (apt-get install fonts-noto-core)"
                 )
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         return path
 
 
