@@ -19,11 +19,16 @@ SETTINGS = {"max": MAX_WIDTH, "phone": PHONE_WIDTH, "jpeg": 82, "webp": 80, "ver
 def widths(info: MediaInfo) -> list[int]:
     """The widths made of an image, smallest first; never wider than the original.
 
+    A diagram (a palette image) keeps one width: scaled down, its lines and text blur into more
+    colours, so the smaller copy is often the larger file and always the less legible one.
+
     >>> widths(MediaInfo("image", width=3000, height=2000)), widths(MediaInfo("image", width=500, height=90))
     ([640, 1600], [500])
+    >>> widths(MediaInfo("image", width=1000, height=560, palette=True))
+    [1000]
     """
     full = min(info.width, MAX_WIDTH)
-    return ([PHONE_WIDTH] if full > PHONE_WIDTH else []) + [full]
+    return ([PHONE_WIDTH] if full > PHONE_WIDTH and not info.palette else []) + [full]
 
 
 def height_at(info: MediaInfo, width: int) -> int:

@@ -61,16 +61,18 @@ class Item:
 def outputs_for(src: str, kind: str, info: MediaInfo) -> list[Output]:
     """Every file made of *src*, named ``<src>.<rendition>.<ext>`` beside it (an image keeps its own name).
 
-    >>> [o.name for o in outputs_for("m/a.mov", "video", MediaInfo("video", duration=1, width=640, height=360,
-    ...     video_codec="h264", audio_codec="aac"))]
+    >>> [o.name for o in outputs_for("m/a.mov", "video", MediaInfo("video", size=10**6, duration=1, width=640,
+    ...     height=360, video_codec="h264", audio_codec="aac"))]
     ['m/a.mov.main.mp4', 'm/a.mov.low.mp4', 'm/a.mov.audio.m4a', 'm/a.mov.poster.jpg']
     """
     if info.error or (kind == "image" and info.format in (None, "SVG", "GIF")):
         return [Output(src, "copy", info.width, info.height)]  # SVG is sanitised, GIF may be animated
     if kind == "video":
         main = transcode.fit(info.width, info.height, transcode.RENDITIONS["video"]["box"])
-        low = transcode.fit(info.width, info.height, transcode.RENDITIONS["low"]["box"])
-        outs = [Output(f"{src}.main.mp4", "video", *main), Output(f"{src}.low.mp4", "low", *low)]
+        outs = [Output(f"{src}.main.mp4", "video", *main)]
+        if transcode.low_saves(info):
+            low = transcode.fit(info.width, info.height, transcode.RENDITIONS["low"]["box"])
+            outs.append(Output(f"{src}.low.mp4", "low", *low))
         if info.has_audio:
             outs.append(Output(f"{src}.audio.m4a", "audio"))
         return [*outs, Output(f"{src}.poster.jpg", "poster", *main, fmt="JPEG")]
@@ -81,9 +83,10 @@ def outputs_for(src: str, kind: str, info: MediaInfo) -> list[Output]:
         return outs
     fmt = IMAGE_FORMATS[src.rsplit(".", 1)[-1].lower()]
     outs = []
-    for width in images.widths(info):
+    widths = images.widths(info)
+    for width in widths:
         size = (width, images.height_at(info, width))
-        full = width == images.widths(info)[-1]
+        full = width == widths[-1]
         outs.append(Output(src if full else f"{src}.{width}w.{src.rsplit('.', 1)[-1]}", "image", *size, fmt=fmt))
         if fmt != "WEBP":
             outs.append(Output(f"{src}.webp" if full else f"{src}.{width}w.webp", "image", *size, fmt="WEBP"))

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import store
 
-PROBE_VERSION = "2"
+PROBE_VERSION = "3"
 PROBE_SECONDS = 30
 MAX_PIXELS = 40_000_000
 MAX_INPUT_BYTES = int(os.environ.get("KSTUDIO_MEDIA_MAX_MB", "2048")) << 20
@@ -48,6 +48,8 @@ class MediaInfo:
     audio_kbps: int = 0
     format: str | None = None
     """Image format as Pillow names it (``PNG``, ``JPEG``…)."""
+    palette: bool = False
+    """An image of at most 256 colours (a diagram or screenshot, not a photo)."""
     error: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -58,6 +60,11 @@ class MediaInfo:
     @property
     def has_video(self) -> bool:
         return self.video_codec is not None
+
+    @property
+    def kbps(self) -> float:
+        """Average rate of the whole file, streams and container together."""
+        return self.size * 8 / self.duration / 1000 if self.duration else 0.0
 
 
 _MEMO: dict[tuple[str, str], MediaInfo] = {}
@@ -179,7 +186,7 @@ def _probe_image(path: Path, size: int) -> MediaInfo:
             width, height = im.size
             if width * height > MAX_PIXELS:  # refuse before decoding a single pixel
                 return MediaInfo("image", size, width=width, height=height, format=im.format, error=_too_big(im.size))
-            fmt = im.format
+            fmt, palette = im.format, im.mode in ("P", "PA", "1")
             if (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):  # EXIF orientation: a quarter turn
                 width, height = height, width
         with Image.open(path, formats=[fmt or ""]) as im:
@@ -191,7 +198,7 @@ def _probe_image(path: Path, size: int) -> MediaInfo:
     except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
         return MediaInfo("image", size, error=f"is damaged or truncated ({exc})")
     notes = [] if fmt == expected else [f"is a {fmt} image with a .{ext} name"]
-    return MediaInfo("image", size, width=width, height=height, format=fmt, notes=notes)
+    return MediaInfo("image", size, width=width, height=height, format=fmt, palette=palette, notes=notes)
 
 
 def _too_big(size: tuple[int, int]) -> str:

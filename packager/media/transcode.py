@@ -122,6 +122,20 @@ def plan(rendition: str, src: Path, dst: Path, info: MediaInfo, threads: int = 0
     return Run(argv, info.duration, 120 + 20 * info.duration)
 
 
+def low_saves(info: MediaInfo) -> bool:
+    """Whether a low rendition would be smaller than the standard one: not when the source already fits
+    the low rendition's frame and rate (re-encoding such a file only spends the learner's data again).
+
+    >>> low_saves(MediaInfo("video", size=110_000, duration=13, width=640, height=360))
+    False
+    >>> low_saves(MediaInfo("video", size=110_000, duration=13, width=1280, height=720))
+    True
+    """
+    low = RENDITIONS["low"]
+    fits = fit(info.width, info.height, low["box"]) == (info.width - info.width % 2, info.height - info.height % 2)
+    return not fits or info.kbps > low["maxrate"] + low["audio_kbps"]
+
+
 def audio_kbps(rendition: str, info: MediaInfo) -> int:
     """The rendition's audio rate, never above the source's: re-encoding adds no quality, only bytes.
 

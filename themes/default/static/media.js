@@ -33,9 +33,12 @@
         }, { once: true });
       }
     });
-    root.querySelectorAll(".ks-quality button[data-mode]").forEach(b => {
-      const shown = b.parentNode.querySelector('[data-mode="' + mode + '"]') ? mode : "low";
-      b.setAttribute("aria-pressed", String(b.dataset.mode == shown));
+    // The pressed button names what plays: "low" on a video without a low rendition plays standard.
+    root.querySelectorAll(".ks-quality").forEach(g => {
+      const el = g.parentNode.querySelector("video[data-standard]");
+      const d = el ? el.dataset : {}, playing = el ? source(el) : d.standard;
+      const shown = playing == d.audio ? "audio" : playing == d.low ? "low" : "standard";
+      g.querySelectorAll("button[data-mode]").forEach(b => b.setAttribute("aria-pressed", String(b.dataset.mode == shown)));
     });
   }
   D.addEventListener("click", e => {
