@@ -89,6 +89,13 @@ def test_quiz_with_all_five_kinds(make_course):
     ]
 
 
+def test_match_written_as_options_keeps_only_the_pairs(make_course):
+    lesson, problems = parse(make_course, "::: check\n### M {match}\n- [ ] a -> *b*\n- [x] c -> d\n:::\n")
+    assert problems == []
+    pairs = lesson.quizzes[0].questions[0].pairs
+    assert [(p.left.html, p.right.html) for p in pairs] == [("a", "<em>b</em>"), ("c", "d")]
+
+
 def test_check_is_ungraded_and_ids_default_from_position(make_course):
     body = "::: check\n### Q?\n- [x] a\n- [ ] b\n:::\n\n::: check\n### R?\n= r\n:::\n"
     lesson, problems = parse(make_course, body)

@@ -305,7 +305,12 @@ def _match(question: Question, block: Sequence[Token], ctx: Context) -> None:
     rights: dict[str, Item] = {}
     for number, (line, tokens) in enumerate(_items(block), start=1):
         inline = _first_inline(tokens)
-        halves = _split_children(list(inline.children or []), "->") if inline else None
+        children = list(inline.children or []) if inline else []
+        mark = _MARK.match(children[0].content) if children and children[0].type == "text" else None
+        if mark:  # written like options ('- [ ] a -> b'): the box means nothing here, only the pair does
+            children[0] = copy.copy(children[0])
+            children[0].content = children[0].content[mark.end() :]
+        halves = _split_children(children, "->") if inline else None
         if halves is None:
             content = inline.content if inline else ""
             ctx.env.error(line, f"malformed match line '{content[:60]}': write 'left -> right'")
