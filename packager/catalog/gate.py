@@ -1,0 +1,170 @@
+"""The gate before review: what a course version must have before a reviewer spends time on it.
+
+Every rule gives a result a partner can act on: what is wrong and what to do. The rules are a table of
+small functions (like markdown-it's rule chains), each taking the course and its built packages, so a
+new catalogue requirement is one function and one line in :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks import check_course
+from ..export import languages, xsd
+from ..media.report import DEFAULT_BUDGET_MB, human, size_report
+from ..model import Course
+
+
+@dataclass(frozen=True)
+class Built:
+    """A package built for the submission."""
+
+    path: Path
+    format: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: str
+    ok: bool
+    message: str
+    details: tuple[str, ...] = ()
+    """Lines a partner acts on: problems as ``FILE:LINE: …``, missing fields, failed validations."""
+
+
+@dataclass
+class GateReport:
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if not r.ok]
+
+    def lines(self) -> list[str]:
+        out = []
+        for r in self.results:
+            out.append(f"{'pass' if r.ok else 'FAIL'}  {r.rule}: {r.message}")
+            out += [f"      {d}" for d in r.details]
+        return out
+
+
+@dataclass(frozen=True)
+class Submission:
+    course: Course
+    packages: tuple[Built, ...]
+    budget_mb: float = DEFAULT_BUDGET_MB
+
+
+Rule = Callable[[Submission], Result]
+
+
+def check_passes(sub: Submission) -> Result:
+    """``kstudio check`` has no errors (it covers every language the course lists)."""
+    errors = [p for p in check_course(sub.course) if p.severity == "error"]
+    langs = ", ".join(languages(sub.course, "all"))
+    if errors:
+        return Result(
+            "check",
+            False,
+            f"{len(errors)} error(s) in the course ({langs}); fix them in the editor",
+            tuple(p.format() for p in errors[:50]),
+        )
+    return Result("check", True, f"no errors ({langs})")
+
+
+def metadata_complete(sub: Submission) -> Result:
+    """What reviewers and the catalogue need to list the course."""
+    c = sub.course
+    missing = []
+    if len(c.summary.strip()) < 20:
+        missing.append("summary: say in a sentence or two what a learner will be able to do")
+    if not c.competencies:
+        missing.append("competencies: add at least one, with its area and theme")
+    elif any(not comp.area or not comp.theme for comp in c.competencies):
+        missing.append("competencies: every competency needs an area and a theme")
+    if not c.thumbnail or not (c.root / c.thumbnail).is_file():
+        missing.append("thumbnail: add a cover image (media/cover.png) and name it in course.yml")
+    if c.learning_minutes <= 0:
+        missing.append("learning time: the lessons add up to no time at all")
+    if not c.license:
+        missing.append("license: name the licence (an SPDX id such as CC-BY-4.0)")
+    if not c.audience:
+        missing.append("audience: list the roles the course is for (for example [Group B, Group C])")
+    if missing:
+        return Result("metadata", False, f"{len(missing)} field(s) of course.yml missing or empty", tuple(missing))
+    langs = ", ".join(languages(c, "all"))
+    return Result("metadata", True, f"complete ({round(c.learning_minutes)} min, {langs}, {c.license})")
+
+
+def packages_valid(sub: Submission) -> Result:
+    """Each package opens and validates against its standard's schema."""
+    if not sub.packages:
+        return Result("packages", False, "no packages were built: choose at least one format")
+    problems = []
+    for built in sub.packages:
+        problems += [f"{built.path.name}: {p}" for p in validate_package(built)]
+    if problems:
+        return Result("packages", False, f"{len(problems)} problem(s) in the packages", tuple(problems[:50]))
+    return Result("packages", True, f"{len(sub.packages)} package(s) valid")
+
+
+def size_within_budget(sub: Submission) -> Result:
+    over = []
+    for built in sub.packages:
+        if built.path.suffix == ".zip" and size_report(built.path).over(sub.budget_mb):
+            over.append(f"{built.path.name}: {human(built.path.stat().st_size)}; make the media smaller")
+    if over:
+        return Result("size", False, f"over the {sub.budget_mb:g} MB budget", tuple(over))
+    return Result("size", True, f"every package within {sub.budget_mb:g} MB")
+
+
+RULES: list[tuple[str, Rule]] = [
+    ("check", check_passes),
+    ("metadata", metadata_complete),
+    ("packages", packages_valid),
+    ("size", size_within_budget),
+]
+
+
+def gate(course: Course, packages: Iterable[Built] = (), *, budget_mb: float = DEFAULT_BUDGET_MB) -> GateReport:
+    sub = Submission(course, tuple(packages), budget_mb)
+    return GateReport([rule(sub) for _, rule in RULES])
+
+
+# A manifest schema per format; formats not listed are checked for a readable zip with index.html.
+MANIFESTS = {
+    "scorm12": ("imsmanifest.xml", "scorm12"),
+    "scorm2004": ("imsmanifest.xml", "scorm2004"),
+    "igot": ("imsmanifest.xml", "scorm12"),
+}
+
+
+def validate_package(built: Built) -> list[str]:
+    """Problems with one built package (empty when it is valid)."""
+    if built.path.suffix == ".pdf":
+        head = built.path.read_bytes()[:5] if built.path.is_file() else b""
+        return [] if head == b"%PDF-" else ["is not a PDF file"]
+    try:
+        with zipfile.ZipFile(built.path) as z:
+            names = set(z.namelist())
+            bad = z.testzip()
+            if bad:
+                return [f"{bad} is damaged in the zip"]
+            if built.format in MANIFESTS:
+                manifest, kind = MANIFESTS[built.format]
+                if manifest not in names:
+                    return [f"has no {manifest} at its root"]
+                return [f"{manifest}: {e}" for e in xsd.validate(z.read(manifest), kind)]
+            if "index.html" not in names and not any(n.endswith(".xml") for n in names if "/" not in n):
+                return ["has neither index.html nor a launch manifest at its root"]
+    except (OSError, zipfile.BadZipFile) as exc:
+        return [f"cannot be opened ({exc})"]
+    return []

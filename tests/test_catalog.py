@@ -1,0 +1,147 @@
+"""The catalogue's library side: frozen snapshots, the review gate, diffs and the iGOT partner sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+
+import pytest
+
+from packager import export, load_course
+from packager.catalog import (
+    Built,
+    Listing,
+    SnapshotError,
+    diff,
+    freeze,
+    gate,
+    igot_metadata,
+    open_snapshot,
+    partner_sheet,
+)
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """A private copy of the sample course (tests edit it)."""
+    return shutil.copytree(SAMPLE, tmp_path / "course")
+
+
+def test_snapshot_is_checksummed_and_immutable(sample, tmp_path):
+    store = tmp_path / "store"
+    course = load_course(sample)
+    package = export(course, "html", tmp_path / "out")
+    snap = freeze(course, store, [(package, "html", "en")], meta={"by": "partner@example.org"})
+    assert snap.verify() == []
+    assert {e.path for e in snap.source} >= {"course.yml", "media/welcome.mp4"}
+    assert [(p.format, p.lang) for p in snap.packages] == [("html", "en")]
+    lesson = "lessons/01-getting-started/01-welcome.md"
+    stored = snap.source_file(lesson)
+    assert not os.access(stored, os.W_OK) or os.geteuid() == 0  # read-only (root may write anyway)
+    assert stored.stat().st_mode & 0o222 == 0
+
+    # Editing the course afterwards does not touch the snapshot.
+    (sample / lesson).write_text("changed\n", "utf-8")
+    again = open_snapshot(snap.folder)
+    assert again == snap and again.verify() == []
+    assert again.source_file(lesson).read_text("utf-8") != "changed\n"
+
+    # The same content frozen twice is the same snapshot; tampering on disk is found.
+    (sample / lesson).write_bytes(stored.read_bytes())
+    same = freeze(load_course(sample), store, [(package, "html", "en")], meta=snap.meta, now=_created(snap))
+    assert same == snap
+    os.chmod(stored, 0o644)
+    stored.write_text("tampered\n", "utf-8")
+    problems = snap.verify()
+    assert len(problems) == 1 and problems[0].startswith(f"{lesson}: stored copy has changed")
+
+
+def _created(snap):
+    from datetime import datetime
+
+    return datetime.fromisoformat(snap.created.replace("Z", "+00:00"))
+
+
+def test_snapshot_refuses_links_and_reads_back_clear_errors(sample, tmp_path):
+    (sample / "media" / "link.png").symlink_to("/etc/passwd")
+    with pytest.raises(SnapshotError, match=r"media/link\.png: is a symbolic link"):
+        freeze(load_course(sample), tmp_path / "store")
+    with pytest.raises(SnapshotError, match="cannot be read"):
+        open_snapshot(tmp_path / "nowhere")
+
+
+def test_diff_between_versions(sample, tmp_path):
+    store = tmp_path / "store"
+    first = freeze(load_course(sample), store)
+    lesson = sample / "lessons/01-getting-started/01-welcome.md"
+    lesson.write_text(lesson.read_text("utf-8").replace("Welcome", "Namaste", 1), "utf-8")
+    (sample / "media" / "extra.txt").write_text("new\n", "utf-8")
+    second = freeze(load_course(sample), store)
+    changes = {c.path: c for c in diff(first, second)}
+    assert set(changes) == {"lessons/01-getting-started/01-welcome.md", "media/extra.txt"}
+    assert changes["media/extra.txt"].status == "added"
+    text = changes["lessons/01-getting-started/01-welcome.md"].diff
+    assert "-" in text and "+" in text and "Namaste" in text
+    assert all(c.status == "added" for c in diff(None, first))
+
+
+def test_gate_passes_the_sample_and_names_what_is_missing(sample, tmp_path):
+    course = load_course(sample)
+    packages = [Built(export(course, fmt, tmp_path / "out"), fmt, "en") for fmt in ("html", "scorm2004", "pdf")]
+    report = gate(course, packages)
+    assert report.ok, report.lines()
+    assert [r.rule for r in report.results] == ["check", "metadata", "packages", "size"]
+
+    yml = (sample / "course.yml").read_text("utf-8")
+    yml = "\n".join(line for line in yml.splitlines() if not line.startswith(("audience:", "license:")))
+    (sample / "course.yml").write_text(yml + "\n", "utf-8")
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    report = gate(load_course(sample), [Built(broken, "scorm12", "en")], budget_mb=0.0001)
+    failed = {r.rule: r for r in report.failed}
+    assert set(failed) == {"metadata", "packages"}
+    assert any(d.startswith("license:") for d in failed["metadata"].details)
+    assert any(d.startswith("audience:") for d in failed["metadata"].details)
+    assert failed["packages"].details[0].startswith("broken.zip: cannot be opened")
+    assert "FAIL  metadata" in "\n".join(report.lines())
+
+
+def test_gate_reports_check_errors_with_file_and_line(sample):
+    lesson = sample / "lessons/01-getting-started/01-welcome.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\n::: quiz\n### Q?\n- [ ] a\n- [ ] b\n:::\n", "utf-8")
+    report = gate(load_course(sample))
+    check = report.results[0]
+    assert not check.ok and "has no correct answer" in check.details[0]
+    assert check.details[0].startswith("lessons/01-getting-started/01-welcome.md:")
+
+
+def test_partner_sheet_and_igot_metadata(sample):
+    course = load_course(sample)
+    yml = (sample / "course.yml").read_text("utf-8")
+    title = next(line for line in yml.splitlines() if line.startswith("title:"))
+    (sample / "course.yml").write_text(yml.replace(title, "title: \"=cmd|' /C calc'!A0\""), "utf-8")
+    hostile = load_course(sample)
+    text = partner_sheet(
+        [Listing(course, "https://studio.example/c/1", "https://studio.example/c/1/icon.png"), Listing(hostile, "u")]
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == [
+        "name",
+        "description",
+        "duration",
+        "redirectUrl",
+        "appIcon",
+        "externalId",
+        "objectives",
+        "source",
+        "status",
+    ]
+    assert rows[0]["name"] == course.title and rows[0]["status"] == "Live"
+    assert rows[0]["externalId"] == f"{course.provider.id}:{course.id}" and int(rows[0]["duration"]) > 0
+    assert rows[0]["objectives"].count(";") >= 5
+    assert rows[1]["name"].startswith("'=")  # a formula from a partner stays text in a spreadsheet
+    meta = igot_metadata(course, "en", "icon.png")
+    assert meta["name"] == course.title and meta["competencies_v5"][0]["competencyArea"]
