@@ -14,8 +14,8 @@ from PIL import Image
 from packager import check_course, export, load_course
 from packager.__main__ import ProgressBar
 from packager.media import MediaSet, ProgressEvent, probe, progress_to, size_report
-from packager.media.transcode import low_saves
 from packager.media.captions import read
+from packager.media.transcode import low_saves
 from packager.render import Player
 
 LAVFI_AUDIO = ["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100"]

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import zlib
-from collections import Counter
 from html import unescape
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from packager.load import load_course
 from packager.model import Html
 from packager.pdf import fonts
 from packager.pdf.handout import CourseFetcher
-from packager.pdf.strings import handout_strings
 
 from .conftest import SAMPLE
 
@@ -55,6 +53,11 @@ def page_texts(pdf: Path) -> list[str]:
 
 
 def squash(text: str) -> str:
+    """Spaces made single; the bidi marks pdftotext puts around right-to-left lines dropped. Poppler
+    also treats Arabic punctuation as a left-to-right island and prints the space before it, so spaces
+    around `،` `؛` `؟` `۔` are normalised (the letters and words themselves are compared exactly)."""
+    text = re.sub("[\u202a-\u202e]", "", text)
+    text = re.sub(r"\s*([\u060c\u061b\u061f\u06d4])\s*", r"\1 ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -103,23 +106,15 @@ def test_toc_numbers_are_the_pages_lessons_start_on(handouts: dict[str, Path], l
     toc = texts[1]
     # Leader dots, then the page number (or the number, then dots, in a right-to-left handout).
     listed = [int(a or b) for a, b in re.findall(r"\.{5,}\s*(\d+)|(\d+)\s*\.{5,}", toc)]
-    s = handout_strings(lang)
     starts: list[int] = []
     for n, lesson in enumerate(course.lessons, start=1):
-        title = letters(lesson.title)
-        if lang == "ur":  # the page's crumb too: its letters are more telling than the title's alone
-            title += letters(s["lesson"].replace("{n}", str(n)))
+        title = squash(lesson.title)
         # A lesson starts on the page with its title at the top (other pages may link to it).
-        tops = [letters(" ".join([line for line in text.splitlines() if line.strip()][:8])) for text in texts]
-        # Urdu: pdftotext splits Nastaliq words, so look for the title's letters rather than the string.
+        tops = [squash(" ".join([line for line in text.splitlines() if line.strip()][:8])) for text in texts]
         after = starts[-1] if starts else 2
-        starts.append(next(n for n, top in enumerate(tops[after:], start=after + 1) if _has(top, title, lang)))
+        starts.append(next(n for n, top in enumerate(tops[after:], start=after + 1) if title in top))
     assert listed[: len(starts)] == starts
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
-
-
-def _has(top: str, title: str, lang: str) -> bool:
-    return Counter(title) <= Counter(top) if lang == "ur" else title in top
 
 
 @pytest.mark.parametrize("lang", COURSES)
@@ -130,26 +125,17 @@ def test_fonts_are_embedded_and_subset(handouts: dict[str, Path], lang: str) -> 
     assert any(re.fullmatch(r"[A-Z]{6}\+" + FONTS[lang], row[0]) for row in rows), out
 
 
-@pytest.mark.parametrize("lang", ["en", "hi"])
+@pytest.mark.parametrize("lang", COURSES)
 def test_text_extracts_lesson_titles_and_first_paragraphs(handouts: dict[str, Path], lang: str) -> None:
+    """pdftotext gives back each lesson's title and first paragraph, word for word, in every script.
+    Indic and Urdu text come from /ActualText spans (see packager/pdf/text.py)."""
     text = squash(" ".join(page_texts(handouts[lang])))
     for lesson in load_course(COURSES[lang]).lessons:
         assert squash(lesson.title) in text
         first = next(b for b in lesson.blocks if isinstance(b, Html) and "<p>" in b.html)
         assert first_paragraph(first.html) in text
-
-
-def test_urdu_text_extracts_every_letter(handouts: dict[str, Path]) -> None:
-    """Every letter of each Urdu lesson's title and first paragraph comes back, and the shaped clusters
-    carry /ActualText. pdftotext's layout guesses (made for upright glyph runs) still split Nastaliq's
-    cascading words at wrong places, so word order is not compared: see docs/developers.md.
-    """
-    assert actual_texts(handouts["ur"])
-    extracted = set(letters(" ".join(page_texts(handouts["ur"]))))
-    for lesson in load_course(COURSES["ur"]).lessons:
-        first = next(b for b in lesson.blocks if isinstance(b, Html) and "<p>" in b.html)
-        for text in (lesson.title, first_paragraph(first.html)):
-            assert set(letters(text)) <= extracted
+    if lang != "en":
+        assert actual_texts(handouts[lang])
 
 
 def test_answer_key_and_questions(handouts: dict[str, Path]) -> None:

@@ -5,7 +5,8 @@ Partners' files become what plays on a low-end phone over a slow network:
 - video: H.264/AAC MP4 with ``faststart`` at most 720p, a low rendition (360p, about 400 kbit/s) when it saves data, an
   audio-only rendition for 2G and a poster frame, loudness normalised (``transcode.py``);
 - audio: AAC at a speech-friendly rate, plus a low rendition;
-- images: at most 1600 px wide and a phone width (photos, not diagrams), metadata stripped, WebP beside them (``images.py``);
+- images: at most 1600 px wide and a phone width (photos, not diagrams), metadata stripped, WebP beside
+  them (``images.py``);
 - captions: WebVTT checked, SRT converted (``captions.py``).
 
 Every output is kept in a content-addressed cache shared by all builds (``store.py``), so a rebuild

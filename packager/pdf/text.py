@@ -1,4 +1,4 @@
-"""A searchable text layer for Indic and Arabic-script handouts: ``/ActualText`` for shaped clusters.
+"""A searchable text layer for Indic and Arabic-script handouts: ``/ActualText`` for shaped text.
 
 Why WeasyPrint's text layer is wrong for these scripts (measured with WeasyPrint 70, Pango 1.50 and
 Debian's Noto fonts; see docs/developers.md): a PDF maps each *glyph* to text once, in the font's
@@ -15,10 +15,16 @@ scripts break the one-glyph-one-meaning assumption three ways:
 
 No font build or font feature avoids this; the PDF's own remedy (ISO 32000, 14.9.4) is a marked-content
 span with ``/ActualText`` giving the text in logical order. A left-to-right line with Indic text gets
-one span for the whole line (extraction then matches the source exactly). A line with right-to-left
-text gets one span per cluster whose glyphs' maps do not spell its text: Poppler lays the characters
-of a span out left to right and then reorders right-to-left text by position, so a per-line span of
-Urdu comes out reversed, while per-cluster spans sit where the glyphs are. Latin text is untouched.
+one span for the whole line (extraction then matches the source exactly).
+
+Right-to-left Nastaliq needs more: its glyphs cascade (each cluster raised or lowered with text rise),
+so extractors that group characters by baseline and gap (Poppler) break words wherever a cluster
+moves, and they lay a multi-character span out left to right before reordering right-to-left text,
+which reverses it. So a line with right-to-left text is drawn twice: the shaped glyphs, silenced by an
+empty ``/ActualText``, and an invisible layer (render mode 3) on the baseline with one span per
+character, in visual order, each an invisible glyph stretched (``Tz``) to its share of its cluster's
+advance. Every extractor then sees plain characters on one line, as an OCR text layer offers them.
+Latin text is untouched.
 
 :func:`install` swaps WeasyPrint's line drawer for one that does this; lines without complex-script
 characters, and ones needing features this drawer leaves out (ellipses, colour or bitmap fonts), go to
@@ -63,8 +69,14 @@ def install() -> bool:
                 return original(stream, textbox, text_overflow, block_ellipsis, matrix)
             finally:
                 stream.end_marked_content()
-        drawn = _draw_with_actual_text(stream, textbox, matrix)
-        return original(stream, textbox, text_overflow, block_ellipsis, matrix) if drawn is None else drawn
+        # Right-to-left: the glyphs as drawn say nothing; an invisible layer on the baseline says the text.
+        stream.begin_marked_content("Span", _actual_text(""))
+        try:
+            drawn = original(stream, textbox, text_overflow, block_ellipsis, matrix)
+        finally:
+            stream.end_marked_content()
+        _text_layer(stream, textbox, matrix)
+        return drawn
 
     wtext.draw_first_line = draw_first_line
     _installed = True
@@ -77,84 +89,59 @@ def _actual_text(text: str) -> Any:
     return pydyf.Dictionary({"ActualText": pydyf.String(text)})
 
 
-def _draw_with_actual_text(stream: Any, textbox: Any, matrix: Any) -> list[Any] | None:
-    """WeasyPrint 70's ``draw_first_line`` glyph loop, with per-cluster ``/ActualText`` spans; None to fall back."""
+def _text_layer(stream: Any, textbox: Any, matrix: Any) -> None:
+    """An invisible copy of the line for text extraction: one character per span, on the baseline.
+
+    Each cluster's advance (as Pango laid it out) is shared by its characters, drawn in visual order as
+    an invisible glyph stretched to that width (``Tz``) and spoken by ``/ActualText``. Extractors then
+    see single characters, left to right, on one baseline with no gaps inside a word, and put them in
+    logical order themselves; the shaped glyphs above are silenced by an empty ``/ActualText``.
+    """
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
-    if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
-        return []
-    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
     first_line, _ = textbox.pango_layout.get_first_line()
-    items = []
-    run = first_line.runs[0]
-    while run != ffi.NULL:
-        items.append(run.data)
-        run = run.next
-    for glyph_item in items:
-        font, _ = stream.add_font(glyph_item.item.analysis.font)
-        if font.bitmap or font.svg or font.png or font.colr:
-            return None  # emoji and bitmap fonts draw images as well: WeasyPrint's drawer knows how
-
     utf8 = textbox.pango_layout.text.encode()
     stream.set_text_matrix(*matrix.values)
-    string = ""
+    stream.set_text_rendering(3)
     previous_font = None
-
-    def flush() -> None:
-        nonlocal string
-        if string:
-            stream.show_text(string)
-        string = ""
-
-    for glyph_item in items:
-        item = glyph_item.item
-        glyphs = glyph_item.glyphs
-        count = glyphs.num_glyphs
-        clusters = [glyphs.log_clusters[i] for i in range(count)]
-        rtl = item.analysis.level % 2
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        item, glyphs = run.data.item, run.data.glyphs
+        run = run.next
         if item.analysis.font != previous_font:
             previous_font = item.analysis.font
             font, font_size = stream.add_font(item.analysis.font)
             if pango.pango_version() < 14802:  # https://gitlab.gnome.org/GNOME/pango/-/issues/530
                 font_size = textbox.style["font_size"]
-            flush()
             stream.set_font_size(font.hash, font_size)
+        count = glyphs.num_glyphs
+        clusters = [glyphs.log_clusters[i] for i in range(count)]
         starts = sorted(set(clusters))
         ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
+        rtl = item.analysis.level % 2
         i = 0
         while i < count:
             j = i
             while j < count and clusters[j] == clusters[i]:
                 j += 1
             text = utf8[item.offset + clusters[i] : item.offset + ends[clusters[i]]].decode()
-            ids = [glyphs.glyphs[k].glyph for k in range(i, j)]
-            for k, glyph_id in zip(range(i, j), ids, strict=True):
-                drawn = glyph_id != pango.PANGO_GLYPH_EMPTY and not glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG
-                if drawn and glyph_id not in font.to_unicode:
-                    # WeasyPrint's own rule, so the ToUnicode map is what it would have written.
-                    t1 = clusters[k]
-                    if rtl:
-                        t2 = item.length if k == 0 else clusters[k - 1]
-                    else:
-                        t2 = item.length if k == count - 1 else clusters[k + 1]
-                    font.to_unicode[glyph_id] = utf8[item.offset + t1 : item.offset + t2].decode()
-            mapped = [font.to_unicode.get(g, "") for g in ids]
-            span = "".join(reversed(mapped) if rtl else mapped) != text
-            if span:
-                flush()
-                stream.begin_marked_content("Span", _actual_text(text))
-            string += "<"
-            for k in range(i, j):
-                string = _glyph(
-                    stream, item.analysis.font, font, font_size, glyphs.glyphs[k], string, FROM_UNITS, pango
-                )
-            string = string[:-1] if string.endswith("<") else string + ">"
-            if span:
-                flush()
-                stream.end_marked_content()
+            # advance in thousandths of the font size, as the visible glyphs moved the pen
+            advance = sum(glyphs.glyphs[k].geometry.width for k in range(i, j)) * 1000 * FROM_UNITS / font_size
+            glyph = next((g for g in (glyphs.glyphs[k].glyph for k in range(i, j)) if font.widths.get(g)), None)
+            chars = [c for c in text if c not in "\u200c\u200d"] if text.strip() else []
+            if glyph is None or advance <= 0 or not chars:
+                if advance:
+                    stream.show_text(f"{-advance:.1f}")
+            else:
+                share = advance / len(chars)
+                stream.stream.append(f"{100 * share / font.widths[glyph]:.2f} Tz".encode())
+                for char in reversed(chars) if rtl else chars:
+                    stream.begin_marked_content("Span", _actual_text(char))
+                    stream.show_text(f"<{glyph:04x}>")
+                    stream.end_marked_content()
             i = j
-    flush()
-    return []
+    stream.stream.append(b"100 Tz")
+    stream.set_text_rendering(0)
 
 
 def _glyph(

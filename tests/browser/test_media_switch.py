@@ -24,11 +24,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = root / "media" / "talk.mp4"
     src.parent.mkdir()
     lavfi = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=300"]
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", *lavfi, "-t", "1", "-c:v", "libx264", "-preset", "ultrafast"]
-        + ["-pix_fmt", "yuv420p", "-c:a", "aac", str(src)],
-        check=True,
-    )
+    encode = ["-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *lavfi, *encode, str(src)], check=True)
     write(root, {"course.yml": COURSE_YML, "lessons/a.md": LESSON})
     package = export(load_course(root), "html", root / "out")
     site = root / "site"
