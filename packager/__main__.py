@@ -83,7 +83,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     watching: AbstractContextManager[None] = progress_to(bar) if bar else nullcontext()
     try:
-        options = {"answers": True} if args.answers else {}
+        options: dict[str, object] = {"answers": True} if args.answers else {}
+        if args.au_per:
+            if args.format != "cmi5":
+                print("kstudio: error: --au-per is for --format cmi5", file=sys.stderr)
+                return 2
+            options["au_per"] = args.au_per
         with watching:
             paths = [
                 export(course, args.format, args.output, lang=lang, **options) for lang in languages(course, args.lang)
@@ -133,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", metavar="LANG", help="language to build, or 'all' (default: the course's own language)"
     )
     build.add_argument("--answers", action="store_true", help="pdf: add an answer key to the handout")
+    build.add_argument(
+        "--au-per", choices=["course", "module"], help="cmi5: one assignable unit per course (default) or per module"
+    )
     build.add_argument("-o", "--output", type=Path, default=Path("dist"), metavar="OUTDIR", help="default: dist/")
     build.add_argument(
         "--budget",

@@ -40,6 +40,8 @@ PLAYER_STRINGS: dict[str, str] = {
     "device only.",
     "lmsError": "Your progress could not be saved to your learning platform just now. It is kept on this device, "
     "and the course keeps trying.",
+    "lrsRejected": "Your learning record store refused part of your progress record, so that part was not saved "
+    "there. Please tell your course administrator.",
     "quiz": "Quiz",
     "check": "Knowledge check",
     "reflect": "Reflect",

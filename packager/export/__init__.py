@@ -13,7 +13,7 @@ from typing import Any
 from ..checks import check_course
 from ..errors import CourseError, ExportError, has_errors
 from ..model import Course
-from . import html, igot, pdf, scorm12, scorm2004
+from . import cmi5, html, igot, pdf, scorm12, scorm2004, xapi
 
 Builder = Callable[..., Path]
 
@@ -22,6 +22,8 @@ FORMATS: dict[str, Builder] = {
     "scorm12": scorm12.build,
     "scorm2004": scorm2004.build,
     "igot": igot.build,
+    "xapi": xapi.build,
+    "cmi5": cmi5.build,
     "pdf": pdf.build,
 }
 

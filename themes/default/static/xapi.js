@@ -1,0 +1,317 @@
+/* Karmayogi Studio tracker for xAPI (Rustici launch: endpoint, auth, actor, registration, activity_id) and cmi5
+   (endpoint, fetch, actor, registration, activityId). Plain ES2017. index.html loads it after course.js and
+   before player.js; it registers a tracker (docs/theme.md) in window.KS_TRACKERS. KS_COURSE.lms comes from
+   packager/export/xapi_core.py. What it sends, and when, is in docs/lms.md. */
+(() => {
+  "use strict";
+  const W = window, C = W.KS_COURSE, cfg = C && C.lms;
+  if (!cfg || !/^(xapi|cmi5)$/.test(cfg.api)) return;
+  const CMI5 = cfg.api == "cmi5", V = "http://adlnet.gov/expapi/verbs/", A = "http://adlnet.gov/expapi/activities/",
+    X = "https://w3id.org/xapi/cmi5/context/", LANG = cfg.lang || C.lang, STATE = "karmayogi-studio.progress",
+    P = new URLSearchParams(location.search), MOD = CMI5 && P.get("module") ? +P.get("module") - 1 : null;
+  /* the AU's scope: the whole course, or one module (cmi5 --au-per module) */
+  const LS = C.lessons.filter(l => MOD == null || l.module == MOD).map(l => l.id),
+    GQ = (C.quizzes || []).filter(x => x.graded && LS.includes(x.lesson));
+  let KS = null, S = null, live = false, normal = true, mode = "Normal", mastery = null, tpl = {}, auth = "",
+    endpoint = "", actor = null, reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
+    rejected = false, shown = false, timer = 0, stateTimer = 0, putting = false, dirty = false,
+    ended = false, judged = false, lesson = null, checking = false;
+  const t0 = Date.now(), done = {}, pending = {};
+
+  /* ---- small helpers ---- */
+  const uuid = () => {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = b[6] & 15 | 64; b[8] = b[8] & 63 | 128;
+    const h = Array.from(b, x => (x + 256).toString(16).slice(1)).join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  };
+  /* strictly increasing timestamps: cmi5 orders a session's statements by them (§9.3) */
+  const stamp = () => { last = Math.max(Date.now(), last + 1); return new Date(last).toISOString(); };
+  const dur = ms => {
+    const s = Math.max(0, ms) / 1000;
+    return `PT${Math.floor(s / 3600)}H${Math.floor(s % 3600 / 60)}M${Math.round(s % 60 * 100) / 100}S`;
+  };
+  const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3 */
+  const byNum = (a, b) => num(a) - num(b);
+  const hash = s => {
+    let h = 2166136261;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h >>> 0).toString(36);
+  };
+  const name = s => ({ [LANG]: s });
+  const act = (id, type, title, more) => ({ objectType: "Activity", id, definition: Object.assign({ type, name: name(title) }, more) });
+  const enc = s => encodeURIComponent(s);
+  const headers = json => Object.assign({ "X-Experience-API-Version": "1.0.3" }, auth ? { Authorization: auth } : {},
+    json ? { "Content-Type": "application/json" } : {});
+  const stateUrl = id => endpoint + "activities/state?" + new URLSearchParams(Object.assign(
+    { activityId: au, agent: JSON.stringify(actor), stateId: id }, reg ? { registration: reg } : {}));
+  const tell = () => { /* one standing notice: a rejected statement, else an LRS that does not answer */
+    const txt = rejected ? KS.t("lrsRejected") : fails ? KS.t("lmsError") : null;
+    if (txt || shown) KS.notice(txt);
+    shown = !!txt;
+  };
+
+  /* ---- launch: synchronous, because the player loads progress synchronously at start ---- */
+  function xhr(method, url, body, bare) {
+    const r = new XMLHttpRequest();
+    try {
+      r.open(method, url, false);
+      if (!bare) { const h = headers(body != null); Object.keys(h).forEach(k => r.setRequestHeader(k, h[k])); }
+      r.send(body == null ? null : body);
+      return r;
+    } catch (e) { return { status: 0, responseText: "" }; }
+  }
+  const json = r => { try { return r.status >= 200 && r.status < 300 ? JSON.parse(r.responseText) : null; } catch (e) { return null; } };
+  function agent(a) { /* TinCan-era launchers send lists ({"name": ["…"], "account": [{accountName…}]}) */
+    if (!a || typeof a != "object") return null;
+    const out = { objectType: "Agent" }, one = v => Array.isArray(v) ? v[0] : v;
+    if (a.name) out.name = one(a.name);
+    ["mbox", "mbox_sha1sum", "openid"].forEach(k => { if (a[k]) out[k] = one(a[k]); });
+    const acc = one(a.account);
+    if (acc) out.account = { homePage: acc.homePage || acc.accountServiceHomePage, name: acc.name || acc.accountName };
+    return out.mbox || out.mbox_sha1sum || out.openid || out.account ? out : null;
+  }
+  function launch() {
+    endpoint = P.get("endpoint") || "";
+    if (endpoint && !endpoint.endsWith("/")) endpoint += "/";
+    try { actor = agent(JSON.parse(P.get("actor") || "null")); } catch (e) { actor = null; }
+    reg = P.get("registration") || "";
+    au = P.get(CMI5 ? "activityId" : "activity_id") || cfg.iri;
+    if (!endpoint || !actor) return false;
+    if (!CMI5) { auth = P.get("auth") || ""; return true; }
+    const fetchUrl = P.get("fetch"), tk = "ks:cmi5:token:" + fetchUrl;
+    if (!fetchUrl || !reg) return false;
+    let token = null;
+    try { token = sessionStorage.getItem(tk); } catch (e) { /* no session storage */ }
+    if (!token) { /* the fetch URL answers once (§8.2): keep the token for a reload of this launch */
+      token = (json(xhr("POST", fetchUrl, null, true)) || {})["auth-token"];
+      if (!token) return false;
+      try { sessionStorage.setItem(tk, token); } catch (e) { /* no session storage */ }
+    }
+    auth = "Basic " + token;
+    const data = json(xhr("GET", stateUrl("LMS.LaunchData")));
+    if (!data) return false;
+    tpl = data.contextTemplate || {};
+    mode = data.launchMode || "Normal";
+    if (data.masteryScore != null && isFinite(data.masteryScore)) mastery = +data.masteryScore;
+    xhr("GET", endpoint + "agents/profile?" + new URLSearchParams({ agent: JSON.stringify(actor), profileId: "cmi5LearnerPreferences" }));
+    return true; /* §11 asks the AU to read the learner's preferences; the player keeps the package's language */
+  }
+
+  /* ---- statements: built at once (ids, timestamps, context), queued on this device, sent in order ---- */
+  function context(extra) { /* the LMS's template first: we add to it, never overwrite it (cmi5 §10) */
+    const c = JSON.parse(JSON.stringify(tpl || {})), ca = c.contextActivities = c.contextActivities || {};
+    if (reg) c.registration = reg;
+    if (!c.language) c.language = LANG;
+    Object.keys(extra.ca || {}).forEach(k => {
+      const have = ca[k] = [].concat(ca[k] || []);
+      extra.ca[k].forEach(a => { if (!have.some(b => b.id == a.id)) have.push(a); });
+      if (!have.length) delete ca[k];
+    });
+    if (!Object.keys(ca).length) delete c.contextActivities;
+    if (extra.ext) c.extensions = Object.assign({}, extra.ext, c.extensions);
+    return c;
+  }
+  const unit = () => act(au, A + (MOD == null ? "course" : "module"), MOD == null ? C.title : C.modules[MOD].title);
+  const competencies = ids => Array.from(new Set([].concat(...ids.map(id => cfg.lessons[id] || [])))).map(i => cfg.competencies[i]);
+  function send(verb, object, result, extra) {
+    const st = { id: uuid(), timestamp: stamp(), actor, verb: { id: (verb.includes(":") ? "" : V) + verb, display: { "en-US": verb } },
+      object, context: context(extra || {}) };
+    if (result) st.result = result;
+    queue.push(st);
+    keep();
+    pump();
+    return st;
+  }
+  function defined(verb, result, ext) { /* cmi5-defined statements: the AU as object, the cmi5 and moveon categories */
+    const cat = [{ id: X + "categories/cmi5" }];
+    if (result && (result.success != null || result.completion != null)) cat.push({ id: X + "categories/moveon" });
+    return send(verb, unit(), result, { ca: Object.assign(CMI5 ? { category: cat } : {}, verb != "initialized" && verb != "terminated" ? { other: competencies(LS) } : {}), ext });
+  }
+  function keep() {
+    try { localStorage.setItem(key, JSON.stringify({ q: queue, d: done })); } catch (e) { /* private mode: kept in memory */ }
+  }
+  async function pump() {
+    if (busy || !live) return;
+    busy = true;
+    while (queue.length) {
+      const st = queue[0];
+      let code = 0;
+      try { /* PUT with the statement's own id: a resend after a lost answer cannot duplicate it */
+        code = (await fetch(endpoint + "statements?statementId=" + enc(st.id),
+          { method: "PUT", headers: headers(true), body: JSON.stringify(st), keepalive: true })).status;
+      } catch (e) { code = 0; }
+      if (code >= 400 && code < 500 && code != 409 && code != 429) {
+        rejected = true; /* the LRS will never take it: say so, and let the rest through */
+        console.warn("LRS rejected statement " + st.id + " (" + st.verb.id + "): HTTP " + code);
+      } else if (!(code >= 200 && code < 300) && code != 409) { /* 409: it has that id already */
+        fails++;
+        tell();
+        busy = false;
+        clearTimeout(timer);
+        timer = setTimeout(pump, Math.min(30000, 500 * 2 ** Math.min(fails, 6)));
+        return;
+      }
+      if (queue[0] === st) queue.shift();
+      fails = 0;
+      keep();
+      tell();
+    }
+    busy = false;
+  }
+  function farewell() { /* what is still queued goes in one request that outlives the page; it stays queued
+    until confirmed, and a resend at the next launch is harmless (same ids) */
+    const rest = queue.slice(busy ? 1 : 0), body = JSON.stringify(rest);
+    if (rest.length && body.length < 60000) {
+      fetch(endpoint + "statements", { method: "POST", headers: headers(true), body, keepalive: true }).catch(() => {});
+    }
+  }
+
+  /* ---- resume state in the State API, one request at a time (the newest wins) ---- */
+  function putState(exit) {
+    clearTimeout(stateTimer);
+    if (!live || !normal || !S) return;
+    if (putting && !exit) { dirty = true; return; }
+    const body = JSON.stringify({ v: 1, s: S, d: done });
+    putting = true; dirty = false;
+    fetch(stateUrl(STATE), { method: "PUT", headers: headers(true), body, keepalive: !!exit && body.length < 60000 })
+      .then(r => { if (r.status >= 500 || r.status == 429) dirty = true; }, () => { dirty = true; })
+      .then(() => { putting = false; if (dirty) stateTimer = setTimeout(putState, 3000); });
+  }
+
+  /* ---- what the learner did ---- */
+  const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
+  const parts = list => list.map(x => ({ id: x[0], description: name(x[1]) }));
+  function response(kind, v) {
+    if (kind == "single" || kind == "multiple") return [].concat(v).sort(byNum).join("[,]");
+    if (kind == "fill") return String(v);
+    if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).join("[,]"); /* items as placed */
+    return Object.keys(v).sort(byNum).map(l => l + "[.]" + v[l]).join("[,]");
+  }
+  function patterns(kind, k) {
+    if (kind == "fill") return (k.answers || []).map(a => "{case_matters=false}" + a);
+    if (kind == "order") return [k.correct.join("[,]")];
+    if (kind == "match") return [Object.keys(k.correct).sort(byNum).map(l => l + "[.]" + k.correct[l]).join("[,]")];
+    return [[].concat(k.correct).sort(byNum).join("[,]")];
+  }
+  const lessonAct = id => act(cfg.lessonIris[id], A + "lesson", (C.lessons.find(l => l.id == id) || {}).title || id);
+  const within = id => ({ ca: { grouping: [unit()], other: competencies([id]) } });
+  function answered(a) {
+    const d = cfg.questions[a.quiz + "/" + a.question] || {},
+      def = { description: name(d.text || a.prompt), interactionType: TYPE[a.kind], correctResponsesPattern: patterns(a.kind, a.key) };
+    if (d.choices) def.choices = parts(d.choices);
+    if (d.source) { def.source = parts(d.source); def.target = parts(d.target); }
+    const result = { response: response(a.kind, a.response), success: a.correct };
+    if (a.graded && a.max) result.score = { raw: a.points, min: 0, max: a.max, scaled: Math.round(a.points * 10000 / a.max) / 10000 };
+    const x = within(a.lesson), quiz = act(cfg.iri + "/quiz/" + enc(a.quiz), A + "assessment", a.quiz);
+    x.ca.parent = [quiz];
+    x.ca.grouping.unshift(lessonAct(a.lesson));
+    send("answered", act(cfg.iri + "/question/" + enc(a.quiz) + "/" + enc(a.question), A + "cmi.interaction", d.text || a.prompt, def), result, x);
+  }
+  function reflections() { /* a reflection is reported once the learner has moved on from it, not per keystroke */
+    Object.keys(pending).forEach(id => {
+      const v = pending[id].v, l = pending[id].l;
+      delete pending[id];
+      if (!v || !normal) return;
+      const prompt = cfg.reflections[id] || id, x = within(l);
+      x.ca.parent = [lessonAct(l)];
+      send("answered", act(cfg.iri + "/reflection/" + enc(id), A + "cmi.interaction", prompt,
+        { description: name(prompt), interactionType: "long-fill-in" }), { response: v }, x);
+    });
+  }
+
+  /* ---- completion and judgement, for this AU's lessons and graded quizzes ---- */
+  function status() {
+    const cp = C.completion || {}, need = Math.max(1, Math.ceil(LS.length * (cp.lessons == null ? 100 : cp.lessons) / 100)),
+      seen = LS.filter(id => S.l.includes(id)).length, best = GQ.map(x => (S.z[x.id] || {}).b),
+      m = mastery != null ? mastery : cp.passScore != null ? cp.passScore / 100 : null, r = { completed: seen >= need };
+    if (m != null && GQ.length && best.every(Boolean)) { /* every graded quiz has a finished attempt */
+      const got = best.reduce((n, b) => n + b[0], 0), max = best.reduce((n, b) => n + b[1], 0);
+      r.score = { scaled: max ? Math.round(got * 10000 / max) / 10000 : 0, raw: got, min: 0, max };
+      r.passed = max > 0 && got >= m * max - 1e-9;
+      r.mastery = m;
+      r.final = GQ.every(x => x.attempts && ((S.z[x.id] || {}).a || 1) >= x.attempts); /* no attempt left */
+    }
+    return r;
+  }
+  function check(leaving) {
+    checking = false;
+    if (!live || !normal || !S || ended) return;
+    const r = status(), took = dur(Date.now() - t0), ext = r.mastery != null && mastery != null ? { [X + "extensions/masteryscore"]: mastery } : null;
+    if (r.completed && !done.completed) {
+      done.completed = 1;
+      defined("completed", { completion: true, duration: took });
+    }
+    /* one of passed/failed per session (§9.3); passed once per registration, and no failed after it */
+    if (r.passed === true && !done.passed && !judged) {
+      done.passed = judged = true;
+      defined("passed", { score: r.score, success: true, duration: took }, ext);
+    } else if (r.passed === false && !done.passed && !judged && (r.final || leaving)) {
+      judged = true;
+      defined("failed", { score: r.score, success: false, duration: took }, ext);
+    }
+    keep();
+  }
+  const later = () => { if (!checking) { checking = true; Promise.resolve().then(() => check(false)); } };
+
+  const tracker = {
+    init(course, ks) {
+      KS = ks;
+      live = launch();
+      if (!live) return KS.notice(KS.t("lmsMissing"));
+      normal = mode == "Normal";
+      /* this learner's own copy on a shared device; Browse and Review never touch the Normal copy */
+      C.storageKey += ":" + hash(JSON.stringify(actor) + reg + au) + (normal ? "" : ":" + mode);
+      key = "ks:xapi:" + hash(endpoint + (reg || "-") + au);
+      try {
+        const kept = JSON.parse(localStorage.getItem(key) || "null");
+        if (kept) { queue = kept.q || []; Object.assign(done, kept.d); }
+      } catch (e) { /* nothing kept */ }
+      defined("initialized");
+    },
+    load() {
+      if (!live) return null; /* no LRS: the progress kept on this device */
+      const doc = json(xhr("GET", stateUrl(STATE))) || {}, s = doc.s || {};
+      Object.keys(doc.d || {}).forEach(k => { done[k] = done[k] || doc.d[k]; });
+      /* this device's copy of the same attempt wins when newer (it may hold what a failed request did not) */
+      const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
+      const state = mine && s.x != null && mine.x === s.x && (mine.n || 0) >= (s.n || 0) ? mine : s;
+      const at = state.c && LS.includes(state.c) ? state.c : LS[0];
+      if (at && (state.c || MOD != null) && !location.hash) {
+        try { history.replaceState(null, "", location.search + "#/" + at); } catch (e) { /* sandboxed frame */ }
+      }
+      return state;
+    },
+    save(state) {
+      S = state;
+      clearTimeout(stateTimer);
+      if (live && normal) stateTimer = setTimeout(putState, 1000);
+    },
+    onStatus(st) {
+      if (!live || !S || ended) return;
+      if (st.lesson != lesson) { /* a lesson opened (or home): report reflections left behind, then the lesson */
+        reflections();
+        lesson = st.lesson;
+        if (lesson && normal) send("experienced", lessonAct(lesson), null, { ca: { parent: [unit()], other: competencies([lesson]) } });
+      }
+      later();
+    },
+    onAnswer(a) { if (live && normal && a.key) { answered(a); later(); } },
+    onReflection(id, v) { if (live && normal) pending[id] = { v, l: lesson }; },
+    onHide(state) { S = state; if (!live) return; reflections(); putState(true); pump(); },
+    onExit(state, e) {
+      S = state;
+      if (!live || ended) return;
+      reflections();
+      if (e && e.persisted) return putState(true); /* a cached page may come back: the session goes on */
+      check(true);
+      ended = true;
+      defined("terminated", { duration: dur(Date.now() - t0) });
+      putState(true);
+      farewell();
+    }
+  };
+  const KSO = W.KS = W.KS || {};
+  KSO.xapi = { queue: () => queue.slice(), pump: () => pump(), status: () => S && status() };
+  (W.KS_TRACKERS = W.KS_TRACKERS || []).push(tracker);
+})();
