@@ -40,11 +40,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# ralph 5.1's file-system LRS writes every batch with the "create" operation, which refuses an existing file,
+# so only the first statement of a run is ever stored ("fs_lrs.jsonl already exists"). Appending is what
+# an LRS file needs; the rest of ralph runs unchanged.
+LAUNCH = """
+import sys
+import uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.data.fs import FSDataBackend
+FSDataBackend.default_operation_type = BaseOperationType.APPEND
+uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
 class Ralph:
     """The ralph LRS as a child process on a loopback port, with credentials made by ``ralph auth``."""
 
     def __init__(self, home: Path):
         self.home, self.port, self.proc = home, free_port(), None
+        home.mkdir(parents=True, exist_ok=True)
         self.env = {
             **os.environ,
             "RALPH_APP_DIR": str(home / "app"),
@@ -71,7 +85,7 @@ class Ralph:
     def start(self) -> None:
         self.log = open(self.home / "ralph.log", "ab")  # noqa: SIM115 (kept open while the process runs)
         self.proc = subprocess.Popen(
-            [self.python, "-m", "uvicorn", "ralph.api:app", "--host", "127.0.0.1", "--port", str(self.port)],
+            [self.python, "-c", LAUNCH, str(self.port)],
             env=self.env,
             cwd=self.home,
             stdout=self.log,

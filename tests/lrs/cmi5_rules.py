@@ -35,6 +35,8 @@ def _ids(st: dict[str, Any], key: str) -> list[str]:
 def check(statements: list[dict[str, Any]], launch_data: dict[str, Any], registration: str, activity_id: str) -> list[str]:
     """Every broken rule in the statements of one registration's sessions of one AU (any order given)."""
     bad: list[str] = []
+    if not statements:
+        return ["cmi5 §9.3.2: the AU sent no statements (initialized is required)"]
 
     def fail(section: str, st: dict[str, Any] | None, message: str) -> None:
         where = f" [{_verb(st)} {st.get('id')}]" if st else ""

@@ -1,0 +1,300 @@
+"""The xAPI and cmi5 packages of the sample course, run in headless Chromium against a real LRS.
+
+Statements go to ``ralph`` (a separate process, file-system backend) through a test front that adds the
+State API, the cmi5 fetch URL and the LMS's launch data (``tests/lrs``). Every test reads what ralph
+stored, checks each statement with ``@learninglocker/xapi-validation`` and, for cmi5, every rule of the
+spec on order, verbs, categories, results and launch modes (``tests/lrs/cmi5_rules.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from packager import export, load_course
+from packager.export.xapi_core import Iris
+from tests.browser.conftest import answer_keys, course_data
+from tests.browser.test_player import answer
+from tests.browser.test_scorm import take_final_quiz, visit_lessons
+from tests.conftest import SAMPLE
+from tests.lrs import Front, Ralph, Session, validate_statements
+from tests.lrs.cmi5_rules import check as cmi5_check
+
+pytestmark = pytest.mark.browser
+V = "http://adlnet.gov/expapi/verbs/"
+LEARNER = {"objectType": "Agent", "name": "Meena", "account": {"homePage": "https://igot.example.org", "name": "u-1001"}}
+
+
+class World:
+    def __init__(self, front: Front, ralph: Ralph, root: Path):
+        self.front, self.ralph, self.root = front, ralph, root
+        course = load_course(SAMPLE, use_cache=False)
+        self.iris = Iris.of(course)
+        for name, fmt, options in [("xapi", "xapi", {}), ("cmi5", "cmi5", {}), ("cmi5-module", "cmi5", {"au_per": "module"})]:
+            package = export(course, fmt, root / "zips" / name, **options)
+            with zipfile.ZipFile(package) as z:
+                z.extractall(root / "pkg" / name)
+        site = root / "pkg" / "cmi5"
+        self.course, self.keys = course_data(site), answer_keys(site)
+
+    def statements(self, registration: str) -> list[dict[str, Any]]:
+        return [
+            st
+            for st in self.ralph.statements()
+            if (st.get("context") or {}).get("registration") == registration and not st["verb"]["id"].endswith("launched")
+        ]
+
+    def wait(self, registration: str, count_verb: str = "terminated", n: int = 1, timeout: float = 20) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.statements(registration)
+            if sum(st["verb"]["id"] == V + count_verb for st in got) >= n or time.monotonic() > deadline:
+                return got
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    home = tmp_path_factory.mktemp("lrs")
+    ralph = Ralph(home / "ralph")
+    ralph.start()
+    front = Front(home / "www", ralph)
+    try:
+        yield World(front, ralph, home / "www")
+    finally:
+        front.close()
+        ralph.stop()
+
+
+def open_page(browser, url: str) -> Page:
+    page = browser.new_context().new_page()
+    page.on("console", lambda m: m.type == "error" and print("console:", m.text))
+    page.goto(url)
+    page.locator("#ks-home:not([hidden]) h1, article h1").first.wait_for()
+    return page
+
+
+def leave(page: Page) -> None:
+    """The learner leaves: the page goes away (pagehide), and the context with it."""
+    page.goto("about:blank")
+    page.context.close()
+
+
+def assert_valid(statements: list[dict]) -> None:
+    problems = validate_statements(statements)
+    assert not problems, json.dumps(problems, indent=1)[:3000]
+
+
+def verbs(statements: list[dict]) -> list[str]:
+    ordered = sorted(statements, key=lambda st: st["timestamp"])
+    return [st["verb"]["id"].removeprefix(V) for st in ordered]
+
+
+def write_reflection(page: Page, world: World, text: str) -> str:
+    lesson = next(
+        lesson["id"]
+        for lesson in world.course["lessons"]
+        if "ks-reflection" in (world.root / "pkg" / "cmi5" / lesson["file"]).read_text("utf-8")
+    )
+    page.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+    page.locator(".ks-reflection textarea").first.fill(text)
+    expect(page.locator(".ks-reflection .ks-saved").first).to_have_text("Saved")
+    return lesson
+
+
+def launch_cmi5(world: World, browser, s: Session, **options: Any) -> Page:
+    return open_page(browser, world.front.cmi5_url(options.pop("package", "cmi5"), s, **options))
+
+
+# ---- cmi5 ------------------------------------------------------------------------------------------------
+
+
+def test_cmi5_full_run_completes_and_passes(browser, world):
+    s = world.front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    visit_lessons(page, world.course)
+    text = "मैं हर शिकायत का उत्तर सात दिन में दूँगा — I will reply within seven days."
+    write_reflection(page, world, text)
+    final = take_final_quiz(page, world.course, world.keys, right=True)
+    leave(page)
+    got = world.wait(s.registration)
+
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    order = verbs(got)
+    assert order[0] == "initialized" and order[-1] == "terminated"
+    count = Counter(order)
+    assert count["experienced"] >= len(world.course["lessons"])
+    assert count["completed"] == count["passed"] == 1 and count["failed"] == 0
+    passed = next(st for st in got if st["verb"]["id"] == V + "passed")
+    assert passed["result"]["score"] == {"scaled": 1, "raw": passed["result"]["score"]["max"], "min": 0, "max": passed["result"]["score"]["max"]}
+    assert passed["context"]["extensions"]["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.7
+
+    answers = [st for st in got if st["verb"]["id"] == V + "answered" and "/question/final/" in st["object"]["id"]]
+    assert len(answers) == final["draw"]
+    for st in answers:
+        definition = st["object"]["definition"]
+        assert definition["interactionType"] in ("choice", "fill-in", "sequencing", "matching")
+        assert definition["correctResponsesPattern"] and st["result"]["success"] is True
+        other = st["context"]["contextActivities"]["other"]
+        assert other and all(a["id"].startswith("urn:karmayogi-studio:competency:") for a in other)
+        assert all(a["definition"]["extensions"]["urn:karmayogi-studio:xapi:competency"]["area"] for a in other)
+    reflection = next(st for st in got if "/reflection/" in st["object"]["id"])
+    assert reflection["result"]["response"] == text
+    assert reflection["object"]["definition"]["interactionType"] == "long-fill-in"
+    # every lesson statement names the competencies its lesson tests, the lesson's own before the course's
+    lesson_ids = {lesson["id"]: lesson for lesson in world.course["lessons"]}
+    for st in got:
+        if st["verb"]["id"] == V + "experienced":
+            assert st["context"]["contextActivities"]["other"], st["object"]["id"]
+    assert len(lesson_ids) == len(world.course["lessons"])
+    example = answers[0]
+    (world.root.parent / "closing-note.json").write_text(
+        json.dumps({"verbs": dict(sorted(count.items())), "total": len(got), "example": example}, indent=1, ensure_ascii=False)
+    )
+
+    # the State API holds the progress: a new launch of the same registration resumes it
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    expect(page.locator(".ks-start")).to_have_text("Continue")
+    leave(page)
+    got = world.wait(s.registration, n=2)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    assert Counter(verbs(got))["completed"] == 1  # once per registration, not once per session
+
+
+def test_cmi5_failing_run(browser, world):
+    s = world.front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    visit_lessons(page, world.course)
+    take_final_quiz(page, world.course, world.keys, right=False)
+    leave(page)
+    got = world.wait(s.registration)
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    count = Counter(verbs(got))
+    assert count["completed"] == count["failed"] == 1 and count["passed"] == 0
+    failed = next(st for st in got if st["verb"]["id"] == V + "failed")
+    assert failed["result"]["success"] is False and failed["result"]["score"]["scaled"] == 0
+    assert all(st["result"]["success"] is False for st in got if "/question/final/" in st["object"]["id"])
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_cmi5_browse_and_review_send_only_initialized_and_terminated(browser, world, mode):
+    s = world.front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mode=mode, mastery=0.7)
+    visit_lessons(page, world.course)
+    take_final_quiz(page, world.course, world.keys, right=True)
+    leave(page)
+    got = world.wait(s.registration)
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    assert verbs(got) == ["initialized", "terminated"]
+    assert not [k for k in world.front.state if k[2] == s.registration and k[3] != "LMS.LaunchData"]  # nothing saved
+
+
+def test_cmi5_au_per_module(browser, world):
+    s = world.front.session(LEARNER, world.iris.au(2))
+    page = launch_cmi5(world, browser, s, package="cmi5-module", url="index.html?module=2", move_on="Completed")
+    second = [lesson for lesson in world.course["lessons"] if lesson["module"] == 1]
+    page.locator(f'article[data-lesson="{second[0]["id"]}"]').wait_for()  # the AU opens at its module
+    for n, lesson in enumerate(second):
+        page.locator(f'article[data-lesson="{lesson["id"]}"]').wait_for()
+        if n + 1 < len(second):
+            page.get_by_role("link", name="Next", exact=True).click()
+    leave(page)
+    got = world.wait(s.registration)
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    completed = [st for st in got if st["verb"]["id"] == V + "completed"]
+    assert len(completed) == 1 and completed[0]["object"]["id"] == world.iris.au(2)
+
+
+def test_lrs_outage_mid_course_loses_nothing_duplicates_nothing_keeps_order(browser, world):
+    front, ralph = world.front, world.ralph
+    s = front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    lessons = world.course["lessons"]
+    visit_lessons(page, world.course, upto=3)
+    front.offline = True  # the network drops: requests go unanswered
+    try:
+        page.get_by_role("link", name="Next", exact=True).click()
+        expect(page.locator(".ks-notice")).to_contain_text("could not be saved")
+        page.get_by_role("link", name="Next", exact=True).click()
+        ralph.stop()  # and the LRS itself goes down: the front answers 502
+        front.offline = False
+        page.get_by_role("link", name="Next", exact=True).click()
+        page.locator(f'article[data-lesson="{lessons[5]["id"]}"]').wait_for()
+        queued = page.evaluate("KS.xapi.queue().length")
+        assert queued >= 3
+    finally:
+        front.offline = False
+        if ralph.proc is None:
+            ralph.start()
+    page.wait_for_function("() => KS.xapi.queue().length == 0", timeout=40000)  # the queue drained
+    expect(page.locator(".ks-notice")).to_have_count(0)
+    visit_rest = lessons[6:]
+    for lesson in visit_rest:
+        page.get_by_role("link", name="Next", exact=True).click()
+        page.locator(f'article[data-lesson="{lesson["id"]}"]').wait_for()
+    take_final_quiz(page, world.course, world.keys, right=True)
+    leave(page)
+    got = world.wait(s.registration)
+
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    ids = [st["id"] for st in got]
+    assert len(ids) == len(set(ids))  # no duplicates
+    experienced = [st["object"]["id"] for st in sorted(got, key=lambda st: st["timestamp"]) if st["verb"]["id"] == V + "experienced"]
+    assert experienced == [world.iris.base + "/lesson/" + lesson["id"] for lesson in lessons]  # none lost, in order
+    stored = [st["id"] for st in sorted(got, key=lambda st: st["stored"])]
+    by_time = [st["id"] for st in sorted(got, key=lambda st: st["timestamp"])]
+    assert stored[: len(stored) - 2] == by_time[: len(by_time) - 2]  # sent in order (the last two may race at exit)
+    assert Counter(verbs(got))["passed"] == 1
+
+
+def test_a_rejected_statement_is_reported_and_not_retried(browser, world):
+    front = world.front
+    lessons = world.course["lessons"]
+    refused = world.iris.base + "/lesson/" + lessons[1]["id"]
+    front.reject = lambda st: st.get("object", {}).get("id") == refused and st["verb"]["id"] == V + "experienced"
+    try:
+        s = front.session(LEARNER, world.iris.au())
+        page = launch_cmi5(world, browser, s, mastery=0.7)
+        visit_lessons(page, world.course, upto=3)
+        expect(page.locator(".ks-notice")).to_contain_text("refused part of your progress")
+        page.wait_for_function("() => KS.xapi.queue().length == 0")
+        leave(page)
+    finally:
+        front.reject = lambda st: False
+    got = world.wait(s.registration)
+    objects = [st["object"]["id"] for st in got if st["verb"]["id"] == V + "experienced"]
+    assert refused not in objects and world.iris.base + "/lesson/" + lessons[2]["id"] in objects
+    puts = [p for m, p in front.requests if m == "PUT" and p == "/xAPI/statements"]
+    assert puts  # sent one by one, each with its own id
+
+
+# ---- xAPI (tincan.xml, Rustici's launch) -------------------------------------------------------------
+
+
+def test_xapi_launch_completes_and_passes(browser, world):
+    actor = {"objectType": "Agent", "name": "Arjun", "mbox": "mailto:arjun@example.org"}
+    s = world.front.session(actor, world.iris.base)
+    page = open_page(browser, world.front.xapi_url("xapi", s))
+    visit_lessons(page, world.course)
+    take_final_quiz(page, world.course, world.keys, right=True)
+    leave(page)
+    got = world.wait(s.registration)
+    assert_valid(got)
+    order = verbs(got)
+    assert order[0] == "initialized" and order[-1] == "terminated"
+    assert Counter(order)["completed"] == Counter(order)["passed"] == 1
+    assert all(st["actor"]["mbox"] == actor["mbox"] for st in got)
+    assert not any("category" in (st["context"].get("contextActivities") or {}) for st in got)  # no cmi5 categories
+    assert ("GET", "/xAPI/activities/state") in world.front.requests
