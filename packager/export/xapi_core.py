@@ -84,7 +84,7 @@ def competency_iri(c: Competency) -> str:
 def competency_activity(c: Competency, lang: str) -> dict[str, Any]:
     """A competency as an xAPI activity: its names in the definition, for reports per area, theme, subtheme."""
     name = " / ".join(p for p in (c.area, c.theme, c.subtheme) if p)
-    ext = {"area": c.area, "theme": c.theme}
+    ext: dict[str, Any] = {"area": c.area, "theme": c.theme}
     if c.subtheme:
         ext["subtheme"] = c.subtheme
     if c.level is not None:

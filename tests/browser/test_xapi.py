@@ -30,7 +30,11 @@ from tests.lrs.cmi5_rules import check as cmi5_check
 
 pytestmark = pytest.mark.browser
 V = "http://adlnet.gov/expapi/verbs/"
-LEARNER = {"objectType": "Agent", "name": "Meena", "account": {"homePage": "https://igot.example.org", "name": "u-1001"}}
+LEARNER = {
+    "objectType": "Agent",
+    "name": "Meena",
+    "account": {"homePage": "https://igot.example.org", "name": "u-1001"},
+}
 
 
 class World:
@@ -38,7 +42,11 @@ class World:
         self.front, self.ralph, self.root = front, ralph, root
         course = load_course(SAMPLE, use_cache=False)
         self.iris = Iris.of(course)
-        for name, fmt, options in [("xapi", "xapi", {}), ("cmi5", "cmi5", {}), ("cmi5-module", "cmi5", {"au_per": "module"})]:
+        for name, fmt, options in [
+            ("xapi", "xapi", {}),
+            ("cmi5", "cmi5", {}),
+            ("cmi5-module", "cmi5", {"au_per": "module"}),
+        ]:
             package = export(course, fmt, root / "zips" / name, **options)
             with zipfile.ZipFile(package) as z:
                 z.extractall(root / "pkg" / name)
@@ -49,7 +57,8 @@ class World:
         return [
             st
             for st in self.ralph.statements()
-            if (st.get("context") or {}).get("registration") == registration and not st["verb"]["id"].endswith("launched")
+            if (st.get("context") or {}).get("registration") == registration
+            and not st["verb"]["id"].endswith("launched")
         ]
 
     def wait(self, registration: str, count_verb: str = "terminated", n: int = 1, timeout: float = 20) -> list[dict]:
@@ -109,6 +118,22 @@ def write_reflection(page: Page, world: World, text: str) -> str:
     return lesson
 
 
+def answer_checks(page: Page, world: World) -> int:
+    """Answer every ungraded knowledge check of the course, rightly; returns how many questions."""
+    n = 0
+    for quiz in world.course["quizzes"]:
+        if quiz["graded"]:
+            continue
+        page.locator(f'#ks-toc a[data-lesson="{quiz["lesson"]}"]').dispatch_event("click")
+        forms = page.locator(f'section.ks-quiz[data-quiz="{quiz["id"]}"] form.ks-q')
+        forms.first.wait_for()
+        for i in range(forms.count()):
+            answer(None, forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
+            expect(forms.nth(i).locator(".ks-feedback")).not_to_be_empty()
+            n += 1
+    return n
+
+
 def launch_cmi5(world: World, browser, s: Session, **options: Any) -> Page:
     return open_page(browser, world.front.cmi5_url(options.pop("package", "cmi5"), s, **options))
 
@@ -120,6 +145,7 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
     s = world.front.session(LEARNER, world.iris.au())
     page = launch_cmi5(world, browser, s, mastery=0.7)
     visit_lessons(page, world.course)
+    checks = answer_checks(page, world)
     text = "मैं हर शिकायत का उत्तर सात दिन में दूँगा — I will reply within seven days."
     write_reflection(page, world, text)
     final = take_final_quiz(page, world.course, world.keys, right=True)
@@ -134,7 +160,12 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
     assert count["experienced"] >= len(world.course["lessons"])
     assert count["completed"] == count["passed"] == 1 and count["failed"] == 0
     passed = next(st for st in got if st["verb"]["id"] == V + "passed")
-    assert passed["result"]["score"] == {"scaled": 1, "raw": passed["result"]["score"]["max"], "min": 0, "max": passed["result"]["score"]["max"]}
+    assert passed["result"]["score"] == {
+        "scaled": 1,
+        "raw": passed["result"]["score"]["max"],
+        "min": 0,
+        "max": passed["result"]["score"]["max"],
+    }
     assert passed["context"]["extensions"]["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.7
 
     answers = [st for st in got if st["verb"]["id"] == V + "answered" and "/question/final/" in st["object"]["id"]]
@@ -146,6 +177,8 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
         other = st["context"]["contextActivities"]["other"]
         assert other and all(a["id"].startswith("urn:karmayogi-studio:competency:") for a in other)
         assert all(a["definition"]["extensions"]["urn:karmayogi-studio:xapi:competency"]["area"] for a in other)
+    own = [st for st in got if "/question/" in st["object"]["id"] and "/question/final/" not in st["object"]["id"]]
+    assert len(own) == checks and checks > 0
     reflection = next(st for st in got if "/reflection/" in st["object"]["id"])
     assert reflection["result"]["response"] == text
     assert reflection["object"]["definition"]["interactionType"] == "long-fill-in"
@@ -155,9 +188,17 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
         if st["verb"]["id"] == V + "experienced":
             assert st["context"]["contextActivities"]["other"], st["object"]["id"]
     assert len(lesson_ids) == len(world.course["lessons"])
-    example = answers[0]
+    # a check in a lesson with competencies of its own carries those, not the course's
+    lesson_of = {q["id"]: q["lesson"] for q in world.course["quizzes"]}
+    example = next(
+        st for st in own if "/question/" in st["object"]["id"] and len(st["context"]["contextActivities"]["other"]) < 3
+    )
+    quiz_id = example["object"]["id"].split("/question/")[1].split("/")[0]
+    assert lesson_of[quiz_id]
     (world.root.parent / "closing-note.json").write_text(
-        json.dumps({"verbs": dict(sorted(count.items())), "total": len(got), "example": example}, indent=1, ensure_ascii=False)
+        json.dumps(
+            {"verbs": dict(sorted(count.items())), "total": len(got), "example": example}, indent=1, ensure_ascii=False
+        )
     )
 
     # the State API holds the progress: a new launch of the same registration resumes it
@@ -251,7 +292,11 @@ def test_lrs_outage_mid_course_loses_nothing_duplicates_nothing_keeps_order(brow
     assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
     ids = [st["id"] for st in got]
     assert len(ids) == len(set(ids))  # no duplicates
-    experienced = [st["object"]["id"] for st in sorted(got, key=lambda st: st["timestamp"]) if st["verb"]["id"] == V + "experienced"]
+    experienced = [
+        st["object"]["id"]
+        for st in sorted(got, key=lambda st: st["timestamp"])
+        if st["verb"]["id"] == V + "experienced"
+    ]
     assert experienced == [world.iris.base + "/lesson/" + lesson["id"] for lesson in lessons]  # none lost, in order
     stored = [st["id"] for st in sorted(got, key=lambda st: st["stored"])]
     by_time = [st["id"] for st in sorted(got, key=lambda st: st["timestamp"])]

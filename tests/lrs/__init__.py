@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from tests.conftest import ROOT
 
 LRS_VENV = ROOT / ".lrs-venv"
-USER, PASSWORD = "ks-tests", "ks-tests-secret"
+USER, PASSWORD, AUTHORITY = "ks-tests", "ks-tests-secret", "mailto:lrs-tests@example.org"
 CMI5 = "https://w3id.org/xapi/cmi5/context/"
 
 
@@ -70,8 +70,7 @@ class Ralph:
             raise RuntimeError("ralph is not installed: run ./dev setup (it makes .lrs-venv)")
         self.python = str(python)
         subprocess.run(
-            [str(LRS_VENV / "bin" / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all"]
-            + ["-M", "mailto:lrs-tests@example.org", "-w"],
+            [str(LRS_VENV / "bin" / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all", "-M", AUTHORITY, "-w"],
             env=self.env,
             check=True,
             capture_output=True,
@@ -118,7 +117,9 @@ class Ralph:
         out: list[dict[str, Any]] = []
         url = self.url + "/xAPI/statements?" + urlencode({"limit": 500, "ascending": "true"})
         while url:
-            request = urllib.request.Request(url, headers={"Authorization": self.auth, "X-Experience-API-Version": "1.0.3"})
+            request = urllib.request.Request(
+                url, headers={"Authorization": self.auth, "X-Experience-API-Version": "1.0.3"}
+            )
             with urllib.request.urlopen(request, timeout=10) as r:
                 page = json.load(r)
             out.extend(page["statements"])
@@ -200,8 +201,16 @@ class Front:
         }
         return f"{self.url}/pkg/{package}/index.html?{urlencode(query)}"
 
-    def cmi5_url(self, package: str, s: Session, *, mode: str = "Normal", mastery: float | None = None,
-                 move_on: str = "CompletedAndPassed", url: str = "index.html") -> str:
+    def cmi5_url(
+        self,
+        package: str,
+        s: Session,
+        *,
+        mode: str = "Normal",
+        mastery: float | None = None,
+        move_on: str = "CompletedAndPassed",
+        url: str = "index.html",
+    ) -> str:
         """What a cmi5 LMS does before a launch: LMS.LaunchData in the State API, a launched statement, a
         one-time fetch URL; then the launch URL (cmi5 §8.1)."""
         s.session_id = str(uuid.uuid4())
@@ -283,8 +292,12 @@ class Front:
             _send(h, 401, b'{"error": "unknown credentials"}')
             return True
         if path == "/xAPI/activities/state":
-            key = (query.get("activityId", ""), agent_key(json.loads(query.get("agent", "{}"))),
-                   query.get("registration", ""), query.get("stateId", ""))
+            key = (
+                query.get("activityId", ""),
+                agent_key(json.loads(query.get("agent", "{}"))),
+                query.get("registration", ""),
+                query.get("stateId", ""),
+            )
             if method == "GET":
                 data = self.state.get(key)
                 _send(h, 200, data) if data is not None else _send(h, 404, b"")
@@ -314,8 +327,11 @@ class Front:
             self.ralph.url + "/xAPI/statements" + (f"?{query}" if query else ""),
             data=body or None,
             method=method,
-            headers={"Authorization": self.ralph.auth, "Content-Type": "application/json",
-                     "X-Experience-API-Version": "1.0.3"},
+            headers={
+                "Authorization": self.ralph.auth,
+                "Content-Type": "application/json",
+                "X-Experience-API-Version": "1.0.3",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=20) as r:

@@ -32,7 +32,9 @@ def _ids(st: dict[str, Any], key: str) -> list[str]:
     return [a["id"] for a in (items if isinstance(items, list) else [items])]
 
 
-def check(statements: list[dict[str, Any]], launch_data: dict[str, Any], registration: str, activity_id: str) -> list[str]:
+def check(
+    statements: list[dict[str, Any]], launch_data: dict[str, Any], registration: str, activity_id: str
+) -> list[str]:
     """Every broken rule in the statements of one registration's sessions of one AU (any order given)."""
     bad: list[str] = []
     if not statements:
@@ -72,30 +74,48 @@ def check(statements: list[dict[str, Any]], launch_data: dict[str, Any], registr
                 fail("9.6.2.1", st, "a cmi5 defined statement must have the cmi5 category")
             has_moveon = "success" in result or "completion" in result
             if has_moveon != (CAT_MOVEON in cats):
-                fail("9.6.2.2", st, "the moveon category goes exactly on statements whose result has success or completion")
+                fail(
+                    "9.6.2.2",
+                    st,
+                    "the moveon category goes exactly on statements whose result has success or completion",
+                )
             verb = _verb(st)
             if "score" in result and verb not in ("passed", "failed"):
                 fail("9.5.1", st, "only passed and failed may carry a score")
             score = result.get("score") or {}
-            if "raw" in score and not ("min" in score and "max" in score and score["min"] <= score["raw"] <= score["max"]):
+            if "raw" in score and not (
+                "min" in score and "max" in score and score["min"] <= score["raw"] <= score["max"]
+            ):
                 fail("9.5.1", st, "a raw score needs min and max around it")
             if "scaled" in score and not 0 <= score["scaled"] <= 1:
                 fail("9.5.1", st, "a scaled score lies between 0 and 1")
             want_success = {"passed": True, "failed": False}.get(verb)
             if result.get("success") != want_success or (want_success is None and "success" in result):
                 fail("9.5.2", st, "success is true on passed, false on failed, and absent on other cmi5 statements")
-            if (verb == "completed") != (result.get("completion") is True) or (verb != "completed" and "completion" in result):
+            if (verb == "completed") != (result.get("completion") is True) or (
+                verb != "completed" and "completion" in result
+            ):
                 fail("9.5.3", st, "completion is true on completed and absent on other cmi5 statements")
             if verb in ("terminated", "completed", "passed", "failed") and not result.get("duration"):
                 fail("9.5.4", st, f"{verb} must carry result.duration")
             if verb in ("passed", "failed") and mastery is not None:
                 if (ctx.get("extensions") or {}).get(MASTERY) != mastery:
-                    fail("9.6.3.2", st, "passed/failed judged on a masteryScore must carry it as the masteryscore extension")
+                    fail(
+                        "9.6.3.2",
+                        st,
+                        "passed/failed judged on a masteryScore must carry it as the masteryscore extension",
+                    )
                 scaled = score.get("scaled")
                 if scaled is not None and (scaled >= mastery) != (verb == "passed"):
-                    fail("9.3.4" if verb == "passed" else "9.3.5", st, f"a scaled score of {scaled} against masteryScore {mastery}")
+                    fail(
+                        "9.3.4" if verb == "passed" else "9.3.5",
+                        st,
+                        f"a scaled score of {scaled} against masteryScore {mastery}",
+                    )
             if mode != "Normal" and verb not in ("initialized", "terminated"):
-                fail("10.0", st, f"in {mode} mode the AU sends no cmi5 defined statement but initialized and terminated")
+                fail(
+                    "10.0", st, f"in {mode} mode the AU sends no cmi5 defined statement but initialized and terminated"
+                )
         else:
             if CAT_CMI5 in cats or CAT_MOVEON in cats:
                 fail("9.6.2.1", st, "a cmi5 allowed statement must not carry the cmi5 or moveon category")
@@ -111,7 +131,11 @@ def check(statements: list[dict[str, Any]], launch_data: dict[str, Any], registr
             fail("9.3.8", items[-1] if items else None, f"session {sid}: terminated must be its last statement")
         for verb in set(defined_verbs):
             if defined_verbs.count(verb) > 1:
-                fail("9.3", None, f"session {sid}: the cmi5 defined verb {verb} is used {defined_verbs.count(verb)} times")
+                fail(
+                    "9.3",
+                    None,
+                    f"session {sid}: the cmi5 defined verb {verb} is used {defined_verbs.count(verb)} times",
+                )
         if defined_verbs.count("passed") + defined_verbs.count("failed") > 1:
             fail("9.3", None, f"session {sid}: more than one of passed and failed")
     ordered = sorted(statements, key=_time)
