@@ -141,10 +141,11 @@
         code = (await fetch(endpoint + "statements?statementId=" + enc(st.id),
           { method: "PUT", headers: headers(true), body: JSON.stringify(st), keepalive: true })).status;
       } catch (e) { code = 0; }
-      if (code >= 400 && code < 500 && code != 409 && code != 429) {
-        rejected = true; /* the LRS will never take it: say so, and let the rest through */
+      if (code >= 400 && code < 500 && ![401, 403, 409, 429].includes(code)) {
+        rejected = true; /* the LRS will never take this one: say so, and let the rest through */
         console.warn("LRS rejected statement " + st.id + " (" + st.verb.id + "): HTTP " + code);
-      } else if (!(code >= 200 && code < 300) && code != 409) { /* 409: it has that id already */
+      } else if (!(code >= 200 && code < 300) && code != 409) { /* 409: it has that id already; 401/403 are
+        about the credentials, not the statement: wait for them like for an LRS that is down */
         fails++;
         tell();
         busy = false;
