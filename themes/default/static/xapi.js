@@ -139,7 +139,7 @@
       let code = 0;
       try { /* PUT with the statement's own id: a resend after a lost answer cannot duplicate it */
         code = (await fetch(endpoint + "statements?statementId=" + enc(st.id),
-          { method: "PUT", headers: headers(true), body: JSON.stringify(st), keepalive: true })).status;
+          { method: "PUT", headers: headers(true), body: JSON.stringify(st) })).status;
       } catch (e) { code = 0; }
       if (code >= 400 && code < 500 && ![401, 403, 409, 429].includes(code)) {
         rejected = true; /* the LRS will never take this one: say so, and let the rest through */
@@ -160,12 +160,16 @@
     }
     busy = false;
   }
-  function farewell() { /* what is still queued goes in one request that outlives the page; it stays queued
-    until confirmed, and a resend at the next launch is harmless (same ids) */
-    const rest = queue.slice(busy ? 1 : 0), body = JSON.stringify(rest);
-    if (rest.length && body.length < 60000) {
-      fetch(endpoint + "statements", { method: "POST", headers: headers(true), body, keepalive: true }).catch(() => {});
-    }
+  function farewell() { /* the page is going: what is still queued goes in requests that outlive it (the one in
+    flight too, its answer would be lost). It stays queued until confirmed, and a resend at the next launch
+    is harmless: same ids. */
+    let room = 60000; /* browsers cap what keepalive requests may carry at 64 KB */
+    queue.forEach(st => {
+      const body = JSON.stringify(st);
+      if ((room -= body.length) < 0) return;
+      fetch(endpoint + "statements?statementId=" + enc(st.id), { method: "PUT", headers: headers(true), body, keepalive: true })
+        .catch(() => {});
+    });
   }
 
   /* ---- resume state in the State API, one request at a time (the newest wins) ---- */
