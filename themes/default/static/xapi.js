@@ -186,15 +186,16 @@
 
   /* ---- what the learner did ---- */
   const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
+  const plain = v => String(v).replace(/\[[,.]\]/g, " "); /* a typed "[,]" must not split the response */
   const parts = list => list.map(x => ({ id: x[0], description: name(x[1]) }));
   function response(kind, v) {
     if (kind == "single" || kind == "multiple") return [].concat(v).sort(byNum).join("[,]");
-    if (kind == "fill") return String(v);
+    if (kind == "fill") return plain(v);
     if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).join("[,]"); /* items as placed */
     return Object.keys(v).sort(byNum).map(l => l + "[.]" + v[l]).join("[,]");
   }
   function patterns(kind, k) {
-    if (kind == "fill") return (k.answers || []).map(a => "{case_matters=false}" + a);
+    if (kind == "fill") return (k.answers || []).map(a => "{case_matters=false}" + plain(a));
     if (kind == "order") return [k.correct.join("[,]")];
     if (kind == "match") return [Object.keys(k.correct).sort(byNum).map(l => l + "[.]" + k.correct[l]).join("[,]")];
     return [[].concat(k.correct).sort(byNum).join("[,]")];
