@@ -226,6 +226,26 @@ def test_cmi5_failing_run(browser, world):
     assert all(st["result"]["success"] is False for st in got if "/question/final/" in st["object"]["id"])
 
 
+def test_cmi5_retake_in_one_session_is_judged_once_as_passed(browser, world):
+    """One of passed/failed per session (§9.3): a failed attempt with attempts left is not yet a failure."""
+    s = world.front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    visit_lessons(page, world.course)
+    final = take_final_quiz(page, world.course, world.keys, right=False)
+    quiz = page.locator(f'section.ks-quiz[data-quiz="{final["id"]}"]')
+    quiz.get_by_role("button", name="Try again").click()
+    forms = quiz.locator("form.ks-q")
+    for i in range(forms.count()):
+        answer(None, forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
+    expect(quiz.locator(".ks-quiz-result .ks-pass")).to_be_visible()
+    leave(page)
+    got = world.wait(s.registration)
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    count = Counter(verbs(got))
+    assert count["passed"] == 1 and count["failed"] == 0
+
+
 @pytest.mark.parametrize("mode", ["Browse", "Review"])
 def test_cmi5_browse_and_review_send_only_initialized_and_terminated(browser, world, mode):
     s = world.front.session(LEARNER, world.iris.au())
