@@ -15,6 +15,7 @@ from markdown_it.token import Token
 
 from . import schema, yamlsrc
 from .errors import Problem, did_you_mean, error
+from .i18n.segments import Lookup, front_segments
 from .markdown import CONTAINERS, LessonEnv, parser
 from .markdown.context import Container, Context, slug
 from .model import Block, Caption, Competency, Html, Lesson
@@ -34,6 +35,8 @@ class LessonContext:
     captions: Callable[[str], list[Caption]]
     lang: str = "en"
     strings: dict[str, str] | None = None
+    translate: Lookup | None = None
+    """In a translated build: a segment -> its translation, or None to keep the source text."""
 
 
 def lesson_id_for(path: str) -> str:
@@ -64,6 +67,8 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
         lesson.objectives = list(meta.objectives)
         lesson.competencies = [Competency(**c.model_dump()) for c in meta.competencies]
         lesson.minutes_line = doc.lines.get(("minutes",))
+        if ctx.translate:
+            _translate_front(lesson, ctx.translate)
     lesson.body_line = body_offset + 1
     env = LessonEnv(
         file=path,
@@ -76,6 +81,8 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     )
     md = parser()
     walker = Context(md, env, slug(lesson.id))
+    if ctx.translate:
+        walker.mdenv["ks_translate"] = (lesson.id, ctx.translate)
     tokens = md.parse(body, walker.mdenv)
     lesson.blocks = _blocks(tokens, body.split("\n"), walker)
     lesson.media, lesson.links = env.media, env.links
@@ -84,6 +91,18 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     questions = sum(len(q.questions) for q in lesson.quizzes)
     lesson.estimated_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION))
     return lesson, problems
+
+
+def _translate_front(lesson: Lesson, lookup: Lookup) -> None:
+    segments = front_segments(lesson.id, lesson.path, lesson.title, lesson.objectives, 1)
+    done = {s.source: lookup(s) for s in segments}
+    lesson.title = done.get(lesson.title) or lesson.title
+    lesson.objectives = [done.get(text) or text for text in lesson.objectives]
+
+
+def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[str | None, str, int]:
+    """(front matter, body, lines before the body) of a lesson's text."""
+    return _split_front_matter(text, path, problems)
 
 
 def _split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[str | None, str, int]:

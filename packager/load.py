@@ -19,6 +19,7 @@ from typing import Any
 from . import cache, media, schema, yamlsrc
 from .errors import Problem, error, warning
 from .lesson import LessonContext, lesson_id_for, parse_lesson
+from .i18n.apply import Translation
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,13 @@ _FRONT_ID = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?id:[ \t]*['\"]?([^'
 _CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.(?:vtt|srt)$")
 
 
-def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Course:
-    """Read the course in folder *root*. Problems are in ``course.problems``; it never raises on bad input."""
+def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None) -> Course:
+    """Read the course in folder *root*. Problems are in ``course.problems``; it never raises on bad input.
+
+    With *lang* other than the course's own language, the course comes back translated from
+    ``translations/<lang>.po`` (untranslated text stays in the source language; see ``packager.i18n``)
+    and with the media variants of that language (``media/x.hi.mp4`` for ``media/x.mp4``).
+    """
     root = Path(root)
     problems: list[Problem] = []
     files = _file_index(root, problems)
@@ -40,6 +46,12 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
     course = _course_from(root, raw, spec)
     course.problems = problems
     outline = _outline(raw, spec, files, problems)
+    translation = None
+    if lang is not None and lang != course.language:
+        translation = Translation.open(root, lang, raw, problems)
+        course = translation.course(course)
+        titles = translation.modules([title.strip() for (title, _), _ in outline])
+        outline = [((title, line), entries) for title, ((_, line), entries) in zip(titles, outline, strict=True)]
     course.listed = {path: line for _, entries in outline for path, line in entries}
 
     texts: dict[str, str] = {}
@@ -61,12 +73,14 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True) -> Cour
             )
     ctx = LessonContext(
         lesson_ids=lesson_ids,
-        resolve=lambda lesson, target: resolve_target(lesson, target, files),
-        captions=_caption_finder(files, course.language),
+        resolve=lambda lesson, target: _localised(resolve_target(lesson, target, files), files, lang),
+        captions=_caption_finder(files, course.language, lang),
         lang=course.language,
+        translate=translation.lookup if translation else None,
     )
     ids_digest = store.ids_digest(lesson_ids)
-    keys = {path: store.key(path, course.language, ids_digest, text) for path, text in texts.items()}
+    digest = translation.digest if translation else ""
+    keys = {path: store.key(path, course.language, ids_digest, text, digest) for path, text in texts.items()}
     results = {path: store.get(key) for path, key in keys.items()}
     misses = [path for path, hit in results.items() if hit is None]
     for path, result in zip(misses, _parse_many([(texts[p], p) for p in misses], ctx), strict=True):
@@ -284,7 +298,16 @@ def _front_matter_id(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _caption_finder(files: set[str], course_lang: str) -> Any:
+def _localised(path: str | None, files: set[str], lang: str | None) -> str | None:
+    """*path*, or its variant in *lang* when the course has one (``media/x.hi.mp4`` for ``media/x.mp4``)."""
+    if path is None or not lang or "." not in path.rsplit("/", 1)[-1] or path.endswith(".md"):
+        return path
+    stem, ext = path.rsplit(".", 1)
+    variant = f"{stem}.{lang}.{ext}"
+    return variant if variant in files else path
+
+
+def _caption_finder(files: set[str], course_lang: str, build_lang: str | None = None) -> Any:
     by_stem: dict[str, list[Caption]] = {}
     for path in files:
         match = _CAPTION.match(path)
@@ -294,6 +317,8 @@ def _caption_finder(files: set[str], course_lang: str) -> Any:
 
     def captions(src: str) -> list[Caption]:
         stem = src.rsplit(".", 1)[0]
+        if build_lang and stem.endswith(f".{build_lang}"):  # a language's variant has the original's captions
+            stem = stem[: -len(build_lang) - 1]
         one_per_lang: dict[str, Caption] = {}
         for cap in sorted(by_stem.get(stem, []), key=lambda c: c.src):
             # x.en.vtt wins over x.vtt in an English course, and WebVTT over SRT: one track per language

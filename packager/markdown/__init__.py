@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from ..i18n.segments import translate_rule
 from ..model import Block
 from . import callout, quiz, reflection, rules
 from .context import Container, Context
@@ -40,6 +41,7 @@ def parser() -> MarkdownIt:
     footnote_plugin(md)
     container_plugin(md, "ks", validate=lambda params, markup: True)
     rules.install(md)
+    md.core.ruler.after("block", "ks_translate", translate_rule)  # a translated build's text, before inline
     return md
 
 

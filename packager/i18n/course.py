@@ -1,0 +1,115 @@
+"""Catalogs of a course folder: extract its segments, update ``translations/*.po``, count what is done."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from .. import yamlsrc
+from ..errors import ExportError, Problem
+from ..lesson import split_front_matter
+from ..markdown import parser
+from ..model import Course
+from . import catalog
+from .apply import catalog_file, yml_segments
+from .segments import Segment, front_segments, lesson_segments
+
+_TITLE_LINE = re.compile(r"^title\s*:", re.M)
+
+
+def segments(course: Course) -> list[Segment]:
+    """Every translatable segment of *course* (loaded in its own language), in reading order."""
+    found: list[Segment] = []
+    yml = course.root / "course.yml"
+    if yml.is_file():
+        found += yml_segments(yamlsrc.parse(yml.read_text(encoding="utf-8"), "course.yml"))
+    for lesson in course.lessons:
+        text = (course.root / lesson.path).read_text(encoding="utf-8").lstrip("\ufeff")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        front, body, offset = split_front_matter(text, lesson.path, [])
+        title = _TITLE_LINE.search(front or "")
+        line = (front or "")[: title.start()].count("\n") + 2 if title else 1
+        found += front_segments(lesson.id, lesson.path, lesson.title, lesson.objectives, line)
+        tokens = parser().parse(body, {})
+        found += lesson_segments(tokens, lesson.id, lesson.path, offset)
+    return found
+
+
+def project(course: Course) -> str:
+    return f"{course.id} {course.version}"
+
+
+def catalog_path(course: Course, lang: str) -> Path:
+    return course.root / catalog_file(lang)
+
+
+def update(course: Course, langs: list[str] | None = None) -> dict[str, catalog.MergeReport]:
+    """Write or refresh the catalog of each language in ``translations:`` (or *langs*); nothing is lost."""
+    found = segments(course)
+    reports: dict[str, catalog.MergeReport] = {}
+    for lang in langs or course.translations:
+        path = catalog_path(course, lang)
+        old = catalog.read(path) if path.is_file() else catalog.new(lang, project(course))
+        po, report = catalog.merge(old, found, lang, project(course))
+        if not path.is_file() or str(po) != str(old):
+            catalog.write(po, path)
+        reports[lang] = report
+    return reports
+
+
+@dataclass
+class Status:
+    lang: str
+    translated: int = 0
+    fuzzy: int = 0
+    missing: int = 0
+    left: list[tuple[Segment, str]] = field(default_factory=list)
+    """Segments that fall back to the source text, with their state (``fuzzy`` or ``missing``)."""
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.missing
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def line(self) -> str:
+        return (
+            f"{self.lang}: {self.translated} translated, {self.fuzzy} fuzzy, {self.missing} missing "
+            f"of {self.total} ({self.percent:.0f}% translated)"
+        )
+
+
+def status(course: Course, lang: str, found: list[Segment] | None = None) -> Status:
+    """How much of *course* is translated into *lang* (against the current source, not the catalog)."""
+    found = segments(course) if found is None else found
+    path = catalog_path(course, lang)
+    entries = catalog.active(catalog.read(path)) if path.is_file() else {}
+    result = Status(lang)
+    for segment in found:
+        state = catalog.state(entries.get(segment.id), segment.source)
+        setattr(result, state, getattr(result, state) + 1)
+        if state != "translated":
+            result.left.append((segment, state))
+    return result
+
+
+def fallback_problems(course: Course, lang: str) -> list[Problem]:
+    """The build report of *lang*: each segment shown in the source language, as a problem at its place."""
+    result = status(course, lang)
+    return [
+        Problem(segment.file, segment.line, "warning", f"{lang}: {state} translation, shown in {course.language}: "
+                f"{segment.source[:60]!r}")
+        for segment, state in result.left
+    ]
+
+
+def require_catalog(course: Course, lang: str) -> polib.POFile:
+    path = catalog_path(course, lang)
+    if not path.is_file():
+        raise ExportError(f"no catalog for '{lang}' ({catalog_file(lang)}): run 'kstudio i18n update {course.root}'")
+    return catalog.read(path)
