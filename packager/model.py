@@ -206,6 +206,8 @@ class Course:
     """Problems found while loading (syntax, schema, malformed blocks); checks add the rest."""
     listed: dict[str, int] = field(default_factory=dict)
     """Every lesson path listed in course.yml, with its line (including ones that failed to load)."""
+    ship_fonts: bool = True
+    """A build setting: players carry subset webfonts for the course's script (``packager.fonts``)."""
 
     @property
     def lessons(self) -> list[Lesson]:

@@ -27,7 +27,8 @@ from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
 from .model import Course, Lesson, Question
-from .strings import PLAYER_STRINGS
+from .fonts import WebFont, font_css, webfonts
+from .strings import Strings, is_rtl, number_format, player_strings, plural_js
 from .svg import sanitize_svg
 
 DEFAULT_CSP = (
@@ -44,7 +45,6 @@ _MEDIA_TAG = re.compile(
     r'|<audio controls preload="metadata" src="(?P<audio>[^"]*)">'
     r'|<a href="(?P<link>[^"]*)">'
 )
-_RTL = {"ar", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi", "dv"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ class Player:
 
     course: Course
     theme: Path = field(default_factory=theme_dir)
-    strings: dict[str, str] = field(default_factory=lambda: dict(PLAYER_STRINGS))
+    strings: Strings | None = None  # type: ignore[assignment]
+    """The interface strings; default: the player catalog of the course's language (``strings.py``)."""
     csp: str = DEFAULT_CSP
     head_scripts: tuple[str, ...] = ()
     """Extra scripts (package paths) loaded before the runtime, e.g. an LMS adapter."""
@@ -102,6 +103,13 @@ class Player:
     """Course file -> name in the package, for packages whose entry names are restricted."""
     process_media: bool = True
     """Ship renditions from the media pipeline (``packager.media``); False ships the files as they are."""
+    _html: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.strings is None:
+            self.strings = player_strings(self.lang)
+        elif not isinstance(self.strings, Strings):  # a plain dict of overrides over the language's own
+            self.strings = Strings({**player_strings(self.lang), **self.strings}, self.lang, "(n != 1)", False)
 
     @property
     def env(self) -> jinja2.Environment:
@@ -113,7 +121,7 @@ class Player:
 
     @property
     def direction(self) -> str:
-        return "rtl" if self.lang.split("-")[0] in _RTL else "ltr"
+        return "rtl" if is_rtl(self.lang) else "ltr"
 
     @cached_property
     def lesson_files(self) -> dict[str, str]:
@@ -136,11 +144,14 @@ class Player:
         yield PackageFile("course.js", self.course_js())
         for name in self.assets:
             yield PackageFile(f"assets/{name}", self.asset(name))
+        if self.webfonts:
+            yield PackageFile("assets/fonts.css", font_css(self.lang, self.webfonts).encode())
+            yield from (PackageFile(font.name, font.data) for font in self.webfonts)
         for lesson in self.course.lessons:
             yield PackageFile(self.lesson_files[lesson.id], self.lesson_js(lesson))
         yield from self.media_files()
 
-    def index_html(self) -> bytes:
+    def index_html(self, fonts: bool = True) -> bytes:
         course = self.course
         modules = [{"title": m.title, "lessons": m.lessons} for m in course.modules]
         html = self.env.get_template("shell.html").render(
@@ -153,8 +164,10 @@ class Player:
             head_scripts=self.head_scripts,
             thumbnail=course.thumbnail and self.renames.get(course.thumbnail, course.thumbnail),
             minutes_text=self.minutes_text(course.learning_minutes),
-            level_text=(course.level or "").capitalize(),
+            level_text=self.strings.get(f"level_{course.level}", (course.level or "").capitalize()),
             s=self.strings,
+            _=self.strings.gettext,
+            fonts_css=fonts and bool(self.webfonts),
         )
         return html.encode("utf-8")
 
@@ -195,10 +208,12 @@ class Player:
             ],
             "reflections": [r.id for lesson in course.lessons for r in lesson.reflections],
             "strings": self.strings,
+            "numbers": number_format(self.lang),
         }
         if self.lms is not None:
             data["lms"] = self.lms
-        return f"window.KS_COURSE = {_json(data)};\n".encode()
+        plural = f"window.KS_PLURAL = function (n) {{ {plural_js(self.strings)} }};\n"
+        return (f"window.KS_COURSE = {_json(data)};\n" + plural).encode()
 
     def lesson_js(self, lesson: Lesson) -> bytes:
         html = self.lesson_html(lesson)
@@ -214,13 +229,25 @@ class Player:
                 out[lesson.id] = (len(out), module_no, module.title)
         return out
 
+    @cached_property
+    def webfonts(self) -> list[WebFont]:
+        """Subsets of the fonts for the text the package shows (none for Latin text, or when told not to)."""
+        if not self.course.ship_fonts:
+            return []
+        text = [self.index_html(fonts=False).decode(), *(self.lesson_html(lesson) for lesson in self.course.lessons)]
+        shown = [_visible_text(html) for html in text]
+        strings = [v for value in self.strings.values() for v in (value if isinstance(value, list) else [value])]
+        return webfonts(self.lang, [*shown, *strings])
+
     def lesson_html(self, lesson: Lesson) -> str:
+        if lesson.id in self._html:
+            return self._html[lesson.id]
         index, module_no, module_title = self.positions[lesson.id]
         s = self.strings
         crumb = (
-            s["module"].replace("{n}", str(module_no)).replace("{title}", module_title)
+            s.text("module", n=module_no, title=module_title)
             + " · "
-            + s["lessonOf"].replace("{n}", str(index + 1)).replace("{total}", str(len(self.course.lessons)))
+            + s.text("lessonOf", n=index + 1, total=len(self.course.lessons))
         )
         html = self.env.get_template("lesson.html").render(
             lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
@@ -228,7 +255,8 @@ class Player:
         if self.process_media and lesson.media:
             html = _MEDIA_TAG.sub(self._media_markup, html)
         html = _TRACK_SRC.sub(self._track, html)
-        return _URL_ATTR.sub(self._rename, html) if self.renames else html
+        self._html[lesson.id] = _URL_ATTR.sub(self._rename, html) if self.renames else html
+        return self._html[lesson.id]
 
     def _rename(self, match: re.Match[str]) -> str:
         value = unescape(match.group(2))
@@ -329,7 +357,7 @@ class Player:
         return PackageFile(packaged, source=source)
 
     def minutes_text(self, minutes: float) -> str:
-        return self.strings["minutes"].replace("{n}", str(max(1, math.ceil(minutes))))
+        return self.strings.text("minutes", max(1, math.ceil(minutes)))
 
 
 def answer_key(question: Question) -> dict[str, Any]:
@@ -344,6 +372,15 @@ def answer_key(question: Question) -> dict[str, Any]:
     else:
         key["correct"] = {pair.left.id: pair.right.id for pair in question.pairs}
     return key
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SHOWN_ATTR = re.compile(r'\b(?:alt|aria-label|title|placeholder)="([^"]*)"')
+
+
+def _visible_text(html: str) -> str:
+    """The text of *html* a reader may see: the text between tags and the alt and label attributes."""
+    return unescape(_TAG.sub(" ", html)) + " " + " ".join(unescape(v) for v in _SHOWN_ATTR.findall(html))
 
 
 def _json(value: Any) -> str:

@@ -1,12 +1,34 @@
-"""The player's interface text in the source language (English); catalogs in ``locales/`` translate it."""
+"""The player's interface text: English here, other languages from gettext catalogs in ``locales/player/``.
+
+Each string has a key (the catalog's ``msgctxt``, the name ``player.js`` and the templates look up) and
+English text (the ``msgid``); a pair of texts is a plural message, chosen by the language's CLDR plural rule
+(Babel) from the count ``{n}``. The shell template's ``_("…")`` finds the same entries by English text.
+Catalogs are read with Babel when a package is built. Numbers use the language's own digits and grouping
+(Indian: 1,23,456) from Babel's locale data, in Python and, through ``course.js``, in the runtime.
+"""
 
 from __future__ import annotations
 
-PLAYER_STRINGS: dict[str, str] = {
+import gettext
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales" / "player"
+"""``locales/player/<lang>.po``: one catalog per language, ``player.pot`` their template."""
+
+Text = str | tuple[str, str]
+
+PLAYER_STRINGS: dict[str, Text] = {
     "skip": "Skip to content",
     "contents": "Contents",
     "progress": "Progress",
-    "progressText": "{done} of {total} lessons",
+    "progressText": ("{done} of {total} lesson", "{done} of {total} lessons"),
     "start": "Start",
     "resume": "Continue",
     "next": "Next",
@@ -18,17 +40,17 @@ PLAYER_STRINGS: dict[str, str] = {
     "correct": "Correct",
     "incorrect": "Not quite",
     "chooseFirst": "Choose an answer first",
-    "points": "{n} points",
-    "point": "1 point",
-    "quizScore": "Score: {score} of {max} points ({percent}%)",
+    "points": ("{n} point", "{n} points"),
+    "quizScore": ("Score: {score} of {max} point ({percent}%)", "Score: {score} of {max} points ({percent}%)"),
     "quizPassed": "Passed",
     "quizFailed": "Not passed yet",
     "attemptsLeft": "Attempts left: {n}",
     "noAttemptsLeft": "No attempts left",
     "courseComplete": "You have completed this course.",
-    "courseIncomplete": "Visited {done} of {total} lessons.",
+    "courseIncomplete": ("Visited {done} of {total} lesson.", "Visited {done} of {total} lessons."),
     "coursePassed": "You passed with {percent}%.",
     "courseFailed": "Your score is {percent}%; the pass mark is {pass}%.",
+    "completedOn": "Completed on {date}.",
     "completed": "(completed)",
     "saved": "Saved",
     "choose": "Choose…",
@@ -52,12 +74,168 @@ PLAYER_STRINGS: dict[str, str] = {
     "objectives": "In this lesson you will",
     "minutes": "{n} min",
     "passMark": "Pass mark {n}%.",
-    "drawInfo": "{n} questions from a bank of {total}.",
-    "attemptsInfo": "{n} attempts.",
+    "drawInfo": ("{n} question from a bank of {total}.", "{n} questions from a bank of {total}."),
+    "attemptsInfo": ("{n} attempt.", "{n} attempts."),
     "module": "Module {n}: {title}",
     "callout_note": "Note",
     "callout_tip": "Tip",
     "callout_warning": "Warning",
     "callout_important": "Important",
+    "mediaQuality": "Quality",
+    "mediaStandard": "Standard",
+    "mediaLow": "Low data",
+    "mediaAudio": "Audio only",
+    "provider": "Provider",
+    "learningTime": "Learning time",
+    "lessons": "Lessons",
+    "level": "Level",
+    "passMarkLabel": "Pass mark",
+    "competencies": "Competencies",
+    "competencyLevel": "level",
+    "noscript": "This course needs JavaScript to show its lessons.",
+    "level_beginner": "Beginner",
+    "level_intermediate": "Intermediate",
+    "level_advanced": "Advanced",
 }
-"""Keys are the ones ``themes/default/static/player.js`` and the templates look up."""
+"""Keys are the ones ``themes/default/static/player.js``, ``media.js`` and the templates look up."""
+
+PLURAL_COUNT = {"progressText": "total", "courseIncomplete": "total", "quizScore": "max"}
+"""The field that chooses a plural message's form, where it is not ``{n}``."""
+
+_SAFE_PLURAL = re.compile(r"^[n0-9\s()<>=!&|?:%+*/-]+$")
+_FSI, _PDI = "\u2068", "\u2069"
+
+
+class Strings(dict[str, Any]):
+    """A language's interface strings (``{key: text or [plural forms]}``), and how to fill them in."""
+
+    def __init__(self, values: dict[str, Any], lang: str, plural: str, rtl: bool):
+        super().__init__(values)
+        self.lang, self.plural, self.rtl = lang, plural, rtl
+        self._choose = gettext.c2py(plural) if _SAFE_PLURAL.match(plural) else (lambda n: int(n != 1))
+
+    def text(self, key: str, count: int | None = None, **fields: Any) -> str:
+        """The string *key*, its plural form chosen by *count*, with ``{field}`` filled in."""
+        value = self.get(key, PLAYER_STRINGS.get(key, key))
+        if count is not None:
+            fields.setdefault("n", count)
+        if isinstance(value, list | tuple):
+            n = count if count is not None else fields.get(PLURAL_COUNT.get(key, "n"), 1)
+            value = value[min(self._choose(int(n)), len(value) - 1)]
+        return re.sub(r"\{(\w+)\}", lambda m: self._field(fields, m.group(1), m.group(0)), str(value))
+
+    def _field(self, fields: dict[str, Any], name: str, raw: str) -> str:
+        if name not in fields:
+            return raw
+        value = fields[name]
+        if isinstance(value, int | float):
+            return self.number(value)
+        # the course's own words (a module title) may be in another script: isolate them in RTL text
+        return f"{_FSI}{value}{_PDI}" if self.rtl else str(value)
+
+    def number(self, value: float) -> str:
+        return format_number(value, self.lang)
+
+    def gettext(self, message: str) -> str:
+        """The shell template's ``_("English")``: the translation of the entry with that English text."""
+        return str(self.by_text().get(message, message))
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one per Strings object, which lives for one build
+    def by_text(self) -> dict[str, str]:
+        return {
+            english: self[key] for key, english in PLAYER_STRINGS.items() if isinstance(english, str) and key in self
+        }
+
+    def __hash__(self) -> int:  # for the cache above: identity is enough
+        return id(self)
+
+
+def is_rtl(lang: str) -> bool:
+    """Does *lang* run right to left (by CLDR, through Babel)?
+
+    >>> is_rtl("ur"), is_rtl("hi"), is_rtl("ar-EG")
+    (True, False, True)
+    """
+    try:
+        return bool(Locale.parse(lang.replace("-", "_")).character_order == "right-to-left")
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def catalog_langs() -> list[str]:
+    """The languages with a player catalog."""
+    return sorted(p.stem for p in LOCALES.glob("*.po"))
+
+
+@lru_cache(maxsize=32)
+def player_strings(lang: str) -> Strings:
+    """The interface strings in *lang*: its catalog's translations, English where it has none."""
+    values: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in PLAYER_STRINGS.items()}
+    plural = "(n != 1)"
+    path = _catalog_for(lang)
+    if path is not None:
+        with open(path, "rb") as fh:
+            catalog = read_po(fh, locale=None, abort_invalid=True)
+        plural = catalog.plural_expr
+        for message in catalog:
+            if not message.id or message.context not in PLAYER_STRINGS or message.fuzzy:
+                continue
+            strings = message.string
+            if isinstance(strings, tuple | list):
+                if all(strings):
+                    values[message.context] = list(strings)
+            elif strings:
+                values[message.context] = strings
+    return Strings(values, lang, plural, is_rtl(lang))
+
+
+def _catalog_for(lang: str) -> Path | None:
+    for code in (lang, lang.split("-")[0]):
+        path = LOCALES / f"{code.replace('-', '_')}.po"
+        if path.is_file():
+            return path
+    return None
+
+
+def number_format(lang: str) -> dict[str, Any]:
+    """How the runtime groups numbers in *lang*, from Babel's data for the language in India (``hi_IN``,
+    ``en_IN``), in Latin digits as Indian government sites write them (Babel does not transliterate digits).
+
+    >>> number_format("hi"), number_format("kn")["sizes"]
+    ({'sizes': [3, 2], 'group': ',', 'decimal': '.'}, [3, 3])
+    """
+    locale = _locale(lang)
+    if locale is None:
+        return {"sizes": [3, 3], "group": ",", "decimal": "."}
+    primary, secondary = locale.decimal_formats[None].grouping
+    symbols = locale.number_symbols["latn"]
+    return {"sizes": [primary, secondary], "group": symbols["group"], "decimal": symbols["decimal"]}
+
+
+def format_number(value: float, lang: str) -> str:
+    """*value* as *lang* writes it (Babel: Indian grouping where CLDR has it).
+
+    >>> format_number(1234567, "hi"), format_number(1234567, "en"), format_number(1234567, "fr-FR")
+    ('12,34,567', '12,34,567', '1\u202f234\u202f567')
+    """
+    locale = _locale(lang)
+    if locale is None:
+        return f"{value:,}"
+    return format_decimal(value, locale=locale, numbering_system="latn")
+
+
+@lru_cache(maxsize=64)
+def _locale(lang: str) -> Locale | None:
+    code = lang.replace("-", "_")
+    for candidate in (f"{code}_IN", code) if "_" not in code else (code,):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return None
+
+
+def plural_js(strings: Strings) -> str:
+    """A JavaScript function body choosing a plural form, from the catalog's (checked) C expression."""
+    expr = strings.plural if _SAFE_PLURAL.match(strings.plural) else "(n != 1)"
+    return f"return Number({expr});"

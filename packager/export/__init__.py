@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..checks import check_course
+from ..i18n.course import require_catalog
+from ..load import load_course
 from ..errors import CourseError, ExportError, has_errors
 from ..model import Course
 from . import cmi5, html, igot, pdf, scorm12, scorm2004, xapi
@@ -29,8 +32,9 @@ FORMATS: dict[str, Builder] = {
 
 
 def languages(course: Course, lang: str | None = None) -> list[str]:
-    """The languages a build of *course* makes for ``--lang`` *lang* (``None``: the course's own; ``all``)."""
-    available = [course.language]
+    """The languages a build of *course* makes for ``--lang`` *lang* (``None``: the course's own; ``all``:
+    it and every language in ``translations:``)."""
+    available = [course.language, *(t for t in course.translations if t != course.language)]
     if lang is None:
         return available[:1]
     if lang == "all":
@@ -41,9 +45,19 @@ def languages(course: Course, lang: str | None = None) -> list[str]:
 
 
 def export(
-    course: Course, fmt: str, out_dir: str | os.PathLike[str], *, lang: str | None = None, **options: Any
+    course: Course,
+    fmt: str,
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: str | None = None,
+    fonts: bool = True,
+    **options: Any,
 ) -> Path:
     """Write *course* as a *fmt* package in language *lang* into *out_dir*; returns the package's path.
+
+    Another language than the course's own is built from ``translations/<lang>.po`` (untranslated text
+    stays in the source language: see ``packager.i18n.course.fallback_problems``). *fonts* False leaves
+    the subset webfonts out of the player (see ``packager.fonts``).
 
     Raises :class:`ExportError` for an unknown format or language and :class:`CourseError` when the
     course has errors.
@@ -54,6 +68,11 @@ def export(
     if lang == "all":
         raise ExportError("export() builds one language; call it once for each of languages(course, 'all')")
     lang = languages(course, lang)[0]
+    if lang != course.language:
+        require_catalog(course, lang)
+        course = load_course(course.root, lang=lang)
+    if not fonts:
+        course = replace(course, ship_fonts=False)
     problems = check_course(course)
     if has_errors(problems):
         raise CourseError(problems)

@@ -8,12 +8,12 @@
   const D = document, W = window, KS = W.KS = W.KS || {};
   const EN = { /* English defaults; keys as in packager/strings.py (course.strings) */
     previous: "Previous", next: "Next", finish: "Finish", resume: "Continue",
-    progressText: "{done} of {total} lessons", completed: "(completed)",
+    progressText: ["{done} of {total} lesson", "{done} of {total} lessons"], completed: "(completed)",
     loading: "Loading…", loadError: "This lesson could not be loaded.", tryAgain: "Try again",
     correct: "Correct", incorrect: "Not quite", chooseFirst: "Choose an answer first",
-    points: "{n} points", point: "1 point", quizScore: "Score: {score} of {max} points ({percent}%)",
+    points: ["{n} point", "{n} points"], quizScore: ["Score: {score} of {max} point ({percent}%)", "Score: {score} of {max} points ({percent}%)"],
     quizPassed: "Passed", quizFailed: "Not passed yet", attemptsLeft: "Attempts left: {n}", noAttemptsLeft: "No attempts left",
-    courseComplete: "You have completed this course.", courseIncomplete: "Visited {done} of {total} lessons.",
+    courseComplete: "You have completed this course.", courseIncomplete: ["Visited {done} of {total} lesson.", "Visited {done} of {total} lessons."],
     coursePassed: "You passed with {percent}%.", courseFailed: "Your score is {percent}%; the pass mark is {pass}%.",
     saved: "Saved",
     noStorage: "Your browser is not keeping progress on this device; it will be lost when you close the page."
@@ -23,7 +23,27 @@
 
   const $ = (s, r) => (r || D).querySelector(s);
   const $$ = (s, r) => Array.from((r || D).querySelectorAll(s));
-  const t = (k, a) => ((C.strings || {})[k] || EN[k] || k).replace(/\{(\w+)\}/g, (m, x) => a && a[x] != null ? a[x] : m);
+  /* Interface text: course.strings (from locales/player/<lang>.po); an array is a plural message, its form
+     chosen by the catalog's rule (window.KS_PLURAL, in course.js) from {n} (or {total}, {max}). Numbers are
+     grouped as the language writes them (course.numbers, from Babel); in right-to-left text other values
+     are isolated (FSI…PDI) so an English title does not scramble an Urdu line. */
+  const COUNT = { progressText: "total", courseIncomplete: "total", quizScore: "max" };
+  const num = v => {
+    const F = C.numbers || {}, sz = F.sizes || [3, 3], neg = v < 0, p = String(Math.abs(v)).split(".");
+    let i = p[0], out = i.length > sz[0] ? i.slice(-sz[0]) : i;
+    i = i.length > sz[0] ? i.slice(0, -sz[0]) : "";
+    while (i) { out = i.slice(-sz[1]) + (F.group || ",") + out; i = i.slice(0, -sz[1]); }
+    return (neg ? "-" : "") + out + (p[1] ? (F.decimal || ".") + p[1] : "");
+  };
+  const t = (k, a) => {
+    let v = (C.strings || {})[k] || EN[k] || k;
+    if (Array.isArray(v)) {
+      const n = Number((a || {})[COUNT[k] || "n"]) || 0, f = typeof W.KS_PLURAL == "function" ? W.KS_PLURAL : (x => x == 1 ? 0 : 1);
+      v = v[Math.max(0, Math.min(v.length - 1, f(n)))];
+    }
+    return v.replace(/\{(\w+)\}/g, (m, x) => !a || a[x] == null ? m
+      : typeof a[x] == "number" ? num(a[x]) : C.dir == "rtl" ? "\u2068" + a[x] + "\u2069" : String(a[x]));
+  };
   const add = (p, tag, cls, txt) => {
     const e = p.appendChild(D.createElement(tag));
     if (cls) e.className = cls;
@@ -249,7 +269,7 @@
   }
   function mark(f, ok, g, p, quiet) {
     const c = (qd(f.dataset.q) || {}).correct || [], x = $(".ks-explanation", f), b = $(".ks-submit", f),
-      txt = t(ok ? "correct" : "incorrect") + (g ? ". " + (ok && p == 1 ? t("point") : t("points", { n: ok ? p : 0 })) : "");
+      txt = t(ok ? "correct" : "incorrect") + (g ? ". " + t("points", { n: ok ? p : 0 }) : "");
     f.classList.toggle("ks-right", !!ok);
     f.classList.toggle("ks-wrong", !ok);
     $$(".ks-opt", f).forEach(o => {
