@@ -18,8 +18,14 @@ from typing import TextIO
 from . import __version__
 from .checks import check_course
 from .errors import CourseError, Problem, StudioError, has_errors
+from .export.core import atomic_path
 from .export import FORMATS, export, languages
+from .i18n import course as i18n
+from .i18n import xliff
+from .i18n.catalog import read as read_catalog
+from .i18n.catalog import write as write_catalog
 from .load import load_course
+from .model import Course
 from .media import DEFAULT_BUDGET_MB, ProgressEvent, progress_to, size_report
 from .media.report import human
 from .scaffold import new_course
@@ -77,9 +83,38 @@ class ProgressBar:
             self.stream.flush()
 
 
+def _fallback_report(course: Course, langs: list[str], folder: Path, strict: bool) -> bool:
+    """Print what each translated build shows in the source language; False when --strict forbids it."""
+    ok = True
+    for lang in langs:
+        if lang == course.language:
+            continue
+        left = i18n.fallback_problems(course, lang)
+        if not left:
+            continue
+        severity = "error" if strict else "warning"
+        print(
+            f"{_prefix(folder)}translations/{lang}.po: {severity}: {len(left)} segments are missing or fuzzy "
+            f"and fall back to '{course.language}'{' (--strict)' if strict else ''}:",
+            file=sys.stderr,
+        )
+        for problem in left[:FALLBACKS_SHOWN]:
+            print(f"  {problem.format(_prefix(folder))}", file=sys.stderr)
+        if len(left) > FALLBACKS_SHOWN:
+            print(f"  … and {len(left) - FALLBACKS_SHOWN} more: see 'kstudio i18n status'", file=sys.stderr)
+        ok = ok and not strict
+    return ok
+
+
+FALLBACKS_SHOWN = 20
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     course = load_course(args.course)
+    langs = languages(course, args.lang)
+    if not _fallback_report(course, langs, args.course, args.strict):
+        return 1
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     watching: AbstractContextManager[None] = progress_to(bar) if bar else nullcontext()
     try:
@@ -89,10 +124,10 @@ def cmd_build(args: argparse.Namespace) -> int:
                 print("kstudio: error: --au-per is for --format cmi5", file=sys.stderr)
                 return 2
             options["au_per"] = args.au_per
+        if args.no_fonts:
+            options["fonts"] = False
         with watching:
-            paths = [
-                export(course, args.format, args.output, lang=lang, **options) for lang in languages(course, args.lang)
-            ]
+            paths = [export(course, args.format, args.output, lang=lang, **options) for lang in langs]
     except CourseError as exc:
         _print_problems(exc.problems, args.course)
         return 1
@@ -112,6 +147,71 @@ def cmd_build(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     print(f"built {len(paths)} package{'s' * (len(paths) != 1)} in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def _translated_course(folder: Path) -> Course:
+    course = load_course(folder)
+    bad = [p for p in course.problems if p.file == "course.yml" and p.severity == "error"]
+    if bad:
+        _print_problems(bad, folder)
+        raise StudioError("fix course.yml first")
+    return course
+
+
+def cmd_i18n_update(args: argparse.Namespace) -> int:
+    course = _translated_course(args.course)
+    langs = args.lang or course.translations
+    if not langs:
+        raise StudioError("the course lists no languages: add e.g. 'translations: [hi, ur]' to course.yml")
+    for lang, report in i18n.update(course, langs).items():
+        print(
+            f"{_prefix(args.course)}translations/{lang}.po: {report.added} new, {report.fuzzy} fuzzy, "
+            f"{report.obsolete} obsolete" + (f", {report.revived} restored" if report.revived else "")
+        )
+    return 0
+
+
+def cmd_i18n_status(args: argparse.Namespace) -> int:
+    course = _translated_course(args.course)
+    if not course.translations:
+        print(f"{course.id}: no languages in 'translations:' of course.yml")
+        return 0
+    found = i18n.segments(course)
+    for lang in course.translations:
+        print(i18n.status(course, lang, found).line())
+    return 0
+
+
+def cmd_i18n_export_xliff(args: argparse.Namespace) -> int:
+    course = _translated_course(args.course)
+    po = i18n.require_catalog(course, args.lang)
+    out = args.output or Path(f"{course.id}-{args.lang}.xlf")
+    if out.exists() and not args.force:
+        raise StudioError(f"{out} exists: pass --force to replace it, or -o another file")
+    data = xliff.export(po, course.language, args.lang, f"translations/{args.lang}.po")
+    with atomic_path(out.resolve()) as tmp:
+        tmp.write_bytes(data)
+    print(f"wrote {out} ({sum(1 for e in po if not e.obsolete)} units)")
+    return 0
+
+
+def cmd_i18n_import_xliff(args: argparse.Namespace) -> int:
+    course = _translated_course(args.course)
+    file_lang, units = xliff.read(args.file)
+    lang = args.lang or file_lang
+    if not lang:
+        raise StudioError(f"{args.file}: no target-language; pass --lang")
+    path = i18n.catalog_path(course, lang)
+    i18n.require_catalog(course, lang)
+    po = read_catalog(path)
+    report = xliff.apply(po, units, args.file)
+    for line in report.skipped:
+        print(f"{line}", file=sys.stderr)
+    if report.updated:
+        write_catalog(po, path)
+    print(f"{_prefix(args.course)}translations/{lang}.po: {report.updated} updated, {report.unchanged} unchanged, "
+          f"{len(report.skipped)} skipped")
     return 0
 
 
@@ -149,7 +249,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help=f"warn when a package is larger (default: {DEFAULT_BUDGET_MB} MB)",
     )
+    build.add_argument(
+        "--strict", action="store_true", help="fail when a translated build would show untranslated or fuzzy text"
+    )
+    build.add_argument(
+        "--no-fonts", action="store_true", help="leave out the subset webfonts for the course's script"
+    )
     build.set_defaults(run=cmd_build)
+
+    i18n_cmd = sub.add_parser("i18n", help="translations: update catalogs, status, XLIFF for CAT tools")
+    i18n_sub = i18n_cmd.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
+    update = i18n_sub.add_parser("update", help="write or refresh translations/<lang>.po for each language")
+    update.add_argument("course", type=Path, metavar="COURSE")
+    update.add_argument("--lang", action="append", metavar="LANG", help="only this language (repeatable)")
+    update.set_defaults(run=cmd_i18n_update)
+    status = i18n_sub.add_parser("status", help="translated, fuzzy and missing segments per language")
+    status.add_argument("course", type=Path, metavar="COURSE")
+    status.set_defaults(run=cmd_i18n_status)
+    xout = i18n_sub.add_parser("export-xliff", help="write a language's catalog as XLIFF 1.2")
+    xout.add_argument("course", type=Path, metavar="COURSE")
+    xout.add_argument("--lang", required=True, metavar="LANG")
+    xout.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: <course id>-<lang>.xlf")
+    xout.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    xout.set_defaults(run=cmd_i18n_export_xliff)
+    xin = i18n_sub.add_parser("import-xliff", help="read translations from an XLIFF 1.2 file into the catalog")
+    xin.add_argument("course", type=Path, metavar="COURSE")
+    xin.add_argument("file", type=Path, metavar="FILE")
+    xin.add_argument("--lang", metavar="LANG", help="default: the file's target-language")
+    xin.set_defaults(run=cmd_i18n_import_xliff)
 
     for register in EXTRA_COMMANDS:
         register(sub)

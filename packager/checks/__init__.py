@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..errors import Problem
+from ..i18n import qa
 from ..model import Course
 from . import ids, links, media, mediafiles, timing
 
@@ -22,6 +23,7 @@ CHECKS: dict[str, Check] = {
     "captions": mediafiles.caption_files,
     "lesson-length": timing.lesson_length,
     "pass-score": timing.pass_score_needs_quiz,
+    "translations": qa.check_course,
 }
 
 
