@@ -28,7 +28,7 @@ from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
 from .model import Course, Lesson, Question
 from .fonts import WebFont, font_css, webfonts
-from .strings import Strings, is_rtl, number_format, player_strings, plural_js
+from .strings import Strings, is_rtl, number_format, player_strings, plural_rule
 from .svg import sanitize_svg
 
 DEFAULT_CSP = (
@@ -209,11 +209,11 @@ class Player:
             "reflections": [r.id for lesson in course.lessons for r in lesson.reflections],
             "strings": self.strings,
             "numbers": number_format(self.lang),
+            "plural": plural_rule(self.strings),
         }
         if self.lms is not None:
             data["lms"] = self.lms
-        plural = f"window.KS_PLURAL = function (n) {{ {plural_js(self.strings)} }};\n"
-        return (f"window.KS_COURSE = {_json(data)};\n" + plural).encode()
+        return f"window.KS_COURSE = {_json(data)};\n".encode()
 
     def lesson_js(self, lesson: Lesson) -> bytes:
         html = self.lesson_html(lesson)

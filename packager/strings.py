@@ -235,7 +235,7 @@ def _locale(lang: str) -> Locale | None:
     return None
 
 
-def plural_js(strings: Strings) -> str:
-    """A JavaScript function body choosing a plural form, from the catalog's (checked) C expression."""
-    expr = strings.plural if _SAFE_PLURAL.match(strings.plural) else "(n != 1)"
-    return f"return Number({expr});"
+def plural_rule(strings: Strings) -> str:
+    """The catalog's plural rule (a gettext C expression over ``n``) for the runtime, which evaluates it
+    with a small parser of its own (no ``eval``: the package's CSP forbids it)."""
+    return strings.plural if _SAFE_PLURAL.match(strings.plural) else "(n != 1)"

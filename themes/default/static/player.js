@@ -35,12 +35,23 @@
     while (i) { out = i.slice(-sz[1]) + (F.group || ",") + out; i = i.slice(0, -sz[1]); }
     return (neg ? "-" : "") + out + (p[1] ? (F.decimal || ".") + p[1] : "");
   };
+  const OPS = {
+    "%": (a, b) => a % b, "<": (a, b) => +(a < b), ">": (a, b) => +(a > b), "<=": (a, b) => +(a <= b),
+    ">=": (a, b) => +(a >= b), "==": (a, b) => +(a == b), "!=": (a, b) => +(a != b), "&&": (a, b) => +(a && b), "||": (a, b) => +(a || b)
+  };
+  const LEVELS = [["||"], ["&&"], ["==", "!="], ["<", ">", "<=", ">="], ["%"]];
+  const pluralForm = (src, n) => { /* the catalog's gettext rule, e.g. "(n != 1)", read without eval */
+    const tk = String(src || "(n != 1)").match(/\d+|n|&&|\|\||[=!<>]=|[<>?:%()!]/g) || [];
+    let i = 0;
+    const prim = () => { const x = tk[i++]; if (x == "(") { const v = tern(); i++; return v; } return x == "!" ? +!prim() : x == "n" ? n : +x; };
+    const lvl = d => { if (d == LEVELS.length) return prim(); let v = lvl(d + 1); while (LEVELS[d].includes(tk[i])) v = OPS[tk[i++]](v, lvl(d + 1)); return v; };
+    const tern = () => { const c = lvl(0); if (tk[i] != "?") return c; i++; const a = tern(); i++; const b = tern(); return c ? a : b; };
+    return +tern() || 0;
+  };
+  KS.pluralForm = pluralForm;
   const t = (k, a) => {
     let v = (C.strings || {})[k] || EN[k] || k;
-    if (Array.isArray(v)) {
-      const n = Number((a || {})[COUNT[k] || "n"]) || 0, f = typeof W.KS_PLURAL == "function" ? W.KS_PLURAL : (x => x == 1 ? 0 : 1);
-      v = v[Math.max(0, Math.min(v.length - 1, f(n)))];
-    }
+    if (Array.isArray(v)) v = v[Math.max(0, Math.min(v.length - 1, pluralForm(C.plural, Number((a || {})[COUNT[k] || "n"]) || 0)))];
     return v.replace(/\{(\w+)\}/g, (m, x) => !a || a[x] == null ? m
       : typeof a[x] == "number" ? num(a[x]) : C.dir == "rtl" ? "\u2068" + a[x] + "\u2069" : String(a[x]));
   };
