@@ -210,8 +210,10 @@ def cmd_i18n_import_xliff(args: argparse.Namespace) -> int:
         print(f"{line}", file=sys.stderr)
     if report.updated:
         write_catalog(po, path)
-    print(f"{_prefix(args.course)}translations/{lang}.po: {report.updated} updated, {report.unchanged} unchanged, "
-          f"{len(report.skipped)} skipped")
+    print(
+        f"{_prefix(args.course)}translations/{lang}.po: {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped"
+    )
     return 0
 
 
@@ -252,9 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--strict", action="store_true", help="fail when a translated build would show untranslated or fuzzy text"
     )
-    build.add_argument(
-        "--no-fonts", action="store_true", help="leave out the subset webfonts for the course's script"
-    )
+    build.add_argument("--no-fonts", action="store_true", help="leave out the subset webfonts for the course's script")
     build.set_defaults(run=cmd_build)
 
     i18n_cmd = sub.add_parser("i18n", help="translations: update catalogs, status, XLIFF for CAT tools")

@@ -37,6 +37,7 @@ def _scripts() -> Any:
 
     return fonts
 
+
 log = logging.getLogger(__name__)
 
 FALLBACKS = ("Noto Sans", "Noto Sans Symbols 2", "Noto Sans Symbols", "Noto Sans Math")

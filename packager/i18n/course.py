@@ -102,8 +102,12 @@ def fallback_problems(course: Course, lang: str) -> list[Problem]:
     """The build report of *lang*: each segment shown in the source language, as a problem at its place."""
     result = status(course, lang)
     return [
-        Problem(segment.file, segment.line, "warning", f"{lang}: {state} translation, shown in {course.language}: "
-                f"{segment.source[:60]!r}")
+        Problem(
+            segment.file,
+            segment.line,
+            "warning",
+            f"{lang}: {state} translation, shown in {course.language}: {segment.source[:60]!r}",
+        )
         for segment, state in result.left
     ]
 

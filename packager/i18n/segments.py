@@ -188,7 +188,10 @@ def _parts(token_text: str, kind: str, where: _Where) -> list[Part]:
     if kind == "item" and where.quiz:
         mark = _MARK.match(token_text)
         if mark and where.first_in_item:
-            return [token_text[: mark.end()], ("correct" if mark.group(1) != " " else "option", token_text[mark.end() :])]
+            return [
+                token_text[: mark.end()],
+                ("correct" if mark.group(1) != " " else "option", token_text[mark.end() :]),
+            ]
         if where.first_in_item and token_text.count("->") == 1:
             left, right = token_text.split("->")
             return [("match", left.strip()), " -> ", ("match", right.strip())]
