@@ -18,16 +18,16 @@ from typing import TextIO
 from . import __version__
 from .checks import check_course
 from .errors import CourseError, Problem, StudioError, has_errors
-from .export.core import atomic_path
 from .export import FORMATS, export, languages
+from .export.core import atomic_path
 from .i18n import course as i18n
 from .i18n import xliff
 from .i18n.catalog import read as read_catalog
 from .i18n.catalog import write as write_catalog
 from .load import load_course
-from .model import Course
 from .media import DEFAULT_BUDGET_MB, ProgressEvent, progress_to, size_report
 from .media.report import human
+from .model import Course
 from .scaffold import new_course
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]

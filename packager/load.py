@@ -18,8 +18,8 @@ from typing import Any
 
 from . import cache, media, schema, yamlsrc
 from .errors import Problem, error, warning
-from .lesson import LessonContext, lesson_id_for, parse_lesson
 from .i18n.apply import Translation
+from .lesson import LessonContext, lesson_id_for, parse_lesson
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
 
 log = logging.getLogger(__name__)

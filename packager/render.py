@@ -23,11 +23,11 @@ import jinja2
 
 from .cache import cache_dir
 from .errors import ExportError
+from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
 from .model import Course, Lesson, Question
-from .fonts import WebFont, font_css, webfonts
 from .strings import Strings, is_rtl, number_format, player_strings, plural_rule
 from .svg import sanitize_svg
 
@@ -87,7 +87,7 @@ class Player:
 
     course: Course
     theme: Path = field(default_factory=theme_dir)
-    strings: Strings | None = None  # type: ignore[assignment]
+    strings: Strings = None  # type: ignore[assignment]
     """The interface strings; default: the player catalog of the course's language (``strings.py``)."""
     csp: str = DEFAULT_CSP
     head_scripts: tuple[str, ...] = ()

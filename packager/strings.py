@@ -113,6 +113,7 @@ class Strings(dict[str, Any]):
         super().__init__(values)
         self.lang, self.plural, self.rtl = lang, plural, rtl
         self._choose = gettext.c2py(plural) if _SAFE_PLURAL.match(plural) else (lambda n: int(n != 1))
+        self._by_text = {e: self[k] for k, e in PLAYER_STRINGS.items() if isinstance(e, str) and k in self}
 
     def text(self, key: str, count: int | None = None, **fields: Any) -> str:
         """The string *key*, its plural form chosen by *count*, with ``{field}`` filled in."""
@@ -138,16 +139,7 @@ class Strings(dict[str, Any]):
 
     def gettext(self, message: str) -> str:
         """The shell template's ``_("English")``: the translation of the entry with that English text."""
-        return str(self.by_text().get(message, message))
-
-    @lru_cache(maxsize=1)  # noqa: B019 - one per Strings object, which lives for one build
-    def by_text(self) -> dict[str, str]:
-        return {
-            english: self[key] for key, english in PLAYER_STRINGS.items() if isinstance(english, str) and key in self
-        }
-
-    def __hash__(self) -> int:  # for the cache above: identity is enough
-        return id(self)
+        return str(self._by_text.get(message, message))
 
 
 def is_rtl(lang: str) -> bool:

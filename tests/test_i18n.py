@@ -212,7 +212,7 @@ def test_xliff_round_trip_changes_nothing_and_carries_states(small, tmp_path):
     assert main(["i18n", "export-xliff", str(small), "--lang", "hi", "-o", str(out)]) == 2  # no overwrite
 
     # a CAT tool finishes the fuzzy unit: the catalog takes the target and the state
-    lang, units = xliff.read(out)
+    _, units = xliff.read(out)
     unit = next(u for u in units if u.state == "needs-review-translation")
     text = text.replace(
         f'<target state="needs-review-translation">{unit.target}</target>',

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import check_course
+from ..errors import CourseError, ExportError, has_errors
 from ..i18n.course import require_catalog
 from ..load import load_course
-from ..errors import CourseError, ExportError, has_errors
 from ..model import Course
 from . import cmi5, html, igot, pdf, scorm12, scorm2004, xapi
 

@@ -31,8 +31,8 @@ def yml_segments(doc: Any) -> list[Segment]:
     def text(value: Any) -> str:
         return value.strip() if isinstance(value, str) else ""
 
-    modules = raw.get("modules") if isinstance(raw.get("modules"), list) else []
-    keywords = raw.get("keywords") if isinstance(raw.get("keywords"), list) else []
+    modules: list[Any] = raw["modules"] if isinstance(raw.get("modules"), list) else []
+    keywords: list[Any] = raw["keywords"] if isinstance(raw.get("keywords"), list) else []
     lines = {key: doc.line_of((key,)) or 1 for key in ("title", "summary")} if doc is not None else {}
     return course_segments(
         text(raw.get("title")),
