@@ -36,6 +36,8 @@ DEFAULT_CSP = (
     "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
 ASSETS = ("player.css", "player.js", "media.js")
+RUNTIME_GLYPHS = "0123456789%.,:;·()-–✓✗"
+"""Characters the runtime and the theme's CSS may show beyond the text of the pages (scores, marks)."""
 _TRACK_SRC = re.compile(r'(<track kind="captions" src=")([^"]+)(")')
 _URL_ATTR = re.compile(r'\b(src|href|poster|srcset)="([^"]*)"')
 # The media markup of markdown/rules.py (raw HTML in lessons is escaped, so only it can match)
@@ -237,7 +239,7 @@ class Player:
         text = [self.index_html(fonts=False).decode(), *(self.lesson_html(lesson) for lesson in self.course.lessons)]
         shown = [_visible_text(html) for html in text]
         strings = [v for value in self.strings.values() for v in (value if isinstance(value, list) else [value])]
-        return webfonts(self.lang, [*shown, *strings])
+        return webfonts(self.lang, [*shown, *strings, RUNTIME_GLYPHS])
 
     def lesson_html(self, lesson: Lesson) -> str:
         if lesson.id in self._html:
