@@ -40,7 +40,7 @@ def _scripts() -> Any:
 
 log = logging.getLogger(__name__)
 
-FALLBACKS = ("Noto Sans", "Noto Sans Symbols 2", "Noto Sans Symbols", "Noto Sans Math")
+FALLBACKS = ("Noto Sans", "Noto Sans Symbols2", "Noto Sans Symbols", "Noto Sans Math")
 # Scripts a phone may lack a font for. Latin text needs no webfont: every device has one.
 _NEEDS_FONT = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x1CD0, 0x1CFF), (0xA8E0, 0xA8FF), (0xFB1D, 0xFEFF))
 _KEEP = "\u200c\u200d\u25cc"  # ZWNJ, ZWJ and the dotted circle: shaping uses them around marks

@@ -36,7 +36,7 @@ DEFAULT_CSP = (
     "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
 ASSETS = ("player.css", "player.js", "media.js")
-RUNTIME_GLYPHS = "0123456789%.,:;·()-–✓✗"
+RUNTIME_GLYPHS = "0123456789%.,:;·()-–—✓✗"
 """Characters the runtime and the theme's CSS may show beyond the text of the pages (scores, marks)."""
 _TRACK_SRC = re.compile(r'(<track kind="captions" src=")([^"]+)(")')
 _URL_ATTR = re.compile(r'\b(src|href|poster|srcset)="([^"]*)"')
