@@ -94,7 +94,8 @@ def _fallback_report(course: Course, langs: list[str], folder: Path, strict: boo
             continue
         severity = "error" if strict else "warning"
         print(
-            f"{_prefix(folder)}translations/{lang}.po: {severity}: {len(left)} segments are missing or fuzzy "
+            f"{_prefix(folder)}translations/{lang}.po: {severity}: {len(left)} "
+            f"{'segment is' if len(left) == 1 else 'segments are'} missing or fuzzy "
             f"and fall back to '{course.language}'{' (--strict)' if strict else ''}:",
             file=sys.stderr,
         )

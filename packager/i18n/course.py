@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,7 @@ class Status:
     def line(self) -> str:
         return (
             f"{self.lang}: {self.translated} translated, {self.fuzzy} fuzzy, {self.missing} missing "
-            f"of {self.total} ({self.percent:.0f}% translated)"
+            f"of {self.total} ({math.floor(self.percent)}% translated)"  # 99.5% is not 100%
         )
 
 
