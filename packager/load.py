@@ -21,6 +21,7 @@ from .errors import Problem, error, warning
 from .i18n.apply import Translation
 from .lesson import LessonContext, lesson_id_for, parse_lesson
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
+from .strings import player_strings
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +77,13 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
         resolve=lambda lesson, target: _localised(resolve_target(lesson, target, files), files, lang),
         captions=_caption_finder(files, course.language, lang),
         lang=course.language,
+        strings=dict(player_strings(course.language)),
         translate=translation.lookup if translation else None,
     )
     ids_digest = store.ids_digest(lesson_ids)
-    digest = translation.digest if translation else ""
+    # the lesson HTML holds two interface words (a table's label, "Transcript") and the translations
+    digest = f"{ctx.strings and ctx.strings['table']}|{ctx.strings and ctx.strings['transcript']}|"
+    digest += translation.digest if translation else ""
     keys = {path: store.key(path, course.language, ids_digest, text, digest) for path, text in texts.items()}
     results = {path: store.get(key) for path, key in keys.items()}
     misses = [path for path, hit in results.items() if hit is None]
