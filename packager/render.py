@@ -28,7 +28,7 @@ from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
 from .model import Course, Lesson, Question
-from .strings import Strings, is_rtl, number_format, player_strings, plural_rule
+from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
 from .svg import sanitize_svg
 
 DEFAULT_CSP = (
@@ -211,6 +211,7 @@ class Player:
             "reflections": [r.id for lesson in course.lessons for r in lesson.reflections],
             "strings": self.strings,
             "numbers": number_format(self.lang),
+            "dates": date_format(self.lang),
             "plural": plural_rule(self.strings),
         }
         if self.lms is not None:
@@ -239,7 +240,8 @@ class Player:
         text = [self.index_html(fonts=False).decode(), *(self.lesson_html(lesson) for lesson in self.course.lessons)]
         shown = [_visible_text(html) for html in text]
         strings = [v for value in self.strings.values() for v in (value if isinstance(value, list) else [value])]
-        return webfonts(self.lang, [*shown, *strings, RUNTIME_GLYPHS])
+        dates = date_format(self.lang)
+        return webfonts(self.lang, [*shown, *strings, *dates["months"], dates["pattern"], RUNTIME_GLYPHS])
 
     def lesson_html(self, lesson: Lesson) -> str:
         if lesson.id in self._html:

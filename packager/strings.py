@@ -216,6 +216,20 @@ def format_number(value: float, lang: str) -> str:
     return format_decimal(value, locale=locale, numbering_system="latn")
 
 
+def date_format(lang: str) -> dict[str, Any]:
+    """How the runtime writes a date in *lang*: CLDR's long date pattern and month names, from Babel.
+
+    >>> date_format("hi")["pattern"], date_format("hi")["months"][0], date_format("ur")["pattern"]
+    ('d MMMM y', 'जनवरी', 'd MMMM، y')
+    """
+    locale = _locale(lang) or Locale.parse("en_IN")
+    return {
+        "pattern": locale.date_formats["long"].pattern,
+        "months": [locale.months["format"]["wide"][m] for m in range(1, 13)],
+        "short": [locale.months["format"]["abbreviated"][m] for m in range(1, 13)],
+    }
+
+
 @lru_cache(maxsize=64)
 def _locale(lang: str) -> Locale | None:
     code = lang.replace("-", "_")

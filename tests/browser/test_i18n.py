@@ -172,3 +172,23 @@ def test_every_character_has_a_glyph_in_the_fonts_the_page_loads(browser, sample
     assert not missing, "no glyph for " + ", ".join(f"U+{ord(c):04X} {c}" for c in missing)
     script = {"hi": (0x0900, 0x097F), "ur": (0x0600, 0x06FF)}[lang]
     assert sum(script[0] <= ord(c) <= script[1] for c in text) > 5000  # the course really is in that script
+
+
+def test_completion_date_and_counts_are_in_the_language(browser, sample_sites):
+    from packager.strings import date_format
+
+    site = sample_sites["hi"]
+    course = course_data(site)
+    page = browser.new_page()
+    index = (site / "index.html").as_uri()
+    for lesson in course["lessons"]:
+        page.goto(index + f"#/{lesson['id']}")
+        page.wait_for_selector(f'article[data-lesson="{lesson["id"]}"]')
+    page.goto(index + "#ks-home")
+    status = page.locator(".ks-status")
+    expect(status).to_contain_text(player_strings("hi")["courseComplete"])
+    text = status.inner_text()
+    month = page.evaluate("new Date().getMonth()")
+    assert "को पूरा किया।" in text and date_format("hi")["months"][month] in text
+    assert page.locator(".ks-progress-text").inner_text() == "10 में से 10 पाठ"
+    page.close()

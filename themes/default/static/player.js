@@ -88,7 +88,17 @@
     if (!n) { n = D.createElement("p"); n.className = "ks-notice"; n.setAttribute("role", "status"); $("#ks-main").insertBefore(n, $("#ks-main").firstChild); }
     if (n.textContent != txt) n.textContent = txt;
   };
-  const save = () => { S.n = (S.n || 0) + 1; hook("save", S); ui(); }; /* S.n orders copies of progress kept in several places */
+  const save = () => { /* S.n orders copies of progress kept in several places; S.d is when the course was completed */
+    S.n = (S.n || 0) + 1;
+    if (!S.d && status().completed) S.d = Date.now();
+    hook("save", S); ui();
+  };
+  const date = ms => { /* CLDR's long date pattern of the language (course.dates, from Babel): "d MMMM y" */
+    const F = C.dates || {}, d = new Date(ms), m = d.getMonth();
+    return String(F.pattern || "d MMMM y").replace(/'([^']*)'|y+|M+|d+/g, (x, lit) => lit != null ? lit
+      : x[0] == "y" ? String(d.getFullYear()) : x[0] == "d" ? String(d.getDate()).padStart(x.length, "0")
+      : x.length > 3 ? (F.months || [])[m] || String(m + 1) : x.length == 3 ? (F.short || [])[m] || String(m + 1) : String(m + 1).padStart(x.length, "0"));
+  };
 
   /* ---- seeded shuffling: the seed S.x is kept in progress, so orders and draws stay put ---- */
   const rng = key => {
@@ -166,6 +176,7 @@
     });
     if (hs && !homeEl.hidden) {
       const ln = [st.completed ? t("courseComplete") : t("courseIncomplete", { done: st.visited, total: st.total })];
+      if (st.completed && S.d) ln.push(t("completedOn", { date: date(S.d) }));
       if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseFailed", { percent: st.score, pass: C.completion.passScore }));
       if (hs.textContent != ln.join("")) { hs.textContent = ""; ln.forEach(l => add(hs, "p", "", l)); }
     }
