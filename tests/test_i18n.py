@@ -236,6 +236,10 @@ def test_hostile_xliff_is_refused_or_harmless(small, tmp_path):
     )
     _, units = xliff.read(bomb)
     assert "root:" not in units[0].target
+    escape = tmp_path / "escape.xlf"
+    escape.write_text(bomb.read_text().replace('target-language="hi"', 'target-language="../../../evil"'))
+    assert main(["i18n", "import-xliff", str(small), str(escape)]) == 2
+    assert not list(tmp_path.rglob("evil*"))
     broken = tmp_path / "broken.xlf"
     broken.write_text("<xliff version='1.2'><file>")
     with pytest.raises(xliff.XliffError, match=r"broken.xlf:1"):

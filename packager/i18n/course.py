@@ -14,6 +14,7 @@ from ..errors import ExportError, Problem
 from ..lesson import split_front_matter
 from ..markdown import parser
 from ..model import Course
+from ..schema import LANG_PATTERN
 from . import catalog
 from .apply import catalog_file, yml_segments
 from .segments import Segment, front_segments, lesson_segments
@@ -44,6 +45,10 @@ def project(course: Course) -> str:
 
 
 def catalog_path(course: Course, lang: str) -> Path:
+    """``translations/<lang>.po`` of *course*; *lang* (from a command line or an XLIFF file) must be a
+    language code, so it can never name a file elsewhere."""
+    if not re.fullmatch(LANG_PATTERN, lang):
+        raise ExportError(f"'{lang[:40]}' is not a language code such as hi, ur or pt-BR")
     return course.root / catalog_file(lang)
 
 
@@ -114,7 +119,7 @@ def fallback_problems(course: Course, lang: str) -> list[Problem]:
 
 
 def require_catalog(course: Course, lang: str) -> polib.POFile:
-    path = catalog_path(course, lang)
+    path = catalog_path(course, lang)  # checks the code
     if not path.is_file():
         raise ExportError(f"no catalog for '{lang}' ({catalog_file(lang)}): run 'kstudio i18n update {course.root}'")
     return catalog.read(path)

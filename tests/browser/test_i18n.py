@@ -130,7 +130,8 @@ def test_sample_builds_run_in_the_right_direction(browser, sample_sites, lang, d
 _TEXT = """() => {
   const out = [document.title];
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-    acceptNode: n => n.parentElement.closest("noscript, script, style") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT
+    acceptNode: n => n.parentElement.closest("noscript, script, style")
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT
   });
   while (walk.nextNode()) out.push(walk.currentNode.nodeValue);
   return out.join("\\n");
