@@ -111,7 +111,8 @@ class Player:
         if self.strings is None:
             self.strings = player_strings(self.lang)
         elif not isinstance(self.strings, Strings):  # a plain dict of overrides over the language's own
-            self.strings = Strings({**player_strings(self.lang), **self.strings}, self.lang, "(n != 1)", False)
+            base = player_strings(self.lang)
+            self.strings = Strings({**base, **self.strings}, self.lang, base.plural, base.rtl)
 
     @property
     def env(self) -> jinja2.Environment:

@@ -403,3 +403,23 @@ def test_localised_media_and_captions_are_picked_per_language(tmp_path):
     assert [c.src for c in hi.lessons[0].media[1].captions] == ["media/talk.en.vtt", "media/talk.hi.vtt"]
     html = hi.lessons[0].blocks[0].html
     assert 'srclang="hi" label="हिन्दी" default' in html and 'alt="' + pseudo("A chart", "hi") in html
+
+
+def test_broken_catalog_is_reported_with_its_line(small, capsys):
+    i18n.update(load_course(small, use_cache=False))
+    path = small / "translations/hi.po"
+    path.write_text(path.read_text().replace('msgstr ""\n\n#. Translate the course summary.', 'msgstr "x\n\n#.'))
+    assert main(["check", str(small)]) == 1
+    assert re.search(r"translations/hi\.po:\d+: error: not a valid PO file", capsys.readouterr().out)
+
+
+def test_markup_in_a_translation_is_escaped_and_unsafe_links_dropped(small, tmp_path):
+    po = _translate_all(small)
+    for entry in po:
+        if entry.msgid.startswith("Third paragraph"):
+            entry.msgstr = "<img src=x onerror=alert(1)> [क्लिक](javascript:alert(1))"
+    catalog.write(po, small / "translations/hi.po")
+    course = load_course(small, use_cache=False, lang="hi")
+    html = course.lessons[0].blocks[0].html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "javascript:" not in html
+    assert any("javascript" in p.message for p in course.problems)

@@ -69,7 +69,7 @@ class Translation:
         try:
             po = catalog.read(path)
         except catalog.CatalogError as exc:
-            problems.append(error(catalog_file(lang), None, str(exc).split(": ", 1)[-1]))
+            problems.append(error(catalog_file(lang), exc.line, exc.reason))
             return tr
         tr.entries = catalog.active(po)
         tr.digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -8,6 +8,7 @@ Headers follow what Poedit and Weblate expect, with ``Plural-Forms`` from Babel'
 from __future__ import annotations
 
 import difflib
+import re
 import os
 import tempfile
 from collections.abc import Iterable
@@ -17,18 +18,24 @@ from pathlib import Path
 
 import polib
 from babel import Locale, UnknownLocaleError
+from babel.messages.pofile import PoFileError, read_po
 from babel.plural import to_gettext
 
 from ..errors import StudioError
 from .segments import Segment
 
 MAX_CATALOG_BYTES = 32 << 20
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
 SIMILAR = 0.6
 """How alike (difflib ratio) an edited segment must be to its old text to keep its translation as fuzzy."""
 
 
 class CatalogError(StudioError):
-    """A catalog could not be read (the message names the file and line)."""
+    """A catalog could not be read: ``reason`` says why, ``line`` where (None: the whole file)."""
+
+    def __init__(self, path: Path, reason: str, line: int | None = None):
+        self.reason, self.line = reason, line
+        super().__init__(f"{path}{f':{line}' if line else ''}: {reason}")
 
 
 def plural_forms(lang: str) -> str:
@@ -46,11 +53,30 @@ def plural_forms(lang: str) -> str:
 def read(path: Path) -> polib.POFile:
     """The catalog at *path*; :class:`CatalogError` (with file and line) if it is not a valid PO file."""
     if path.stat().st_size > MAX_CATALOG_BYTES:
-        raise CatalogError(f"{path}: catalog is larger than {MAX_CATALOG_BYTES >> 20} MB")
+        raise CatalogError(path, f"catalog is larger than {MAX_CATALOG_BYTES >> 20} MB")
+    # polib accepts almost anything: check each line's syntax, then let Babel's strict reader check the
+    # structure, so a broken file is reported at the line a PO editor would choke on
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(path, "not valid UTF-8 text", path.read_bytes()[: exc.start].count(b"\n") + 1) from exc
+    for number, line in enumerate(text.splitlines(), start=1):
+        bare = line.strip().removeprefix("#~").strip()
+        if bare and not bare.startswith("#") and not _PO_LINE.match(bare):
+            raise CatalogError(path, f"not a valid PO file: cannot read '{bare[:40]}'", number)
+    with open(path, "rb") as fh:
+        try:
+            read_po(fh, abort_invalid=True)
+        except PoFileError as exc:
+            raise CatalogError(
+                path, f"not a valid PO file: {exc.args[0].rsplit(' on ', 1)[0]}", exc.lineno + 1
+            ) from exc
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise CatalogError(path, f"not a valid PO file: {exc}") from exc
     try:
         return polib.pofile(str(path), encoding="utf-8", wrapwidth=78)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: not a valid PO file: {exc}") from exc
+        raise CatalogError(path, f"not a valid PO file: {exc}") from exc
 
 
 def new(lang: str, project: str) -> polib.POFile:

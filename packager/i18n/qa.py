@@ -108,6 +108,6 @@ def check_course(course: Course) -> Iterator[Problem]:
         try:
             po = catalog.read(path)
         except catalog.CatalogError as exc:
-            yield error(file, None, str(exc).split(": ", 1)[-1])
+            yield error(file, exc.line, exc.reason)
             continue
         yield from check(po, file)

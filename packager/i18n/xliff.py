@@ -135,6 +135,9 @@ def apply(po: polib.POFile, units: list[Unit], path: Path) -> ImportReport:
         if entry.msgid != unit.source:
             report.skipped.append(f"{where}: the source of '{unit.id}' has changed since export; not imported")
             continue
+        if not unit.target and entry.msgstr:  # a tool that leaves targets out must not erase translations
+            report.unchanged += 1
+            continue
         fuzzy = bool(unit.target) and unit.state not in DONE
         if entry.msgstr == unit.target and entry.fuzzy == fuzzy:
             report.unchanged += 1
