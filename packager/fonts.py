@@ -19,25 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from fontTools import subset
-from fontTools.ttLib import TTFont
 
 from .cache import cache_dir
 from .errors import ExportError
+from .scripts import LATIN, script_for
 
 PACKAGE = "fonts-noto-core"
-
-
-def _scripts() -> Any:
-    # The script table is the handouts' (packager.pdf.fonts); imported late, as packager.pdf imports the
-    # exporters, which import the renderer, which imports this module.
-    from .pdf import fonts
-
-    return fonts
-
-
 log = logging.getLogger(__name__)
 
 FALLBACKS = ("Noto Sans", "Noto Sans Symbols2", "Noto Sans Symbols", "Noto Sans Math")
@@ -87,6 +74,8 @@ def system_fonts() -> dict[str, Path]:
 
 @lru_cache(maxsize=32)
 def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # fontTools costs a tenth of a second to import: only when needed
+
     with TTFont(str(path), lazy=True) as font:
         return frozenset(font.getBestCmap())
 
@@ -100,8 +89,8 @@ def shown(char: str) -> bool:
 
 def chain(lang: str) -> list[str]:
     """The font families a page in *lang* uses, in CSS order: the script's font, then the fallbacks."""
-    script = _scripts().script_for(lang)
-    latin = script is _scripts().LATIN
+    script = script_for(lang)
+    latin = script is LATIN
     have = system_fonts()
     main = [f for f in script.families if f in have][:1] if not latin else []
     if not latin and not main:
@@ -114,8 +103,11 @@ def chain(lang: str) -> list[str]:
 
 def webfonts(lang: str, text: Iterable[str]) -> list[WebFont]:
     """The subset fonts a page in *lang* showing *text* needs (none for Latin text)."""
-    chars = {c for part in text for c in part if shown(c)}
-    latin = _scripts().script_for(lang) is _scripts().LATIN
+    seen: set[str] = set()
+    for part in text:  # one piece at a time: a long course's text is never held whole
+        seen.update(part)
+    chars = {c for c in seen if shown(c)}
+    latin = script_for(lang) is LATIN
     if latin:  # only what a phone may lack
         chars = {c for c in chars if any(a <= ord(c) <= b for a, b in _NEEDS_FONT)}
     if not chars:
@@ -155,7 +147,7 @@ def _script_fonts_for(chars: set[str]) -> list[str]:
     families: list[str] = []
     for low, high, code in _BLOCKS:
         if any(low <= ord(c) <= high for c in chars):
-            families += [f for f in _scripts().script_for(code).families if f not in families]
+            families += [f for f in script_for(code).families if f not in families]
     return families
 
 
@@ -171,6 +163,8 @@ def _subset(family: str, path: Path, chars: frozenset[str]) -> WebFont:
     if cached.is_file():
         data = cached.read_bytes()
     else:
+        from fontTools import subset
+
         options = subset.Options()
         options.layout_features = ["*"]  # conjuncts, matras, Nastaliq joining and kerning all need theirs
         options.hinting = False
@@ -204,7 +198,7 @@ def font_css(lang: str, fonts: list[WebFont]) -> str:
         for f in fonts
     ]
     stack = ",".join(f'"{f.family}"' for f in fonts)
-    script = _scripts().script_for(lang)
+    script = script_for(lang)
     rules.append(f'body.ks{{font-family:{stack},system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}}')
     if script.line_height > 1.6:
         rules.append(f"body.ks{{line-height:{script.line_height}}}")

@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from html import escape, unescape
@@ -27,7 +28,7 @@ from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
-from .model import Course, Lesson, Question
+from .model import Course, Lesson, Question, Quiz
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
 from .svg import sanitize_svg
 
@@ -105,7 +106,6 @@ class Player:
     """Course file -> name in the package, for packages whose entry names are restricted."""
     process_media: bool = True
     """Ship renditions from the media pipeline (``packager.media``); False ships the files as they are."""
-    _html: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.strings is None:
@@ -154,7 +154,7 @@ class Player:
             yield PackageFile(self.lesson_files[lesson.id], self.lesson_js(lesson))
         yield from self.media_files()
 
-    def index_html(self, fonts: bool = True) -> bytes:
+    def index_html(self) -> bytes:
         course = self.course
         modules = [{"title": m.title, "lessons": m.lessons} for m in course.modules]
         html = self.env.get_template("shell.html").render(
@@ -167,10 +167,10 @@ class Player:
             head_scripts=self.head_scripts,
             thumbnail=course.thumbnail and self.renames.get(course.thumbnail, course.thumbnail),
             minutes_text=self.minutes_text(course.learning_minutes),
-            level_text=self.strings.get(f"level_{course.level}", (course.level or "").capitalize()),
+            level_text=self.level_text,
             s=self.strings,
             _=self.strings.gettext,
-            fonts_css=fonts and bool(self.webfonts),
+            fonts_css=bool(self.webfonts),
         )
         return html.encode("utf-8")
 
@@ -238,15 +238,17 @@ class Player:
         """Subsets of the fonts for the text the package shows (none for Latin text, or when told not to)."""
         if not self.course.ship_fonts:
             return []
-        text = [self.index_html(fonts=False).decode(), *(self.lesson_html(lesson) for lesson in self.course.lessons)]
-        shown = [_visible_text(html) for html in text]
         strings = [v for value in self.strings.values() for v in (value if isinstance(value, list) else [value])]
         dates = date_format(self.lang)
-        return webfonts(self.lang, [*shown, *strings, *dates["months"], dates["pattern"], RUNTIME_GLYPHS])
+        extra = [*strings, *dates["months"], dates["pattern"], RUNTIME_GLYPHS, self.level_text]
+        return webfonts(self.lang, chain((_visible_text(t) for t in course_text(self.course)), extra))
+
+    @property
+    def level_text(self) -> str:
+        level = self.course.level or ""
+        return str(self.strings.get(f"level_{level}", level.capitalize()))
 
     def lesson_html(self, lesson: Lesson) -> str:
-        if lesson.id in self._html:
-            return self._html[lesson.id]
         index, module_no, module_title = self.positions[lesson.id]
         s = self.strings
         crumb = (
@@ -260,8 +262,7 @@ class Player:
         if self.process_media and lesson.media:
             html = _MEDIA_TAG.sub(self._media_markup, html)
         html = _TRACK_SRC.sub(self._track, html)
-        self._html[lesson.id] = _URL_ATTR.sub(self._rename, html) if self.renames else html
-        return self._html[lesson.id]
+        return _URL_ATTR.sub(self._rename, html) if self.renames else html
 
     def _rename(self, match: re.Match[str]) -> str:
         value = unescape(match.group(2))
@@ -381,6 +382,31 @@ def answer_key(question: Question) -> dict[str, Any]:
 
 _TAG = re.compile(r"<[^>]*>")
 _SHOWN_ATTR = re.compile(r'\b(?:alt|aria-label|title|placeholder)="([^"]*)"')
+
+
+def course_text(course: Course) -> Iterator[str]:
+    """Every piece of the course's own text a player shows (HTML fragments and plain text)."""
+    yield from (course.title, course.summary, course.provider.name)
+    for c in course.competencies:
+        yield from (c.area, c.theme, c.subtheme or "")
+    for module in course.modules:
+        yield module.title
+        for lesson in module.lessons:
+            yield from (lesson.title, *lesson.objectives)
+            for block in lesson.blocks:
+                yield from _block_text(block)
+
+
+def _block_text(block: Any) -> Iterator[str]:
+    if isinstance(block, Quiz):
+        yield block.intro_html
+        for q in block.questions:
+            yield from (q.prompt_html, q.prompt_more_html, q.explanation_html)
+            yield from (x for o in q.options for x in (o.html, o.feedback_html))
+            yield from (i.html for i in q.items)
+            yield from (x.html for p in q.pairs for x in (p.left, p.right))
+    else:
+        yield getattr(block, "html", "") or getattr(block, "prompt_html", "")
 
 
 def _visible_text(html: str) -> str:

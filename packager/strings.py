@@ -210,6 +210,8 @@ def format_number(value: float, lang: str) -> str:
     >>> format_number(1234567, "hi"), format_number(1234567, "en"), format_number(1234567, "fr-FR")
     ('12,34,567', '12,34,567', '1\u202f234\u202f567')
     """
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # no grouping to do, in Latin digits: skip Babel (a build formats thousands)
     locale = _locale(lang)
     if locale is None:
         return f"{value:,}"

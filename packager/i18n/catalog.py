@@ -8,8 +8,8 @@ Headers follow what Poedit and Weblate expect, with ``Plural-Forms`` from Babel'
 from __future__ import annotations
 
 import difflib
-import re
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
