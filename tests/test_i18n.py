@@ -423,3 +423,17 @@ def test_markup_in_a_translation_is_escaped_and_unsafe_links_dropped(small, tmp_
     html = course.lessons[0].blocks[0].html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "javascript:" not in html
     assert any("javascript" in p.message for p in course.problems)
+
+
+def test_the_sample_course_is_completely_translated_into_hindi_and_urdu():
+    course = load_course(SAMPLE, use_cache=False)
+    assert course.translations == ["hi", "ur"]
+    found = i18n.segments(course)
+    for lang in course.translations:
+        status = i18n.status(course, lang, found)
+        assert (status.fuzzy, status.missing) == (0, 0), (
+            f"{lang}: {status.line()}; after editing the sample course run 'kstudio i18n update "
+            f"sample_courses/karmayogi-prarambh' and translate what it lists"
+        )
+        po = catalog.read(i18n.catalog_path(course, lang))
+        assert not list(qa.check(po, f"translations/{lang}.po"))
