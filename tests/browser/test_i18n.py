@@ -193,3 +193,32 @@ def test_completion_date_and_counts_are_in_the_language(browser, sample_sites):
     assert "को पूरा किया।" in text and date_format("hi")["months"][month] in text
     assert page.locator(".ks-progress-text").inner_text() == "10 में से 10 पाठ"
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["hi", "ur"])
+def test_translated_pages_pass_axe_and_fit_a_small_screen(browser, sample_sites, lang):
+    from tests.browser.conftest import AXE
+
+    site = sample_sites[lang]
+    course = course_data(site)
+    context = browser.new_context(viewport={"width": 320, "height": 800}, bypass_csp=True)  # axe is inline
+    page = context.new_page()
+    index = (site / "index.html").as_uri()
+    failures = []
+    for hash_ in ["", *(f"#/{lesson['id']}" for lesson in course["lessons"])]:
+        page.goto(index + hash_)
+        page.wait_for_selector("article.ks-lesson" if hash_ else "#ks-home")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
+        )
+        failures += [
+            f"{hash_ or 'home'}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            failures.append(f"{hash_ or 'home'}: {overflow}px of horizontal scrolling")
+    context.close()
+    assert failures == []
