@@ -162,7 +162,8 @@ def merge(old: polib.POFile, segments: Iterable[Segment], lang: str, project: st
             report.added += 1
             entries[at] = _entry(segment)
     po.extend(e for e in entries if e is not None)
-    for entry in [*by_id.values(), *gone.values()]:
+    strays = [e for e in old if not e.msgctxt and e.msgid and (e.msgstr or e.tcomment)]  # added by hand
+    for entry in [*by_id.values(), *gone.values(), *strays]:
         if id(entry) not in used and (entry.msgstr or entry.tcomment):
             report.obsolete += not entry.obsolete
             entry.obsolete = True
