@@ -200,6 +200,8 @@ def cmd_i18n_export_xliff(args: argparse.Namespace) -> int:
 def cmd_i18n_import_xliff(args: argparse.Namespace) -> int:
     course = _translated_course(args.course)
     file_lang, units = xliff.read(args.file)
+    if args.lang and file_lang and args.lang != file_lang:
+        raise StudioError(f"{args.file} is for '{file_lang}', not '{args.lang}'")
     lang = args.lang or file_lang
     if not lang:
         raise StudioError(f"{args.file}: no target-language; pass --lang")

@@ -209,6 +209,7 @@ def test_xliff_round_trip_changes_nothing_and_carries_states(small, tmp_path):
     assert 'id="lessons/a|question|' in text and '<note from="developer">' in text
     assert main(["i18n", "import-xliff", str(small), str(out)]) == 0
     assert (small / "translations/hi.po").read_bytes() == before
+    assert main(["i18n", "import-xliff", str(small), str(out), "--lang", "ur"]) == 2  # a Hindi file
     assert main(["i18n", "export-xliff", str(small), "--lang", "hi", "-o", str(out)]) == 2  # no overwrite
 
     # a CAT tool finishes the fuzzy unit: the catalog takes the target and the state
