@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from .checks import check_course
@@ -119,7 +119,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     watching: AbstractContextManager[None] = progress_to(bar) if bar else nullcontext()
     try:
-        options: dict[str, object] = {"answers": True} if args.answers else {}
+        options: dict[str, Any] = {"answers": True} if args.answers else {}
         if args.au_per:
             if args.format != "cmi5":
                 print("kstudio: error: --au-per is for --format cmi5", file=sys.stderr)

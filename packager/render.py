@@ -12,11 +12,11 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from html import escape, unescape
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
