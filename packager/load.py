@@ -47,7 +47,7 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
     course = _course_from(root, raw, spec)
     course.problems = problems
     outline = _outline(raw, spec, files, problems)
-    translation = None
+    translation, source_lang = None, course.language
     if lang is not None and lang != course.language:
         translation = Translation.open(root, lang, raw, problems)
         course = translation.course(course)
@@ -72,18 +72,18 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
                     "rename the file or give an id: in its front matter",
                 )
             )
+    strings = dict(player_strings(course.language))
     ctx = LessonContext(
         lesson_ids=lesson_ids,
         resolve=lambda lesson, target: _localised(resolve_target(lesson, target, files), files, lang),
-        captions=_caption_finder(files, course.language, lang),
+        captions=_caption_finder(files, source_lang, lang),  # x.vtt is in the language the course is written in
         lang=course.language,
-        strings=dict(player_strings(course.language)),
+        strings=strings,
         translate=translation.lookup if translation else None,
     )
     ids_digest = store.ids_digest(lesson_ids)
     # the lesson HTML holds two interface words (a table's label, "Transcript") and the translations
-    digest = f"{ctx.strings and ctx.strings['table']}|{ctx.strings and ctx.strings['transcript']}|"
-    digest += translation.digest if translation else ""
+    digest = f"{strings['table']}|{strings['transcript']}|{translation.digest if translation else ''}"
     keys = {path: store.key(path, course.language, ids_digest, text, digest) for path, text in texts.items()}
     results = {path: store.get(key) for path, key in keys.items()}
     misses = [path for path, hit in results.items() if hit is None]

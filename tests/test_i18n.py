@@ -386,21 +386,24 @@ def test_localised_media_and_captions_are_picked_per_language(tmp_path):
 
     files: dict[str, str | bytes] = {
         "course.yml": COURSE,
-        "lessons/a.md": "---\ntitle: A\n---\n![A chart](media/chart.png)\n\n![Talk](media/talk.mp3)\n",
+        "lessons/a.md": "---\ntitle: A\n---\n![A chart](media/chart.png)\n\n![Talk](media/talk.mp3)\n\n"
+        "![Intro](media/intro.mp3)\n",
     }
     root = write(tmp_path / "c", files)
     (root / "media").mkdir()
     for name, colour in (("chart.png", "red"), ("chart.hi.png", "blue")):
         Image.new("RGB", (40, 30), colour).save(root / "media" / name)
-    for name in ("talk.mp3", "talk.hi.mp3"):
+    (root / "media" / "intro.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nen\n")  # no language: the course's
+    for name in ("talk.mp3", "talk.hi.mp3", "intro.mp3"):
         (root / "media" / name).write_bytes(b"ID3")
     for lang in ("en", "hi"):
         (root / "media" / f"talk.{lang}.vtt").write_text(f"WEBVTT\n\n00:00.000 --> 00:01.000\n{lang}\n")
     _translate_all(root)
     en = load_course(root, use_cache=False)
     hi = load_course(root, use_cache=False, lang="hi")
-    assert [r.src for r in en.lessons[0].media] == ["media/chart.png", "media/talk.mp3"]
-    assert [r.src for r in hi.lessons[0].media] == ["media/chart.hi.png", "media/talk.hi.mp3"]
+    assert [r.src for r in en.lessons[0].media] == ["media/chart.png", "media/talk.mp3", "media/intro.mp3"]
+    assert [r.src for r in hi.lessons[0].media] == ["media/chart.hi.png", "media/talk.hi.mp3", "media/intro.mp3"]
+    assert [(c.lang, c.src) for c in hi.lessons[0].media[2].captions] == [("en", "media/intro.vtt")]
     assert [c.src for c in hi.lessons[0].media[1].captions] == ["media/talk.en.vtt", "media/talk.hi.vtt"]
     html = hi.lessons[0].blocks[0].html
     assert 'srclang="hi" label="हिन्दी" default' in html and 'alt="' + pseudo("A chart", "hi") in html
