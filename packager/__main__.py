@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .checks import check_course
-from .errors import CourseError, Problem, StudioError, has_errors
+from .errors import CourseError, Problem, Severity, StudioError, has_errors
 from .export import FORMATS, export, languages
 from .export.core import atomic_path
 from .i18n import course as i18n
@@ -89,10 +89,10 @@ def _fallback_report(course: Course, langs: list[str], folder: Path, strict: boo
     for lang in langs:
         if lang == course.language:
             continue
-        left = i18n.fallback_problems(course, lang)
+        severity: Severity = "error" if strict else "warning"
+        left = i18n.fallback_problems(course, lang, severity)
         if not left:
             continue
-        severity = "error" if strict else "warning"
         print(
             f"{_prefix(folder)}translations/{lang}.po: {severity}: {len(left)} "
             f"{'segment is' if len(left) == 1 else 'segments are'} missing or fuzzy "

@@ -10,7 +10,7 @@ from pathlib import Path
 import polib
 
 from .. import yamlsrc
-from ..errors import ExportError, Problem
+from ..errors import ExportError, Problem, Severity
 from ..lesson import split_front_matter
 from ..markdown import parser
 from ..model import Course
@@ -104,14 +104,14 @@ def status(course: Course, lang: str, found: list[Segment] | None = None) -> Sta
     return result
 
 
-def fallback_problems(course: Course, lang: str) -> list[Problem]:
+def fallback_problems(course: Course, lang: str, severity: Severity = "warning") -> list[Problem]:
     """The build report of *lang*: each segment shown in the source language, as a problem at its place."""
     result = status(course, lang)
     return [
         Problem(
             segment.file,
             segment.line,
-            "warning",
+            severity,
             f"{lang}: {state} translation, shown in {course.language}: {segment.source[:60]!r}",
         )
         for segment, state in result.left
