@@ -64,6 +64,7 @@ PLAYER_STRINGS: dict[str, Text] = {
     "and the course keeps trying.",
     "lrsRejected": "Your learning record store refused part of your progress record, so that part was not saved "
     "there. Please tell your course administrator.",
+    "exit": "Exit course",
     "quiz": "Quiz",
     "check": "Knowledge check",
     "reflect": "Reflect",

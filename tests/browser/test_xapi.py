@@ -246,6 +246,24 @@ def test_cmi5_retake_in_one_session_is_judged_once_as_passed(browser, world):
     assert count["passed"] == 1 and count["failed"] == 0
 
 
+def test_cmi5_exit_ends_the_session_and_returns_to_the_lms(browser, world):
+    """With a returnURL in LMS.LaunchData the player offers Exit (cmi5 §10): terminated is sent before the
+    learner is taken back, and the session's statements are complete."""
+    s = world.front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    visit_lessons(page, world.course)
+    exit_button = page.get_by_role("button", name="Exit course")
+    exit_button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(s.launch_data["returnURL"])
+    got = world.wait(s.registration)
+    page.context.close()
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    order = verbs(got)
+    assert order[0] == "initialized" and order[-1] == "terminated" and order.count("terminated") == 1
+
+
 @pytest.mark.parametrize("mode", ["Browse", "Review"])
 def test_cmi5_browse_and_review_send_only_initialized_and_terminated(browser, world, mode):
     s = world.front.session(LEARNER, world.iris.au())

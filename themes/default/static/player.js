@@ -80,6 +80,7 @@
   KS.lesson = (id, html, data) => { cache[id] = { html, data: data || {} }; };
   KS.course = d => { C = d; start(); };
   KS.state = () => S;
+  KS.flush = () => flush(); /* reflections typed but not yet saved: a tracker's Exit saves them first */
   KS.status = () => status();
   KS.t = (k, a) => t(k, a);
   KS.notice = txt => { /* a standing message about saving progress; null removes it */

@@ -15,7 +15,7 @@
   let KS = null, S = null, live = false, normal = true, mode = "Normal", mastery = null, tpl = {}, auth = "",
     endpoint = "", actor = null, reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
     rejected = false, shown = false, timer = 0, stateTimer = 0, putting = false, dirty = false,
-    ended = false, judged = false, lesson = null, checking = false;
+    ended = false, judged = false, lesson = null, checking = false, returnUrl = "";
   const t0 = Date.now(), done = {}, pending = {};
 
   /* ---- small helpers ---- */
@@ -94,6 +94,10 @@
     tpl = data.contextTemplate || {};
     mode = data.launchMode || "Normal";
     if (data.masteryScore != null && isFinite(data.masteryScore)) mastery = +data.masteryScore;
+    try { /* where the learner goes back to on Exit (§10: the AU must navigate there when it is done) */
+      const back = new URL(data.returnURL || "", location.href);
+      if (data.returnURL && /^https?:$/.test(back.protocol)) returnUrl = back.href;
+    } catch (e) { returnUrl = ""; }
     xhr("GET", endpoint + "agents/profile?" + new URLSearchParams({ agent: JSON.stringify(actor), profileId: "cmi5LearnerPreferences" }));
     return true; /* §11 asks the AU to read the learner's preferences; the player keeps the package's language */
   }
@@ -260,6 +264,36 @@
   }
   const later = () => { if (!checking) { checking = true; Promise.resolve().then(() => check(false)); } };
 
+  function end() { /* the session's last statements: judged, then terminated, then the state */
+    if (!live || ended) return;
+    reflections();
+    check(true);
+    ended = true;
+    defined("terminated", { duration: dur(Date.now() - t0) });
+    putState(true);
+  }
+  async function exit(button) { /* Exit: end the session, give the LRS a moment, then back to the LMS */
+    button.disabled = true;
+    if (KS.flush) KS.flush();
+    end();
+    for (const until = Date.now() + 4000; queue.length && Date.now() < until;) {
+      await pump();
+      if (queue.length) await new Promise(r => setTimeout(r, 250));
+    }
+    if (queue.length) farewell();
+    location.assign(returnUrl);
+  }
+  function exitButton() {
+    const bar = document.querySelector(".ks-bar");
+    if (!returnUrl || !bar) return;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "ks-button ks-exit";
+    b.textContent = KS.t("exit");
+    b.addEventListener("click", () => exit(b));
+    bar.appendChild(b);
+  }
+
   const tracker = {
     init(course, ks) {
       KS = ks;
@@ -274,6 +308,7 @@
         if (kept) { queue = kept.q || []; Object.assign(done, kept.d); }
       } catch (e) { /* nothing kept */ }
       defined("initialized");
+      exitButton();
     },
     load() {
       if (!live) return null; /* no LRS: the progress kept on this device */
@@ -310,10 +345,7 @@
       if (!live || ended) return;
       reflections();
       if (e && e.persisted) return putState(true); /* a cached page may come back: the session goes on */
-      check(true);
-      ended = true;
-      defined("terminated", { duration: dur(Date.now() - t0) });
-      putState(true);
+      end();
       farewell();
     }
   };
