@@ -1,12 +1,12 @@
 """Karmayogi Studio's web app: a thin shell over ``packager``.
 
-``create_app`` is the only entry point: configuration comes from the mapping a test passes, else from
-``instance/config.py`` and ``KSTUDIO_*`` environment variables.
+``create_app`` is the only entry point. Configuration comes from the mapping a test passes, else from
+``instance/config.py`` and ``KSTUDIO_*`` environment variables (see ``config.py``). The database schema
+is brought up to date by Alembic when the app is created.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,33 +14,52 @@ if TYPE_CHECKING:  # Flask is imported by create_app only, so `kstudio build` do
     from flask import Flask
 
 DEFAULT_COURSES = Path(__file__).resolve().parent.parent / "sample_courses"
+LOCALES = Path(__file__).resolve().parent.parent / "locales" / "studio"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    from flask import Flask
+    from flask import Flask, g, request
+    from flask_babel import Babel
+    from flask_login import LoginManager
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import api, auth, config, courses, db, editor, orgs, policy, preview
+    from .models import User
 
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(COURSES_DIR=str(DEFAULT_COURSES))
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env("KSTUDIO")
-    else:
-        app.config.from_mapping(test_config)
+    config.load(app, test_config)
+    db.init_app(app)
 
-    from . import courses, preview
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.session_protection = "basic"
 
-    app.register_blueprint(courses.bp)
-    app.register_blueprint(preview.bp)
+    @login.user_loader
+    def _load_user(user_id: str) -> User | None:
+        return db.db().get(User, int(user_id)) if user_id.isdigit() else None
+
+    CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(LOCALES))
+    Babel(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]) or "en")
+
+    for blueprint in (auth.bp, orgs.bp, courses.bp, editor.bp, preview.bp, api.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["can"] = policy.can
+    app.jinja_env.globals["g"] = g
 
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
+        )
         return response
 
+    from .errors import register
+
+    register(app)
     return app
-
-
-def courses_dir(app: Flask) -> Path:
-    return Path(os.fspath(app.config["COURSES_DIR"]))

@@ -1,33 +1,124 @@
-"""``kstudio`` with the studio's commands added (``serve``); the rest comes from ``packager``."""
+"""``kstudio`` with the studio's commands added (``serve``, ``worker``, ``admin``); the rest is ``packager``'s."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from packager import __main__ as packager_cli
 
 
-def _serve(args: argparse.Namespace) -> int:
+def default_data() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "karmayogi-studio"
+
+
+def _app(args: argparse.Namespace, **extra: Any) -> Any:
+    """The app configured from the instance file and environment, with the command line on top."""
     from . import create_app
 
-    config = {"COURSES_DIR": str(args.data.resolve())} if args.data else None
-    app = create_app(None)
-    if config:
-        app.config.update(config)
-    print(f"Karmayogi Studio on http://{args.host}:{args.port}/ (courses in {app.config['COURSES_DIR']})")
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    os.environ["KSTUDIO_DATA_DIR"] = str(
+        (args.data or Path(os.environ.get("KSTUDIO_DATA_DIR") or default_data())).resolve()
+    )
+    for key, value in extra.items():
+        if value is not None:
+            os.environ[f"KSTUDIO_{key}"] = str(value)
+    return create_app(None)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    app = _app(args)
+    print(f"Karmayogi Studio on http://{args.host}:{args.port}/ (data in {app.config['DATA_DIR']})")
+    if args.demo:
+        from .seed import seed_demo
+
+        email, password = seed_demo(app)
+        print(f"Demo organisation 'demo': sign in as {email} with password {password}")
+    if args.workers <= 1:
+        app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+        return 0
+    from .server import run_gunicorn
+
+    run_gunicorn(app, args.host, args.port, args.workers)
+    return 0
+
+
+def _create_org(args: argparse.Namespace) -> int:
+    from . import accounts
+    from .db import session_for
+
+    app = _app(args)
+    session = session_for(app)
+    try:
+        org = accounts.create_org(session, args.slug, args.name)
+        session.commit()
+    except accounts.AccountError as exc:
+        print(f"kstudio: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        session.close()
+    print(f"created organisation {org.slug} ({org.name})")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from . import accounts
+    from .db import session_for
+    from .models import Organisation
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    app = _app(args)
+    session = session_for(app)
+    try:
+        org = session.scalar(select(Organisation).where(Organisation.slug == args.org))
+        if org is None:
+            print(
+                f"kstudio: error: no organisation '{args.org}'; create it with 'kstudio admin create-org'",
+                file=sys.stderr,
+            )
+            return 2
+        user = accounts.create_user(session, args.email, password, org, args.role)
+        session.commit()
+    except accounts.AccountError as exc:
+        print(f"kstudio: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        session.close()
+    print(f"{user.email} is {args.role} of {args.org}")
     return 0
 
 
 def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from .models import ROLES
+
+    data_help = f"the studio's data folder (default: $KSTUDIO_DATA_DIR or {default_data()})"
     serve = sub.add_parser("serve", help="run the studio web app")
-    serve.add_argument("--data", type=Path, help="folder of course folders (default: the sample courses)")
+    serve.add_argument("--data", type=Path, help=data_help)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--workers", type=int, default=1, help="processes serving requests (more than 1: gunicorn)")
+    serve.add_argument("--demo", action="store_true", help="make a demo organisation with the sample courses")
     serve.set_defaults(run=_serve)
+
+    admin = sub.add_parser("admin", help="manage organisations and people")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    org = admin_sub.add_parser("create-org", help="create an organisation")
+    org.add_argument("slug", metavar="SLUG")
+    org.add_argument("--name", required=True)
+    org.add_argument("--data", type=Path, help=data_help)
+    org.set_defaults(run=_create_org)
+    user = admin_sub.add_parser("create-user", help="add a person to an organisation (password on standard input)")
+    user.add_argument("email", metavar="EMAIL")
+    user.add_argument("--org", required=True, metavar="SLUG")
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--data", type=Path, help=data_help)
+    user.set_defaults(run=_create_user)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,27 +1,93 @@
-"""Course list and course page: outline, learning time and the check report."""
+"""An organisation's course list, creating and importing courses, the course page and its metadata form."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from packager import check_course
 
-from .library import course_folders, open_course
+from . import catalogue, metadata, revisions
+from .db import db
+from .importer import ImportError_, Limits
+from .policy import requires
+from .storage import editable_files
 
-bp = Blueprint("courses", __name__)
+bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
 
 
 @bp.get("/")
-def index() -> str:
-    courses = []
-    for folder in course_folders():
-        course = open_course(folder.name)
-        problems = check_course(course)
-        courses.append((folder.name, course, problems))
-    return render_template("courses.html", courses=courses)
+@requires("org.view")
+def index(org: str) -> str:
+    return render_template("courses.html", courses=catalogue.org_courses(db(), g.org))
 
 
-@bp.get("/courses/<name>/")
-def course(name: str) -> str:
-    course = open_course(name)
-    return render_template("course.html", name=name, course=course, problems=check_course(course))
+@bp.post("/courses")
+@requires("course.create")
+def create(org: str) -> Response:
+    title = request.form.get("title", "").strip()[:200]
+    if not title:
+        flash(_("Give the new course a title."), "error")
+        return redirect(url_for("courses.index", org=org))
+    try:
+        course = catalogue.create(db(), g.org, title, current_user.id)
+    except catalogue.CourseNameError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("courses.index", org=org))
+    flash(_("Created “%(title)s” from the starter course.", title=course.title), "info")
+    return redirect(url_for("courses.course", org=org, course=course.slug))
+
+
+@bp.post("/import")
+@requires("course.create")
+def import_zip(org: str) -> Response | tuple[str, int]:
+    upload = request.files.get("archive")
+    if upload is None or not upload.filename:
+        flash(_("Choose a .zip file of a course folder to import."), "error")
+        return redirect(url_for("courses.index", org=org))
+    cfg = current_app.config
+    limits = Limits(cfg["IMPORT_MAX_FILES"], cfg["IMPORT_MAX_BYTES"], cfg["IMPORT_MAX_RATIO"])
+    try:
+        course = catalogue.import_zip(db(), g.org, upload.stream, upload.filename, current_user.id, limits)
+    except (ImportError_, catalogue.CourseNameError) as exc:
+        flash(_("The course was not imported: %(reason)s", reason=str(exc)), "error")
+        return render_template("courses.html", courses=catalogue.org_courses(db(), g.org)), 400
+    flash(_("Imported “%(title)s”.", title=course.title), "info")
+    return redirect(url_for("courses.course", org=org, course=course.slug))
+
+
+@bp.get("/c/<course>/")
+@requires("course.view")
+def course(org: str, course: str) -> str:
+    model = catalogue.load(g.course)
+    return render_template("course.html", model=model, problems=check_course(model), files=editable_files(g.course))
+
+
+@bp.route("/c/<course>/meta", methods=["GET", "POST"])
+@requires("course.meta")
+def meta(org: str, course: str) -> str | Response | tuple[str, int]:
+    session = db()
+    rev = revisions.current(session, g.course, "course.yml")
+    try:
+        values = metadata.read(rev.content)
+    except metadata.MetadataError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("editor.edit", org=org, course=course, path="course.yml"))
+    if request.method == "GET":
+        return render_template("meta.html", fields=metadata.FIELDS, values=values, base=rev.number)
+    form = {key: request.form.get(key, "")[:2000] for key in metadata.FIELDS}
+    try:
+        base = int(request.form.get("base", ""))
+        revisions.save(session, g.course, "course.yml", metadata.update(rev.content, form), base, current_user.id)
+    except ValueError:
+        flash(_("The form was incomplete; reload the page and try again."), "error")
+        return render_template("meta.html", fields=metadata.FIELDS, values=form, base=rev.number), 400
+    except revisions.Conflict as conflict:
+        flash(_("Someone changed course.yml since you opened this form; your values are kept below."), "error")
+        return render_template("meta.html", fields=metadata.FIELDS, values=form, base=conflict.theirs.number), 409
+    g.course.title = catalogue.load(g.course).title or g.course.slug
+    session.commit()
+    flash(_("Saved the course details."), "info")
+    return redirect(url_for("courses.course", org=org, course=course))

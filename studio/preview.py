@@ -1,15 +1,18 @@
-"""The learner player, served file by file straight from the course folder (no build step)."""
+"""The learner player, served file by file straight from the course folder (no build step), and the
+page the editor's live preview draws into."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, send_file, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from packager.render import ASSETS, Player
+from packager.render import ASSETS
 
-from .library import open_course
+from .live import player_for
+from .policy import requires
+from .storage import course_dir
 
-bp = Blueprint("preview", __name__, url_prefix="/courses/<name>/player")
+bp = Blueprint("preview", __name__, url_prefix="/o/<org>/c/<course>/player")
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -19,23 +22,33 @@ _TYPES = {
 
 
 @bp.get("/")
-def index(name: str) -> Response:
-    player = Player(open_course(name), inline_captions=False)
+@requires("course.view")
+def index(org: str, course: str) -> Response:
+    player = player_for(course_dir(g.course))
     response = Response(player.index_html(), mimetype="text/html")
     response.headers["Content-Security-Policy"] = player.csp
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+@bp.get("/live")
+@requires("course.view")
+def live(org: str, course: str) -> str:
+    """An empty lesson page with the player's stylesheet; the editor puts the rendered lesson in it."""
+    return render_template("live.html")
+
+
 @bp.get("/lesson/<path:lesson_id>")
-def lesson(name: str, lesson_id: str) -> BaseResponse:
+@requires("course.view")
+def lesson(org: str, course: str, lesson_id: str) -> BaseResponse:
     """A stable address for one lesson's preview: the player opened at that lesson."""
-    return redirect(url_for("preview.index", name=name) + "#/" + lesson_id)
+    return redirect(url_for("preview.index", org=org, course=course) + "#/" + lesson_id)
 
 
 @bp.get("/<path:path>")
-def file(name: str, path: str) -> BaseResponse:
-    player = Player(open_course(name), inline_captions=False)  # served over http: tracks load as files
+@requires("course.view")
+def file(org: str, course: str, path: str) -> BaseResponse:
+    player = player_for(course_dir(g.course))
     if path == "course.js":
         return _text(player.course_js(), ".js")
     if path.startswith("assets/") and path[7:] in ASSETS:

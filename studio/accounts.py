@@ -1,0 +1,93 @@
+"""People and organisations: creating them, checking passwords, and slowing down password guessing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from .models import ROLES, LoginAttempt, Membership, Organisation, User, now
+
+_hasher = PasswordHasher()
+# A hash to verify against when the e-mail is unknown, so both cases take the same time
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+
+
+class AccountError(ValueError):
+    """Bad input for an account or organisation; the message says what to change."""
+
+
+def create_org(session: Session, slug: str, name: str) -> Organisation:
+    if not SLUG.match(slug):
+        raise AccountError(f"'{slug}' is not a usable short name: use 2-63 lower-case letters, digits and '-'")
+    if session.scalar(select(Organisation).where(Organisation.slug == slug)):
+        raise AccountError(f"an organisation '{slug}' exists already")
+    org = Organisation(slug=slug, name=name.strip() or slug)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_user(session: Session, email: str, password: str, org: Organisation, role: str, name: str = "") -> User:
+    """A new person (or an existing one) made a member of *org* with *role*."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an e-mail address")
+    if role not in ROLES:
+        raise AccountError(f"unknown role '{role}'; roles: {', '.join(ROLES)}")
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        user = User(email=email, name=name or email.split("@")[0], password_hash=_hasher.hash(password))
+        session.add(user)
+        session.flush()
+    existing = session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
+    )
+    if existing:
+        existing.role = role
+    else:
+        session.add(Membership(user_id=user.id, organisation_id=org.id, role=role))
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def too_many_attempts(session: Session, keys: list[str], limit: int, window: int) -> bool:
+    """True when any of *keys* (e-mail, client address) failed *limit* times in the last *window* seconds."""
+    since = now() - dt.timedelta(seconds=window)
+    for key in keys:
+        count = session.scalar(select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at >= since))
+        if (count or 0) >= limit:
+            return True
+    return False
+
+
+def record_failure(session: Session, keys: list[str], window: int) -> None:
+    session.add_all(LoginAttempt(key=key) for key in keys)
+    # old attempts are forgotten as new ones come in: the table stays small without a cleaner
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now() - dt.timedelta(seconds=window)))
+
+
+def forget_failures(session: Session, key: str) -> None:
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))

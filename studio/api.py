@@ -1,0 +1,119 @@
+"""JSON calls made by the editor's scripts: save, live preview, question snippets, check report.
+
+Every call is a POST or GET under ``/api/``, guarded by the same policy table as the pages, and every
+POST carries the CSRF token in the ``X-CSRFToken`` header.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from packager import check_course
+
+from . import catalogue, revisions
+from .db import db
+from .editor import checked_path
+from .live import NotInCourse, render_lesson
+from .policy import requires
+from .quiz import Question, QuestionError, to_markdown
+from .storage import course_dir
+
+bp = Blueprint("api", __name__, url_prefix="/api/o/<org>/c/<course>")
+MAX_TEXT = 2 << 20  # the packager's own limit for a lesson
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    return data
+
+
+def _rev(rev: revisions.Revision) -> dict[str, Any]:
+    return {
+        "number": rev.number,
+        "by": rev.user.email if rev.user else "",
+        "at": rev.created_at.isoformat(timespec="seconds") + "Z",
+        "note": rev.note,
+    }
+
+
+@bp.post("/save")
+@requires("lesson.edit")
+def save(org: str, course: str) -> Response | tuple[Response, int]:
+    data = _body()
+    path, text, base = data.get("path"), data.get("text"), data.get("base")
+    if not isinstance(path, str) or not isinstance(text, str) or not isinstance(base, int):
+        abort(400)
+    if len(text.encode("utf-8")) > MAX_TEXT:
+        return jsonify(error="the text is larger than 2 MB; split the lesson"), 413
+    path = checked_path(path)
+    try:
+        rev = revisions.save(db(), g.course, path, text, base, current_user.id)
+    except revisions.Conflict as conflict:
+        theirs = conflict.theirs
+        return jsonify(error="conflict", base=base, theirs={**_rev(theirs), "text": theirs.content}), 409
+    return jsonify(saved=_rev(rev))
+
+
+@bp.post("/preview")
+@requires("course.view")
+def preview(org: str, course: str) -> Response | tuple[Response, int]:
+    data = _body()
+    path, text = data.get("path"), data.get("text")
+    if not isinstance(path, str) or not isinstance(text, str) or len(text) > MAX_TEXT:
+        abort(400)
+    path = checked_path(path)
+    started = time.perf_counter()
+    try:
+        html, problems = render_lesson(course_dir(g.course), path, text)
+    except NotInCourse as exc:
+        return jsonify(error=str(exc)), 422
+    return jsonify(
+        html=html,
+        problems=[{"line": p.line, "severity": p.severity, "message": p.message} for p in problems],
+        ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+@bp.post("/question")
+@requires("lesson.edit")
+def question(org: str, course: str) -> Response | tuple[Response, int]:
+    data = _body()
+    try:
+        q = Question(
+            kind=str(data.get("kind", "")),
+            prompt=str(data.get("prompt", "")),
+            options=[str(o) for o in data.get("options", [])][:50],
+            correct=[int(i) for i in data.get("correct", [])][:50],
+            id=str(data.get("id", "")),
+        )
+        wrap = data.get("wrap") if data.get("wrap") in ("quiz", "check") else None
+        return jsonify(markdown=to_markdown(q, wrap=wrap))
+    except (QuestionError, TypeError, ValueError) as exc:
+        return jsonify(error=str(exc)), 422
+
+
+@bp.get("/check")
+@requires("course.view")
+def check(org: str, course: str) -> Response:
+    problems = check_course(catalogue.load(g.course))
+    return jsonify(
+        problems=[
+            {
+                "file": p.file,
+                "line": p.line,
+                "severity": p.severity,
+                "message": p.message,
+                "edit": url_for("editor.edit", org=org, course=course, path=p.file, line=p.line)
+                if p.file.endswith((".md", ".yml"))
+                else None,
+            }
+            for p in problems
+        ]
+    )

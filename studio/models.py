@@ -1,0 +1,122 @@
+"""The studio's database: organisations, people, courses and every saved revision (SQLAlchemy 2).
+
+The schema is created and changed only by the Alembic migrations in ``studio/migrations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("admin", "author", "translator", "reviewer")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored as naive UTC on every backend
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+    courses: Mapped[list[Course]] = relationship(back_populates="organisation")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    # Flask-Login's user protocol
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class Course(Base):
+    """A course folder under ``COURSES_ROOT/<org slug>/<slug>``, owned by one organisation."""
+
+    __tablename__ = "course"
+    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    organisation: Mapped[Organisation] = relationship(back_populates="courses")
+
+
+class Revision(Base):
+    """One saved state of one file of a course. ``number`` counts from 1 per file; the unique key
+    makes two saves based on the same revision impossible: the database refuses the second."""
+
+    __tablename__ = "revision"
+    __table_args__ = (
+        UniqueConstraint("course_id", "path", "number"),
+        Index("ix_revision_course_path", "course_id", "path"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(512))
+    number: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    user: Mapped[User | None] = relationship()
+
+
+class Job(Base):
+    """A build or a media transcode run by a worker; progress and results are read by any process."""
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))  # build | media
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued running done failed
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="{}")  # JSON: files, report
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    finished_at: Mapped[dt.datetime | None]
+
+
+class LoginAttempt(Base):
+    """A failed sign-in; counted per e-mail and per client address to slow down guessing."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[dt.datetime] = mapped_column(default=now)

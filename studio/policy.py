@@ -1,0 +1,86 @@
+"""Who may do what: one table of role -> actions, and the one decorator every studio route goes through.
+
+A route names its action; the decorator signs the person in, finds the organisation in the URL (and
+the course, when there is one) and checks the person's role there. Someone outside the organisation
+gets 404, so other organisations' names and courses are not even confirmed; a member whose role lacks
+the action gets 403.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .db import db
+from .models import Course, Membership, Organisation
+
+ACTIONS: dict[str, set[str]] = {
+    # action             roles allowed
+    "org.view": {"admin", "author", "translator", "reviewer"},
+    "org.manage": {"admin"},  # members and their roles
+    "course.view": {"admin", "author", "translator", "reviewer"},  # outline, check report, revisions, preview
+    "course.create": {"admin", "author"},  # from the starter or an imported zip
+    "course.meta": {"admin", "author"},  # course.yml
+    "lesson.edit": {"admin", "author", "translator"},  # lesson text, questions, restoring revisions
+    "media.upload": {"admin", "author"},
+    "course.build": {"admin", "author", "reviewer"},  # build packages, download them
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def allowed(role: str | None, action: str) -> bool:
+    return role is not None and role in ACTIONS[action]
+
+
+def requires(action: str) -> Callable[[F], F]:
+    """Guard a view whose URL has ``<org>`` (and maybe ``<course>``) by *action* of the table above."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+                    abort(401)
+                return redirect(url_for("auth.login", next=request.full_path))
+            session = db()
+            org = session.scalar(select(Organisation).where(Organisation.slug == kwargs.get("org")))
+            membership = (
+                session.scalar(
+                    select(Membership).where(
+                        Membership.organisation_id == org.id, Membership.user_id == current_user.id
+                    )
+                )
+                if org
+                else None
+            )
+            if org is None or membership is None:
+                abort(404)
+            if not allowed(membership.role, action):
+                abort(403)
+            g.org, g.role = org, membership.role
+            if "course" in kwargs:
+                course = session.scalar(
+                    select(Course).where(Course.organisation_id == org.id, Course.slug == kwargs["course"])
+                )
+                if course is None:
+                    abort(404)
+                g.course = course
+            return view(*args, **kwargs)
+
+        guarded.studio_action = action  # type: ignore[attr-defined]  # read by the authorisation tests
+        return guarded  # type: ignore[return-value]
+
+    return wrap
+
+
+def can(action: str) -> bool:
+    """For templates: show a control only when the person's role allows it (the route checks again)."""
+    return allowed(g.get("role"), action)

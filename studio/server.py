@@ -1,0 +1,39 @@
+"""Serving the studio with several gunicorn worker processes (``kstudio serve --workers N``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Any, options: dict[str, Any]):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    # the app (and its migrated database) was made before forking: each worker opens its own connections
+    worker.app.application.extensions["studio.engine"].dispose(close=False)
+
+
+def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 120,
+        "accesslog": None,
+        "post_fork": _post_fork,
+    }
+    _Gunicorn(app, options).run()

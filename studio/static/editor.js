@@ -1,0 +1,189 @@
+/* The lesson editor: toolbar, autosave (debounced), live preview, conflicts, question snippets.
+   Unsaved text is also kept in localStorage until the server has it, so a closed tab loses nothing. */
+(function () {
+  "use strict";
+  var root = document.getElementById("editor");
+  if (!root) return;
+  var text = document.getElementById("text");
+  var status = document.getElementById("status");
+  var token = document.querySelector('meta[name="csrf-token"]').content;
+  var path = root.dataset.path, base = parseInt(root.dataset.base, 10);
+  var backupKey = "kstudio:" + root.dataset.save + ":" + path;
+  var saved = text.value, saving = false, again = false, inConflict = false;
+  var saveTimer = null, previewTimer = null;
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify(body)
+    });
+  }
+  function say(message) { status.textContent = message; }
+
+  // A backup left by a tab that closed before its save arrived is offered back, never applied silently
+  var backup = null;
+  try { backup = JSON.parse(localStorage.getItem(backupKey) || "null"); } catch (e) { backup = null; }
+  if (backup && backup.text !== text.value) {
+    showConflict({ number: base, by: "", at: "", text: text.value }, backup.text,
+      "This browser kept text you had not saved (based on revision " + backup.base + ").");
+  }
+
+  function save() {
+    if (inConflict) return;
+    if (saving) { again = true; return; }
+    var value = text.value;
+    if (value === saved) return;
+    saving = true;
+    say("Saving…");
+    post(root.dataset.save, { path: path, text: value, base: base }).then(function (r) {
+      return r.json().then(function (data) { return { status: r.status, data: data }; });
+    }).then(function (res) {
+      if (res.status === 200) {
+        base = res.data.saved.number; saved = value;
+        if (text.value === saved) localStorage.removeItem(backupKey);
+        say("Revision " + base + ", saved at " + new Date().toLocaleTimeString() + ".");
+        refreshPreview(0);
+      } else if (res.status === 409) {
+        showConflict(res.data.theirs, value, "");
+      } else {
+        say("Not saved: " + (res.data.error || res.status) + ". Your text is kept in this page.");
+      }
+    }).catch(function () {
+      say("Not saved: the studio cannot be reached. Your text is kept in this browser; saving again soon.");
+      schedule();
+    }).finally(function () {
+      saving = false;
+      if (again) { again = false; save(); }
+    });
+  }
+  function schedule() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 1200);
+  }
+
+  var conflict = document.getElementById("conflict");
+  function showConflict(theirs, yours, note) {
+    inConflict = true;
+    document.getElementById("theirs").value = theirs.text;
+    document.getElementById("yours").value = yours;
+    document.getElementById("conflict-who").textContent = note || ("Revision " + theirs.number +
+      (theirs.by ? " by " + theirs.by : "") + (theirs.at ? " at " + theirs.at : "") + ".");
+    conflict.dataset.theirs = theirs.number;
+    conflict.hidden = false;
+    text.readOnly = true;
+    say("Not saved: someone saved a newer version. Compare them below.");
+    conflict.focus();
+  }
+  function resolve(value, number) {
+    conflict.hidden = true; inConflict = false; text.readOnly = false;
+    base = number; text.value = value;
+    if (value === saved) { localStorage.removeItem(backupKey); }
+    text.focus();
+  }
+  document.getElementById("keep-yours").addEventListener("click", function () {
+    saved = null;  // force the save even if the text equals what this page last saved
+    resolve(document.getElementById("yours").value, parseInt(conflict.dataset.theirs, 10));
+    save();
+  });
+  document.getElementById("keep-theirs").addEventListener("click", function () {
+    var theirs = document.getElementById("theirs").value;
+    saved = theirs;
+    resolve(theirs, parseInt(conflict.dataset.theirs, 10));
+    localStorage.removeItem(backupKey);
+    say("Took revision " + base + ".");
+    refreshPreview(0);
+  });
+
+  text.addEventListener("input", function () {
+    try { localStorage.setItem(backupKey, JSON.stringify({ base: base, text: text.value })); } catch (e) { /* full */ }
+    say("Unsaved changes…");
+    schedule();
+    refreshPreview(250);
+  });
+  document.getElementById("save").addEventListener("click", function () { clearTimeout(saveTimer); save(); });
+  window.addEventListener("beforeunload", function (event) {
+    if (text.value !== saved && !inConflict) { save(); event.preventDefault(); }
+  });
+
+  // Live preview: the lesson rendered by the player's own templates on the server
+  var frame = document.getElementById("preview");
+  var problems = document.getElementById("preview-problems");
+  var ms = document.getElementById("preview-ms");
+  function refreshPreview(delay) {
+    if (!frame) return;
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () {
+      post(root.dataset.preview, { path: path, text: text.value }).then(function (r) { return r.json(); })
+        .then(function (data) {
+          var doc = frame.contentDocument, main = doc && doc.getElementById("ks-main");
+          if (!main) return;
+          main.innerHTML = data.html || "<p>" + (data.error || "No preview").replace(/</g, "&lt;") + "</p>";
+          ms.textContent = data.ms !== undefined ? "(" + data.ms + " ms)" : "";
+          problems.textContent = "";
+          (data.problems || []).forEach(function (p) {
+            var li = document.createElement("li");
+            li.className = p.severity;
+            var a = document.createElement("a");
+            a.href = "#text"; a.textContent = "line " + p.line;
+            a.addEventListener("click", function (e) { e.preventDefault(); goToLine(p.line); });
+            li.append(p.severity + " ", a, ": " + p.message);
+            problems.append(li);
+          });
+        }).catch(function () { /* the next keystroke tries again */ });
+    }, delay);
+  }
+  if (frame) frame.addEventListener("load", function () { refreshPreview(0); });
+
+  function goToLine(line) {
+    if (!line) return;
+    var lines = text.value.split("\n"), start = 0;
+    for (var i = 0; i < Math.min(line - 1, lines.length); i++) start += lines[i].length + 1;
+    text.focus();
+    text.setSelectionRange(start, start + (lines[line - 1] || "").length);
+    var lineHeight = parseFloat(getComputedStyle(text).lineHeight) || 20;
+    text.scrollTop = Math.max(0, (line - 3) * lineHeight);
+  }
+  if (root.dataset.line) goToLine(parseInt(root.dataset.line, 10));
+
+  // Toolbar: wrap the selection, prefix the line, or insert a snippet
+  function insert(snippet) {
+    var s = text.selectionStart, e = text.selectionEnd;
+    text.setRangeText(snippet, s, e, "end");
+    text.dispatchEvent(new Event("input"));
+    text.focus();
+  }
+  document.querySelectorAll(".toolbar button").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var s = text.selectionStart, e = text.selectionEnd, selected = text.value.slice(s, e);
+      if (button.dataset.wrap) {
+        insert(button.dataset.wrap + (selected || "text") + button.dataset.wrap);
+      } else if (button.dataset.prefix) {
+        var lineStart = text.value.lastIndexOf("\n", s - 1) + 1;
+        text.setSelectionRange(lineStart, lineStart);
+        insert(button.dataset.prefix);
+      } else {
+        insert(button.dataset.insert);
+      }
+    });
+  });
+
+  // Question editor: the server writes the quiz syntax; it is inserted at the cursor
+  var form = document.getElementById("question");
+  if (form) form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var kind = form.kind.value, lines = form.options.value.split("\n").filter(function (l) { return l.trim(); });
+    var correct = [], options = lines.map(function (line, i) {
+      if (/^\s*\*/.test(line)) { correct.push(i); return line.replace(/^\s*\*\s*/, ""); }
+      return line;
+    });
+    post(root.dataset.question, { kind: kind, prompt: form.prompt.value, options: options, correct: correct, wrap: form.wrap.value })
+      .then(function (r) { return r.json(); }).then(function (data) {
+        var out = document.getElementById("q-status");
+        if (data.error) { out.textContent = "Not inserted: " + data.error; return; }
+        insert("\n" + data.markdown + "\n");
+        out.textContent = "Question inserted.";
+        form.prompt.value = ""; form.options.value = "";
+      });
+  });
+})();

@@ -1,0 +1,80 @@
+"""Sign-in, sessions in secure cookies, rate limiting stored in the database, CSRF on forms and JSON."""
+
+from __future__ import annotations
+
+from tests.studio.conftest import LESSON, PASSWORD, csrf, make_app
+
+
+def test_sign_in_page_has_labelled_email_and_password(person):
+    page = person().get("/login").get_data(as_text=True)
+    assert 'for="email"' in page and 'name="email"' in page and 'name="password"' in page
+    assert 'class="skip"' in page and "<main" in page
+
+
+def test_pages_need_sign_in(person):
+    anonymous = person()
+    response = anonymous.get("/o/inst/")
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+    assert anonymous.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": "x", "base": 1}).status_code == 401
+
+
+def test_sign_in_sets_a_secure_session_cookie_and_sign_out_ends_it(app):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    client = app.test_client()
+    token = csrf(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": "AUTHOR@inst.example ", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    token = csrf(client.get("/o/inst/", base_url="https://localhost").get_data(as_text=True))
+    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/o/inst/"}}
+    assert client.post("/logout", data={"csrf_token": token}, **https).status_code == 302
+    assert client.get("/o/inst/", base_url="https://localhost").status_code == 302
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(person):
+    anonymous = person()
+    response = anonymous.post("/login", {"email": "author@inst.example", "password": "nope"})
+    assert response.status_code == 401 and "do not match" in response.get_data(as_text=True)
+    unknown = anonymous.post("/login", {"email": "nobody@inst.example", "password": "nope"})
+    assert unknown.status_code == 401 and "do not match" in unknown.get_data(as_text=True)
+
+
+def test_login_rate_limit_is_shared_by_processes_through_the_database(app, tmp_path):
+    first = app.test_client()
+    token = csrf(first.get("/login").get_data(as_text=True))
+    for _ in range(5):
+        first.post("/login", data={"email": "author@inst.example", "password": "guess", "csrf_token": token})
+    # a second app on the same data folder stands for another worker process
+    second = make_app(tmp_path / "data").test_client()
+    token = csrf(second.get("/login").get_data(as_text=True))
+    response = second.post("/login", data={"email": "author@inst.example", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429 and "Too many failed sign-ins" in response.get_data(as_text=True)
+
+
+def test_next_never_leaves_the_site(person):
+    anonymous = person()
+    response = anonymous.post("/login?next=//evil.example/x", {"email": "author@inst.example", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_forms_and_json_calls_without_the_csrf_token_are_refused(app, author):
+    bare = app.test_client()
+    assert bare.post("/login", data={"email": "author@inst.example", "password": PASSWORD}).status_code == 400
+    client = author.client
+    assert client.post("/o/inst/courses", data={"title": "Sneaky"}).status_code == 400
+    assert client.post("/api/o/inst/c/c1/save", json={"path": LESSON, "text": "x", "base": 1}).status_code == 400
+    wrong = client.post(
+        "/api/o/inst/c/c1/save", json={"path": LESSON, "text": "x", "base": 1}, headers={"X-CSRFToken": "forged"}
+    )
+    assert wrong.status_code == 400 and "expired" in wrong.get_json()["error"]
+    assert client.post("/logout").status_code == 400
+    assert author.get("/o/inst/").status_code == 200  # still signed in
+
+
+def test_no_state_in_process_memory_a_second_app_knows_the_session(app, tmp_path, author):
+    """Sessions are signed cookies: another process with the same data folder accepts them."""
+    other = make_app(tmp_path / "data").test_client()
+    cookie = author.client.get_cookie("session")
+    other.set_cookie("session", cookie.value)
+    assert other.get("/o/inst/").status_code == 200

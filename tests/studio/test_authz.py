@@ -1,0 +1,86 @@
+"""Every route, called as each role, as a member of another organisation and signed out.
+
+The expected answer comes from the one policy table (studio/policy.py): the test fails when a route
+is added without a guard, and when a guard does not match the table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from studio.models import ROLES
+from studio.policy import ACTIONS
+from tests.studio.conftest import LESSON
+
+PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static"}
+VALUES = {"path": LESSON, "lesson_id": "lessons/01-welcome", "filename": "studio.css"}
+SPECIAL = {"preview.file": {"path": "course.js"}}
+QUERY = {"editor.diff": "?a=1&b=1"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method, getattr(view, "studio_action", None)
+
+
+def url(rule, org):
+    values = {**VALUES, **SPECIAL.get(rule.endpoint, {}), "org": org, "course": "c1"}
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values.get(m[1], "x"), rule.rule) + QUERY.get(rule.endpoint, "")
+
+
+def call(who, method, address):
+    if method == "GET":
+        return who.get(address)
+    if address.startswith("/api/"):
+        return who.api(address, {})
+    return who.post(address, {})
+
+
+def test_every_route_is_guarded_or_public(app):
+    unguarded = {rule.endpoint for rule, _, action in routes(app) if action is None} - PUBLIC
+    assert not unguarded, f"routes without @requires: {unguarded}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_what_the_table_allows(app, person, role):
+    who = person(f"{role}@inst.example")
+    wrong = []
+    for rule, method, action in routes(app):
+        if action is None:
+            continue
+        status = call(who, method, url(rule, "inst")).status_code
+        expected = role in ACTIONS[action]
+        if (expected and status in (401, 403, 404)) or (not expected and status != 403):
+            wrong.append(f"{method} {rule.rule} ({action}): {status}")
+    assert not wrong, f"{role}: " + "; ".join(wrong)
+
+
+def test_members_of_another_organisation_see_nothing(app, person):
+    outsider = person("admin@other.example")  # admin of 'other': every action there, none in 'inst'
+    for rule, method, action in routes(app):
+        if action is None:
+            continue
+        status = call(outsider, method, url(rule, "inst")).status_code
+        assert status == 404, f"{method} {rule.rule}: {status}"
+
+
+def test_signed_out_callers_are_sent_to_sign_in(app, person):
+    anonymous = person()
+    for rule, method, action in routes(app):
+        if action is None:
+            continue
+        response = call(anonymous, method, url(rule, "inst"))
+        if rule.rule.startswith("/api/"):
+            assert response.status_code == 401, rule.rule
+        else:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule
+
+
+@pytest.mark.parametrize("role", ["translator", "reviewer"])
+def test_course_yml_is_only_edited_by_roles_that_may_change_course_details(person, role):
+    who = person(f"{role}@inst.example")
+    assert who.get("/o/inst/c/c1/edit/course.yml").status_code == 403
+    assert who.api("/api/o/inst/c/c1/save", {"path": "course.yml", "text": "x", "base": 1}).status_code == 403

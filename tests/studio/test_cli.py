@@ -1,0 +1,91 @@
+"""``kstudio admin`` and ``kstudio serve``, run as a person would run them."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+KSTUDIO = [sys.executable, "-m", "studio.cli"]
+
+
+def run(*args, stdin="", data):
+    env = {**os.environ, "XDG_CACHE_HOME": str(data / "cache")}
+    return subprocess.run([*KSTUDIO, *args, "--data", str(data)], input=stdin, capture_output=True, text=True, env=env)
+
+
+def test_admin_creates_an_organisation_and_a_member_with_the_password_from_stdin(tmp_path):
+    data = tmp_path / "data"
+    result = run("admin", "create-org", "nipa", "--name", "National Institute", data=data)
+    assert result.returncode == 0 and "created organisation nipa" in result.stdout
+    result = run(
+        "admin",
+        "create-user",
+        "Asha@Nipa.example",
+        "--org",
+        "nipa",
+        "--role",
+        "author",
+        stdin="a long secret\n",
+        data=data,
+    )
+    assert result.returncode == 0 and "asha@nipa.example is author of nipa" in result.stdout
+
+    from studio import accounts, create_app
+    from studio.db import session_for
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(data)})
+    session = session_for(app)
+    assert accounts.authenticate(session, "asha@nipa.example", "a long secret") is not None
+    session.close()
+
+
+def test_admin_errors_are_one_clear_line(tmp_path):
+    data = tmp_path / "data"
+    assert run("admin", "create-org", "Bad Slug!", "--name", "x", data=data).returncode == 2
+    result = run(
+        "admin", "create-user", "a@b.example", "--org", "nope", "--role", "author", stdin="long enough pw\n", data=data
+    )
+    assert result.returncode == 2 and "no organisation 'nope'" in result.stderr and "Traceback" not in result.stderr
+    run("admin", "create-org", "ok-org", "--name", "x", data=data)
+    result = run(
+        "admin", "create-user", "a@b.example", "--org", "ok-org", "--role", "author", stdin="short\n", data=data
+    )
+    assert result.returncode == 2 and "at least 10 characters" in result.stderr
+
+
+def test_serve_demo_prints_credentials_that_sign_in(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    port = 5000 + os.getpid() % 2000 + 17
+    proc = subprocess.Popen(
+        [*KSTUDIO, "serve", "--demo", "--data", str(data), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = []
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "password" in line:
+                break
+        match = re.search(r"sign in as (\S+) with password (\S+)", "".join(lines))
+        assert match, "".join(lines)
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login").read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert 'name="password"' in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
