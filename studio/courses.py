@@ -77,16 +77,18 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("editor.edit", org=org, course=course, path="course.yml"))
     if request.method == "GET":
         return render_template("meta.html", fields=metadata.FIELDS, values=values, base=rev.number)
-    form = {key: request.form.get(key, "")[:2000] for key in metadata.FIELDS}
+    form = {key: request.form[key][:2000] for key in metadata.FIELDS if key in request.form}
     try:
         base = int(request.form.get("base", ""))
         revisions.save(session, g.course, "course.yml", metadata.update(rev.content, form), base, current_user.id)
     except ValueError:
         flash(_("The form was incomplete; reload the page and try again."), "error")
-        return render_template("meta.html", fields=metadata.FIELDS, values=form, base=rev.number), 400
+        return render_template("meta.html", fields=metadata.FIELDS, values={**values, **form}, base=rev.number), 400
     except revisions.Conflict as conflict:
         flash(_("Someone changed course.yml since you opened this form; your values are kept below."), "error")
-        return render_template("meta.html", fields=metadata.FIELDS, values=form, base=conflict.theirs.number), 409
+        return render_template(
+            "meta.html", fields=metadata.FIELDS, values={**values, **form}, base=conflict.theirs.number
+        ), 409
     g.course.title = catalogue.load(g.course).title or g.course.slug
     session.commit()
     flash(_("Saved the course details."), "info")

@@ -38,8 +38,8 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     norm = posixpath.normpath(name)
     if norm.startswith("../") or norm == ".." or "/../" in f"/{norm}/":
         raise ImportError_(f"'{name}' points outside the course folder; the archive was not imported")
-    mode = info.external_attr >> 16
-    if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver recorded no Unix file type
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         raise ImportError_(f"'{name}' is a link or a special file; only plain files and folders can be imported")
     return norm
 

@@ -82,7 +82,7 @@ def _load(text: str) -> CommentedMap:
     try:
         doc: Any = _yaml().load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)  # where it began
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise MetadataError(f"course.yml is not valid YAML{where}: fix it in the file editor first") from None
     if not isinstance(doc, CommentedMap):

@@ -1,0 +1,153 @@
+"""Course list, creating from the starter, the course page and its check links, metadata, preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studio import metadata
+from studio.quiz import Question, QuestionError, to_markdown
+from tests.studio.conftest import LESSON
+
+
+def test_lists_only_the_organisations_own_courses(author):
+    page = author.get("/o/inst/").get_data(as_text=True)
+    assert "First course" in page and "Their course" not in page
+
+
+def test_create_from_the_starter(author, app):
+    response = author.post("/o/inst/courses", {"title": "Grievance Redress Basics"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/o/inst/c/grievance-redress-basics/")
+    page = author.get("/o/inst/c/grievance-redress-basics/").get_data(as_text=True)
+    assert "Grievance Redress Basics" in page and "No problems found." in page
+    again = author.post("/o/inst/courses", {"title": "Grievance Redress Basics"}, follow_redirects=True)
+    assert "already" in again.get_data(as_text=True)
+
+
+def test_check_report_links_to_the_editor_at_the_line(author):
+    lesson = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    assert 'id="text"' in lesson
+    base = int(lesson.split('data-base="')[1].split('"')[0])
+    broken = "---\ntitle: Welcome\n---\nIntro.\n\n![](media/missing.png)\n"
+    assert author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": broken, "base": base}).status_code == 200
+    page = author.get("/o/inst/c/c1/").get_data(as_text=True)
+    assert f"/o/inst/c/c1/edit/{LESSON}?line=6" in page and "has no alt text" in page
+    problems = author.get("/api/o/inst/c/c1/check").get_json()["problems"]
+    assert any(p["line"] == 6 and p["edit"].endswith(f"{LESSON}?line=6") for p in problems)
+    editor = author.get(f"/o/inst/c/c1/edit/{LESSON}?line=6").get_data(as_text=True)
+    assert 'data-line="6"' in editor
+
+
+def test_metadata_form_keeps_comments_and_order(author, app):
+    form = author.get("/o/inst/c/c1/meta").get_data(as_text=True)
+    assert 'name="title"' in form
+    base = int(form.split('name="base" value="')[1].split('"')[0])
+    values = {"title": "Renamed course", "summary": "New summary.", "keywords": "starter, grievance", "base": base}
+    assert author.post("/o/inst/c/c1/meta", values).status_code == 302
+    yml = Path(app.config["COURSES_ROOT"], "inst", "c1", "course.yml").read_text()
+    assert yml.startswith("# A starter course made by `kstudio new`")
+    assert 'title: "Renamed course"\n' in yml and "keywords: [starter, grievance]" in yml
+    assert yml.index("id:") < yml.index("title:") < yml.index("summary:") < yml.index("modules:")
+    assert "Renamed course" in author.get("/o/inst/").get_data(as_text=True)
+    stale = author.post("/o/inst/c/c1/meta", {**values, "title": "Stale", "base": base})
+    assert stale.status_code == 409 and "Stale" in stale.get_data(as_text=True)
+
+
+def test_metadata_round_trip_is_byte_for_byte_when_nothing_changes():
+    text = "# comment\nid: x-y\ntitle: 'Quoted'  # why\nkeywords:\n  - a\n  - b\nsummary: >-\n  folded\n  text\n"
+    assert metadata.update(text, metadata.read(text)) == text
+
+
+def test_broken_course_yml_gives_a_clear_error():
+    with pytest.raises(metadata.MetadataError, match="line 2"):
+        metadata.read("id: x\ntitle: [unclosed\n")
+
+
+def test_live_preview_renders_the_unsaved_lesson_with_the_player(author):
+    text = "---\ntitle: Draft title\n---\nSome **bold** text.\n\n<script>alert(1)</script>\n"
+    data = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": text}).get_json()
+    assert '<article class="ks-lesson"' in data["html"] and "Draft title" in data["html"]
+    assert "<strong>bold</strong>" in data["html"] and "<script>" not in data["html"]
+    assert data["ms"] < 1000
+    unlisted = author.api("/api/o/inst/c/c1/preview", {"path": "lessons/zz.md", "text": "x"})
+    assert unlisted.status_code in (404, 422)
+
+
+def test_preview_serves_the_player_files(author):
+    index = author.get("/o/inst/c/c1/player/")
+    assert index.status_code == 200 and "Content-Security-Policy" in index.headers
+    assert 'src="course.js"' in index.get_data(as_text=True)
+    assert author.get("/o/inst/c/c1/player/course.js").status_code == 200
+    assert author.get("/o/inst/c/c1/player/assets/player.js").status_code == 200
+    assert author.get("/o/inst/c/c1/player/assets/player.css").status_code == 200
+    redirect = author.get("/o/inst/c/c1/player/lesson/lessons/01-welcome")
+    assert redirect.status_code == 302 and redirect.headers["Location"].endswith("/player/#/lessons/01-welcome")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/o/inst/c/..%2f..%2fetc/",
+        "/o/inst/c/c1/player/../../course.yml",
+        "/o/inst/c/c1/player/course.yml",
+        "/o/inst/c/c1/player/lessons/01-welcome.md",
+        "/o/inst/c/c1/player/assets/../../../pyproject.toml",
+        "/o/inst/c/c1/edit/../other/c1/course.yml",
+        "/o/inst/c/c1/edit/..%2f..%2f..%2fsecret_key",
+        "/o/inst/c/c1/edit/media/diagram.svg",
+        "/o/inst/c/nope/",
+    ],
+)
+def test_no_file_outside_the_course_is_served(author, url):
+    assert author.get(url).status_code == 404
+
+
+def test_question_editor_writes_the_quiz_syntax(author):
+    body = {"kind": "single", "prompt": "Who hears grievances?", "options": ["The officer", "Nobody"], "correct": [0]}
+    md = author.api("/api/o/inst/c/c1/question", {**body, "wrap": "quiz"}).get_json()["markdown"]
+    assert md == "::: quiz\n\n### Who hears grievances?\n- [x] The officer\n- [ ] Nobody\n:::\n"
+    bad = author.api("/api/o/inst/c/c1/question", {**body, "correct": []})
+    assert bad.status_code == 422 and "correct" in bad.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (Question("multiple", "Pick", ["a", "b", "c"], [0, 2]), "### Pick {multiple}\n- [x] a\n- [ ] b\n- [x] c\n"),
+        (Question("fill", "Micro-___?", ["learning", "Learning"]), "### Micro-___?\n= learning\n= Learning\n"),
+        (
+            Question("order", "Steps", ["Learn", "Practise"], id="q-1"),
+            "### Steps {order id=q-1}\n1. Learn\n2. Practise\n",
+        ),
+        (Question("match", "Match", ["a -> 1", "b->2"]), "### Match {match}\n- a -> 1\n- b -> 2\n"),
+        (Question("single", "Close :::\nblock", ["x", "y"], [1]), "### Close : : : block\n- [ ] x\n- [x] y\n"),
+    ],
+)
+def test_question_kinds(question, expected):
+    assert to_markdown(question) == expected
+
+
+def test_questions_written_by_the_editor_pass_the_check(author):
+    lesson = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    base = int(lesson.split('data-base="')[1].split('"')[0])
+    quiz = author.api(
+        "/api/o/inst/c/c1/question",
+        {
+            "kind": "multiple",
+            "prompt": "Which are channels?",
+            "options": ["CPGRAMS", "Rumour", "Helpline"],
+            "correct": [0, 2],
+            "wrap": "quiz",
+        },
+    ).get_json()["markdown"]
+    text = "---\ntitle: Welcome\n---\nIntro.\n\n" + quiz
+    assert author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": text, "base": base}).status_code == 200
+    assert [p for p in author.get("/api/o/inst/c/c1/check").get_json()["problems"] if p["file"] == LESSON] == []
+
+
+def test_bad_question_input_is_refused():
+    with pytest.raises(QuestionError):
+        to_markdown(Question("essay", "x", []))
+    with pytest.raises(QuestionError):
+        to_markdown(Question("single", "x", ["a", "b"], [0, 1]))

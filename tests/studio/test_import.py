@@ -1,0 +1,120 @@
+"""Importing a course as a zip: a good archive works, hostile ones are refused with a clear message
+and leave nothing behind."""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from studio.importer import ImportError_, Limits, extract_course
+from tests.conftest import SAMPLE
+
+
+def zip_of(
+    entries: dict[str, bytes], *, links: dict[str, str] | None = None, level: int = zipfile.ZIP_DEFLATED
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", level) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+    return buffer.getvalue()
+
+
+def sample_zip(top: str = "karmayogi-prarambh/") -> bytes:
+    return zip_of({top + p.relative_to(SAMPLE).as_posix(): p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()})
+
+
+COURSE = {"course.yml": b"id: tiny-course\nversion: 1.0.0\ntitle: Tiny\nsummary: s\nlanguage: en\n"}
+
+
+def upload(author, data: bytes, name: str = "course.zip"):
+    return author.post("/o/inst/import", {"archive": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_import_a_zipped_course_folder(author, app):
+    response = upload(author, sample_zip(), "karmayogi-prarambh.zip")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/o/inst/c/karmayogi-prarambh/")
+    page = author.get("/o/inst/c/karmayogi-prarambh/").get_data(as_text=True)
+    assert "Karmayogi Prarambh" in page and "No problems found." in page
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({**COURSE, "../evil.md": b"x"}, "points outside the course folder"),
+        ({**COURSE, "lessons/../../evil.md": b"x"}, "points outside the course folder"),
+        ({**COURSE, "/etc/evil.md": b"x"}, "unsafe path"),
+        ({**COURSE, "C:/evil.md": b"x"}, "unsafe path"),
+        ({**COURSE, "lessons\\..\\..\\evil.md": b"x"}, "unsafe path"),
+        ({"lessons/a.md": b"x"}, "no course.yml"),
+    ],
+)
+def test_traversal_and_bad_layouts_are_refused(author, app, entries, message):
+    response = upload(author, zip_of(entries))
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert not any(Path(app.config["COURSES_ROOT"], "inst").glob("course*"))
+    assert not (Path(app.config["COURSES_ROOT"]).parent / "evil.md").exists()
+
+
+def test_links_are_refused(author):
+    response = upload(author, zip_of(COURSE, links={"media/passwd": "/etc/passwd"}))
+    assert response.status_code == 400 and "is a link" in response.get_data(as_text=True)
+
+
+def test_not_a_zip(author):
+    response = upload(author, b"PK not really")
+    assert response.status_code == 400 and "not a zip archive" in response.get_data(as_text=True)
+
+
+def test_zip_bomb_is_refused_by_its_declared_ratio(tmp_path):
+    bomb = zip_of({**COURSE, "media/bomb.bin": b"\0" * (20 << 20)})
+    with pytest.raises(ImportError_, match="expands"):
+        extract_course(io.BytesIO(bomb), tmp_path / "c", Limits(max_ratio=100))
+    assert not any(tmp_path.iterdir())
+
+
+def test_zip_that_lies_about_its_sizes_is_stopped_while_extracting(tmp_path):
+    data = bytearray(zip_of({**COURSE, "media/big.bin": b"A" * 50_000}, level=zipfile.ZIP_STORED))
+    # shrink the declared size of big.bin in both headers: a reader trusting it would be fooled
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = archive.getinfo("media/big.bin")
+    local = info.header_offset
+    data[local + 22 : local + 26] = (1000).to_bytes(4, "little")
+    central = bytes(data).rfind(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (1000).to_bytes(4, "little")
+    with pytest.raises(ImportError_):
+        extract_course(io.BytesIO(bytes(data)), tmp_path / "c", Limits())
+    assert not any(tmp_path.iterdir())
+
+
+def test_too_many_files(tmp_path):
+    many = zip_of({**COURSE, **{f"media/{i}.txt": b"x" for i in range(30)}})
+    with pytest.raises(ImportError_, match="at most 20 are allowed"):
+        extract_course(io.BytesIO(many), tmp_path / "c", Limits(max_files=20))
+
+
+def test_too_large_in_all(tmp_path):
+    big = zip_of({**COURSE, "media/a.bin": bytes(range(256)) * 4096, "media/b.bin": bytes(range(256)) * 4096})
+    with pytest.raises(ImportError_, match="at most 1 MB"):
+        extract_course(io.BytesIO(big), tmp_path / "c", Limits(max_bytes=1 << 20))
+
+
+def test_upload_larger_than_the_limit_is_refused(app, author):
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    response = upload(author, b"x" * (2 << 20))
+    assert response.status_code == 413 and "too large" in response.get_data(as_text=True)
+
+
+def test_dot_files_are_left_out(tmp_path):
+    folder = extract_course(
+        io.BytesIO(zip_of({**COURSE, ".git/config": b"x", "lessons/.DS_Store": b"x"})), tmp_path / "c"
+    )
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["course.yml"]
