@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from packager import check_course
 
-from . import catalogue, revisions
+from . import catalogue, media_files, revisions
 from .db import db
 from .editor import checked_path
 from .live import NotInCourse, render_lesson
@@ -117,3 +117,17 @@ def check(org: str, course: str) -> Response:
             for p in problems
         ]
     )
+
+
+@bp.post("/media")
+@requires("media.upload")
+def upload_media(org: str, course: str) -> Response | tuple[Response, int]:
+    """One file into media/ (sent by XHR so the page can show its progress); returns the Markdown for it."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return jsonify(error="choose a file to upload"), 400
+    try:
+        path = media_files.store(course_dir(g.course), upload.filename, upload.read())
+    except media_files.MediaError as exc:
+        return jsonify(error=str(exc)), 422
+    return jsonify(path=path, markdown=media_files.snippet(path, request.form.get("alt", "")[:200]))

@@ -13,7 +13,7 @@ from . import catalogue, metadata, revisions
 from .db import db
 from .importer import ImportError_, Limits
 from .policy import requires
-from .storage import editable_files
+from .storage import atomic_write, course_file, editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
 
@@ -93,3 +93,33 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
     session.commit()
     flash(_("Saved the course details."), "info")
     return redirect(url_for("courses.course", org=org, course=course))
+
+
+@bp.post("/c/<course>/lessons")
+@requires("course.meta")
+def add_lesson(org: str, course: str) -> Response:
+    """A new lesson file, listed at the end of the last module; both writes are revisions."""
+    title = " ".join(request.form.get("title", "").split())[:200]
+    if not title:
+        flash(_("Give the new lesson a title."), "error")
+        return redirect(url_for("courses.course", org=org, course=course))
+    session = db()
+    model = catalogue.load(g.course)
+    path = f"lessons/{len(model.listed) + 1:02d}-{catalogue.slug_for(title)}.md"
+    file = course_file(g.course, path)
+    yml = revisions.current(session, g.course, "course.yml")
+    try:
+        if file.exists():
+            raise metadata.MetadataError(f"{path} exists already")
+        text = metadata.add_lesson(yml.content, path)
+        atomic_write(file, f"---\ntitle: {_yaml_str(title)}\n---\nWrite the lesson here.\n")
+        revisions.current(session, g.course, path)
+        revisions.save(session, g.course, "course.yml", text, yml.number, current_user.id, note=f"added {path}")
+    except (metadata.MetadataError, revisions.Conflict) as exc:
+        flash(_("The lesson was not added: %(reason)s", reason=str(exc) or _("course.yml changed meanwhile")), "error")
+        return redirect(url_for("courses.course", org=org, course=course))
+    return redirect(url_for("editor.edit", org=org, course=course, path=path))
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -88,3 +88,25 @@ def _load(text: str) -> CommentedMap:
     if not isinstance(doc, CommentedMap):
         raise MetadataError("course.yml does not hold a mapping of keys: fix it in the file editor first")
     return doc
+
+
+def add_lesson(text: str, path: str, module_title: str = "Lessons") -> str:
+    """course.yml's text with lesson *path* appended to the last module (a new module if there is none)."""
+    doc = _load(text)
+    modules = doc.get("modules")
+    if not isinstance(modules, CommentedSeq) or not modules:
+        modules = CommentedSeq([CommentedMap([("title", module_title), ("lessons", CommentedSeq())])])
+        doc["modules"] = modules
+    last = modules[-1]
+    if not isinstance(last, CommentedMap):
+        raise MetadataError("the last entry of modules: is not a module; fix course.yml in the file editor")
+    lessons = last.get("lessons")
+    if not isinstance(lessons, CommentedSeq):
+        lessons = CommentedSeq()
+        last["lessons"] = lessons
+    if path in lessons:
+        raise MetadataError(f"{path} is in the course already")
+    lessons.append(path)
+    out = io.StringIO()
+    _yaml().dump(doc, out)
+    return out.getvalue()

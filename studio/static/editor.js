@@ -168,6 +168,31 @@
     });
   });
 
+  // Media upload by XHR, whose upload events give the progress bar
+  var mediaForm = document.getElementById("media");
+  if (mediaForm) mediaForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var bar = document.getElementById("m-progress"), out = document.getElementById("m-status");
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", root.dataset.media);
+    xhr.setRequestHeader("X-CSRFToken", token);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); out.textContent = "Uploading… " + bar.value + "%"; }
+    });
+    xhr.addEventListener("load", function () {
+      var data = {};
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: "status " + xhr.status }; }
+      bar.hidden = true;
+      if (xhr.status !== 200) { out.textContent = "Not uploaded: " + (data.error || xhr.status); return; }
+      insert("\n" + data.markdown + "\n");
+      out.textContent = "Uploaded " + data.path + " and inserted it at the cursor.";
+      mediaForm.reset();
+    });
+    xhr.addEventListener("error", function () { bar.hidden = true; out.textContent = "Not uploaded: the studio cannot be reached."; });
+    bar.hidden = false; bar.value = 0;
+    xhr.send(new FormData(mediaForm));
+  });
+
   // Question editor: the server writes the quiz syntax; it is inserted at the cursor
   var form = document.getElementById("question");
   if (form) form.addEventListener("submit", function (event) {

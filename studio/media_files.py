@@ -1,0 +1,64 @@
+"""Files an author uploads into a course's ``media/`` folder: safe names, known types, atomic writes."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from .storage import atomic_write
+
+KINDS = {
+    "image": {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
+    "video": {".mp4", ".webm", ".mov", ".mkv"},
+    "audio": {".mp3", ".m4a", ".ogg", ".wav"},
+    "other": {".vtt", ".pdf"},
+}
+ALLOWED = set().union(*KINDS.values())
+
+
+class MediaError(ValueError):
+    pass
+
+
+def safe_name(filename: str) -> str:
+    """A file name any LMS and file system takes: lower-case letters, digits, '-', '_' and one '.ext'."""
+    stem, dot, ext = Path(filename.replace("\\", "/")).name.lower().rpartition(".")
+    if not dot or f".{ext}" not in ALLOWED:
+        raise MediaError(f"'{filename}' is not a file type the studio takes ({', '.join(sorted(ALLOWED))})")
+    stem = re.sub(r"[^a-z0-9_.-]+", "-", stem).strip("-.")[:80] or "file"
+    return f"{stem}.{ext}"
+
+
+def kind_of(name: str) -> str:
+    ext = Path(name).suffix
+    return next(kind for kind, exts in KINDS.items() if ext in exts)
+
+
+def store(folder: Path, filename: str, data: bytes) -> str:
+    """Write *data* as ``media/<safe name>`` (``-2``, ``-3`` … when taken); return the course-relative path."""
+    name = safe_name(filename)
+    if kind_of(name) == "image" and not name.endswith(".svg"):
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise MediaError(f"'{filename}' is not a readable image") from None
+    media = folder / "media"
+    stem, ext = name.rsplit(".", 1)
+    target, n = media / name, 1
+    while target.exists():
+        n += 1
+        target = media / f"{stem}-{n}.{ext}"
+    atomic_write(target, data)
+    return target.relative_to(folder).as_posix()
+
+
+def snippet(path: str, alt: str = "") -> str:
+    """The Markdown that uses the file in a lesson."""
+    kind = kind_of(path)
+    label = alt or Path(path).stem.replace("-", " ")
+    # images, video and audio share the image syntax (docs/format.md); anything else is a link
+    return f"![{label}]({path})" if kind in ("image", "video", "audio") else f"[{label}]({path})"
