@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course
 
-from . import catalogue, media_files, revisions
+from . import catalogue, jobs, media_files, revisions
 from .db import db
 from .editor import checked_path
 from .live import NotInCourse, render_lesson
@@ -130,4 +130,10 @@ def upload_media(org: str, course: str) -> Response | tuple[Response, int]:
         path = media_files.store(course_dir(g.course), upload.filename, upload.read())
     except media_files.MediaError as exc:
         return jsonify(error=str(exc)), 422
-    return jsonify(path=path, markdown=media_files.snippet(path, request.form.get("alt", "")[:200]))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    job = jobs.submit(app, db(), g.course, current_user.id, "media", {"path": path})
+    return jsonify(
+        path=path,
+        markdown=media_files.snippet(path, request.form.get("alt", "")[:200]),
+        job=url_for("jobs_api.status", org=org, course=course, job_id=job.id),
+    )

@@ -31,19 +31,47 @@ def _app(args: argparse.Namespace, **extra: Any) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    app = _app(args)
+    app = _app(args, QUEUE_URL=args.queue)
     print(f"Karmayogi Studio on http://{args.host}:{args.port}/ (data in {app.config['DATA_DIR']})")
     if args.demo:
         from .seed import seed_demo
 
         email, password = seed_demo(app)
         print(f"Demo organisation 'demo': sign in as {email} with password {password}")
+    embedded = not app.config.get("QUEUE_URL")
     if args.workers <= 1:
+        if embedded:  # the embedded queue's worker runs in this process
+            from .jobs import start_embedded_worker
+
+            start_embedded_worker(app)
+        print(
+            "Jobs: "
+            + ("run in this process" if embedded else f"queued on {app.config['QUEUE_URL']}; run 'kstudio worker'")
+        )
         app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
         return 0
     from .server import run_gunicorn
 
-    run_gunicorn(app, args.host, args.port, args.workers)
+    worker = None
+    if embedded:  # one worker process beside gunicorn's, ended with it
+        import subprocess
+
+        worker = subprocess.Popen([sys.executable, "-m", "studio.cli", "worker", "--data", app.config["DATA_DIR"]])
+    try:
+        run_gunicorn(app, args.host, args.port, args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(30)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from .jobs import run_worker
+
+    app = _app(args, QUEUE_URL=args.queue)
+    print(f"kstudio worker: running jobs from {app.config.get('QUEUE_URL') or 'the embedded queue'}", flush=True)
+    run_worker(app, args.threads)
     return 0
 
 
@@ -104,7 +132,16 @@ def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--workers", type=int, default=1, help="processes serving requests (more than 1: gunicorn)")
     serve.add_argument("--demo", action="store_true", help="make a demo organisation with the sample courses")
+    serve.add_argument(
+        "--queue", metavar="URL", help="redis://HOST:PORT/DB for a Redis job queue served by 'kstudio worker'"
+    )
     serve.set_defaults(run=_serve)
+
+    worker = sub.add_parser("worker", help="run the studio's background jobs (builds, media)")
+    worker.add_argument("--data", type=Path, help=data_help)
+    worker.add_argument("--queue", metavar="URL", help="redis://HOST:PORT/DB (default: the embedded queue)")
+    worker.add_argument("--threads", type=int, default=2, help="jobs run at once (default: 2)")
+    worker.set_defaults(run=_worker)
 
     admin = sub.add_parser("admin", help="manage organisations and people")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")

@@ -185,13 +185,31 @@
       bar.hidden = true;
       if (xhr.status !== 200) { out.textContent = "Not uploaded: " + (data.error || xhr.status); return; }
       insert("\n" + data.markdown + "\n");
-      out.textContent = "Uploaded " + data.path + " and inserted it at the cursor.";
+      out.textContent = "Uploaded " + data.path + " and inserted it at the cursor. Preparing it for phones…";
       mediaForm.reset();
+      followMediaJob(data.job, data.path, out);
     });
     xhr.addEventListener("error", function () { bar.hidden = true; out.textContent = "Not uploaded: the studio cannot be reached."; });
     bar.hidden = false; bar.value = 0;
     xhr.send(new FormData(mediaForm));
   });
+
+  // The media pipeline runs as a job: follow it and say what it made
+  function followMediaJob(url, path, out) {
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
+      if (job.status === "done") {
+        var r = job.result, made = (r.outputs || []).map(function (o) { return o.name + " (" + Math.round(o.bytes / 1024) + " KB)"; });
+        out.textContent = r.error ? path + ": " + r.error : "Uploaded " + path + ". " +
+          (made.length ? "Made for learners: " + made.join(", ") + "." : "Used as it is.");
+        refreshPreview(0);
+      } else if (job.status === "failed") {
+        out.textContent = path + " was uploaded but could not be prepared: " + job.message;
+      } else {
+        out.textContent = "Preparing " + path + " for phones… " + job.progress + "%";
+        setTimeout(function () { followMediaJob(url, path, out); }, 700);
+      }
+    });
+  }
 
   // Question editor: the server writes the quiz syntax; it is inserted at the cursor
   var form = document.getElementById("question");

@@ -43,6 +43,13 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Any]:
     app = make_app(tmp_path / "data")
+    populate(app)
+    yield app
+    _drop_all(app)
+
+
+def populate(app: Any) -> None:
+    """Organisations 'inst' (a member of each role, course c1) and 'other' (an admin, its own c1)."""
     with app.test_request_context():
         session = session_for(app)
         inst = accounts.create_org(session, "inst", "Training Institute")
@@ -54,8 +61,6 @@ def app(tmp_path: Path) -> Iterator[Any]:
         catalogue.create(session, inst, "First course", None, slug="c1")
         catalogue.create(session, other, "Their course", None, slug="c1")
         session.close()
-    yield app
-    _drop_all(app)
 
 
 def _drop_all(app: Any) -> None:

@@ -14,9 +14,34 @@ from studio.policy import ACTIONS
 from tests.studio.conftest import LESSON
 
 PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static"}
-VALUES = {"path": LESSON, "lesson_id": "lessons/01-welcome", "filename": "studio.css"}
+VALUES = {"path": LESSON, "lesson_id": "lessons/01-welcome", "filename": "studio.css", "job_id": "1", "name": "p.zip"}
 SPECIAL = {"preview.file": {"path": "course.js"}}
 QUERY = {"editor.diff": "?a=1&b=1"}
+
+
+@pytest.fixture(autouse=True)
+def finished_job(app):
+    """Job 1: a finished build of inst/c1 with one package, so the job routes have something to show."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from studio.db import session_for
+    from studio.jobs import builds_dir
+    from studio.models import Course, Job
+
+    session = session_for(app)
+    course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation.has(slug="inst")))
+    job = Job(
+        course_id=course.id, kind="build", status="done", result=json.dumps({"files": [{"name": "p.zip", "bytes": 2}]})
+    )
+    session.add(job)
+    session.commit()
+    assert job.id == 1
+    session.close()
+    Path(builds_dir(app, 1)).mkdir(parents=True)
+    (builds_dir(app, 1) / "p.zip").write_bytes(b"PK")
 
 
 def routes(app):

@@ -1,0 +1,90 @@
+"""Builds and media jobs in the page: start a build, follow its progress, download the package."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from . import jobs
+from .db import db
+from .models import Job
+from .policy import requires
+
+bp = Blueprint("jobs", __name__, url_prefix="/o/<org>/c/<course>")
+api = Blueprint("jobs_api", __name__, url_prefix="/api/o/<org>/c/<course>")
+
+
+def course_job(job_id: int) -> Job:
+    job = db().get(Job, job_id)
+    if job is None or job.course_id != g.course.id:
+        abort(404)
+    return job
+
+
+def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
+    result = json.loads(job.result or "{}")
+    for item in result.get("files", []):
+        item["url"] = url_for("jobs.download", org=org, course=course, job_id=job.id, name=item["name"])
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "params": json.loads(job.params or "{}"),
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "result": result,
+        "url": url_for("jobs.show", org=org, course=course, job_id=job.id),
+    }
+
+
+@bp.get("/builds")
+@requires("course.view")
+def builds(org: str, course: str) -> str:
+    recent = db().scalars(select(Job).where(Job.course_id == g.course.id).order_by(Job.id.desc()).limit(30))
+    return render_template("builds.html", jobs=[job_dict(j, org, course) for j in recent], formats=jobs.BUILD_FORMATS)
+
+
+@bp.post("/build")
+@requires("course.build")
+def build(org: str, course: str) -> Response:
+    fmt = request.form.get("format", "")
+    if fmt not in jobs.BUILD_FORMATS:
+        abort(400)
+    params = {
+        "format": fmt,
+        "lang": request.form.get("lang", "").strip()[:20],
+        "answers": bool(request.form.get("answers")),
+    }
+    job = jobs.submit(current_app._get_current_object(), db(), g.course, current_user.id, "build", params)  # type: ignore[attr-defined]
+    return redirect(url_for("jobs.show", org=org, course=course, job_id=job.id))
+
+
+@bp.get("/jobs/<int:job_id>")
+@requires("course.view")
+def show(org: str, course: str, job_id: int) -> str:
+    return render_template("job.html", job=job_dict(course_job(job_id), org, course))
+
+
+@bp.get("/jobs/<int:job_id>/files/<name>")
+@requires("course.build")
+def download(org: str, course: str, job_id: int, name: str) -> Response:
+    job = course_job(job_id)
+    files = {f["name"] for f in json.loads(job.result or "{}").get("files", [])}
+    if job.status != "done" or name not in files:  # only the files the job reported: no path is joined blindly
+        abort(404)
+    path = jobs.builds_dir(current_app._get_current_object(), job.id) / Path(name).name  # type: ignore[attr-defined]
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=name)
+
+
+@api.get("/jobs/<int:job_id>")
+@requires("course.view")
+def status(org: str, course: str, job_id: int) -> Response:
+    return jsonify(job_dict(course_job(job_id), org, course))
