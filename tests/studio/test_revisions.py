@@ -124,7 +124,7 @@ def test_media_upload_checks_names_and_types(app, author):
         )
 
     first = send("../../Red Square!.PNG", png.getvalue()).get_json()
-    assert first == {"path": "media/red-square.png", "markdown": "![A red square](media/red-square.png)"}
+    assert first["path"] == "media/red-square.png" and first["markdown"] == "![A red square](media/red-square.png)"
     assert send("red square.png", png.getvalue()).get_json()["path"] == "media/red-square-2.png"
     assert send("x.exe", b"MZ").status_code == 422
     assert send("fake.png", b"not an image").status_code == 422
