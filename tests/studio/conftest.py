@@ -3,7 +3,7 @@ and a second organisation to prove that members of one never reach the other."""
 
 from __future__ import annotations
 
-import os
+import inspect
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,22 +14,68 @@ import pytest
 from studio import accounts, catalogue, create_app
 from studio.db import session_for
 from studio.models import ROLES
+from tests.studio.servers import postgres_server
 
 PASSWORD = "correct horse battery"
 LESSON = "lessons/01-welcome.md"
 
 
-def database_url(tmp: Path) -> str | None:
-    """KSTUDIO_TEST_DATABASE_URL runs the suite on another database (tests/studio/test_postgres.py sets it)."""
-    return os.environ.get("KSTUDIO_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+_database: dict[str, str | None] = {"url": None}  # the backend of the running test (tests run one at a time)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for this test process, started on first use."""
+    with postgres_server() as url:
+        yield url
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests on the studio's database run on SQLite and again on PostgreSQL (browser tests: SQLite)."""
+    direct = set(inspect.signature(metafunc.function).parameters)
+    if ({"app", "studio"} & set(metafunc.fixturenames) or "backend" in direct) and "live" not in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    name = getattr(request, "param", "sqlite")
+    _database["url"] = request.getfixturevalue("postgres_url") if name == "postgresql" else None
+    yield name
+    _database["url"] = None
 
 
 def make_app(data: Path, **config: Any) -> Any:
     settings: dict[str, Any] = {"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "test"}
-    if url := database_url(data):
-        settings["DATABASE_URL"] = url
+    if _database["url"]:
+        settings["DATABASE_URL"] = _database["url"]
     settings.update(config)
-    return create_app(settings)
+    app = create_app(settings)
+    _apps.append(app)
+    return app
+
+
+_apps: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _empty_database_after_each_test(backend: str) -> Iterator[None]:
+    """On the shared PostgreSQL database, drop what a test made (SQLite files are per test already)."""
+    yield
+    apps, _apps[:] = list(_apps), []
+    for app in apps:
+        app.extensions["studio.engine"].dispose()
+    if _database["url"] and apps:
+        from sqlalchemy import text
+
+        from studio.models import Base
+
+        engine = apps[0].extensions["studio.engine"]
+        with engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +87,10 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Any]:
+def app(tmp_path: Path) -> Any:
     app = make_app(tmp_path / "data")
     populate(app)
-    yield app
-    _drop_all(app)
+    return app
 
 
 def populate(app: Any) -> None:
@@ -61,21 +106,6 @@ def populate(app: Any) -> None:
         catalogue.create(session, inst, "First course", None, slug="c1")
         catalogue.create(session, other, "Their course", None, slug="c1")
         session.close()
-
-
-def _drop_all(app: Any) -> None:
-    """On a shared database server, leave it empty for the next test."""
-    if database_url(Path()) is None:
-        return
-    from sqlalchemy import text
-
-    from studio.models import Base
-
-    engine = app.extensions["studio.engine"]
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
 
 
 def csrf(page: str) -> str:

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,16 +56,16 @@ def redis_server(tmp: Path) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_server(tmp: Path) -> Iterator[str]:
-    """A PostgreSQL cluster; yields the URL of its database ``kstudio``."""
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL cluster in a new temporary folder; yields the URL of its database ``kstudio``."""
     if not (PG_BIN / "initdb").exists():
         raise RuntimeError("PostgreSQL 15 is not installed: run ./dev setup")
+    # its own folder straight under /tmp: pytest's are closed to other users, and postgres is one
+    tmp = Path(tempfile.mkdtemp(prefix="kstudio-pg-"))
     as_postgres: list[str] = []
     if os.geteuid() == 0:
         as_postgres = ["runuser", "-u", "postgres", "--"]
-        tmp.mkdir(parents=True, exist_ok=True)
         shutil.chown(tmp, "postgres")
-        os.chmod(tmp, 0o700)
     data, port = tmp / "pgdata", free_port()
     subprocess.run(
         [*as_postgres, str(PG_BIN / "initdb"), "-D", str(data), "-U", "kstudio", "--auth=trust", "-E", "UTF8"],
@@ -93,3 +94,4 @@ def postgres_server(tmp: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(30)
+        shutil.rmtree(tmp, ignore_errors=True)

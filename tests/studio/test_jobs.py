@@ -107,10 +107,11 @@ def test_media_upload_runs_the_pipeline_as_a_job(studio):
         consumer.stop(graceful=True)
 
 
-def test_kstudio_worker_process_runs_jobs_queued_on_redis(tmp_path, redis_url):
+def test_kstudio_worker_process_runs_jobs_queued_on_redis(tmp_path, redis_url, backend):
     app = make_app(tmp_path / "data", QUEUE_URL=redis_url)
     populate(app)
     env = {**os.environ, "KSTUDIO_SECRET_KEY": "test", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env["KSTUDIO_DATABASE_URL"] = app.config["DATABASE_URL"]  # the worker shares the studio's database
     worker = subprocess.Popen(
         [sys.executable, "-m", "studio.cli", "worker", "--data", str(tmp_path / "data"), "--queue", redis_url],
         env=env,
