@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -13,14 +14,22 @@ import urllib.request
 KSTUDIO = [sys.executable, "-m", "studio.cli"]
 
 
-def run(*args, stdin="", data):
-    env = {**os.environ, "XDG_CACHE_HOME": str(data / "cache")}
-    return subprocess.run([*KSTUDIO, *args, "--data", str(data)], input=stdin, capture_output=True, text=True, env=env)
+def run(*args, stdin="", data, monkeypatch, capsys):
+    """``kstudio ARGS --data DATA`` in this process (its entry point, its stdin and output)."""
+    from studio.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    monkeypatch.delenv("KSTUDIO_DATA_DIR", raising=False)
+    code = main([*args, "--data", str(data)])
+    out, err = capsys.readouterr()
+    os.environ.pop("KSTUDIO_DATA_DIR", None)
+    return subprocess.CompletedProcess(args, code, out, err)
 
 
-def test_admin_creates_an_organisation_and_a_member_with_the_password_from_stdin(tmp_path):
+def test_admin_creates_an_organisation_and_a_member_with_the_password_from_stdin(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
-    result = run("admin", "create-org", "nipa", "--name", "National Institute", data=data)
+    kw = {"data": data, "monkeypatch": monkeypatch, "capsys": capsys}
+    result = run("admin", "create-org", "nipa", "--name", "National Institute", **kw)
     assert result.returncode == 0 and "created organisation nipa" in result.stdout
     result = run(
         "admin",
@@ -31,7 +40,7 @@ def test_admin_creates_an_organisation_and_a_member_with_the_password_from_stdin
         "--role",
         "author",
         stdin="a long secret\n",
-        data=data,
+        **kw,
     )
     assert result.returncode == 0 and "asha@nipa.example is author of nipa" in result.stdout
 
@@ -44,17 +53,16 @@ def test_admin_creates_an_organisation_and_a_member_with_the_password_from_stdin
     session.close()
 
 
-def test_admin_errors_are_one_clear_line(tmp_path):
+def test_admin_errors_are_one_clear_line(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
-    assert run("admin", "create-org", "Bad Slug!", "--name", "x", data=data).returncode == 2
+    kw = {"data": data, "monkeypatch": monkeypatch, "capsys": capsys}
+    assert run("admin", "create-org", "Bad Slug!", "--name", "x", **kw).returncode == 2
     result = run(
-        "admin", "create-user", "a@b.example", "--org", "nope", "--role", "author", stdin="long enough pw\n", data=data
+        "admin", "create-user", "a@b.example", "--org", "nope", "--role", "author", stdin="long enough pw\n", **kw
     )
     assert result.returncode == 2 and "no organisation 'nope'" in result.stderr and "Traceback" not in result.stderr
-    run("admin", "create-org", "ok-org", "--name", "x", data=data)
-    result = run(
-        "admin", "create-user", "a@b.example", "--org", "ok-org", "--role", "author", stdin="short\n", data=data
-    )
+    run("admin", "create-org", "ok-org", "--name", "x", **kw)
+    result = run("admin", "create-user", "a@b.example", "--org", "ok-org", "--role", "author", stdin="short\n", **kw)
     assert result.returncode == 2 and "at least 10 characters" in result.stderr
 
 
