@@ -1,4 +1,6 @@
-"""An author's day in the studio, in headless Chromium: sign in, create a course, write two lessons with
+"""The studio in headless Chromium (it lives here to share this folder's one Playwright instance).
+
+An author's day in the studio, in headless Chromium: sign in, create a course, write two lessons with
 a quiz, upload an image, preview, fix a check error, export SCORM 2004 and download it; and two
 sessions editing one lesson, where the second save is refused and nothing is lost."""
 
@@ -13,8 +15,15 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import AXE
 from tests.studio.conftest import LESSON, PASSWORD
+from tests.studio.live import live_studio
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live(tmp_path):
+    with live_studio(tmp_path) as running:
+        yield running
 
 
 def sign_in(context, base, email):
