@@ -23,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
-    from . import api, auth, config, courses, db, editor, jobs, jobviews, orgs, policy, preview
+    from . import api, auth, config, courses, db, editor, jobs, jobviews, lms, orgs, policy, preview
     from .models import User
 
     app = Flask(__name__, instance_relative_config=True)
@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]) or "en")
 
     jobs.make_queue(app)
-    for blueprint in (auth.bp, orgs.bp, courses.bp, editor.bp, preview.bp, api.bp, jobviews.bp, jobviews.api):
+    for blueprint in (auth.bp, orgs.bp, courses.bp, editor.bp, preview.bp, api.bp, jobviews.bp, jobviews.api, lms.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g

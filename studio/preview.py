@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from packager.render import ASSETS
+from packager.render import Player
 
 from .live import player_for
 from .policy import requires
@@ -48,10 +48,14 @@ def lesson(org: str, course: str, lesson_id: str) -> BaseResponse:
 @bp.get("/<path:path>")
 @requires("course.view")
 def file(org: str, course: str, path: str) -> BaseResponse:
-    player = player_for(course_dir(g.course))
+    return player_file(player_for(course_dir(g.course)), path)
+
+
+def player_file(player: Player, path: str) -> BaseResponse:
+    """One file of *player*'s package, by its package path; anything else is 404."""
     if path == "course.js":
         return _text(player.course_js(), ".js")
-    if path.startswith("assets/") and path[7:] in ASSETS:
+    if path.startswith("assets/") and path[7:] in player.assets:
         return _text(player.asset(path[7:]), "." + path.rsplit(".", 1)[-1])
     by_file = {player.lesson_files[lesson.id]: lesson for lesson in player.course.lessons}
     if path in by_file:

@@ -200,3 +200,18 @@ def test_studio_pages_pass_axe(browser, live, width):
             failures.append(f"{address} @{width}: {overflow}px of horizontal scrolling")
     context.close()
     assert failures == []
+
+
+def test_lms_preview_shows_what_the_lms_records(browser, live):
+    base, _app = live
+    context = browser.new_context()
+    page = sign_in(context, base, "reviewer@inst.example")
+    page.goto(f"{base}/o/inst/c/c1/lms/?api=scorm2004")
+    values = page.locator("#lms-values")
+    expect(page.locator("#lms-log")).to_contain_text("Initialize", timeout=15000)
+    course = page.frame_locator("#sco")
+    course.locator("body").evaluate("() => { location.hash = '#/lessons/01-welcome'; }")  # the learner opens a lesson
+    expect(course.locator("article.ks-lesson")).to_be_visible()
+    expect(values.locator("tr", has_text="cmi.location")).to_contain_text("lessons/01-welcome", timeout=15000)
+    expect(page.locator("#lms-summary")).to_contain_text("cmi.completion_status")
+    context.close()

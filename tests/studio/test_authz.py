@@ -15,7 +15,7 @@ from tests.studio.conftest import LESSON
 
 PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static"}
 VALUES = {"path": LESSON, "lesson_id": "lessons/01-welcome", "filename": "studio.css", "job_id": "1", "name": "p.zip"}
-SPECIAL = {"preview.file": {"path": "course.js"}}
+SPECIAL = {"preview.file": {"path": "course.js"}, "lms.sco": {"api": "scorm2004", "lang": "en", "path": "index.html"}}
 QUERY = {"editor.diff": "?a=1&b=1"}
 
 

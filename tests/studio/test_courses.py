@@ -151,3 +151,14 @@ def test_bad_question_input_is_refused():
         to_markdown(Question("essay", "x", []))
     with pytest.raises(QuestionError):
         to_markdown(Question("single", "x", ["a", "b"], [0, 1]))
+
+
+def test_lms_preview_serves_the_scorm_player_and_the_runtime(author):
+    page = author.get("/o/inst/c/c1/lms/?api=scorm12").get_data(as_text=True)
+    assert "What the LMS records" in page and 'data-api="scorm12"' in page
+    assert author.get("/o/inst/c/c1/lms/runtime.js").status_code == 200
+    sco = author.get("/o/inst/c/c1/lms/scorm12/en/index.html")
+    assert sco.status_code == 200 and "assets/scorm.js" in sco.get_data(as_text=True)
+    assert author.get("/o/inst/c/c1/lms/scorm12/en/assets/scorm.js").status_code == 200
+    assert author.get("/o/inst/c/c1/lms/scorm12/xx/index.html").status_code == 404
+    assert author.get("/o/inst/c/c1/lms/aicc/en/index.html").status_code == 404
