@@ -49,8 +49,15 @@ class Author:
         headers = dict(headers or {})
         if self.cookie:
             headers["Cookie"] = self.cookie
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # the server closed an idle keep-alive connection before reading this request: a browser
+            # opens a new connection and sends it again, and so do we
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         for value in response.headers.get_all("Set-Cookie") or []:
             if value.startswith("session="):
@@ -89,6 +96,12 @@ class Author:
         return json.loads(data)
 
     def run(self, until: float) -> None:
+        try:
+            self._run(until)
+        except Exception as exc:  # an author whose session broke is an error, not a silent stop
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+
+    def _run(self, until: float) -> None:
         rng = random.Random(self.email)
         base, text = self.open_editor()
         api = f"/api/o/load/c/{self.course}"

@@ -33,6 +33,7 @@ def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
         "worker_class": "gthread",
         "threads": 4,
         "timeout": 120,
+        "keepalive": 10,  # an editor sends a request every few seconds: keep its connection
         "accesslog": None,
         "post_fork": _post_fork,
     }
