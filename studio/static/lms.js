@@ -28,7 +28,17 @@
     summary.textContent = keys.filter(function (k) { return values[k] !== undefined; })
       .map(function (k) { return k + " = " + values[k]; }).join("; ") + (commits ? " (" + commits + " commits)" : "");
   };
-  api.on(v12 ? "LMSInitialize" : "Initialize", function () { note("Initialize"); summary.textContent = "The course started."; });
+  var initial = v12
+    ? ["cmi.core.lesson_status", "cmi.core.entry", "cmi.core.lesson_mode", "cmi.core.credit"]
+    : ["cmi.completion_status", "cmi.success_status", "cmi.entry", "cmi.mode", "cmi.credit"];
+  api.on(v12 ? "LMSInitialize" : "Initialize", function () {
+    note("Initialize");
+    summary.textContent = "The course started.";
+    setTimeout(function () {  /* what the LMS hands the course at the start */
+      initial.forEach(function (key) { if (values[key] === undefined) values[key] = String(api[v12 ? "LMSGetValue" : "GetValue"](key)); });
+      show(); status();
+    }, 0);
+  });
   api.on(v12 ? "LMSSetValue.cmi.*" : "SetValue.cmi.*", function (key, value) {
     values[key] = String(value); show(); status();
   });
