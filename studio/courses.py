@@ -85,9 +85,18 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
         flash(_("The form was incomplete; reload the page and try again."), "error")
         return render_template("meta.html", fields=metadata.FIELDS, values={**values, **form}, base=rev.number), 400
     except revisions.Conflict as conflict:
-        flash(_("Someone changed course.yml since you opened this form; your values are kept below."), "error")
+        theirs = metadata.read(conflict.theirs.content)
+        changed = [
+            key for key in form if theirs.get(key, "") != form[key] and theirs.get(key, "") != values.get(key, "")
+        ]
+        flash(_("Someone changed course.yml since you opened this form; nothing was saved."), "error")
         return render_template(
-            "meta.html", fields=metadata.FIELDS, values={**values, **form}, base=conflict.theirs.number
+            "meta.html",
+            fields=metadata.FIELDS,
+            values={**values, **form},
+            base=conflict.theirs.number,
+            theirs=theirs,
+            changed=changed,
         ), 409
     g.course.title = catalogue.load(g.course).title or g.course.slug
     session.commit()

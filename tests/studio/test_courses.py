@@ -51,7 +51,10 @@ def test_metadata_form_keeps_comments_and_order(author, app):
     assert yml.index("id:") < yml.index("title:") < yml.index("summary:") < yml.index("modules:")
     assert "Renamed course" in author.get("/o/inst/").get_data(as_text=True)
     stale = author.post("/o/inst/c/c1/meta", {**values, "title": "Stale", "base": base})
-    assert stale.status_code == 409 and "Stale" in stale.get_data(as_text=True)
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Their values and yours" in page
+    assert "<td>Renamed course</td><td>Stale</td>" in page  # theirs and yours side by side
+    assert 'title: "Renamed course"' in Path(app.config["COURSES_ROOT"], "inst", "c1", "course.yml").read_text()
 
 
 def test_metadata_round_trip_is_byte_for_byte_when_nothing_changes():
