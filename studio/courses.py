@@ -86,9 +86,7 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
         return render_template("meta.html", fields=metadata.FIELDS, values={**values, **form}, base=rev.number), 400
     except revisions.Conflict as conflict:
         theirs = metadata.read(conflict.theirs.content)
-        changed = [
-            key for key in form if theirs.get(key, "") != form[key] and theirs.get(key, "") != values.get(key, "")
-        ]
+        changed = [key for key in form if theirs.get(key, "") != form[key].strip()]
         flash(_("Someone changed course.yml since you opened this form; nothing was saved."), "error")
         return render_template(
             "meta.html",
