@@ -73,10 +73,10 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def too_many_attempts(session: Session, keys: list[str], limit: int, window: int) -> bool:
-    """True when any of *keys* (e-mail, client address) failed *limit* times in the last *window* seconds."""
+def too_many_attempts(session: Session, limits: dict[str, int], window: int) -> bool:
+    """True when any key (e-mail, client address) failed its limit of times in the last *window* seconds."""
     since = now() - dt.timedelta(seconds=window)
-    for key in keys:
+    for key, limit in limits.items():
         count = session.scalar(select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at >= since))
         if (count or 0) >= limit:
             return True

@@ -33,7 +33,8 @@ def login() -> str | Response | tuple[str, int]:
     cfg = current_app.config
     keys = [f"email:{email}", f"ip:{request.remote_addr}"]
     session = db()
-    if accounts.too_many_attempts(session, keys, cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_WINDOW_SECONDS"]):
+    limits = dict(zip(keys, (cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"]), strict=True))
+    if accounts.too_many_attempts(session, limits, cfg["LOGIN_WINDOW_SECONDS"]):
         minutes = max(1, cfg["LOGIN_WINDOW_SECONDS"] // 60)
         flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
         return render_template("login.html", email=email), 429

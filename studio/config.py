@@ -22,8 +22,10 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long editing day is not cut off
-    "LOGIN_ATTEMPTS": 5,  # failed sign-ins allowed per e-mail address and per client address ...
+    "LOGIN_ATTEMPTS": 5,  # failed sign-ins allowed per e-mail address ...
+    "LOGIN_ATTEMPTS_PER_ADDRESS": 50,  # ... and per client address (an institute's people share one) ...
     "LOGIN_WINDOW_SECONDS": 900,  # ... within this many seconds
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front of the studio whose X-Forwarded-For is believed
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,  # one uploaded zip or media file
     "IMPORT_MAX_FILES": 2000,
     "IMPORT_MAX_BYTES": 200 * 1024 * 1024,  # all files of an imported course, uncompressed

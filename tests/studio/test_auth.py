@@ -52,6 +52,21 @@ def test_login_rate_limit_is_shared_by_processes_through_the_database(app, tmp_p
     assert response.status_code == 429 and "Too many failed sign-ins" in response.get_data(as_text=True)
 
 
+def test_one_address_may_fail_more_often_than_one_email(app):
+    """People of one institute share an address: others' typos must not lock everyone out."""
+    client = app.test_client()
+    token = csrf(client.get("/login").get_data(as_text=True))
+    for i in range(6):
+        client.post("/login", data={"email": f"typo{i}@inst.example", "password": "x", "csrf_token": token})
+    response = client.post("/login", data={"email": "author@inst.example", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    app.config["LOGIN_ATTEMPTS_PER_ADDRESS"] = 6
+    client.post("/logout", data={"csrf_token": csrf(client.get("/o/inst/").get_data(as_text=True))})
+    token = csrf(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": "admin@inst.example", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429
+
+
 def test_next_never_leaves_the_site(person):
     anonymous = person()
     response = anonymous.post("/login?next=//evil.example/x", {"email": "author@inst.example", "password": PASSWORD})

@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 
+from tests.studio.servers import free_port
+
 KSTUDIO = [sys.executable, "-m", "studio.cli"]
 
 
@@ -69,7 +71,7 @@ def test_admin_errors_are_one_clear_line(tmp_path, monkeypatch, capsys):
 def test_serve_demo_prints_credentials_that_sign_in(tmp_path):
     data = tmp_path / "data"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    port = 5000 + os.getpid() % 2000 + 17
+    port = free_port()
     proc = subprocess.Popen(
         [*KSTUDIO, "serve", "--demo", "--data", str(data), "--port", str(port)],
         stdout=subprocess.PIPE,
