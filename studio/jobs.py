@@ -61,7 +61,12 @@ def submit(app: Flask, session: Any, course: Course, user_id: int | None, kind: 
     job = Job(course_id=course.id, user_id=user_id, kind=kind, params=json.dumps(params))
     session.add(job)
     session.commit()
-    app.extensions["studio.run_job"](job.id)
+    try:
+        app.extensions["studio.run_job"](job.id)
+    except Exception as exc:  # the queue is down (Redis unreachable): say so on the job, not as a 500
+        log.error("could not queue job %s: %s", job.id, exc)
+        job.status, job.message, job.finished_at = "failed", f"the job queue cannot be reached: {exc}", now()
+        session.commit()
     return job
 
 
