@@ -129,7 +129,7 @@ def test_kstudio_worker_process_runs_jobs_queued_on_redis(tmp_path, redis_url, b
         worker.wait(30)
 
 
-def test_a_queue_that_cannot_be_reached_fails_the_job_with_a_message(tmp_path, backend):
+def test_a_queue_that_cannot_be_reached_fails_the_job_with_a_message(tmp_path):
     from tests.studio.servers import free_port
 
     app = make_app(tmp_path / "data", QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0")
