@@ -153,6 +153,18 @@
     text.dispatchEvent(new Event("input"));
     text.focus();
   }
+  // The toolbar is one tab stop; arrow keys, Home and End move between its buttons (ARIA toolbar pattern)
+  var tools = Array.prototype.slice.call(document.querySelectorAll(".toolbar button"));
+  tools.forEach(function (button, i) {
+    button.tabIndex = i === 0 ? 0 : -1;
+    button.addEventListener("keydown", function (event) {
+      var next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tools.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      next = (next + tools.length) % tools.length;
+      button.tabIndex = -1; tools[next].tabIndex = 0; tools[next].focus();
+    });
+  });
   document.querySelectorAll(".toolbar button").forEach(function (button) {
     button.addEventListener("click", function () {
       var s = text.selectionStart, e = text.selectionEnd, selected = text.value.slice(s, e);

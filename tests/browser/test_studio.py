@@ -215,3 +215,21 @@ def test_lms_preview_shows_what_the_lms_records(browser, live):
     expect(values.locator("tr", has_text="cmi.location")).to_contain_text("lessons/01-welcome", timeout=15000)
     expect(page.locator("#lms-summary")).to_contain_text("cmi.completion_status")
     context.close()
+
+
+def test_editor_toolbar_works_from_the_keyboard(browser, live):
+    base, _app = live
+    context = browser.new_context()
+    page = sign_in(context, base, "author@inst.example")
+    page.goto(f"{base}/o/inst/c/c1/edit/{LESSON}")
+    page.locator("#text").evaluate("t => t.setSelectionRange(0, 0)")
+    page.get_by_role("button", name="Bold").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("button", name="Italic")).to_be_focused()
+    page.keyboard.press("End")
+    expect(page.get_by_role("button", name="Note")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#text")).to_have_value(re.compile(r"^::: note\nText of the note\.\n:::\n"))
+    expect(page.locator("#text")).to_be_focused()
+    wait_saved(page)
+    context.close()
