@@ -22,7 +22,7 @@ from flask import Flask
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
-from packager import CourseError, check_course, export, load_course
+from packager import FORMATS, CourseError, check_course, export, load_course
 from packager.media import MediaSet, ProgressEvent, progress_to, size_report
 
 from .db import session_for
@@ -30,7 +30,16 @@ from .media_files import kind_of
 from .models import Course, Job, now
 
 log = logging.getLogger(__name__)
-BUILD_FORMATS = ("html", "scorm12", "scorm2004", "igot", "pdf")
+FORMAT_NAMES = {
+    "scorm2004": "SCORM 2004 (4th edition)",
+    "scorm12": "SCORM 1.2",
+    "igot": "iGOT Karmayogi",
+    "xapi": "xAPI (tincan.xml)",
+    "cmi5": "cmi5",
+    "html": "Offline site (HTML)",
+    "pdf": "PDF handout",
+}
+BUILD_FORMATS = tuple(sorted(FORMATS, key=lambda f: list(FORMAT_NAMES).index(f) if f in FORMAT_NAMES else 99))
 
 
 def make_queue(app: Flask) -> Huey:

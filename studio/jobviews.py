@@ -47,7 +47,11 @@ def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
 @requires("course.view")
 def builds(org: str, course: str) -> str:
     recent = db().scalars(select(Job).where(Job.course_id == g.course.id).order_by(Job.id.desc()).limit(30))
-    return render_template("builds.html", jobs=[job_dict(j, org, course) for j in recent], formats=jobs.BUILD_FORMATS)
+    return render_template(
+        "builds.html",
+        jobs=[job_dict(j, org, course) for j in recent],
+        formats={f: jobs.FORMAT_NAMES.get(f, f) for f in jobs.BUILD_FORMATS},
+    )
 
 
 @bp.post("/build")
