@@ -128,7 +128,7 @@ def free_port() -> int:
 def prepare(data: Path, authors: int) -> None:
     from argon2 import PasswordHasher
 
-    from studio import accounts, catalogue, create_app
+    from studio import accounts, create_app, library
     from studio.db import session_for
 
     accounts._hasher = PasswordHasher()  # the real cost, as in production
@@ -140,7 +140,7 @@ def prepare(data: Path, authors: int) -> None:
             accounts.create_user(session, f"author{i}@load.example", PASSWORD, org, "author")
         session.commit()
         for i in range(authors):
-            catalogue.create(session, org, f"Course {i}", None, slug=f"course-{i}")
+            library.create(session, org, f"Course {i}", None, slug=f"course-{i}")
         session.close()
 
 

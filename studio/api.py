@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from packager import check_course
 
-from . import catalogue, jobs, media_files, revisions
+from . import jobs, library, media_files, revisions
 from .db import db
 from .editor import checked_path
 from .live import NotInCourse, render_lesson
@@ -102,7 +102,7 @@ def question(org: str, course: str) -> Response | tuple[Response, int]:
 @bp.get("/check")
 @requires("course.view")
 def check(org: str, course: str) -> Response:
-    problems = check_course(catalogue.load(g.course))
+    problems = check_course(library.load(g.course))
     return jsonify(
         problems=[
             {

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from packager import check_course
 
-from . import catalogue, metadata, revisions
+from . import library, metadata, revisions
 from .db import db
 from .importer import ImportError_, Limits
 from .policy import requires
@@ -21,7 +21,7 @@ bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
 @bp.get("/")
 @requires("org.view")
 def index(org: str) -> str:
-    return render_template("courses.html", courses=catalogue.org_courses(db(), g.org))
+    return render_template("courses.html", courses=library.org_courses(db(), g.org))
 
 
 @bp.post("/courses")
@@ -32,8 +32,8 @@ def create(org: str) -> Response:
         flash(_("Give the new course a title."), "error")
         return redirect(url_for("courses.index", org=org))
     try:
-        course = catalogue.create(db(), g.org, title, current_user.id)
-    except catalogue.CourseNameError as exc:
+        course = library.create(db(), g.org, title, current_user.id)
+    except library.CourseNameError as exc:
         flash(str(exc), "error")
         return redirect(url_for("courses.index", org=org))
     flash(_("Created “%(title)s” from the starter course.", title=course.title), "info")
@@ -50,10 +50,10 @@ def import_zip(org: str) -> Response | tuple[str, int]:
     cfg = current_app.config
     limits = Limits(cfg["IMPORT_MAX_FILES"], cfg["IMPORT_MAX_BYTES"], cfg["IMPORT_MAX_RATIO"])
     try:
-        course = catalogue.import_zip(db(), g.org, upload.stream, upload.filename, current_user.id, limits)
-    except (ImportError_, catalogue.CourseNameError) as exc:
+        course = library.import_zip(db(), g.org, upload.stream, upload.filename, current_user.id, limits)
+    except (ImportError_, library.CourseNameError) as exc:
         flash(_("The course was not imported: %(reason)s", reason=str(exc)), "error")
-        return render_template("courses.html", courses=catalogue.org_courses(db(), g.org)), 400
+        return render_template("courses.html", courses=library.org_courses(db(), g.org)), 400
     flash(_("Imported “%(title)s”.", title=course.title), "info")
     return redirect(url_for("courses.course", org=org, course=course.slug))
 
@@ -61,7 +61,7 @@ def import_zip(org: str) -> Response | tuple[str, int]:
 @bp.get("/c/<course>/")
 @requires("course.view")
 def course(org: str, course: str) -> str:
-    model = catalogue.load(g.course)
+    model = library.load(g.course)
     return render_template("course.html", model=model, problems=check_course(model), files=editable_files(g.course))
 
 
@@ -96,7 +96,7 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
             theirs=theirs,
             changed=changed,
         ), 409
-    g.course.title = catalogue.load(g.course).title or g.course.slug
+    g.course.title = library.load(g.course).title or g.course.slug
     session.commit()
     flash(_("Saved the course details."), "info")
     return redirect(url_for("courses.course", org=org, course=course))
@@ -111,8 +111,8 @@ def add_lesson(org: str, course: str) -> Response:
         flash(_("Give the new lesson a title."), "error")
         return redirect(url_for("courses.course", org=org, course=course))
     session = db()
-    model = catalogue.load(g.course)
-    path = f"lessons/{len(model.listed) + 1:02d}-{catalogue.slug_for(title)}.md"
+    model = library.load(g.course)
+    path = f"lessons/{len(model.listed) + 1:02d}-{library.slug_for(title)}.md"
     file = course_file(g.course, path)
     yml = revisions.current(session, g.course, "course.yml")
     try:

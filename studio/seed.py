@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from . import DEFAULT_COURSES, accounts, catalogue
+from . import DEFAULT_COURSES, accounts, library
 from .db import session_for
 from .models import Organisation
 
@@ -36,7 +36,7 @@ def seed_demo(app: Flask) -> tuple[str, str]:
                     f.write(password + "\n")
                 for folder in sorted(DEFAULT_COURSES.iterdir()):
                     if (folder / "course.yml").is_file():
-                        catalogue.adopt(session, org, folder)
+                        library.adopt(session, org, folder)
             password = secret.read_text("utf-8").strip() if secret.is_file() else "(set when the demo was made)"
         finally:
             session.close()

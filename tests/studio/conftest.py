@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from studio import accounts, catalogue, create_app
+from studio import accounts, create_app, library
 from studio.db import session_for
 from studio.models import ROLES
 from tests.studio.servers import postgres_server
@@ -103,8 +103,8 @@ def populate(app: Any) -> None:
             accounts.create_user(session, f"{role}@inst.example", PASSWORD, inst, role)
         accounts.create_user(session, "admin@other.example", PASSWORD, other, "admin")
         session.commit()
-        catalogue.create(session, inst, "First course", None, slug="c1")
-        catalogue.create(session, other, "Their course", None, slug="c1")
+        library.create(session, inst, "First course", None, slug="c1")
+        library.create(session, other, "Their course", None, slug="c1")
         session.close()
 
 
