@@ -19,11 +19,11 @@ LOCALES = Path(__file__).resolve().parent.parent / "locales" / "studio"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask, g, request
-    from flask_babel import Babel
+    from flask_babel import Babel, get_locale
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
-    from . import api, auth, config, courses, db, editor, jobs, jobviews, lms, orgs, policy, preview
+    from . import api, auth, config, courses, db, editor, jobs, jobviews, lms, locales, orgs, policy, preview
     from .models import User
 
     app = Flask(__name__, instance_relative_config=True)
@@ -43,8 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return db.db().get(User, int(user_id)) if user_id.isdigit() else None
 
     CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(LOCALES))
+    compiled = Path(app.config["DATA_DIR"]) / "locale"
+    available = ["en", *locales.compile_catalogs(LOCALES, compiled)]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    app.config["LANGUAGES"] = [lang for lang in app.config["LANGUAGES"] or available if lang in available]
     Babel(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]) or "en")
+    app.jinja_env.globals["get_locale"] = get_locale  # <html lang> follows the interface language
 
     jobs.make_queue(app)
     for blueprint in (auth.bp, orgs.bp, courses.bp, editor.bp, preview.bp, api.bp, jobviews.bp, jobviews.api, lms.bp):

@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_BYTES": 200 * 1024 * 1024,  # all files of an imported course, uncompressed
     "IMPORT_MAX_RATIO": 200,  # uncompressed : compressed, per member: more is a zip bomb
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en"],  # interface languages with a catalog in locales/studio/LANG/LC_MESSAGES
+    "LANGUAGES": None,  # interface languages offered (None: English and every locales/studio/<lang>.po)
 }
 
 

@@ -93,3 +93,13 @@ def test_no_state_in_process_memory_a_second_app_knows_the_session(app, tmp_path
     cookie = author.client.get_cookie("session")
     other.set_cookie("session", cookie.value)
     assert other.get("/o/inst/").status_code == 200
+
+
+def test_interface_follows_the_browsers_language(app):
+    """Catalogs in locales/studio/ are compiled on start; a Hindi browser gets the Hindi interface."""
+    client = app.test_client()
+    hindi = client.get("/login", headers={"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="hi">' in hindi and "साइन इन करें" in hindi and "पासवर्ड" in hindi
+    english = client.get("/login", headers={"Accept-Language": "ta,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Sign in" in english
+    assert "hi" in app.config["LANGUAGES"]
