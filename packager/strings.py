@@ -5,6 +5,9 @@ English text (the ``msgid``); a pair of texts is a plural message, chosen by the
 (Babel) from the count ``{n}``. The shell template's ``_("…")`` finds the same entries by English text.
 Catalogs are read with Babel when a package is built. Numbers use the language's own digits and grouping
 (Indian: 1,23,456) from Babel's locale data, in Python and, through ``course.js``, in the runtime.
+
+The printed handout's words are another domain, read the same way (:func:`catalog_strings`) from
+``locales/handout/``; their English is in ``packager/pdf/strings.py``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import gettext
 import re
 from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,9 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales" / "player"
+LOCALES_ROOT = Path(__file__).resolve().parent.parent / "locales"
+"""``locales/<domain>/<lang>.po``: one catalog per language and domain (``player``, ``handout``)."""
+LOCALES = LOCALES_ROOT / "player"
 """``locales/player/<lang>.po``: one catalog per language, ``player.pot`` their template."""
 
 Text = str | tuple[str, str]
@@ -110,15 +116,17 @@ _FSI, _PDI = "\u2068", "\u2069"
 class Strings(dict[str, Any]):
     """A language's interface strings (``{key: text or [plural forms]}``), and how to fill them in."""
 
-    def __init__(self, values: dict[str, Any], lang: str, plural: str, rtl: bool):
+    def __init__(
+        self, values: dict[str, Any], lang: str, plural: str, rtl: bool, english: Mapping[str, Text] = PLAYER_STRINGS
+    ):
         super().__init__(values)
-        self.lang, self.plural, self.rtl = lang, plural, rtl
+        self.lang, self.plural, self.rtl, self.english = lang, plural, rtl, english
         self._choose = gettext.c2py(plural) if _SAFE_PLURAL.match(plural) else (lambda n: int(n != 1))
-        self._by_text = {e: self[k] for k, e in PLAYER_STRINGS.items() if isinstance(e, str) and k in self}
+        self._by_text = {e: self[k] for k, e in english.items() if isinstance(e, str) and k in self}
 
     def text(self, key: str, count: int | None = None, **fields: Any) -> str:
         """The string *key*, its plural form chosen by *count*, with ``{field}`` filled in."""
-        value = self.get(key, PLAYER_STRINGS.get(key, key))
+        value = self.get(key, self.english.get(key, key))
         if count is not None:
             fields.setdefault("n", count)
         if isinstance(value, list | tuple):
@@ -155,23 +163,29 @@ def is_rtl(lang: str) -> bool:
         return False
 
 
-def catalog_langs() -> list[str]:
-    """The languages with a player catalog."""
-    return sorted(p.stem for p in LOCALES.glob("*.po"))
+def catalog_langs(domain: str = "player") -> list[str]:
+    """The languages with a catalog in *domain*."""
+    return sorted(p.stem for p in (LOCALES_ROOT / domain).glob("*.po"))
 
 
 @lru_cache(maxsize=32)
 def player_strings(lang: str) -> Strings:
     """The interface strings in *lang*: its catalog's translations, English where it has none."""
-    values: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in PLAYER_STRINGS.items()}
+    return catalog_strings("player", lang, PLAYER_STRINGS)
+
+
+def catalog_strings(domain: str, lang: str, english: Mapping[str, Text]) -> Strings:
+    """The strings of *domain* (keyed by ``msgctxt``, in *english*) in *lang*, from
+    ``locales/<domain>/<lang>.po``; English where the catalog has no finished translation."""
+    values: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in english.items()}
     plural = "(n != 1)"
-    path = _catalog_for(lang)
+    path = _catalog_for(domain, lang)
     if path is not None:
         with open(path, "rb") as fh:
             catalog = read_po(fh, locale=None, abort_invalid=True)
         plural = catalog.plural_expr
         for message in catalog:
-            if not message.id or message.context not in PLAYER_STRINGS or message.fuzzy:
+            if not message.id or message.context not in english or message.fuzzy:
                 continue
             strings = message.string
             if isinstance(strings, tuple | list):
@@ -179,12 +193,12 @@ def player_strings(lang: str) -> Strings:
                     values[message.context] = list(strings)
             elif strings:
                 values[message.context] = strings
-    return Strings(values, lang, plural, is_rtl(lang))
+    return Strings(values, lang, plural, is_rtl(lang), english)
 
 
-def _catalog_for(lang: str) -> Path | None:
+def _catalog_for(domain: str, lang: str) -> Path | None:
     for code in (lang, lang.split("-")[0]):
-        path = LOCALES / f"{code.replace('-', '_')}.po"
+        path = LOCALES_ROOT / domain / f"{code.replace('-', '_')}.po"
         if path.is_file():
             return path
     return None

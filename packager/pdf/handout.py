@@ -27,6 +27,7 @@ from ..errors import ExportError
 from ..export.core import atomic_path
 from ..model import Callout, Course, Html, Item, Lesson
 from ..render import template_env, theme_dir
+from ..strings import Strings
 from ..svg import sanitize_svg
 from .fonts import font_stack, script_for
 from .strings import handout_strings
@@ -68,7 +69,7 @@ class Handout:
         return "rtl" if script_for(self.lang).rtl else "ltr"
 
     @cached_property
-    def strings(self) -> dict[str, str]:
+    def strings(self) -> Strings:
         return handout_strings(self.lang)
 
     @property
@@ -77,7 +78,7 @@ class Handout:
         return url if url and urlsplit(url).scheme in ("http", "https") else None
 
     def minutes(self, minutes: float) -> str:
-        return self.strings["minutes"].replace("{n}", str(max(1, math.ceil(minutes))))
+        return self.strings.text("minutes", max(1, math.ceil(minutes)))
 
     # The document ------------------------------------------------------------------------------
 
@@ -154,10 +155,10 @@ class Handout:
             link = f"{self.base_url.rstrip('/')}#/{lesson.id}"
             return (
                 f'<div class="ks-print-media ks-print-video"><img class="ks-qr" src="{qr_svg(link)}" '
-                f'alt="QR code: {escape(link)}"><p><strong>{label}: {escape(title)}</strong><br>'
+                f'alt="{escape(s.text("qrCode", url=link))}"><p><strong>{label}: {escape(title)}</strong><br>'
                 f'{escape(s["watchOnline"])} <a class="ks-plain" href="{escape(link)}">{escape(link)}</a></p></div>'
             )
-        where = s["watchInCourse" if kind == "video" else "listenInCourse"].replace("{n}", str(number))
+        where = s.text("watchInCourse" if kind == "video" else "listenInCourse", number)
         return (
             f'<div class="ks-print-media ks-print-{kind}"><p><strong>{label}: {escape(title)}</strong><br>'
             f"{escape(where)}</p></div>"

@@ -1,120 +1,55 @@
-"""The handout's own words (headings, labels) in the languages the studio's sample courses use.
+"""The handout's own words (headings, labels, instructions): English here, other languages from the
+gettext domain ``handout`` (``locales/handout/<lang>.po``, template ``handout.pot``).
 
-Other languages get English until the localisation catalogs cover the handout. ``{n}``-style fields are
-replaced by the template.
+They are read like the player's strings (:func:`packager.strings.catalog_strings`): keys are the catalogs'
+``msgctxt``, a pair of texts is a plural message chosen by the language's CLDR rule, and numbers filled into
+``{n}`` use the language's grouping (Babel: Indian 1,23,456).
 """
 
 from __future__ import annotations
 
-HANDOUT_STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "contents": "Contents",
-        "provider": "Provider",
-        "version": "Version",
-        "learningTime": "Learning time",
-        "minutes": "{n} min",
-        "competencies": "Competencies",
-        "objectives": "In this lesson you will",
-        "module": "Module {n}",
-        "lesson": "Lesson {n}",
-        "video": "Video",
-        "audio": "Audio",
-        "watchOnline": "Watch it in the online course:",
-        "watchInCourse": "Watch it in the online course, lesson {n}.",
-        "listenInCourse": "Listen to it in the online course, lesson {n}.",
-        "quiz": "Quiz",
-        "check": "Knowledge check",
-        "reflect": "Reflect",
-        "passMark": "Pass mark {n}%.",
-        "points": "{n} points",
-        "point": "1 point",
-        "chooseOne": "Choose one.",
-        "chooseAll": "Choose all that apply.",
-        "writeAnswer": "Write your answer.",
-        "putInOrder": "Number the steps in the right order.",
-        "matchItems": "Write the letter of the matching meaning.",
-        "answerKey": "Answer key",
-        "answer": "Answer",
-        "page": "Page",
-        "license": "Licence",
-        "note": "Note",
-        "tip": "Tip",
-        "warning": "Warning",
-        "important": "Important",
-    },
-    "hi": {
-        "contents": "विषय-सूची",
-        "provider": "प्रदाता",
-        "version": "संस्करण",
-        "learningTime": "सीखने का समय",
-        "minutes": "{n} मिनट",
-        "competencies": "दक्षताएँ",
-        "objectives": "इस पाठ में आप",
-        "module": "मॉड्यूल {n}",
-        "lesson": "पाठ {n}",
-        "video": "वीडियो",
-        "audio": "ऑडियो",
-        "watchOnline": "इसे ऑनलाइन पाठ्यक्रम में देखें:",
-        "watchInCourse": "इसे ऑनलाइन पाठ्यक्रम के पाठ {n} में देखें।",
-        "listenInCourse": "इसे ऑनलाइन पाठ्यक्रम के पाठ {n} में सुनें।",
-        "quiz": "प्रश्नोत्तरी",
-        "check": "ज्ञान की जाँच",
-        "reflect": "विचार करें",
-        "passMark": "उत्तीर्ण अंक {n}%।",
-        "points": "{n} अंक",
-        "point": "1 अंक",
-        "chooseOne": "एक चुनें।",
-        "chooseAll": "सभी सही विकल्प चुनें।",
-        "writeAnswer": "अपना उत्तर लिखें।",
-        "putInOrder": "चरणों को सही क्रम में संख्या दें।",
-        "matchItems": "मेल खाते अर्थ का अक्षर लिखें।",
-        "answerKey": "उत्तर कुंजी",
-        "answer": "उत्तर",
-        "page": "पृष्ठ",
-        "license": "लाइसेंस",
-        "note": "टिप्पणी",
-        "tip": "सुझाव",
-        "warning": "चेतावनी",
-        "important": "महत्वपूर्ण",
-    },
-    "ur": {
-        "contents": "فہرست",
-        "provider": "فراہم کنندہ",
-        "version": "ورژن",
-        "learningTime": "سیکھنے کا وقت",
-        "minutes": "{n} منٹ",
-        "competencies": "اہلیتیں",
-        "objectives": "اس سبق میں آپ",
-        "module": "ماڈیول {n}",
-        "lesson": "سبق {n}",
-        "video": "ویڈیو",
-        "audio": "آڈیو",
-        "watchOnline": "اسے آن لائن کورس میں دیکھیں:",
-        "watchInCourse": "اسے آن لائن کورس کے سبق {n} میں دیکھیں۔",
-        "listenInCourse": "اسے آن لائن کورس کے سبق {n} میں سنیں۔",
-        "quiz": "کوئز",
-        "check": "معلومات کی جانچ",
-        "reflect": "غور کریں",
-        "passMark": "کامیابی کے نمبر {n}%۔",
-        "points": "{n} نمبر",
-        "point": "1 نمبر",
-        "chooseOne": "ایک منتخب کریں۔",
-        "chooseAll": "تمام درست جوابات منتخب کریں۔",
-        "writeAnswer": "اپنا جواب لکھیں۔",
-        "putInOrder": "مراحل کو درست ترتیب میں نمبر دیں۔",
-        "matchItems": "مطابق معنی کا حرف لکھیں۔",
-        "answerKey": "جوابات",
-        "answer": "جواب",
-        "page": "صفحہ",
-        "license": "لائسنس",
-        "note": "نوٹ",
-        "tip": "مشورہ",
-        "warning": "انتباہ",
-        "important": "اہم",
-    },
+from functools import lru_cache
+
+from ..strings import Strings, Text, catalog_strings
+
+HANDOUT_STRINGS: dict[str, Text] = {
+    "contents": "Contents",
+    "provider": "Provider",
+    "version": "Version",
+    "license": "Licence",
+    "learningTime": "Learning time",
+    "minutes": ("{n} minute", "{n} minutes"),
+    "competencies": "Competencies",
+    "objectives": "In this lesson you will",
+    "module": "Module {n}",
+    "lesson": "Lesson {n}",
+    "video": "Video",
+    "audio": "Audio",
+    "qrCode": "QR code: {url}",
+    "watchOnline": "Watch it in the online course:",
+    "watchInCourse": "Watch it in the online course, lesson {n}.",
+    "listenInCourse": "Listen to it in the online course, lesson {n}.",
+    "quiz": "Quiz",
+    "check": "Knowledge check",
+    "reflect": "Reflect",
+    "passMark": "Pass mark {n}%.",
+    "points": ("{n} point", "{n} points"),
+    "chooseOne": "Choose one.",
+    "chooseAll": "Choose all that apply.",
+    "writeAnswer": "Write your answer.",
+    "putInOrder": "Number the steps in the right order.",
+    "matchItems": "Write the letter of the matching meaning.",
+    "answerKey": "Answer key",
+    "note": "Note",
+    "tip": "Tip",
+    "warning": "Warning",
+    "important": "Important",
 }
+"""Keys are the ones ``templates/handout.html`` and :mod:`packager.pdf.handout` look up; ``note`` to
+``important`` are the callout kinds."""
 
 
-def handout_strings(lang: str) -> dict[str, str]:
-    """The handout's words in *lang*, English where a word has no translation yet."""
-    return {**HANDOUT_STRINGS["en"], **HANDOUT_STRINGS.get(lang.split("-")[0], {})}
+@lru_cache(maxsize=32)
+def handout_strings(lang: str) -> Strings:
+    """The handout's words in *lang*, English where its catalog has no translation."""
+    return catalog_strings("handout", lang, HANDOUT_STRINGS)
