@@ -1,4 +1,5 @@
-"""PDF handouts: the English sample course and Hindi and Urdu fixture courses, each rendered once.
+"""PDF handouts: the sample course in English and, from its translation catalogs, in Hindi and Urdu (each
+rendered once); small Tamil and Bengali courses; the handout's own catalogs (locales/handout).
 
 Reference images live in tests/fixtures/pdf/. After a reviewed change to the handout's look, run
 ``KS_UPDATE_PDF_REFS=1 .venv/bin/python -m pytest tests/test_pdf.py`` and look at the new PNGs before
@@ -10,42 +11,53 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import unicodedata
 import zlib
 from html import unescape
 from pathlib import Path
 
+import polib
 import pytest
+from babel.messages.pofile import read_po
 from PIL import Image, ImageChops, ImageStat
 
 from packager.__main__ import main
 from packager.errors import ExportError
 from packager.export import export
+from packager.i18n.catalog import plural_forms
 from packager.load import load_course
-from packager.model import Html
+from packager.model import Course, Html
 from packager.pdf import fonts
 from packager.pdf.handout import CourseFetcher
+from packager.pdf.strings import HANDOUT_STRINGS, handout_strings
+from packager.strings import LOCALES_ROOT, catalog_langs
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, write
+from .test_player_strings import FIELD, LANGUAGES, SCRIPT
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REFS = FIXTURES / "pdf"
-COURSES = {
-    "en": SAMPLE,
-    "hi": FIXTURES / "courses" / "shikayat-hi",
-    "ur": FIXTURES / "courses" / "shikayat-ur",
-}
-PAGES = {"en": (20, 45), "hi": (5, 12), "ur": (5, 14)}
+REFS = Path(__file__).parent / "fixtures" / "pdf"
+LANGS = ("en", "hi", "ur")
+PAGES = {"en": (26, 32), "hi": (25, 31), "ur": (30, 38)}  # 29, 28 and 34 pages in November 2026
 FONTS = {"en": "Noto-Sans", "hi": "Noto-Sans-Devanagari", "ur": "Noto-Nastaliq-Urdu"}
 REF_PAGES = (1, 2, 3)
 TOLERANCE = 6.0  # mean absolute difference of grey levels (0-255) at 30 dpi
+HANDOUT = LOCALES_ROOT / "handout"
 
 
 @pytest.fixture(scope="session")
 def handouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each handout, with its answer key, rendered once for the whole session."""
+    """The sample's handout in each language, with its answer key, rendered once for the whole session;
+    Hindi and Urdu are built from the sample's translations/<lang>.po, as ``kstudio build --lang`` does."""
     out = tmp_path_factory.mktemp("pdf")
     os.environ.setdefault("XDG_CACHE_HOME", str(out / "cache"))
-    return {lang: export(load_course(root), "pdf", out, answers=True) for lang, root in COURSES.items()}
+    course = load_course(SAMPLE)
+    return {lang: export(course, "pdf", out, lang=lang, answers=True) for lang in LANGS}
+
+
+@pytest.fixture(scope="session")
+def courses() -> dict[str, Course]:
+    """The sample's course model in each language, as its handout was built from."""
+    return {lang: load_course(SAMPLE, lang=lang) for lang in LANGS}
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -85,10 +97,10 @@ def actual_texts(pdf: Path) -> str:
     return "".join(found)
 
 
-@pytest.mark.parametrize("lang", COURSES)
-def test_name_pages_and_metadata(handouts: dict[str, Path], lang: str) -> None:
+@pytest.mark.parametrize("lang", LANGS)
+def test_name_pages_and_metadata(handouts: dict[str, Path], courses: dict[str, Course], lang: str) -> None:
     pdf = handouts[lang]
-    course = load_course(COURSES[lang])
+    course = courses[lang]
     assert pdf.name == f"{course.id}-{course.version}-{lang}-pdf.pdf"
     assert not [p for p in pdf.parent.iterdir() if p.name.endswith(".tmp")]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
@@ -99,10 +111,12 @@ def test_name_pages_and_metadata(handouts: dict[str, Path], lang: str) -> None:
     assert f"Title:           {course.title}" in info
 
 
-@pytest.mark.parametrize("lang", COURSES)
-def test_toc_numbers_are_the_pages_lessons_start_on(handouts: dict[str, Path], lang: str) -> None:
+@pytest.mark.parametrize("lang", LANGS)
+def test_toc_numbers_are_the_pages_lessons_start_on(
+    handouts: dict[str, Path], courses: dict[str, Course], lang: str
+) -> None:
     texts = page_texts(handouts[lang])
-    course = load_course(COURSES[lang])
+    course = courses[lang]
     toc = texts[1]
     # Leader dots, then the page number (or the number, then dots, in a right-to-left handout).
     listed = [int(a or b) for a, b in re.findall(r"\.{5,}\s*(\d+)|(\d+)\s*\.{5,}", toc)]
@@ -117,7 +131,7 @@ def test_toc_numbers_are_the_pages_lessons_start_on(handouts: dict[str, Path], l
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
 
 
-@pytest.mark.parametrize("lang", COURSES)
+@pytest.mark.parametrize("lang", LANGS)
 def test_fonts_are_embedded_and_subset(handouts: dict[str, Path], lang: str) -> None:
     out = subprocess.run(["pdffonts", str(handouts[lang])], capture_output=True, text=True).stdout
     rows = [line.split() for line in out.splitlines()[2:]]
@@ -125,24 +139,33 @@ def test_fonts_are_embedded_and_subset(handouts: dict[str, Path], lang: str) -> 
     assert any(re.fullmatch(r"[A-Z]{6}\+" + FONTS[lang], row[0]) for row in rows), out
 
 
-@pytest.mark.parametrize("lang", COURSES)
-def test_text_extracts_lesson_titles_and_first_paragraphs(handouts: dict[str, Path], lang: str) -> None:
+@pytest.mark.parametrize("lang", LANGS)
+def test_text_extracts_lesson_titles_and_first_paragraphs(
+    handouts: dict[str, Path], courses: dict[str, Course], lang: str
+) -> None:
     """pdftotext gives back each lesson's title and first paragraph, word for word, in every script.
     Indic and Urdu text come from /ActualText spans (see packager/pdf/text.py)."""
     text = squash(" ".join(page_texts(handouts[lang])))
-    for lesson in load_course(COURSES[lang]).lessons:
+    assert len(courses[lang].lessons) == 10
+    for lesson in courses[lang].lessons:
         assert squash(lesson.title) in text
+        if lang != "en":  # the translation, not the English it falls back to
+            low, high = SCRIPT[lang]
+            assert any(low <= ord(c) <= high for c in lesson.title), lesson.title
         first = next(b for b in lesson.blocks if isinstance(b, Html) and "<p>" in b.html)
         assert first_paragraph(first.html) in text
     if lang != "en":
         assert actual_texts(handouts[lang])
 
 
-def test_answer_key_and_questions(handouts: dict[str, Path]) -> None:
-    text = squash(" ".join(page_texts(handouts["en"])))
-    assert "Answer key" in text and "Knowledge check" in text
-    assert "Return both politely, and inform her senior in writing." in text
-    assert "Watch it in the online course" in text
+@pytest.mark.parametrize("lang", LANGS)
+def test_answer_key_questions_and_the_handouts_own_words(handouts: dict[str, Path], lang: str) -> None:
+    text = squash(" ".join(page_texts(handouts[lang])))
+    s = handout_strings(lang)
+    for words in (s["contents"], s["answerKey"], s["check"], s["quiz"], s["watchOnline"], s.text("points", 1)):
+        assert squash(words) in text, words
+    if lang == "en":
+        assert "Return both politely, and inform her senior in writing." in text
 
 
 def test_without_answers_no_key(make_course, tmp_path: Path) -> None:
@@ -152,7 +175,7 @@ def test_without_answers_no_key(make_course, tmp_path: Path) -> None:
     assert "Lesson A" in text and "Hello." in text and "Answer key" not in text
 
 
-@pytest.mark.parametrize("lang", COURSES)
+@pytest.mark.parametrize("lang", LANGS)
 def test_pages_look_like_the_reviewed_references(handouts: dict[str, Path], lang: str, tmp_path: Path) -> None:
     first, last = REF_PAGES[0], REF_PAGES[-1]
     prefix = tmp_path / lang
@@ -174,9 +197,9 @@ def test_pages_look_like_the_reviewed_references(handouts: dict[str, Path], lang
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
     monkeypatch.setattr(fonts, "installed_families", lambda: frozenset({"Noto Sans"}))
     with pytest.raises(ExportError, match="fonts-noto-core") as info:
-        export(load_course(COURSES["hi"]), "pdf", tmp_path)
+        export(load_course(SAMPLE), "pdf", tmp_path, lang="hi")
     assert "Devanagari" in str(info.value)
-    assert main(["build", str(COURSES["ur"]), "-f", "pdf", "-o", str(tmp_path)]) == 2
+    assert main(["build", str(SAMPLE), "-f", "pdf", "--lang", "ur", "-o", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "missing font" in err and "fonts-noto-core" in err and "Traceback" not in err
     assert not list(tmp_path.iterdir())
@@ -194,7 +217,129 @@ def test_fetcher_serves_only_course_and_theme_files(tmp_path: Path) -> None:
             fetch(url)
 
 
-def test_cli_answers_flag(tmp_path: Path, capsys) -> None:
-    assert main(["build", str(COURSES["hi"]), "-f", "pdf", "--answers", "-o", str(tmp_path)]) == 0
-    assert "shikayat-nivaran-hi-1.0.0-hi-pdf.pdf" in capsys.readouterr().out
-    assert "उत्तर कुंजी" in squash(" ".join(page_texts(tmp_path / "shikayat-nivaran-hi-1.0.0-hi-pdf.pdf")))
+# Tamil and Bengali: a small course written in each, built with the CLI ------------------------------
+
+SMALL = {
+    "ta": {
+        "font": "Noto-Sans-Tamil",
+        "title": "புகார்களைக் கையாளுதல்",
+        "summary": "புகார்களுக்கு ஒப்புகை அனுப்புவது எப்படி.",
+        "module": "அடிப்படைகள்",
+        "lesson": "ஒப்புகை அனுப்புதல்",
+        "paragraph": "ஒவ்வொரு புகாருக்கும் மூன்று வேலை நாட்களுக்குள் ஒப்புகை அனுப்ப வேண்டும். பதிவு எண்ணையும் "
+        "பதில் தேதியையும் அதில் குறிப்பிடுங்கள்.",
+        "question": "ஒப்புகையில் என்ன இருக்க வேண்டும்?",
+        "right": "பதிவு எண்",
+        "wrong": "அலுவலரின் கைபேசி எண்",
+    },
+    "bn": {
+        "font": "Noto-Sans-Bengali",
+        "title": "অভিযোগ নিষ্পত্তি",
+        "summary": "অভিযোগের প্রাপ্তিস্বীকার কীভাবে পাঠাবেন।",
+        "module": "মূল বিষয়",
+        "lesson": "প্রাপ্তিস্বীকার পাঠানো",
+        "paragraph": "প্রতিটি অভিযোগের প্রাপ্তিস্বীকার তিন কার্যদিবসের মধ্যে পাঠাতে হবে। তাতে নিবন্ধন নম্বর "
+        "ও উত্তরের সম্ভাব্য তারিখ লিখুন।",
+        "question": "প্রাপ্তিস্বীকারে কী থাকা উচিত?",
+        "right": "নিবন্ধন নম্বর",
+        "wrong": "কর্মকর্তার ব্যক্তিগত ফোন নম্বর",
+    },
+}
+
+
+def small_course(root: Path, lang: str) -> Path:
+    t = SMALL[lang]
+    course_yml = f"""\
+id: shikayat-{lang}
+version: 1.0.0
+title: {t["title"]}
+summary: {t["summary"]}
+language: {lang}
+provider: {{id: test, name: Test Institute}}
+completion: {{lessons: all}}
+modules:
+  - title: {t["module"]}
+    lessons: [lessons/a.md]
+"""
+    lesson = f"""\
+---
+title: {t["lesson"]}
+minutes: 5
+---
+{t["paragraph"]}
+
+::: quiz pass=50
+
+### {t["question"]} {{points=2}}
+- [x] {t["right"]}
+- [ ] {t["wrong"]}
+:::
+"""
+    return write(root, {"course.yml": course_yml, "lessons/a.md": lesson})
+
+
+@pytest.mark.parametrize("lang", SMALL)
+def test_tamil_and_bengali_handouts_embed_their_font_and_extract_exactly(lang: str, tmp_path: Path, capsys) -> None:
+    t, s = SMALL[lang], handout_strings(lang)
+    root = small_course(tmp_path / "course", lang)
+    assert main(["build", str(root), "-f", "pdf", "--answers", "-o", str(tmp_path / "out")]) == 0
+    pdf = tmp_path / "out" / f"shikayat-{lang}-1.0.0-{lang}-pdf.pdf"
+    assert pdf.name in capsys.readouterr().out
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"^[A-Z]{6}\+" + t["font"] + r" .* yes +yes ", out, re.M), out
+    text = squash(" ".join(page_texts(pdf)))
+    for key in ("title", "summary", "lesson", "paragraph", "question", "right", "wrong"):
+        assert t[key] in text, key
+    # the handout's own words, from locales/handout/<lang>.po, with their plural forms
+    for words in (s["contents"], s["answerKey"], s.text("points", 2), s.text("minutes", 5), s.text("module", 1)):
+        assert squash(words) in text, words
+    assert actual_texts(pdf)
+
+
+# The handout's catalogs (locales/handout) ---------------------------------------------------------
+
+
+def test_every_language_has_a_handout_catalog_and_the_template_lists_every_string() -> None:
+    assert catalog_langs("handout") == LANGUAGES
+    pot = polib.pofile(str(HANDOUT / "handout.pot"))
+    assert {e.msgctxt: (e.msgid, e.msgid_plural or None) for e in pot} == {
+        k: (v, None) if isinstance(v, str) else v for k, v in HANDOUT_STRINGS.items()
+    }
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_handout_catalog_is_complete_valid_and_in_its_script(lang: str) -> None:
+    path = HANDOUT / f"{lang}.po"
+    with open(path, "rb") as fh:
+        assert read_po(fh, abort_invalid=True).num_plurals == 2  # as the build reads it
+    po = polib.pofile(str(path))
+    assert po.metadata["Language"] == lang
+    assert po.metadata["Plural-Forms"] == plural_forms(lang)
+    assert {e.msgctxt for e in po} == set(HANDOUT_STRINGS)
+    letters = []
+    for entry in po:
+        english = HANDOUT_STRINGS[entry.msgctxt]
+        assert not entry.fuzzy and not entry.obsolete
+        if isinstance(english, tuple):
+            assert (entry.msgid, entry.msgid_plural) == english
+            forms = [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
+            assert len(forms) == 2 and all(forms), entry.msgctxt
+        else:
+            assert entry.msgid == english and entry.msgstr, entry.msgctxt
+            forms = [entry.msgstr]
+        for form in forms:
+            want = english if isinstance(english, str) else english[1]
+            assert set(FIELD.findall(form)) == set(FIELD.findall(want)), (lang, entry.msgctxt, form)
+            letters += [c for c in FIELD.sub("", form) if unicodedata.category(c)[0] == "L"]
+    low, high = SCRIPT[lang]
+    outside = [c for c in letters if not low <= ord(c) <= high]
+    assert not outside, (lang, "".join(sorted(set(outside))))
+
+
+def test_handout_words_use_plural_rules_and_indian_grouping() -> None:
+    en, hi, ta, ur = (handout_strings(lang) for lang in ("en", "hi", "ta", "ur"))
+    assert en.text("points", 1) == "1 point" and en.text("points", 120000) == "1,20,000 points"
+    assert hi.text("points", 1234567) == "12,34,567 अंक" and hi.text("minutes", 1) == "1 मिनट"
+    assert ta.text("minutes", 1) == "1 நிமிடம்" and ta.text("minutes", 60) == "60 நிமிடங்கள்"
+    assert ur.text("lesson", 3) == "سبق 3" and handout_strings("ur-PK")["answerKey"] == "جوابات"
+    assert handout_strings("fr")["answerKey"] == "Answer key"  # no catalog: English
