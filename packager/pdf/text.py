@@ -128,7 +128,7 @@ def _text_layer(stream: Any, textbox: Any, matrix: Any) -> None:
             # advance in thousandths of the font size, as the visible glyphs moved the pen
             advance = sum(glyphs.glyphs[k].geometry.width for k in range(i, j)) * 1000 * FROM_UNITS / font_size
             glyph = next((g for g in (glyphs.glyphs[k].glyph for k in range(i, j)) if font.widths.get(g)), None)
-            chars = [c for c in text if c not in "\u200c\u200d"] if text.strip() else []
+            chars = [c for c in text if c not in "\u200c\u200d"]
             if glyph is None or advance <= 0 or not chars:
                 if advance:
                     stream.show_text(f"{-advance:.1f}")
