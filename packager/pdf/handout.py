@@ -156,7 +156,8 @@ class Handout:
             return (
                 f'<div class="ks-print-media ks-print-video"><img class="ks-qr" src="{qr_svg(link)}" '
                 f'alt="{escape(s.text("qrCode", url=link))}"><p><strong>{label}: {escape(title)}</strong><br>'
-                f'{escape(s["watchOnline"])} <a class="ks-plain" href="{escape(link)}">{escape(link)}</a></p></div>'
+                f"{escape(s['watchOnline'])}<br>"
+                f'<a class="ks-plain" dir="ltr" href="{escape(link)}">{escape(link)}</a></p></div>'
             )
         where = s.text("watchInCourse" if kind == "video" else "listenInCourse", number)
         return (

@@ -119,6 +119,7 @@ def _text_layer(stream: Any, textbox: Any, matrix: Any) -> None:
         starts = sorted(set(clusters))
         ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
         rtl = item.analysis.level % 2
+        cells: list[list[Any]] = []  # [logical start, text, glyph, advance] per cluster, in visual order
         i = 0
         while i < count:
             j = i
@@ -128,6 +129,20 @@ def _text_layer(stream: Any, textbox: Any, matrix: Any) -> None:
             # advance in thousandths of the font size, as the visible glyphs moved the pen
             advance = sum(glyphs.glyphs[k].geometry.width for k in range(i, j)) * 1000 * FROM_UNITS / font_size
             glyph = next((g for g in (glyphs.glyphs[k].glyph for k in range(i, j)) if font.widths.get(g)), None)
+            cells.append([clusters[i], text, glyph, advance])
+            i = j
+        # A cluster that takes no room (a mark HarfBuzz keeps apart, such as a zer) has nothing to stretch:
+        # its text joins the cluster before it in reading order, which holds the letter it sits on.
+        for cell in cells:
+            if (cell[2] is None or cell[3] <= 0) and cell[1].strip():
+                base = max(
+                    (c for c in cells if c[0] < cell[0] and c[2] is not None and c[3] > 0),
+                    default=None,
+                    key=lambda c: c[0],
+                )
+                if base is not None:
+                    base[1], cell[1] = base[1] + cell[1], ""
+        for _, text, glyph, advance in cells:
             chars = [c for c in text if c not in "\u200c\u200d"]
             if glyph is None or advance <= 0 or not chars:
                 if advance:
@@ -139,7 +154,6 @@ def _text_layer(stream: Any, textbox: Any, matrix: Any) -> None:
                     stream.begin_marked_content("Span", _actual_text(char))
                     stream.show_text(f"<{glyph:04x}>")
                     stream.end_marked_content()
-            i = j
     stream.stream.append(b"100 Tz")
     stream.set_text_rendering(0)
 
