@@ -185,14 +185,15 @@ def catalog_strings(domain: str, lang: str, english: Mapping[str, Text]) -> Stri
             catalog = read_po(fh, locale=None, abort_invalid=True)
         plural = catalog.plural_expr
         for message in catalog:
-            if not message.id or message.context not in english or message.fuzzy:
+            key = message.context
+            if not message.id or key is None or key not in english or message.fuzzy:
                 continue
             strings = message.string
             if isinstance(strings, tuple | list):
                 if all(strings):
-                    values[message.context] = list(strings)
+                    values[key] = list(strings)
             elif strings:
-                values[message.context] = strings
+                values[key] = strings
     return Strings(values, lang, plural, is_rtl(lang), english)
 
 
