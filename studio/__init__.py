@@ -23,7 +23,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
-    from . import api, auth, config, courses, db, editor, jobs, jobviews, lms, locales, orgs, policy, preview
+    from . import (
+        api,
+        auth,
+        config,
+        courses,
+        db,
+        editor,
+        jobs,
+        jobviews,
+        lms,
+        locales,
+        orgs,
+        policy,
+        preview,
+        translate,
+    )
     from .models import User
 
     app = Flask(__name__, instance_relative_config=True)
@@ -51,7 +66,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale  # <html lang> follows the interface language
 
     jobs.make_queue(app)
-    for blueprint in (auth.bp, orgs.bp, courses.bp, editor.bp, preview.bp, api.bp, jobviews.bp, jobviews.api, lms.bp):
+    for blueprint in (
+        auth.bp,
+        orgs.bp,
+        courses.bp,
+        editor.bp,
+        preview.bp,
+        api.bp,
+        jobviews.bp,
+        jobviews.api,
+        lms.bp,
+        translate.bp,
+    ):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g

@@ -11,7 +11,7 @@ from . import revisions
 from .db import db
 from .policy import allowed, requires
 from .quiz import KINDS
-from .storage import PathError, clean_path, course_file
+from .storage import REVISIONED, PathError, clean_path, course_file
 
 bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
 
@@ -19,7 +19,7 @@ bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
 def readable_path(path: str) -> str:
     """*path* if it is a file of this course the studio keeps revisions of; its newest state recorded."""
     try:
-        path = clean_path(path)
+        path = clean_path(path, suffixes=REVISIONED)
         exists = course_file(g.course, path).is_file()
     except PathError:
         abort(404)

@@ -120,3 +120,69 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+# The translator's workspace (studio/translate*.py) ---------------------------------------------
+
+
+class MemberLanguage(Base):
+    """A language a translator or reviewer works in, in one organisation (their course list shows these)."""
+
+    __tablename__ = "member_language"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "lang"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(35))
+
+
+class TmUnit(Base):
+    """One segment's translation as the translation memory keeps it: the newest text per course segment.
+
+    It also says who last changed the translation and who reviewed it, so a review is by a second person.
+    """
+
+    __tablename__ = "tm_unit"
+    __table_args__ = (
+        UniqueConstraint("course_id", "lang", "segment_id"),
+        Index("ix_tm_unit_org_lang_updated", "organisation_id", "lang", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(35))
+    segment_id: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    translation: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="translated")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class GlossaryTerm(Base):
+    __tablename__ = "glossary_term"
+    __table_args__ = (UniqueConstraint("organisation_id", "lang", "term"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(35))
+    term: Mapped[str] = mapped_column(String(200))
+    translation: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    dnt: Mapped[bool] = mapped_column(default=False)
+
+
+class SegmentComment(Base):
+    """A translator's question or remark on one segment, for the course's authors; open until resolved."""
+
+    __tablename__ = "segment_comment"
+    __table_args__ = (Index("ix_segment_comment_course", "course_id", "resolved"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(35))
+    segment_id: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    resolved: Mapped[bool] = mapped_column(default=False)
+    user: Mapped[User | None] = relationship()

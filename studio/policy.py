@@ -26,7 +26,12 @@ ACTIONS: dict[str, set[str]] = {
     "course.view": {"admin", "author", "translator", "reviewer"},  # outline, check report, revisions, preview
     "course.create": {"admin", "author"},  # from the starter or an imported zip
     "course.meta": {"admin", "author"},  # course.yml
-    "lesson.edit": {"admin", "author", "translator"},  # lesson text, questions, restoring revisions
+    "lesson.edit": {"admin", "author"},  # lesson text, questions, restoring revisions (not translators: source)
+    "translation.view": {"admin", "author", "translator", "reviewer"},  # workspace, progress, glossary, preview
+    "translation.edit": {"admin", "translator", "reviewer"},  # translations/<lang>.po, segment by segment or upload
+    "translation.review": {"reviewer"},  # mark a translation reviewed (never one's own: translate_store)
+    "translation.comment": {"admin", "author", "translator", "reviewer"},  # questions on segments, answering them
+    "glossary.edit": {"admin", "translator", "reviewer"},
     "media.upload": {"admin", "author"},
     "course.build": {"admin", "author", "reviewer"},  # build packages, download them
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from packager.fonts import font_css
 from packager.render import Player
 
 from .live import player_for
@@ -57,6 +58,11 @@ def player_file(player: Player, path: str) -> BaseResponse:
         return _text(player.course_js(), ".js")
     if path.startswith("assets/") and path[7:] in player.assets:
         return _text(player.asset(path[7:]), "." + path.rsplit(".", 1)[-1])
+    if path == "assets/fonts.css" and player.webfonts:  # non-Latin players ship subset webfonts
+        return _text(font_css(player.lang, player.webfonts).encode(), ".css")
+    fonts = {font.name: font for font in player.webfonts} if path.startswith("assets/fonts/") else {}
+    if path in fonts:
+        return Response(fonts[path].data, mimetype="font/woff2")
     by_file = {player.lesson_files[lesson.id]: lesson for lesson in player.course.lessons}
     if path in by_file:
         return _text(player.lesson_js(by_file[path]), ".js")

@@ -13,6 +13,7 @@ from flask import current_app
 from .models import Course
 
 EDITABLE = (".md", ".yml", ".yaml", ".vtt")
+REVISIONED = (*EDITABLE, ".po")  # catalogs are saved by the translator's workspace, not the text editor
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -41,7 +42,7 @@ def clean_path(path: str, *, suffixes: tuple[str, ...] = EDITABLE) -> str:
     return norm
 
 
-def course_file(course: Course, path: str, *, suffixes: tuple[str, ...] = EDITABLE) -> Path:
+def course_file(course: Course, path: str, *, suffixes: tuple[str, ...] = REVISIONED) -> Path:
     """The file *path* inside the course folder; symlinks that lead outside are refused too."""
     root = course_dir(course).resolve()
     target = (root / clean_path(path, suffixes=suffixes)).resolve()

@@ -15,7 +15,12 @@ from tests.studio.conftest import LESSON
 
 PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static"}
 VALUES = {"path": LESSON, "lesson_id": "lessons/01-welcome", "filename": "studio.css", "job_id": "1", "name": "p.zip"}
-SPECIAL = {"preview.file": {"path": "course.js"}, "lms.sco": {"api": "scorm2004", "lang": "en", "path": "index.html"}}
+VALUES |= {"lang": "hi", "fmt": "po", "comment_id": "1"}  # the translator's workspace: c1 is translated into hi
+SPECIAL = {
+    "preview.file": {"path": "course.js"},
+    "translate.player_files": {"path": "course.js"},
+    "lms.sco": {"api": "scorm2004", "lang": "en", "path": "index.html"},
+}
 QUERY = {"editor.diff": "?a=1&b=1"}
 
 
@@ -39,6 +44,12 @@ def finished_job(app):
     session.add(job)
     session.commit()
     assert job.id == 1
+    yml = Path(app.config["COURSES_ROOT"]) / "inst" / "c1" / "course.yml"
+    yml.write_text(yml.read_text() + "translations: [hi]\n")
+    from studio.models import SegmentComment
+
+    session.add(SegmentComment(course_id=course.id, lang="hi", segment_id="x|title", body="?"))
+    session.commit()
     session.close()
     Path(builds_dir(app, 1)).mkdir(parents=True)
     (builds_dir(app, 1) / "p.zip").write_bytes(b"PK")

@@ -32,11 +32,11 @@ def test_every_save_is_a_revision_with_who_and_when(app, author, person):
     assert first["number"] == base + 1 and first["by"] == "author@inst.example"
     same = author.api(SAVE, {"path": LESSON, "text": "---\ntitle: One\n---\nA\n", "base": first["number"]}).get_json()
     assert same["saved"]["number"] == first["number"]  # an unchanged autosave adds nothing
-    translator = person("translator@inst.example")
-    second = translator.api(SAVE, {"path": LESSON, "text": "---\ntitle: One\n---\nB\n", "base": first["number"]})
+    admin = person("admin@inst.example")
+    second = admin.api(SAVE, {"path": LESSON, "text": "---\ntitle: One\n---\nB\n", "base": first["number"]})
     assert second.status_code == 200 and lesson_file(app).read_text() == "---\ntitle: One\n---\nB\n"
     history = author.get(f"/o/inst/c/c1/history/{LESSON}").get_data(as_text=True)
-    assert "author@inst.example" in history and "translator@inst.example" in history
+    assert "author@inst.example" in history and "admin@inst.example" in history
     assert "as found in the course folder" in history
 
 

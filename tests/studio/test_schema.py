@@ -20,4 +20,4 @@ def test_starting_again_on_a_migrated_database_changes_nothing(app, tmp_path):
 
     again = make_app(tmp_path / "data")  # the same data folder and database: upgrade is a no-op
     with again.extensions["studio.engine"].connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002_translation"

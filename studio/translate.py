@@ -1,0 +1,423 @@
+"""The translator's workspace: course list with progress, the segment editor and its JSON calls,
+the translated player, PO/XLIFF download and upload, the glossary and the author's open questions.
+
+Views only: catalogs, memory and checks are ``studio.translate_store`` over ``packager.i18n``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polib
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from packager import load_course
+from packager.i18n import catalog, sync, xliff
+from packager.i18n.course import segments as course_segments
+from packager.model import Course as CourseModel
+from packager.render import Player
+from packager.schema import LANG_PATTERN
+
+from . import library, revisions
+from . import translate_store as store
+from .db import db
+from .live import player_for
+from .models import GlossaryTerm, SegmentComment
+from .policy import allowed, requires
+from .preview import player_file
+from .storage import course_dir, course_file
+
+bp = Blueprint("translate", __name__)
+MAX_TEXT = 64 << 10  # one segment
+MAX_UPLOAD = 16 << 20
+
+
+def _model() -> CourseModel:
+    return library.load(g.course)
+
+
+def _lang(model: CourseModel, lang: str) -> str:
+    try:
+        return store.check_lang(model, lang)
+    except store.UnknownLanguage:
+        abort(404)
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    return data
+
+
+def _str(data: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or len(value) > limit:
+        abort(400)
+    return value
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+@bp.get("/o/<org>/translate/")
+@requires("translation.view")
+def home(org: str) -> str:
+    session = db()
+    mine = store.member_languages(session, g.org.id, current_user.id)
+    rows = []
+    for course in library.org_courses(session, g.org):
+        model = library.load(course)
+        langs = [lang for lang in model.translations if not mine or lang in mine]
+        if not langs:
+            continue
+        found = course_segments(model)
+        progress = {}
+        for lang in langs:
+            file = model.root / f"translations/{lang}.po"
+            try:
+                po = catalog.read(file) if file.is_file() else None
+            except catalog.CatalogError:
+                po = None
+            progress[lang] = store.progress(model, po, found)
+        rows.append((course, model, progress))
+    return render_template("translate_home.html", rows=rows, mine=mine)
+
+
+@bp.post("/o/<org>/translate/languages")
+@requires("translation.view")
+def languages(org: str) -> BaseResponse:
+    langs = [x for x in request.form.get("langs", "").replace(",", " ").split() if re.fullmatch(LANG_PATTERN, x)][:20]
+    store.set_member_languages(db(), g.org.id, current_user.id, langs)
+    flash(_("Saved your languages."), "info")
+    return redirect(url_for("translate.home", org=org))
+
+
+@bp.get("/o/<org>/c/<course>/translate/<lang>/")
+@requires("translation.view")
+def workspace(org: str, course: str, lang: str) -> str:
+    session = db()
+    model = _model()
+    _lang(model, lang)
+    editing = allowed(g.role, "translation.edit")
+    try:
+        opened = store.open_catalog(session, g.course, model, lang, current_user.id if editing else None)
+    except catalog.CatalogError as exc:
+        flash(_("The catalog cannot be read: %(reason)s", reason=str(exc)), "error")
+        abort(409)
+    found_terms = store.terms(session, g.org.id, lang)
+    counts: dict[str, int] = {}
+    for comment in store.open_comments(session, g.course, lang):
+        counts[comment.segment_id] = counts.get(comment.segment_id, 0) + 1
+    rows = store.segment_rows(opened, found_terms, counts)
+    lessons = {lesson.id: lesson.title for lesson in model.lessons}
+    return render_template(
+        "translate.html",
+        model=model,
+        lang=lang,
+        rows=rows,
+        lessons=lessons,
+        progress=store.progress(model, opened.po, opened.segments),
+        revision=opened.revision.number,
+        editing=editing,
+    )
+
+
+@bp.get("/o/<org>/c/<course>/questions")
+@requires("course.view")
+def questions(org: str, course: str) -> str:
+    """The author's view: every open translator question on this course, with the segment it is about."""
+    session = db()
+    comments = store.open_comments(session, g.course)
+    return render_template("translate_questions.html", comments=comments)
+
+
+@bp.post("/o/<org>/c/<course>/questions/<int:comment_id>/resolve")
+@requires("translation.comment")
+def resolve(org: str, course: str, comment_id: int) -> BaseResponse:
+    session = db()
+    comment = session.get(SegmentComment, comment_id)
+    if comment is None or comment.course_id != g.course.id:
+        abort(404)
+    comment.resolved = True
+    session.commit()
+    flash(_("Marked the question answered."), "info")
+    return redirect(request.form.get("next") or url_for("translate.questions", org=org, course=course))
+
+
+def _glossary_lang(lang: str) -> str:
+    if not re.fullmatch(LANG_PATTERN, lang):
+        abort(404)
+    return lang
+
+
+@bp.get("/o/<org>/glossary/<lang>")
+@requires("translation.view")
+def glossary_page(org: str, lang: str) -> str:
+    rows = db().scalars(
+        select(GlossaryTerm)
+        .where(GlossaryTerm.organisation_id == g.org.id, GlossaryTerm.lang == _glossary_lang(lang))
+        .order_by(GlossaryTerm.term)
+    )
+    return render_template("translate_glossary.html", lang=lang, terms=list(rows))
+
+
+@bp.post("/o/<org>/glossary/<lang>")
+@requires("glossary.edit")
+def glossary_edit(org: str, lang: str) -> BaseResponse:
+    """Add or change a term (the same term again replaces it), or delete one."""
+    lang = _glossary_lang(lang)
+    session = db()
+    if request.form.get("delete", type=int):
+        term = session.get(GlossaryTerm, request.form.get("delete", type=int))
+        if term is not None and term.organisation_id == g.org.id:
+            session.delete(term)
+            session.commit()
+        return redirect(url_for("translate.glossary_page", org=org, lang=lang))
+    text = " ".join(request.form.get("term", "").split())[:200]
+    if not text:
+        flash(_("Write the term."), "error")
+        return redirect(url_for("translate.glossary_page", org=org, lang=lang))
+    row = session.scalar(
+        select(GlossaryTerm).where(
+            GlossaryTerm.organisation_id == g.org.id, GlossaryTerm.lang == lang, GlossaryTerm.term == text
+        )
+    ) or GlossaryTerm(organisation_id=g.org.id, lang=lang, term=text)
+    row.translation = request.form.get("translation", "").strip()[:200]
+    row.note = request.form.get("note", "").strip()[:500]
+    row.dnt = bool(request.form.get("dnt"))
+    session.add(row)
+    session.commit()
+    flash(_("Saved the term “%(term)s”.", term=text), "info")
+    return redirect(url_for("translate.glossary_page", org=org, lang=lang))
+
+
+# JSON calls of the segment editor ----------------------------------------------------------------
+
+API = "/api/o/<org>/c/<course>/translate/<lang>"
+
+
+def _segment(model: CourseModel, segment_id: str) -> Any:
+    found = next((s for s in course_segments(model) if s.id == segment_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.post(API + "/save")
+@requires("translation.edit")
+def save(org: str, course: str, lang: str) -> Response | tuple[Response, int]:
+    data = _body()
+    model = _model()
+    _lang(model, lang)
+    segment_id, text, expected = _str(data, "id", 300), _str(data, "text"), _str(data, "expected")
+    fuzzy = bool(data.get("fuzzy"))
+    session = db()
+    try:
+        entry, rev = store.save_segment(
+            session, g.course, model, lang, segment_id, text, fuzzy, expected, current_user.id
+        )
+    except KeyError:
+        abort(404)
+    except store.SegmentChanged as changed:
+        return jsonify(error="conflict", theirs=changed.theirs), 409
+    except catalog.CatalogError as exc:
+        return jsonify(error=str(exc)), 409
+    terms = store.terms(session, g.org.id, lang)
+    return jsonify(
+        state=sync.state(entry, entry.msgid),
+        translation=entry.msgstr,
+        revision=rev.number,
+        problems=store.qa(entry.msgid, entry.msgstr, segment_id, terms),
+    )
+
+
+@bp.post(API + "/review")
+@requires("translation.review")
+def review(org: str, course: str, lang: str) -> Response | tuple[Response, int]:
+    data = _body()
+    model = _model()
+    _lang(model, lang)
+    try:
+        rev = store.review_segment(db(), g.course, model, lang, _str(data, "id", 300), current_user.id)
+    except KeyError:
+        abort(404)
+    except (PermissionError, ValueError) as exc:
+        return jsonify(error=str(exc)), 409
+    except revisions.Conflict:
+        return jsonify(error="the catalog changed meanwhile; try again"), 409
+    return jsonify(state="reviewed", revision=rev.number)
+
+
+@bp.post(API + "/qa")
+@requires("translation.view")
+def qa(org: str, course: str, lang: str) -> Response:
+    data = _body()
+    model = _model()
+    _lang(model, lang)
+    segment = _segment(model, _str(data, "id", 300))
+    text = _str(data, "text")
+    return jsonify(problems=store.qa(segment.source, text, segment.id, store.terms(db(), g.org.id, lang)))
+
+
+@bp.get(API + "/memory")
+@requires("translation.view")
+def memory(org: str, course: str, lang: str) -> Response:
+    model = _model()
+    _lang(model, lang)
+    segment_id = request.args.get("id", "")
+    segment = next((s for s in course_segments(model) if s.id == segment_id), None)
+    if segment is None:
+        return jsonify(matches=[])
+    return jsonify(matches=store.matches(db(), g.course, lang, segment))
+
+
+@bp.post(API + "/comment")
+@requires("translation.comment")
+def comment(org: str, course: str, lang: str) -> Response:
+    data = _body()
+    model = _model()
+    _lang(model, lang)
+    segment = _segment(model, _str(data, "id", 300))
+    body = _str(data, "body", 4000).strip()
+    if not body:
+        abort(400)
+    session = db()
+    session.add(
+        SegmentComment(course_id=g.course.id, lang=lang, segment_id=segment.id, user_id=current_user.id, body=body)
+    )
+    session.commit()
+    return jsonify(
+        comments=[_comment(c) for c in store.open_comments(session, g.course, lang) if c.segment_id == segment.id]
+    )
+
+
+@bp.get(API + "/comments")
+@requires("translation.view")
+def comments(org: str, course: str, lang: str) -> Response:
+    segment_id = request.args.get("id", "")
+    found = [_comment(c) for c in store.open_comments(db(), g.course, lang) if c.segment_id == segment_id]
+    return jsonify(comments=found)
+
+
+def _comment(c: SegmentComment) -> dict[str, Any]:
+    return {"by": c.user.email if c.user else "", "at": c.created_at.isoformat(timespec="minutes"), "body": c.body}
+
+
+# Files: download, upload, translated player -------------------------------------------------
+
+
+@bp.get("/o/<org>/c/<course>/translate/<lang>/download.<fmt>")
+@requires("translation.view")
+def download(org: str, course: str, lang: str, fmt: str) -> Response:
+    model = _model()
+    path = _lang(model, lang)
+    if fmt not in ("po", "xlf"):
+        abort(404)
+    opened = store.open_catalog(
+        db(), g.course, model, lang, current_user.id if allowed(g.role, "translation.edit") else None
+    )
+    number = opened.revision.number
+    if fmt == "po":
+        data, mime = sync.export_po(opened.po, number), "text/x-gettext-translation; charset=utf-8"
+    else:
+        data, mime = sync.export_xliff(opened.po, model.language, lang, path, number), "application/xliff+xml"
+    response = Response(data, mimetype=mime)
+    name = f"{g.course.slug}-{lang}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/o/<org>/c/<course>/translate/<lang>/upload")
+@requires("translation.edit")
+def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, int]:
+    model = _model()
+    path = _lang(model, lang)
+    file = request.files.get("file")
+    back = redirect(url_for("translate.workspace", org=org, course=course, lang=lang))
+    if file is None or not file.filename:
+        flash(_("Choose a .po or .xlf file to upload."), "error")
+        return back
+    name = os.path.basename(file.filename.replace("\\", "/"))[:100]
+    data = file.stream.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        flash(_("The file is larger than 16 MB."), "error")
+        return back
+    session = db()
+    with tempfile.TemporaryDirectory() as tmp:
+        upload_path = Path(tmp) / ("upload.po" if name.lower().endswith(".po") else "upload.xlf")
+        upload_path.write_bytes(data)
+        try:
+            units, base_number = sync.read_upload(upload_path, name)
+        except (catalog.CatalogError, xliff.XliffError) as exc:
+            flash(_("The file was not merged: %(reason)s", reason=str(exc).replace(str(upload_path), name)), "error")
+            return back
+    opened = store.open_catalog(session, g.course, model, lang, current_user.id)
+    base_rev = revisions.get(session, g.course, path, base_number) if base_number else None
+    base = polib.pofile(base_rev.content) if base_rev is not None and base_rev.content else None
+    report = sync.merge_upload(opened.po, base, units)
+    if report.updated:
+        try:
+            rev = store.save_catalog(
+                session, g.course, lang, opened.po, opened.revision.number, current_user.id, f"{lang}: merged {name}"
+            )
+        except revisions.Conflict:
+            flash(_("The catalog changed while merging; upload the file again."), "error")
+            return back
+        entries = catalog.active(opened.po)
+        for segment_id in report.updated:
+            store.remember(session, g.course, lang, entries[segment_id], current_user.id)
+    else:
+        rev = opened.revision
+    return render_template("translate_upload.html", lang=lang, name=name, report=report, revision=rev.number)
+
+
+_players: dict[tuple[str, str], tuple[str, Player]] = {}
+
+
+def translated_player(lang: str) -> Player:
+    """The player of the course in *lang*, kept while its sources are unchanged (webfont subsets are slow)."""
+    folder = course_dir(g.course)
+    model = load_course(folder, lang=lang)
+    stamp = hashlib.sha256()
+    for name in ["course.yml", f"translations/{lang}.po", *(lesson.path for lesson in model.lessons)]:
+        try:
+            st = course_file(g.course, name).stat()
+            stamp.update(f"{name}:{st.st_mtime_ns}:{st.st_size};".encode())
+        except (OSError, ValueError):
+            stamp.update(f"{name}:-;".encode())
+    key = (str(folder), lang)
+    cached = _players.get(key)
+    if cached is None or cached[0] != stamp.hexdigest():
+        cached = (stamp.hexdigest(), player_for(folder, model))
+        if len(_players) > 32:
+            _players.clear()
+        _players[key] = cached
+    return cached[1]
+
+
+@bp.get("/o/<org>/c/<course>/translate/<lang>/player/")
+@requires("translation.view")
+def player(org: str, course: str, lang: str) -> Response:
+    _lang(_model(), lang)
+    built = translated_player(lang)
+    response = Response(built.index_html(), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = built.csp
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/o/<org>/c/<course>/translate/<lang>/player/<path:path>")
+@requires("translation.view")
+def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
+    _lang(_model(), lang)
+    return player_file(translated_player(lang), path)

@@ -1,0 +1,352 @@
+"""The translator's workspace over the database and the course folder (no Flask views here).
+
+Catalogs are read and written with ``packager.i18n`` and saved as revisions of
+``translations/<lang>.po`` (``studio.revisions``: atomic, conflict-checked, in the course's history).
+The translation memory of an organisation is the ``tm_unit`` table; each process keeps a
+``packager.i18n.memory.Memory`` index per (organisation, language), brought up to date from the table
+before each lookup, so several workers see each other's saves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import polib
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from packager.i18n import catalog, glossary, memory, sourcediff, sync
+from packager.i18n.apply import catalog_file
+from packager.i18n.course import project, segments
+from packager.i18n.qa import check_entry
+from packager.i18n.segments import KINDS, Segment
+from packager.model import Course as CourseModel
+
+from . import revisions
+from .models import Course, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
+from .storage import course_file
+
+
+class UnknownLanguage(LookupError):
+    pass
+
+
+class SegmentChanged(Exception):
+    """The segment's translation changed since the translator loaded it: *theirs* is the newer text."""
+
+    def __init__(self, theirs: str):
+        super().__init__("changed meanwhile")
+        self.theirs = theirs
+
+
+def check_lang(model: CourseModel, lang: str) -> str:
+    if lang not in model.translations:
+        raise UnknownLanguage(lang)
+    return catalog_file(lang)
+
+
+# Catalogs ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Opened:
+    po: polib.POFile
+    revision: revisions.Revision
+    segments: list[Segment] = field(default_factory=list)
+
+
+def open_catalog(session: Session, course: Course, model: CourseModel, lang: str, user_id: int | None) -> Opened:
+    """*lang*'s catalog, merged with the current source (that merge saved as a revision when it changed)."""
+    path = check_lang(model, lang)
+    found = segments(model)
+    file = course_file(course, path)
+    rev = revisions.current(session, course, path)
+    old = catalog.read(file) if file.is_file() else catalog.new(lang, project(model))
+    po, _report = catalog.merge(old, found, lang, project(model))
+    if str(po) != rev.content and user_id is not None:  # a reader's visit changes nothing on disk
+        rev = revisions.save(
+            session, course, path, str(po), rev.number, user_id, "catalog brought up to date with the source"
+        )
+    index_catalog(session, course, lang, po)
+    return Opened(po, rev, found)
+
+
+def save_segment(
+    session: Session,
+    course: Course,
+    model: CourseModel,
+    lang: str,
+    segment_id: str,
+    text: str,
+    fuzzy: bool,
+    expected: str,
+    user_id: int,
+) -> tuple[polib.POEntry, revisions.Revision]:
+    """Write one segment's translation; :class:`SegmentChanged` if someone else changed it since *expected*."""
+    for _attempt in range(3):  # another segment saved meanwhile is no conflict: merge by segment, retry
+        opened = open_catalog(session, course, model, lang, user_id)
+        entry = catalog.active(opened.po).get(segment_id)
+        if entry is None:
+            raise KeyError(segment_id)
+        if entry.msgstr != expected and entry.msgstr != text:
+            raise SegmentChanged(entry.msgstr)
+        if not sync.set_translation(entry, text, fuzzy=fuzzy):
+            return entry, opened.revision
+        note = f"{lang}: {'fuzzy' if fuzzy else 'translated'} {segment_id}"
+        try:
+            rev = revisions.save(
+                session, course, catalog_file(lang), str(opened.po), opened.revision.number, user_id, note
+            )
+        except revisions.Conflict:
+            continue
+        remember(session, course, lang, entry, user_id)
+        return entry, rev
+    raise SegmentChanged(expected)
+
+
+def review_segment(
+    session: Session, course: Course, model: CourseModel, lang: str, segment_id: str, user_id: int
+) -> revisions.Revision:
+    """Mark a finished segment reviewed; the reviewer must not be the one who last changed it."""
+    opened = open_catalog(session, course, model, lang, user_id)
+    entry = catalog.active(opened.po).get(segment_id)
+    if entry is None:
+        raise KeyError(segment_id)
+    unit = _unit(session, course, lang, segment_id)
+    if unit is not None and unit.user_id == user_id:
+        raise PermissionError("a second person reviews a translation: you made this one")
+    sync.set_reviewed(entry)  # ValueError for an unfinished one
+    rev = revisions.save(
+        session,
+        course,
+        catalog_file(lang),
+        str(opened.po),
+        opened.revision.number,
+        user_id,
+        f"{lang}: reviewed {segment_id}",
+    )
+    remember(session, course, lang, entry, None, reviewed_by=user_id)
+    return rev
+
+
+def save_catalog(
+    session: Session, course: Course, lang: str, po: polib.POFile, base: int, user_id: int, note: str
+) -> revisions.Revision:
+    rev = revisions.save(session, course, catalog_file(lang), str(po), base, user_id, note)
+    index_catalog(session, course, lang, po)
+    return rev
+
+
+# Translation memory --------------------------------------------------------------------------
+
+
+def _unit(session: Session, course: Course, lang: str, segment_id: str) -> TmUnit | None:
+    return session.scalar(
+        select(TmUnit).where(TmUnit.course_id == course.id, TmUnit.lang == lang, TmUnit.segment_id == segment_id)
+    )
+
+
+def remember(
+    session: Session,
+    course: Course,
+    lang: str,
+    entry: polib.POEntry,
+    user_id: int | None,
+    reviewed_by: int | None = None,
+) -> None:
+    unit = _unit(session, course, lang, entry.msgctxt)
+    state = sync.state(entry, entry.msgid)
+    if unit is None:
+        unit = TmUnit(organisation_id=course.organisation_id, course_id=course.id, lang=lang, segment_id=entry.msgctxt)
+        session.add(unit)
+    elif unit.translation != entry.msgstr:
+        unit.reviewed_by = None
+    unit.source, unit.translation, unit.state, unit.updated_at = entry.msgid, entry.msgstr, state, now()
+    if user_id is not None:
+        unit.user_id = user_id
+    if reviewed_by is not None:
+        unit.reviewed_by = reviewed_by
+    session.commit()
+
+
+def index_catalog(session: Session, course: Course, lang: str, po: polib.POFile) -> None:
+    """Bring the memory's rows of this course and language in line with its catalog (made outside too)."""
+    rows = {
+        u.segment_id: u
+        for u in session.scalars(select(TmUnit).where(TmUnit.course_id == course.id, TmUnit.lang == lang))
+    }
+    entries = catalog.active(po)
+    changed = False
+    for ctxt, entry in entries.items():
+        unit = rows.get(ctxt)
+        state = sync.state(entry, entry.msgid)
+        if unit is not None and (unit.source, unit.translation, unit.state) == (entry.msgid, entry.msgstr, state):
+            continue
+        if unit is None:
+            if not entry.msgstr:
+                continue
+            unit = TmUnit(organisation_id=course.organisation_id, course_id=course.id, lang=lang, segment_id=ctxt)
+            session.add(unit)
+        unit.source, unit.translation, unit.state, unit.updated_at = entry.msgid, entry.msgstr, state, now()
+        changed = True
+    gone = [ctxt for ctxt in rows if ctxt not in entries]
+    if gone:
+        session.execute(
+            delete(TmUnit).where(TmUnit.course_id == course.id, TmUnit.lang == lang, TmUnit.segment_id.in_(gone))
+        )
+        _forget(course.organisation_id, lang, [f"{course.id}|{ctxt}" for ctxt in gone])
+        changed = True
+    if changed:
+        session.commit()
+
+
+_memories: dict[tuple[int, str], tuple[memory.Memory, dt.datetime]] = {}
+_lock = threading.Lock()
+
+
+def _forget(org_id: int, lang: str, keys: list[str]) -> None:
+    with _lock:
+        cached = _memories.get((org_id, lang))
+        if cached:
+            for key in keys:
+                cached[0].remove(key)
+
+
+def memory_for(session: Session, org_id: int, lang: str) -> memory.Memory:
+    """The organisation's memory for *lang*, with every row changed since it was last read added."""
+    with _lock:
+        tm, seen = _memories.get((org_id, lang), (memory.Memory(), dt.datetime.min))
+        query = (
+            select(
+                TmUnit.course_id,
+                TmUnit.segment_id,
+                TmUnit.source,
+                TmUnit.translation,
+                TmUnit.state,
+                TmUnit.updated_at,
+                Course.title,
+            )
+            .join(Course, Course.id == TmUnit.course_id)
+            .where(TmUnit.organisation_id == org_id, TmUnit.lang == lang, TmUnit.updated_at >= seen)
+        )
+        newest = seen
+        for course_id, ctxt, source, text, state, updated, title in session.execute(query):
+            usable = state in ("translated", "reviewed")
+            tm.add(memory.Unit(f"{course_id}|{ctxt}", source, text if usable else "", title, state))
+            newest = max(newest, updated)
+        _memories[(org_id, lang)] = (tm, newest)
+        return tm
+
+
+def matches(session: Session, course: Course, lang: str, segment: Segment, limit: int = 5) -> list[dict[str, Any]]:
+    tm = memory_for(session, course.organisation_id, lang)
+    return [
+        {
+            "source": m.unit.source,
+            "translation": m.unit.translation,
+            "score": m.score,
+            "course": m.unit.course,
+            "state": m.unit.state,
+        }
+        for m in tm.lookup(segment.source, limit=limit, exclude=f"{course.id}|{segment.id}")
+    ]
+
+
+# Glossary, QA, the segment list ----------------------------------------------------------------
+
+
+def terms(session: Session, org_id: int, lang: str) -> list[glossary.Term]:
+    rows = session.scalars(
+        select(GlossaryTerm)
+        .where(GlossaryTerm.organisation_id == org_id, GlossaryTerm.lang == lang)
+        .order_by(GlossaryTerm.term)
+    )
+    return [glossary.Term(r.term, r.translation, r.note, r.dnt) for r in rows]
+
+
+def qa(source: str, text: str, segment_id: str, found_terms: list[glossary.Term]) -> list[dict[str, str]]:
+    """The localisation QA of one translation, plus the glossary's checks, as the editor shows them inline."""
+    if not text.strip():
+        return []
+    problems = [{"severity": p.severity, "message": p.message} for p in check_entry(source, text, segment_id, "", None)]
+    problems += [{"severity": "warning", "message": m} for m in glossary.check(found_terms, source, text)]
+    return problems
+
+
+def segment_rows(
+    opened: Opened, found_terms: list[glossary.Term], open_comments: dict[str, int]
+) -> list[dict[str, Any]]:
+    entries = catalog.active(opened.po)
+    rows = []
+    for n, segment in enumerate(opened.segments):
+        entry = entries.get(segment.id)
+        state = sync.state(entry, segment.source)
+        previous = entry.previous_msgid if entry is not None and entry.fuzzy and entry.previous_msgid else ""
+        rows.append(
+            {
+                "n": n + 1,
+                "id": segment.id,
+                "kind": segment.kind,
+                "kind_text": KINDS.get(segment.kind, segment.kind),
+                "file": segment.file,
+                "line": segment.line,
+                "lesson": segment.id.split("|", 1)[0],
+                "source": segment.source,
+                "translation": entry.msgstr if entry is not None else "",
+                "state": state,
+                "previous": previous,
+                "diff": sourcediff.spans(previous, segment.source) if previous else [],
+                "targets": segment.targets,
+                "terms": [
+                    {
+                        "start": h.start,
+                        "end": h.end,
+                        "term": h.term.term,
+                        "translation": h.term.translation,
+                        "dnt": h.term.dnt,
+                        "note": h.term.note,
+                    }
+                    for h in glossary.find(found_terms, segment.source)
+                ],
+                "comments": open_comments.get(segment.id, 0),
+            }
+        )
+    return rows
+
+
+def progress(model: CourseModel, po: polib.POFile | None, found: list[Segment]) -> dict[str, int]:
+    entries = catalog.active(po) if po is not None else {}
+    counts = {"translated": 0, "reviewed": 0, "fuzzy": 0, "missing": 0}
+    for segment in found:
+        counts[sync.state(entries.get(segment.id), segment.source)] += 1
+    counts["total"] = len(found)
+    return counts
+
+
+def member_languages(session: Session, org_id: int, user_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(MemberLanguage.lang)
+            .where(MemberLanguage.organisation_id == org_id, MemberLanguage.user_id == user_id)
+            .order_by(MemberLanguage.lang)
+        )
+    )
+
+
+def set_member_languages(session: Session, org_id: int, user_id: int, langs: list[str]) -> None:
+    session.execute(
+        delete(MemberLanguage).where(MemberLanguage.organisation_id == org_id, MemberLanguage.user_id == user_id)
+    )
+    for lang in dict.fromkeys(langs):
+        session.add(MemberLanguage(organisation_id=org_id, user_id=user_id, lang=lang))
+    session.commit()
+
+
+def open_comments(session: Session, course: Course, lang: str | None = None) -> list[SegmentComment]:
+    query = select(SegmentComment).where(SegmentComment.course_id == course.id, SegmentComment.resolved.is_(False))
+    if lang:
+        query = query.where(SegmentComment.lang == lang)
+    return list(session.scalars(query.order_by(SegmentComment.created_at)))

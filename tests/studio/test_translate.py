@@ -1,0 +1,145 @@
+"""The translator's workspace: progress, segment saves as revisions, review by a second person, memory,
+glossary checks, comments, download and safe upload, the translated player with its webfonts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from sqlalchemy import select
+
+from packager.i18n import sync
+from studio import library
+from studio.db import session_for
+from studio.models import Organisation
+from tests.studio.conftest import LESSON
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_courses" / "karmayogi-prarambh"
+WS = "/o/inst/c/karmayogi-prarambh/translate/hi/"
+API = "/api/o/inst/c/karmayogi-prarambh/translate/hi"
+
+
+@pytest.fixture
+def sample(app):
+    session = session_for(app)
+    with app.test_request_context():
+        org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
+        library.adopt(session, org, SAMPLE)
+    session.close()
+    return Path(app.config["COURSES_ROOT"]) / "inst" / "karmayogi-prarambh"
+
+
+def rows(page: str) -> list[dict]:
+    import json
+
+    return json.loads(re.search(r'<script type="application/json" id="tr-data">(.*?)</script>', page, re.S)[1])["rows"]
+
+
+def test_translators_see_progress_and_edit_translations_not_source(sample, person):
+    translator = person("translator@inst.example")
+    home = translator.get("/o/inst/translate/").get_data(as_text=True)
+    assert "karmayogi-prarambh/translate/hi/" in home and "karmayogi-prarambh/translate/ur/" in home
+    assert translator.get(f"/o/inst/c/c1/edit/{LESSON}").status_code == 403
+    assert translator.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": "x", "base": 1}).status_code == 403
+    assert translator.get("/o/inst/c/karmayogi-prarambh/translate/fr/").status_code == 404
+
+
+def test_a_saved_segment_is_a_revision_and_a_second_person_reviews_it(sample, person):
+    translator, reviewer = person("translator@inst.example"), person("reviewer@inst.example")
+    row = rows(translator.get(WS).get_data(as_text=True))[0]
+    assert row["state"] == "translated"
+    saved = translator.api(API + "/save", {"id": row["id"], "text": "नया शीर्षक", "expected": row["translation"]})
+    assert saved.status_code == 200 and saved.get_json()["state"] == "translated"
+    po = polib.pofile(str(sample / "translations/hi.po"))
+    assert po.find(row["source"], msgctxt=row["id"]).msgstr == "नया शीर्षक"
+    history = translator.get("/o/inst/c/karmayogi-prarambh/history/translations/hi.po").get_data(as_text=True)
+    assert "translator@inst.example" in history and f"hi: translated {row['id']}" in history
+    # a stale browser tab does not overwrite it
+    stale = reviewer.api(API + "/save", {"id": row["id"], "text": "पुराना", "expected": row["translation"]})
+    assert stale.status_code == 409 and stale.get_json()["theirs"] == "नया शीर्षक"
+    assert translator.api(API + "/review", {"id": row["id"]}).status_code == 403  # not a reviewer
+    assert reviewer.api(API + "/review", {"id": row["id"]}).get_json()["state"] == "reviewed"
+    assert (
+        sync.REVIEWED in polib.pofile(str(sample / "translations/hi.po")).find(row["source"], msgctxt=row["id"]).flags
+    )
+    # the reviewer's own change needs someone else's review
+    reviewer.api(API + "/save", {"id": row["id"], "text": "नया शीर्षक २", "expected": "नया शीर्षक"})
+    assert reviewer.api(API + "/review", {"id": row["id"]}).status_code == 409
+
+
+def test_memory_glossary_qa_and_comments(sample, person, author):
+    translator = person("translator@inst.example")
+    rows_ = rows(translator.get(WS).get_data(as_text=True))
+    linked = next(r for r in rows_ if "]({1})" in r["source"])
+    broken = linked["translation"].replace("]({1})", "](https://elsewhere)")
+    problems = translator.api(API + "/qa", {"id": linked["id"], "text": broken}).get_json()["problems"]
+    assert any("placeholder {1} is missing" in p["message"] for p in problems)
+    word = linked["source"].split()[0].strip("*[]")
+    translator.post("/o/inst/glossary/hi", {"term": word, "translation": "ज़रूरी-शब्द"})
+    problems = translator.api(API + "/qa", {"id": linked["id"], "text": linked["translation"]}).get_json()["problems"]
+    assert f"glossary: translate '{word}' as 'ज़रूरी-शब्द'" in [p["message"] for p in problems]
+    again = rows(translator.get(WS).get_data(as_text=True))
+    assert next(r for r in again if r["id"] == linked["id"])["terms"][0]["term"].casefold() == word.casefold()
+    found = translator.get(API + "/memory?id=" + linked["id"]).get_json()["matches"]
+    assert all(m["score"] < 100 or m["source"] == linked["source"] for m in found)
+    translator.api(API + "/comment", {"id": linked["id"], "body": "Is this the portal's official name?"})
+    questions = author.get("/o/inst/c/karmayogi-prarambh/questions").get_data(as_text=True)
+    assert "Is this the portal&#39;s official name?" in questions
+
+
+def test_memory_offers_other_courses_translations(app, sample, person):
+    translator = person("translator@inst.example")
+    rows_ = rows(translator.get(WS).get_data(as_text=True))  # indexes the sample's catalog
+    session = session_for(app)
+    with app.test_request_context():
+        org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
+        copy = Path(app.config["DATA_DIR"]) / "copy" / "second-course"
+        import shutil
+
+        shutil.copytree(sample, copy)
+        (copy / "translations/hi.po").unlink()
+        library.adopt(session, org, copy)
+    session.close()
+    target = rows_[3]
+    got = translator.get("/api/o/inst/c/second-course/translate/hi/memory?id=" + target["id"]).get_json()["matches"]
+    assert got[0]["score"] == 100.0 and got[0]["translation"] == target["translation"]
+    assert got[0]["course"] == "Karmayogi Prarambh: First Steps in Public Service"
+
+
+def test_upload_merges_and_shows_conflicts(sample, person, tmp_path):
+    translator = person("translator@inst.example")
+    rows_ = rows(translator.get(WS).get_data(as_text=True))
+    xlf = translator.get(WS + "download.xlf").get_data()
+    assert b'build-num="' in xlf
+    a, b = rows_[1], rows_[2]
+    # meanwhile in the browser: segment a changes
+    translator.api(API + "/save", {"id": a["id"], "text": "ब्राउज़र में", "expected": a["translation"]})
+    edited = xlf.decode().replace(f">{a['translation']}</target>", ">फ़ाइल में</target>", 1)
+    edited = edited.replace(f">{b['translation']}</target>", ">बाहर बदला</target>", 1)
+    import io
+
+    page = translator.post(
+        WS + "upload", {"file": (io.BytesIO(edited.encode()), "hi.xlf")}, content_type="multipart/form-data"
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1 segments updated" in text and "1 conflicts" in text and "फ़ाइल में" in text
+    po = polib.pofile(str(sample / "translations/hi.po"))
+    assert po.find(a["source"], msgctxt=a["id"]).msgstr == "ब्राउज़र में"
+    assert po.find(b["source"], msgctxt=b["id"]).msgstr == "बाहर बदला"
+    bad = translator.post(WS + "upload", {"file": (io.BytesIO(b"<xliff"), "x.xlf")}, content_type="multipart/form-data")
+    assert "The file was not merged" in translator.get(WS).get_data(as_text=True) or bad.status_code == 302
+
+
+def test_translated_player_serves_its_webfonts(sample, person):
+    translator = person("translator@inst.example")
+    index = translator.get("/o/inst/c/karmayogi-prarambh/translate/ur/player/").get_data(as_text=True)
+    assert 'lang="ur"' in index and 'dir="rtl"' in index and "assets/fonts.css" in index
+    css = translator.get("/o/inst/c/karmayogi-prarambh/translate/ur/player/assets/fonts.css")
+    assert css.status_code == 200
+    font = re.search(r"url\(['\"]?([^'\")]+)", css.get_data(as_text=True))[1]
+    got = translator.get(
+        "/o/inst/c/karmayogi-prarambh/translate/ur/player/assets/" + font.removeprefix("./").removeprefix("assets/")
+    )
+    assert got.status_code == 200 and got.mimetype == "font/woff2" and got.data[:4] == b"wOF2"
