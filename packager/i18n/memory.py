@@ -22,6 +22,8 @@ MIN_SCORE = 60.0
 """Matches below this similarity (0-100) are not worth a translator's reading time."""
 CANDIDATES = 200
 """How many best-overlapping candidates are scored exactly."""
+POSTINGS_BUDGET = 20_000
+"""At most this many postings are read per lookup (beyond the rarest trigram): bounded time, however common."""
 
 
 @dataclass(frozen=True)
@@ -114,10 +116,20 @@ class Memory:
         # a unit scoring min_score shares roughly that share of trigrams; one sharing fewer than `need`
         # must appear among the rarest len(grams) - need + 1 lists (prefix filtering)
         need = max(1, int(len(grams) * min_score / 100 * 0.5))
+        # a near match shares most trigrams, rare ones included: reading the rarest lists up to a budget
+        # finds it, and a common trigram (' th', 'the') costs nothing
         counts: Counter[int] = Counter()
+        read = 0
         for gram in grams[: len(grams) - need + 1]:
-            counts.update(self._postings.get(gram, ()))
-        for slot, _ in heapq.nlargest(CANDIDATES, counts.items(), key=lambda item: item[1]):
+            postings = self._postings.get(gram, ())
+            if read and read + len(postings) > POSTINGS_BUDGET:
+                break
+            read += len(postings)
+            counts.update(postings)
+        # only units sharing at least half as many of these trigrams as the best one are worth scoring
+        cutoff = max(counts.values(), default=0) // 2
+        likely = [(count, slot) for slot, count in counts.items() if count >= cutoff]
+        for _count, slot in heapq.nlargest(CANDIDATES, likely) if len(likely) > CANDIDATES else likely:
             if slot in found or self._units[slot] is None:
                 continue
             score = fuzz.ratio(norm, self._norms[slot], score_cutoff=min_score)
