@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from packager import load_course
 from packager.i18n import catalog, sync, xliff
-from packager.i18n.course import segments as course_segments
 from packager.model import Course as CourseModel
 from packager.render import Player
 from packager.schema import LANG_PATTERN
@@ -80,7 +79,7 @@ def home(org: str) -> str:
         langs = [lang for lang in model.translations if not mine or lang in mine]
         if not langs:
             continue
-        found = course_segments(model)
+        found = store.course_segments(model)
         progress = {}
         for lang in langs:
             file = model.root / f"translations/{lang}.po"
@@ -207,7 +206,7 @@ API = "/api/o/<org>/c/<course>/translate/<lang>"
 
 
 def _segment(model: CourseModel, segment_id: str) -> Any:
-    found = next((s for s in course_segments(model) if s.id == segment_id), None)
+    found = next((s for s in store.course_segments(model) if s.id == segment_id), None)
     if found is None:
         abort(404)
     return found
@@ -275,7 +274,7 @@ def memory(org: str, course: str, lang: str) -> Response:
     model = _model()
     _lang(model, lang)
     segment_id = request.args.get("id", "")
-    segment = next((s for s in course_segments(model) if s.id == segment_id), None)
+    segment = next((s for s in store.course_segments(model) if s.id == segment_id), None)
     if segment is None:
         return jsonify(matches=[])
     return jsonify(matches=store.matches(db(), g.course, lang, segment))

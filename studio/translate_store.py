@@ -42,6 +42,27 @@ class SegmentChanged(Exception):
         self.theirs = theirs
 
 
+_segments: dict[str, tuple[tuple[tuple[str, int], ...], list[Segment]]] = {}
+
+
+def course_segments(model: CourseModel) -> list[Segment]:
+    """The course's segments, kept while course.yml and its lessons are unchanged (parsing them all is
+    what makes the inline QA and memory calls slow otherwise)."""
+    stamp = []
+    for name in ["course.yml", *(lesson.path for lesson in model.lessons)]:
+        try:
+            stamp.append((name, (model.root / name).stat().st_mtime_ns))
+        except OSError:
+            stamp.append((name, 0))
+    key = str(model.root)
+    cached = _segments.get(key)
+    if cached is None or cached[0] != tuple(stamp):
+        if len(_segments) > 64:
+            _segments.clear()
+        cached = _segments[key] = (tuple(stamp), segments(model))
+    return cached[1]
+
+
 def check_lang(model: CourseModel, lang: str) -> str:
     if lang not in model.translations:
         raise UnknownLanguage(lang)
@@ -61,15 +82,19 @@ class Opened:
 def open_catalog(session: Session, course: Course, model: CourseModel, lang: str, user_id: int | None) -> Opened:
     """*lang*'s catalog, merged with the current source (that merge saved as a revision when it changed)."""
     path = check_lang(model, lang)
-    found = segments(model)
+    found = course_segments(model)
     file = course_file(course, path)
-    rev = revisions.current(session, course, path)
-    old = catalog.read(file) if file.is_file() else catalog.new(lang, project(model))
-    po, _report = catalog.merge(old, found, lang, project(model))
-    if str(po) != rev.content and user_id is not None:  # a reader's visit changes nothing on disk
-        rev = revisions.save(
-            session, course, path, str(po), rev.number, user_id, "catalog brought up to date with the source"
-        )
+    for _attempt in range(5):  # a save racing this one: read again
+        rev = revisions.current(session, course, path)
+        old = catalog.read(file) if file.is_file() else catalog.new(lang, project(model))
+        po, _report = catalog.merge(old, found, lang, project(model))
+        if str(po) != rev.content and user_id is not None:  # a reader's visit changes nothing on disk
+            note = "catalog brought up to date with the source"
+            try:
+                rev = revisions.save(session, course, path, str(po), rev.number, user_id, note)
+            except revisions.Conflict:
+                continue
+        break
     index_catalog(session, course, lang, po)
     return Opened(po, rev, found)
 
