@@ -40,6 +40,15 @@ MAX_TEXT = 64 << 10  # one segment
 MAX_UPLOAD = 16 << 20
 
 
+@bp.errorhandler(catalog.CatalogError)
+def _broken_catalog(exc: catalog.CatalogError) -> tuple[Any, int]:
+    """A catalog broken outside the studio (by hand, a bad merge): say where, never a traceback."""
+    message = _("The catalog cannot be read: %(reason)s. Fix it in the file or restore a revision.", reason=str(exc))
+    if request.path.startswith("/api/"):
+        return jsonify(error=message), 409
+    return render_template("error.html", code=409, message=message), 409
+
+
 def _model() -> CourseModel:
     return library.load(g.course)
 
@@ -108,11 +117,7 @@ def workspace(org: str, course: str, lang: str) -> str:
     model = _model()
     _lang(model, lang)
     editing = allowed(g.role, "translation.edit")
-    try:
-        opened = store.open_catalog(session, g.course, model, lang, current_user.id if editing else None)
-    except catalog.CatalogError as exc:
-        flash(_("The catalog cannot be read: %(reason)s", reason=str(exc)), "error")
-        abort(409)
+    opened = store.open_catalog(session, g.course, model, lang, current_user.id if editing else None)
     found_terms = store.terms(session, g.org.id, lang)
     counts: dict[str, int] = {}
     for comment in store.open_comments(session, g.course, lang):
@@ -378,6 +383,25 @@ def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, 
     else:
         rev = opened.revision
     return render_template("translate_upload.html", lang=lang, name=name, report=report, revision=rev.number)
+
+
+@bp.post("/o/<org>/c/<course>/translate/<lang>/take")
+@requires("translation.edit")
+def take(org: str, course: str, lang: str) -> BaseResponse:
+    """After an upload: take the file's text of a conflicting segment, if the studio's is still what was shown."""
+    model = _model()
+    _lang(model, lang)
+    segment_id, text, expected = (request.form.get(key) for key in ("id", "text", "expected"))
+    if not segment_id or text is None or expected is None or len(text) > MAX_TEXT:
+        abort(400)
+    try:
+        store.save_segment(db(), g.course, model, lang, segment_id, text, False, expected, current_user.id)
+        flash(_("Took the file's text for that segment."), "info")
+    except KeyError:
+        abort(404)
+    except store.SegmentChanged:
+        flash(_("That segment changed again in the studio; nothing was replaced."), "error")
+    return redirect(url_for("translate.workspace", org=org, course=course, lang=lang))
 
 
 _players: dict[tuple[str, str], tuple[str, Player]] = {}

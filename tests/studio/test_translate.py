@@ -128,6 +128,10 @@ def test_upload_merges_and_shows_conflicts(sample, person, tmp_path):
     po = polib.pofile(str(sample / "translations/hi.po"))
     assert po.find(a["source"], msgctxt=a["id"]).msgstr == "ब्राउज़र में"
     assert po.find(b["source"], msgctxt=b["id"]).msgstr == "बाहर बदला"
+    # the translator takes the file's text after all
+    translator.post(WS + "take", {"id": a["id"], "text": "फ़ाइल में", "expected": "ब्राउज़र में"})
+    po = polib.pofile(str(sample / "translations/hi.po"))
+    assert po.find(a["source"], msgctxt=a["id"]).msgstr == "फ़ाइल में"
     bad = translator.post(WS + "upload", {"file": (io.BytesIO(b"<xliff"), "x.xlf")}, content_type="multipart/form-data")
     assert "The file was not merged" in translator.get(WS).get_data(as_text=True) or bad.status_code == 302
 
@@ -143,3 +147,11 @@ def test_translated_player_serves_its_webfonts(sample, person):
         "/o/inst/c/karmayogi-prarambh/translate/ur/player/assets/" + font.removeprefix("./").removeprefix("assets/")
     )
     assert got.status_code == 200 and got.mimetype == "font/woff2" and got.data[:4] == b"wOF2"
+
+
+def test_a_broken_catalog_is_reported_with_its_line(sample, person):
+    (sample / "translations/hi.po").write_text('msgid "a"\nmsgstr "b\n', "utf-8")
+    translator = person("translator@inst.example")
+    page = translator.get(WS)
+    assert page.status_code == 409 and "translations/hi.po:2" in page.get_data(as_text=True)
+    assert translator.api(API + "/save", {"id": "x", "text": "y", "expected": ""}).status_code == 409
