@@ -140,9 +140,9 @@ def workspace(org: str, course: str, lang: str) -> str:
 @requires("course.view")
 def questions(org: str, course: str) -> str:
     """The author's view: every open translator question on this course, with the segment it is about."""
-    session = db()
-    comments = store.open_comments(session, g.course)
-    return render_template("translate_questions.html", comments=comments)
+    comments = store.open_comments(db(), g.course)
+    sources = {segment.id: segment for segment in store.course_segments(_model())} if comments else {}
+    return render_template("translate_questions.html", comments=comments, sources=sources)
 
 
 @bp.post("/o/<org>/c/<course>/questions/<int:comment_id>/resolve")
@@ -155,7 +155,7 @@ def resolve(org: str, course: str, comment_id: int) -> BaseResponse:
     comment.resolved = True
     session.commit()
     flash(_("Marked the question answered."), "info")
-    return redirect(request.form.get("next") or url_for("translate.questions", org=org, course=course))
+    return redirect(url_for("translate.questions", org=org, course=course))
 
 
 def _glossary_lang(lang: str) -> str:

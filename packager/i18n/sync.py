@@ -34,7 +34,8 @@ def set_translation(entry: polib.POEntry, text: str, *, fuzzy: bool = False) -> 
     """Write *text* as *entry*'s translation; True if anything changed. Not fuzzy: the old source is done with."""
     text = text.replace("\r\n", "\n")
     changed = entry.msgstr != text or entry.fuzzy != fuzzy
-    if entry.msgstr != text and REVIEWED in entry.flags:
+    # a new text, or the old one confirmed for a changed source, has not been reviewed
+    if (entry.msgstr != text or entry.fuzzy) and REVIEWED in entry.flags:
         entry.flags.remove(REVIEWED)
     entry.msgstr = text
     if fuzzy and not entry.fuzzy:

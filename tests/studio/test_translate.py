@@ -87,6 +87,7 @@ def test_memory_glossary_qa_and_comments(sample, person, author):
     translator.api(API + "/comment", {"id": linked["id"], "body": "Is this the portal's official name?"})
     questions = author.get("/o/inst/c/karmayogi-prarambh/questions").get_data(as_text=True)
     assert "Is this the portal&#39;s official name?" in questions
+    assert f"{linked['file']}:{linked['line']}" in questions
 
 
 def test_memory_offers_other_courses_translations(app, sample, person):
