@@ -145,3 +145,48 @@ def test_partner_sheet_and_igot_metadata(sample):
     assert rows[1]["name"].startswith("'=")  # a formula from a partner stays text in a spreadsheet
     meta = igot_metadata(course, "en", "icon.png")
     assert meta["name"] == course.title and meta["competencies_v5"][0]["competencyArea"]
+
+
+def test_gate_validates_xapi_and_cmi5_packages(sample, tmp_path):
+    import zipfile
+
+    course = load_course(sample)
+    built = [Built(export(course, fmt, tmp_path / fmt, lang="en"), fmt, "en") for fmt in ("xapi", "cmi5")]
+    report = gate(course, built, langs=["en"])
+    assert report.ok, report.lines()
+
+    # A cmi5.xml that breaks the cmi5 XSD, and a tincan.xml launching a file the zip does not hold.
+    bad = []
+    for b, name, text in (
+        (
+            built[1],
+            "cmi5.xml",
+            b'<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"/>',
+        ),
+        (built[0], "tincan.xml", None),
+    ):
+        with zipfile.ZipFile(b.path) as z:
+            members = {n: z.read(n) for n in z.namelist()}
+        if text is None:
+            members[name] = members[name].replace(b">index.html<", b">missing.html<")
+        else:
+            members[name] = text
+        out = tmp_path / f"bad-{b.format}.zip"
+        with zipfile.ZipFile(out, "w") as z:
+            for n, data in members.items():
+                z.writestr(n, data)
+        bad.append(Built(out, b.format, "en"))
+    failed = gate(course, bad, langs=["en"]).failed
+    details = "\n".join(failed[0].details)
+    assert failed[0].rule == "packages"
+    assert "bad-cmi5.zip: cmi5.xml: line" in details
+    assert "bad-xapi.zip: tincan.xml: activity" in details and "'missing.html'" in details
+
+
+def test_gate_checks_every_chosen_language(sample):
+    course = load_course(sample)
+    assert gate(course, langs=["en"]).results[0].ok
+    report = gate(course, langs=["en", "hi", "xx"])
+    check = report.results[0]
+    assert not check.ok and "xx: the course has no 'xx' version" in check.details
+    assert "(en, hi, xx)" in check.message and len(check.details) == 1  # en and hi load and check cleanly

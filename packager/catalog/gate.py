@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks import check_course
-from ..export import languages, xsd
+from ..export import cmi5, languages, xsd
+from ..load import load_course
 from ..media.report import DEFAULT_BUDGET_MB, human, size_report
 from ..model import Course
 
@@ -61,21 +62,31 @@ class Submission:
     course: Course
     packages: tuple[Built, ...]
     budget_mb: float = DEFAULT_BUDGET_MB
+    langs: tuple[str, ...] = ()
+    """Languages the partner chose (empty: every language the course lists)."""
 
 
 Rule = Callable[[Submission], Result]
 
 
 def check_passes(sub: Submission) -> Result:
-    """``kstudio check`` has no errors (it covers every language the course lists)."""
-    errors = [p for p in check_course(sub.course) if p.severity == "error"]
-    langs = ", ".join(languages(sub.course, "all"))
+    """``kstudio check`` has no errors in any language the partner chose (each loaded as that language
+    builds it, so a broken translation is found before a reviewer opens it)."""
+    chosen = list(sub.langs) or languages(sub.course, "all")
+    available = languages(sub.course, "all")
+    errors: list[str] = [f"{lang}: the course has no '{lang}' version" for lang in chosen if lang not in available]
+    for lang in (lang for lang in chosen if lang in available):
+        course = sub.course if lang == sub.course.language else load_course(sub.course.root, lang=lang)
+        problems = [p for p in check_course(course) if p.severity == "error"]
+        prefix = "" if lang == sub.course.language else f"[{lang}] "
+        errors += [prefix + p.format() for p in problems]
+    langs = ", ".join(chosen)
     if errors:
         return Result(
             "check",
             False,
             f"{len(errors)} error(s) in the course ({langs}); fix them in the editor",
-            tuple(p.format() for p in errors[:50]),
+            tuple(errors[:50]),
         )
     return Result("check", True, f"no errors ({langs})")
 
@@ -134,8 +145,15 @@ RULES: list[tuple[str, Rule]] = [
 ]
 
 
-def gate(course: Course, packages: Iterable[Built] = (), *, budget_mb: float = DEFAULT_BUDGET_MB) -> GateReport:
-    sub = Submission(course, tuple(packages), budget_mb)
+def gate(
+    course: Course,
+    packages: Iterable[Built] = (),
+    *,
+    budget_mb: float = DEFAULT_BUDGET_MB,
+    langs: Iterable[str] = (),
+) -> GateReport:
+    """Run every rule of :data:`RULES`; *langs* are the languages the partner chose (default: all)."""
+    sub = Submission(course, tuple(packages), budget_mb, tuple(langs))
     return GateReport([rule(sub) for _, rule in RULES])
 
 
@@ -158,6 +176,12 @@ def validate_package(built: Built) -> list[str]:
             bad = z.testzip()
             if bad:
                 return [f"{bad} is damaged in the zip"]
+            if built.format == "cmi5":
+                if "cmi5.xml" not in names:
+                    return ["has no cmi5.xml at its root"]
+                return [f"cmi5.xml: {e}" for e in cmi5.validate(z.read("cmi5.xml"))]
+            if built.format == "xapi":
+                return _tincan_problems(z.read("tincan.xml"), names) if "tincan.xml" in names else ["has no tincan.xml"]
             if built.format in MANIFESTS:
                 manifest, kind = MANIFESTS[built.format]
                 if manifest not in names:
@@ -168,3 +192,28 @@ def validate_package(built: Built) -> list[str]:
     except (OSError, zipfile.BadZipFile) as exc:
         return [f"cannot be opened ({exc})"]
     return []
+
+
+def _tincan_problems(xml: bytes, names: set[str]) -> list[str]:
+    """``tincan.xml`` has no published schema; check what an LRS-backed LMS reads: one activity with an
+    id, a name and a launch file that is in the package."""
+    from lxml import etree
+
+    ns = {"t": "http://projecttincan.com/tincan.xsd"}
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return [f"tincan.xml: {exc}"]
+    activities = root.findall("t:activities/t:activity", ns)
+    if not activities:
+        return ["tincan.xml: no activity"]
+    problems = []
+    for act in activities:
+        if not act.get("id"):
+            problems.append("tincan.xml: an activity has no id")
+        if act.find("t:name", ns) is None:
+            problems.append(f"tincan.xml: activity {act.get('id')} has no name")
+        launch = (act.findtext("t:launch", "", ns) or "").strip()
+        if launch not in names:
+            problems.append(f"tincan.xml: activity {act.get('id')} launches {launch!r}, which is not in the package")
+    return problems
