@@ -79,6 +79,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         translate.bp,
     ):
         app.register_blueprint(blueprint)
+    from . import catalog, notify, review, submissions_views
+
+    for blueprint in (catalog.bp, catalog.api, review.bp, submissions_views.bp, notify.bp):  # the catalogue
+        app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
 

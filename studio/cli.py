@@ -83,13 +83,14 @@ def _create_org(args: argparse.Namespace) -> int:
     session = session_for(app)
     try:
         org = accounts.create_org(session, args.slug, args.name)
+        org.is_catalogue = args.catalogue
         session.commit()
     except accounts.AccountError as exc:
         print(f"kstudio: error: {exc}", file=sys.stderr)
         return 2
     finally:
         session.close()
-    print(f"created organisation {org.slug} ({org.name})")
+    print(f"created organisation {org.slug} ({org.name})" + (", which runs the catalogue" if org.is_catalogue else ""))
     return 0
 
 
@@ -148,6 +149,11 @@ def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     org = admin_sub.add_parser("create-org", help="create an organisation")
     org.add_argument("slug", metavar="SLUG")
     org.add_argument("--name", required=True)
+    org.add_argument(
+        "--catalogue",
+        action="store_true",
+        help="the organisation runs the marketplace catalogue (its reviewers review)",
+    )
     org.add_argument("--data", type=Path, help=data_help)
     org.set_defaults(run=_create_org)
     user = admin_sub.add_parser("create-user", help="add a person to an organisation (password on standard input)")

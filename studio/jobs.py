@@ -125,6 +125,10 @@ def execute(app: Flask, job_id: int) -> None:
                 result = _build(app, job.id, folder, params)
             elif job.kind == "media":
                 result = _media(app, job.id, folder, params)
+            elif job.kind == "submission":  # the catalogue's submit job: build, gate, freeze
+                from .submissions import run
+
+                result = run(app, session, job.id, folder, params, _Progress(app, job.id, 5, 90))
             else:
                 raise ValueError(f"unknown job kind {job.kind!r}")
             job.status, job.progress, job.message = "done", 100, "finished"

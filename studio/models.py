@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ROLES = ("admin", "author", "translator", "reviewer")
+ROLES = ("admin", "author", "translator", "reviewer", "publisher")
 
 
 def now() -> dt.datetime:
@@ -27,6 +27,7 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    is_catalogue: Mapped[bool] = mapped_column(default=False)  # runs the marketplace catalogue (catalogue.md)
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
     courses: Mapped[list[Course]] = relationship(back_populates="organisation")
 
@@ -186,3 +187,76 @@ class SegmentComment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     resolved: Mapped[bool] = mapped_column(default=False)
     user: Mapped[User | None] = relationship()
+
+
+# The catalogue (studio/submissions.py, review.py, catalog.py, notify.py) ---------------------------
+
+
+class Submission(Base):
+    """One course version offered to the catalogue, and where it is in the review workflow
+    (``studio/submissions.py`` has the states and the table of moves)."""
+
+    __tablename__ = "submission"
+    __table_args__ = (Index("ix_submission_state", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    catalogue_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    version: Mapped[str] = mapped_column(String(64), default="")
+    formats: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the formats the partner chose
+    langs: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the languages the partner chose
+    snapshot: Mapped[str] = mapped_column(String(300), default="")  # folder under the snapshot store
+    digest: Mapped[str] = mapped_column(String(64), default="")  # the snapshot's identity
+    meta: Mapped[str] = mapped_column(Text, default="{}")  # JSON: what the catalogue lists and searches
+    gate: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the last gate report
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now)
+    course: Mapped[Course] = relationship()
+    catalogue: Mapped[Organisation] = relationship()
+
+
+class SubmissionEvent(Base):
+    """The audit log: every move of every submission (who, when, from, to, why). Rows are only added."""
+
+    __tablename__ = "submission_event"
+    __table_args__ = (Index("ix_submission_event_submission", "submission_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(default=now)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[User | None] = relationship()
+
+
+class ReviewComment(Base):
+    """A reviewer's (or partner's) comment on one lesson of one submitted snapshot."""
+
+    __tablename__ = "review_comment"
+    __table_args__ = (Index("ix_review_comment_submission", "submission_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))  # the snapshot commented on
+    lesson: Mapped[str] = mapped_column(String(512))  # lesson path, or "" for the course as a whole
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(default=now)
+    text: Mapped[str] = mapped_column(Text)
+    user: Mapped[User | None] = relationship()
+
+
+class Notification(Base):
+    """A state change told to one person inside the studio (and by e-mail when SMTP is configured)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(default=now)
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(500), default="")
+    read: Mapped[bool] = mapped_column(default=False)

@@ -21,9 +21,15 @@ from .models import Course, Membership, Organisation
 
 ACTIONS: dict[str, set[str]] = {
     # action             roles allowed
-    "org.view": {"admin", "author", "translator", "reviewer"},
+    "org.view": {"admin", "author", "translator", "reviewer", "publisher"},
     "org.manage": {"admin"},  # members and their roles
-    "course.view": {"admin", "author", "translator", "reviewer"},  # outline, check report, revisions, preview
+    "course.view": {
+        "admin",
+        "author",
+        "translator",
+        "reviewer",
+        "publisher",
+    },  # outline, check report, revisions, preview
     "course.create": {"admin", "author"},  # from the starter or an imported zip
     "course.meta": {"admin", "author"},  # course.yml
     "lesson.edit": {"admin", "author"},  # lesson text, questions, restoring revisions (not translators: source)
@@ -34,6 +40,11 @@ ACTIONS: dict[str, set[str]] = {
     "glossary.edit": {"admin", "translator", "reviewer"},
     "media.upload": {"admin", "author"},
     "course.build": {"admin", "author", "reviewer"},  # build packages, download them
+    # the marketplace catalogue (studio/submissions.py has the table of moves between states)
+    "submission.submit": {"admin", "author"},  # offer a course version to the catalogue
+    "catalogue.queue": {"admin", "reviewer", "publisher"},  # in the catalogue's organisation: the queue, previews
+    "catalogue.review": {"reviewer"},  # comment, approve, return
+    "catalogue.publish": {"publisher"},  # publish, return, retire
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

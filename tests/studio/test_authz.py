@@ -13,12 +13,23 @@ from studio.models import ROLES
 from studio.policy import ACTIONS
 from tests.studio.conftest import LESSON
 
-PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static"}
-VALUES = {"path": LESSON, "lesson_id": "lessons/01-welcome", "filename": "studio.css", "job_id": "1", "name": "p.zip"}
+PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static", "notify.index", "notify.mark_read"}  # one's own
+PUBLIC |= {"catalog.index", "catalog.course", "catalog.download", "catalog.thumbnail", "catalog.metadata"}
+PUBLIC |= {"catalog.sheet", "catalog_api.api_courses", "catalog_api.api_course"}  # the published catalogue
+VALUES = {
+    "sub": "1",
+    "path": LESSON,
+    "lesson_id": "lessons/01-welcome",
+    "filename": "studio.css",
+    "job_id": "1",
+    "name": "p.zip",
+}
 VALUES |= {"lang": "hi", "fmt": "po", "comment_id": "1"}  # the translator's workspace: c1 is translated into hi
 SPECIAL = {
     "preview.file": {"path": "course.js"},
     "translate.player_files": {"path": "course.js"},
+    "review.player": {"lang": "en"},  # submission 1 was submitted in English only
+    "review.player_asset": {"lang": "en", "path": "course.js"},
     "lms.sco": {"api": "scorm2004", "lang": "en", "path": "index.html"},
 }
 QUERY = {"editor.diff": "?a=1&b=1"}
@@ -53,6 +64,39 @@ def finished_job(app):
     session.close()
     Path(builds_dir(app, 1)).mkdir(parents=True)
     (builds_dir(app, 1) / "p.zip").write_bytes(b"PK")
+    _submission_in_review(app)
+
+
+def _submission_in_review(app):
+    """'inst' runs the catalogue too, and submission 1 (its own c1, frozen) is in review, so the
+    catalogue's review routes answer every role of the table."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from packager import load_course
+    from packager.catalog import freeze
+    from studio.db import session_for
+    from studio.models import Course, Organisation, Submission
+    from studio.submissions import store
+
+    session = session_for(app)
+    inst = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
+    inst.is_catalogue = True
+    course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation_id == inst.id))
+    snap = freeze(load_course(Path(app.config["COURSES_ROOT"]) / "inst" / "c1"), store(app))
+    sub = Submission(
+        course_id=course.id,
+        catalogue_id=inst.id,
+        state="in_review",
+        langs='["en"]',
+        snapshot=snap.folder.relative_to(store(app)).as_posix(),
+        digest=snap.digest,
+    )
+    session.add(sub)
+    session.commit()
+    assert sub.id == 1
+    session.close()
 
 
 def routes(app):

@@ -1,0 +1,328 @@
+"""Courses offered to the marketplace catalogue: the review workflow, its audit log, and the submit job.
+
+iGOT Karmayogi's workflow is Draft → In review → Reviewed → Live, with Returned (for changes) and
+Retired. :data:`MOVES` is the one table of every move: from which state, by which action, to which
+state, and who may make it: a *side* (the partner's organisation or the catalogue's) and the roles
+there. :func:`move` is the only code that changes a submission's state, and it writes the audit log
+(who, when, from, to, why) and the notifications in the same transaction.
+
+Submitting builds the packages the partner chose as a background job (:func:`run`), runs the gate
+(``packager.catalog.gate``) and, when it passes, freezes source and packages into the snapshot store
+(``DATA_DIR/catalogue``) before the submission enters review. No code here or in any view writes into
+a snapshot once frozen; readers call :func:`open_verified`, which re-hashes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from packager import CourseError, ExportError, load_course
+from packager.catalog import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
+from packager.export import export, languages
+
+from . import notify
+from .models import Course, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
+
+log = logging.getLogger(__name__)
+
+STATES = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "reviewed": "Reviewed",
+    "live": "Live",
+    "returned": "Returned for changes",
+    "retired": "Retired",
+}
+PARTNER = frozenset({"admin", "author"})
+
+
+@dataclass(frozen=True)
+class Move:
+    before: str
+    action: str
+    after: str
+    side: str  # "partner": the course's organisation; "catalogue": the catalogue's organisation
+    roles: frozenset[str]
+    needs_reason: bool = False
+
+
+MOVES: tuple[Move, ...] = (
+    # before       action          after        side         roles
+    Move("", "submit", "draft", "partner", PARTNER),  # a new submission: the submit job starts
+    Move("draft", "enter_review", "in_review", "partner", PARTNER),  # the job: the gate passed, frozen
+    Move("draft", "gate_failed", "draft", "partner", PARTNER, True),  # the job: the partner acts on the report
+    Move("draft", "resubmit", "draft", "partner", PARTNER),  # after a failed gate
+    Move("returned", "resubmit", "draft", "partner", PARTNER),  # after changes the reviewers asked for
+    Move("in_review", "approve", "reviewed", "catalogue", frozenset({"reviewer"})),
+    Move("in_review", "return", "returned", "catalogue", frozenset({"reviewer"}), True),
+    Move("reviewed", "return", "returned", "catalogue", frozenset({"publisher"}), True),
+    Move("reviewed", "publish", "live", "catalogue", frozenset({"publisher"})),
+    Move("live", "retire", "retired", "catalogue", frozenset({"publisher"}), True),
+)
+ACTION_NAMES = {
+    "submit": "Submitted",
+    "enter_review": "Passed the gate; in review",
+    "gate_failed": "Did not pass the gate",
+    "resubmit": "Submitted again",
+    "approve": "Approved",
+    "return": "Returned for changes",
+    "publish": "Published",
+    "retire": "Retired",
+}
+OPEN = ("draft", "in_review", "reviewed")  # a course has at most one submission in these states
+
+
+class MoveError(Exception):
+    """A move the table does not allow; ``status`` is 403 (wrong role) or 409 (wrong state)."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+def moves_from(state: str, side: str, role: str | None) -> list[Move]:
+    """The moves *role* on *side* may make from *state* (what a page offers as buttons)."""
+    return [m for m in MOVES if m.before == state and m.side == side and role in m.roles]
+
+
+def move(
+    session: Session,
+    sub: Submission,
+    action: str,
+    user: User | None,
+    side: str,
+    role: str | None,
+    why: str = "",
+) -> SubmissionEvent:
+    """Make one move of :data:`MOVES` and record it; raises :class:`MoveError` for any other."""
+    rows = [m for m in MOVES if m.before == sub.state and m.action == action]
+    if not rows:
+        label = STATES.get(sub.state, sub.state or "new")
+        raise MoveError(f"a submission that is {label} cannot be {ACTION_NAMES.get(action, action).lower()}")
+    allowed = [m for m in rows if m.side == side and role in m.roles]
+    if not allowed:
+        raise MoveError(f"your role ({role or 'none'}) may not do this", 403)
+    why = why.strip()[:4000]
+    if allowed[0].needs_reason and not why:
+        raise MoveError("say why: the partner acts on your reasons")
+    event = SubmissionEvent(
+        submission_id=sub.id,
+        user_id=user.id if user else None,
+        action=action,
+        from_state=sub.state,
+        to_state=allowed[0].after,
+        why=why,
+    )
+    sub.state, sub.updated_at = allowed[0].after, now()
+    session.add(event)
+    session.flush()
+    notify.state_changed(session, sub, event, recipients(session, sub, user))
+    return event
+
+
+def recipients(session: Session, sub: Submission, actor: User | None) -> list[User]:
+    """Who hears of a move: the partner's admins and authors, and on the catalogue's side the roles that
+    act next (reviewers when it enters review, publishers once reviewed)."""
+    next_roles = {r for m in MOVES if m.before == sub.state and m.side == "catalogue" for r in m.roles}
+    people = session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            ((Membership.organisation_id == sub.course.organisation_id) & Membership.role.in_(PARTNER))
+            | ((Membership.organisation_id == sub.catalogue_id) & Membership.role.in_(next_roles or {""}))
+        )
+    )
+    return sorted({p for p in people if actor is None or p.id != actor.id}, key=lambda p: p.id)
+
+
+def history(session: Session, sub: Submission) -> list[SubmissionEvent]:
+    return list(
+        session.scalars(
+            select(SubmissionEvent).where(SubmissionEvent.submission_id == sub.id).order_by(SubmissionEvent.id)
+        )
+    )
+
+
+def catalogue_org(session: Session) -> Organisation | None:
+    """The organisation that runs the catalogue (``kstudio admin create-org … --catalogue``)."""
+    return session.scalar(select(Organisation).where(Organisation.is_catalogue.is_(True)).order_by(Organisation.id))
+
+
+def for_course(session: Session, course: Course) -> list[Submission]:
+    return list(
+        session.scalars(select(Submission).where(Submission.course_id == course.id).order_by(Submission.id.desc()))
+    )
+
+
+def start(
+    session: Session,
+    course: Course,
+    user: User,
+    role: str,
+    formats: list[str],
+    langs: list[str],
+) -> Submission:
+    """Offer *course* to the catalogue (or offer a returned or gate-failed submission again); the caller
+    queues the submit job for the returned submission."""
+    catalogue = catalogue_org(session)
+    if catalogue is None:
+        raise MoveError("no organisation runs a catalogue in this studio; ask its administrator")
+    if not formats:
+        raise MoveError("choose at least one package format")
+    if not langs:
+        raise MoveError("choose at least one language")
+    current = session.scalar(
+        select(Submission)
+        .where(Submission.course_id == course.id, Submission.state.in_((*OPEN, "returned")))
+        .order_by(Submission.id.desc())
+    )
+    if current is not None and current.state in ("in_review", "reviewed"):
+        raise MoveError(f"this course is {STATES[current.state].lower()} already; wait for the reviewers")
+    if current is not None and current.state == "draft" and job_running(session, current):
+        raise MoveError("this course's submission is still being built and checked")
+    sub = current or Submission(course_id=course.id, catalogue_id=catalogue.id, state="", submitted_by=user.id)
+    sub.course = course
+    sub.formats, sub.langs, sub.gate, sub.submitted_by = json.dumps(formats), json.dumps(langs), "[]", user.id
+    if current is None:
+        session.add(sub)
+        session.flush()
+    move(session, sub, "submit" if current is None else "resubmit", user, "partner", role)
+    return sub
+
+
+def job_running(session: Session, sub: Submission) -> bool:
+    job = session.get(Job, sub.job_id) if sub.job_id else None
+    return job is not None and job.status in ("queued", "running")
+
+
+def report_of(sub: Submission) -> list[Result]:
+    return [Result(r["rule"], r["ok"], r["message"], tuple(r["details"])) for r in json.loads(sub.gate or "[]")]
+
+
+# --- the snapshot store -------------------------------------------------------------------------------
+
+
+def store(app: Flask) -> Path:
+    return Path(app.config["DATA_DIR"]) / "catalogue"
+
+
+def open_verified(app: Flask, sub: Submission) -> Snapshot:
+    """The submission's snapshot, re-hashed: a snapshot changed on disk raises, it is never served."""
+    if not sub.snapshot:
+        raise SnapshotError("this submission has no snapshot yet")
+    snap = open_snapshot(store(app) / sub.snapshot, store(app))
+    if snap.digest != sub.digest:
+        raise SnapshotError(f"{sub.snapshot}: is not the snapshot this submission froze")
+    problems = snap.verify()
+    if problems:
+        log.error("snapshot %s of submission %s is damaged: %s", sub.snapshot, sub.id, problems)
+        raise SnapshotError("; ".join(problems))
+    return snap
+
+
+def source_folder(app: Flask, sub: Submission) -> Path:
+    """The snapshot's source tree, written once (after verifying) to a work folder for the player and
+    the diff. The work copy is rebuilt from the store whenever it is missing."""
+    folder = store(app) / "work" / sub.digest
+    if not folder.is_dir():
+        snap = open_verified(app, sub)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".in-"))
+        snap.materialise(tmp / "src")
+        with contextlib.suppress(OSError):  # another process made it first: theirs is the same content
+            (tmp / "src").rename(folder)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+# --- the submit job -----------------------------------------------------------------------------------
+
+
+def run(
+    app: Flask, session: Session, job_id: int, folder: Path, params: dict[str, Any], progress: Any
+) -> dict[str, Any]:
+    """The submit job: build every chosen package, gate, freeze, and move the submission on."""
+    session.info["app"] = app  # notify's mail goes out after commit, outside a request
+    sub = session.get(Submission, int(params["submission"]))
+    if sub is None or sub.state != "draft":
+        raise ValueError("the submission is gone or not a draft any more")
+    user = session.get(User, sub.submitted_by) if sub.submitted_by else None
+    role = session.scalar(
+        select(Membership.role).where(
+            Membership.organisation_id == sub.course.organisation_id, Membership.user_id == sub.submitted_by
+        )
+    )
+    formats, langs = json.loads(sub.formats), json.loads(sub.langs)
+    course = load_course(folder)
+    out = Path(app.config["DATA_DIR"]) / "builds" / str(job_id)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    built: list[Built] = []
+    failures: list[str] = []
+    steps = [(fmt, lang) for fmt in formats for lang in langs]
+    for n, (fmt, lang) in enumerate(steps):
+        progress.set(n / max(1, len(steps)), f"building {fmt} ({lang})", force=True)
+        try:
+            if lang not in languages(course, "all"):
+                raise ExportError(f"the course has no '{lang}' version")
+            path = export(course, fmt, out / f"{fmt}-{lang}", lang=lang)
+            built.append(Built(path, fmt, lang))
+        except (CourseError, ExportError, ValueError) as exc:
+            failures.append(f"{fmt} ({lang}): {str(exc).splitlines()[0]}")
+    progress.set(1, "checking against the catalogue's gate", force=True)
+    report = gate(course, built, langs=langs)
+    if failures:
+        report.results.append(Result("build", False, f"{len(failures)} package(s) could not be built", tuple(failures)))
+    sub.gate = json.dumps([asdict(r) for r in report.results])
+    sub.version = course.version
+    if report.ok:
+        snap = freeze(
+            course,
+            store(app),
+            [(b.path, b.format, b.lang) for b in built],
+            meta={"submission": sub.id, "by": user.email if user else ""},
+        )
+        sub.snapshot = snap.folder.relative_to(store(app)).as_posix()
+        sub.digest = snap.digest
+        sub.meta = json.dumps(listing_meta(course, langs))
+        move(session, sub, "enter_review", user, "partner", role)
+    else:
+        move(session, sub, "gate_failed", user, "partner", role, _summary(report))
+    session.commit()
+    shutil.rmtree(out, ignore_errors=True)  # the packages live on in the snapshot store
+    return {"submission": sub.id, "gate": json.loads(sub.gate), "ok": report.ok}
+
+
+def _summary(report: GateReport) -> str:
+    return "; ".join(f"{r.rule}: {r.message}" for r in report.failed)
+
+
+def listing_meta(course: Any, langs: list[str]) -> dict[str, Any]:
+    """What the catalogue lists and searches, read once from the frozen course."""
+    return {
+        "course_id": course.id,
+        "version": course.version,
+        "title": course.title,
+        "summary": course.summary,
+        "provider": {"id": course.provider.id, "name": course.provider.name},
+        "competencies": [{"area": c.area, "theme": c.theme} for c in course.competencies],
+        "languages": langs,
+        "level": course.level or "",
+        "minutes": round(course.learning_minutes),
+        "license": course.license or "",
+        "audience": list(course.audience),
+        "keywords": list(course.keywords),
+        "thumbnail": course.thumbnail or "",
+        "lessons": [{"path": lesson.path, "title": lesson.title} for lesson in course.lessons],
+    }
