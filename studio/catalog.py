@@ -93,7 +93,7 @@ def packages(provider: str, course_id: str, entry: dict[str, Any]) -> list[dict[
         sub = db().get(Submission, version["submission"])
         assert sub is not None
         try:
-            snap = submissions.open_verified(current_app, sub)
+            snap = submissions.open_verified(current_app, sub, files=False)
         except SnapshotError:
             continue  # a damaged snapshot is not offered (the error is logged)
         for p in snap.packages:
@@ -153,9 +153,12 @@ def download(provider: str, course_id: str, sub: int, name: str) -> BaseResponse
     item = db().get(Submission, sub)
     assert item is not None
     try:
-        snap = submissions.open_verified(current_app, item)
+        snap = submissions.open_verified(current_app, item, files=False)
         package = next(p for p in snap.packages if p.path == name)
     except (SnapshotError, StopIteration):
+        abort(404)
+    if problem := snap.verify_entry(package):  # the bytes about to be sent are the frozen ones
+        current_app.logger.error("not serving %s of submission %s: %s", name, sub, problem)
         abort(404)
     response = send_file(snap.object_path(package), as_attachment=True, download_name=name, etag=package.sha256)
     response.headers["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(package.sha256)).decode()
@@ -169,10 +172,13 @@ def thumbnail(provider: str, course_id: str) -> BaseResponse:
     item = db().get(Submission, entry["submission"])
     assert item is not None
     try:
-        snap = submissions.open_verified(current_app, item)
-        path = snap.source_file(entry["thumbnail"])
-    except (SnapshotError, KeyError):
+        snap = submissions.open_verified(current_app, item, files=False)
+        thumb = next(e for e in snap.source if e.path == entry["thumbnail"])
+    except (SnapshotError, StopIteration):
         abort(404)
+    if snap.verify_entry(thumb):
+        abort(404)
+    path = snap.object_path(thumb)
     return send_file(path, download_name=entry["thumbnail"].rsplit("/", 1)[-1])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -69,7 +70,10 @@ def previous_published(sub: Submission) -> Submission | None:
 @bp.get("/<int:sub>/")
 @requires("catalogue.queue")
 def submission(org: str, sub: int) -> str:
-    item = _submission(sub)
+    return _page(_submission(sub))
+
+
+def _page(item: Submission) -> str:
     changes, damaged, before = [], "", previous_published(item)
     if item.snapshot:
         try:
@@ -105,14 +109,14 @@ def comment(org: str, sub: int) -> Response:
     lesson = request.form.get("lesson", "")
     lessons = {entry["path"] for entry in _meta(item).get("lessons", [])}
     if not text or (lesson and lesson not in lessons):
-        flash("Write a comment, on a lesson of this course or on the course as a whole.", "error")
+        flash(_("Write a comment, on a lesson of this course or on the course as a whole."), "error")
     else:
         session = db()
         session.add(
             ReviewComment(submission_id=item.id, digest=item.digest, lesson=lesson, user_id=current_user.id, text=text)
         )
         session.commit()
-        flash("Comment added.", "info")
+        flash(_("Comment added."), "info")
     return redirect(url_for("review.submission", org=org, sub=sub, _anchor="comments"))
 
 
@@ -132,9 +136,9 @@ def _move(org: str, sub: int) -> Response | tuple[str, int]:
     except submissions.MoveError as exc:
         session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("review.submission", org=org, sub=sub)), exc.status  # type: ignore[return-value]
+        return _page(item), exc.status  # the page again, with what was typed lost only on success
     session.commit()
-    flash(f"{submissions.ACTION_NAMES[request.form['action']]}.", "info")
+    flash(_("Done: %(what)s.", what=submissions.ACTION_NAMES[request.form["action"]]), "info")
     return redirect(url_for("review.submission", org=org, sub=sub))
 
 

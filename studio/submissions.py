@@ -217,14 +217,16 @@ def store(app: Flask) -> Path:
     return Path(app.config["DATA_DIR"]) / "catalogue"
 
 
-def open_verified(app: Flask, sub: Submission) -> Snapshot:
-    """The submission's snapshot, re-hashed: a snapshot changed on disk raises, it is never served."""
+def open_verified(app: Flask, sub: Submission, *, files: bool = True) -> Snapshot:
+    """The submission's snapshot, checked: its manifest is the one the submission froze and (with
+    *files*) every stored file re-hashes to its checksum. A changed snapshot raises; it is never served.
+    Listings pass ``files=False`` and downloads re-hash the one file they send (``Snapshot.verify_entry``)."""
     if not sub.snapshot:
         raise SnapshotError("this submission has no snapshot yet")
     snap = open_snapshot(store(app) / sub.snapshot, store(app))
     if snap.digest != sub.digest:
         raise SnapshotError(f"{sub.snapshot}: is not the snapshot this submission froze")
-    problems = snap.verify()
+    problems = snap.verify() if files else snap.verify_manifest()
     if problems:
         log.error("snapshot %s of submission %s is damaged: %s", sub.snapshot, sub.id, problems)
         raise SnapshotError("; ".join(problems))
@@ -240,6 +242,9 @@ def source_folder(app: Flask, sub: Submission) -> Path:
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".in-"))
         snap.materialise(tmp / "src")
+        for path in (tmp / "src").rglob("*"):  # the work copy is for reading, like the store
+            if path.is_file():
+                path.chmod(0o444)
         with contextlib.suppress(OSError):  # another process made it first: theirs is the same content
             (tmp / "src").rename(folder)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -7,6 +7,7 @@ import json
 import re
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -33,6 +34,10 @@ def locate(detail: str) -> tuple[str, int | None] | None:
 @bp.get("/")
 @requires("course.view")
 def index(org: str, course: str) -> str:
+    return _page()
+
+
+def _page() -> str:
     session = db()
     subs = submissions.for_course(session, g.course)
     comments = {
@@ -70,10 +75,10 @@ def submit(org: str, course: str) -> Response | tuple[str, int]:
     except submissions.MoveError as exc:
         session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("submissions.index", org=org, course=course)), exc.status  # type: ignore[return-value]
+        return _page(), exc.status
     session.commit()
     job = jobs.submit(current_app, session, g.course, current_user.id, "submission", {"submission": sub.id})
     sub.job_id = job.id
     session.commit()
-    flash("Submitted: the packages are being built and checked. The result shows here.", "info")
+    flash(_("Submitted: the packages are being built and checked. The result shows here."), "info")
     return redirect(url_for("submissions.index", org=org, course=course))

@@ -89,19 +89,30 @@ class Snapshot:
 
     def verify(self) -> list[str]:
         """Every way the stored files differ from the manifest (empty when the snapshot is intact)."""
-        problems = []
-        if _digest(_manifest_body(self)) != self.digest:
-            problems.append(f"{MANIFEST}: its digest does not match its content")
+        problems = self.verify_manifest()
         for entry in (*self.source, *self.packages):
-            path = self.object_path(entry)
-            try:
-                actual = _hash_file(path)
-            except OSError:
-                problems.append(f"{entry.path}: stored copy is missing")
-                continue
-            if actual != entry.sha256:
-                problems.append(f"{entry.path}: stored copy has changed (sha256 {actual[:12]}…)")
+            problem = self.verify_entry(entry)
+            if problem:
+                problems.append(problem)
         return problems
+
+    def verify_manifest(self) -> list[str]:
+        """The manifest alone (cheap): its digest matches its content, so the list of files is as frozen."""
+        return (
+            []
+            if _digest(_manifest_body(self)) == self.digest
+            else [f"{MANIFEST}: its digest does not match its content"]
+        )
+
+    def verify_entry(self, entry: Entry) -> str | None:
+        """One stored file re-hashed (e.g. the package about to be downloaded); None when it is intact."""
+        try:
+            actual = _hash_file(self.object_path(entry))
+        except OSError:
+            return f"{entry.path}: stored copy is missing"
+        if actual != entry.sha256:
+            return f"{entry.path}: stored copy has changed (sha256 {actual[:12]}…)"
+        return None
 
     def materialise(self, dest: Path) -> Path:
         """Write the source tree to *dest* (a new folder), e.g. to load, preview or diff this version."""

@@ -234,22 +234,25 @@ def test_no_route_alters_a_submitted_snapshot(market, person):
     assert calls > 100
     assert store_files(app) == before
 
-    # Tampering on disk is found: the package is not served, the reviewer is told.
+    # Tampering on disk is found: the reviewer is told, the package is not served.
     session = session_for(app)
     sub = session.get(Submission, sub.id)
-    session.close()
     manifest = json.loads((Path(app.config["DATA_DIR"]) / "catalogue" / sub.snapshot / "snapshot.json").read_text())
-    obj = (
-        Path(app.config["DATA_DIR"])
-        / "catalogue"
-        / "objects"
-        / manifest["source"][0]["sha256"][:2]
-        / manifest["source"][0]["sha256"]
-    )
+    packages = manifest["packages"]
+    sub.state = "live"  # as if published, so the public download routes serve it
+    session.commit()
+    session.close()
+    anyone = person()
+    entry = anyone.get("/api/catalogue/courses").get_json()["courses"][0]
+    base = f"/catalogue/{entry['provider']['id']}/{entry['course_id']}/v/{sub.id}/"
+    assert anyone.get(base + packages[1]["path"]).status_code == 200
+    obj = Path(app.config["DATA_DIR"]) / "catalogue" / "objects" / packages[0]["sha256"][:2] / packages[0]["sha256"]
     os.chmod(obj, 0o644)
     obj.write_bytes(b"tampered")
+    assert anyone.get(base + packages[0]["path"]).status_code == 404
+    assert anyone.get(base + packages[1]["path"]).status_code == 200  # the intact one still is
     page = person("reviewer@market.example").get(f"{SUB}/{sub.id}/").get_data(as_text=True)
-    assert "does not match its checksums" in page
+    assert "does not match its checksums" in page and packages[0]["path"] in page
 
 
 def test_only_the_table_of_moves_moves_a_submission(market, person):
