@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from studio import accounts
 from studio.db import session_for
+from tests.browser.conftest import AXE
 from tests.studio.conftest import LESSON, PASSWORD
 from tests.studio.live import live_studio
 from tests.studio.test_catalog_workflow import add_thumbnail
@@ -35,9 +36,32 @@ def live(tmp_path):
         yield base, app
 
 
+def phone(browser):
+    """A 320 px wide page (the smallest screen the studio serves); CSP bypassed so axe can be injected."""
+    return browser.new_context(viewport={"width": 320, "height": 700}, bypass_csp=True).new_page()
+
+
+def axe_failures(page, base, addresses):
+    failures = []
+    for address in addresses:
+        page.goto(base + address)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
+        )
+        failures += [
+            f"{address}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            failures.append(f"{address}: {overflow}px of horizontal scrolling at 320 px")
+    return failures
+
+
 def sign_in(browser, base, email):
-    context = browser.new_context()
-    page = context.new_page()
+    page = phone(browser)
     page.goto(base + "/login")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -95,7 +119,7 @@ def test_partner_reviewer_and_publisher(browser, live):
     publisher.get_by_role("button", name="Publish", exact=True).click()
     expect(publisher.locator("strong.state")).to_have_text("Live")
 
-    anyone = browser.new_context().new_page()  # the public catalogue: no sign-in
+    anyone = phone(browser)  # the public catalogue: no sign-in
     anyone.goto(base + "/catalogue/")
     anyone.get_by_label("Search", exact=True).fill("first")
     anyone.get_by_label("Competency area").select_option("Behavioural")
@@ -106,3 +130,10 @@ def test_partner_reviewer_and_publisher(browser, live):
     with urllib.request.urlopen(base + "/catalogue/sheet.csv") as response:
         rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
     assert [(r["name"], r["status"]) for r in rows] == [("First course", "Live")]
+
+    # Every catalogue page passes axe (WCAG 2.1 AA) and fits a 320 px screen.
+    failures = axe_failures(partner, base, ["/o/inst/c/c1/submissions/", "/notifications/"])
+    failures += axe_failures(reviewer, base, ["/o/market/review/", "/o/market/review/1/"])
+    entry = anyone.url.split("/catalogue/")[1]
+    failures += axe_failures(anyone, base, ["/catalogue/", f"/catalogue/{entry}"])
+    assert failures == []
