@@ -20,7 +20,7 @@ from .models import ReviewComment
 from .policy import requires
 
 bp = Blueprint("submissions", __name__, url_prefix="/o/<org>/c/<course>/submissions")
-WHERE = re.compile(r"^(?:\[(?P<lang>[a-z-]+)\] )?(?P<file>[^\s:]+\.(?:md|yml|yaml|vtt|po)):(?P<line>\d+)?:?")
+WHERE = re.compile(r"^(?:\[(?P<lang>[a-z-]+)\] )?(?P<file>[^\s:]+\.(?:md|yml|yaml|vtt)):(?P<line>\d+)?:?")
 
 
 def locate(detail: str) -> tuple[str, int | None] | None:

@@ -89,11 +89,19 @@ def test_submit_review_return_resubmit_publish(market, person):
         person("publisher@market.example"),
     )
 
-    # The starter course has no cover image: the gate says so, with what to do; nothing enters review.
+    # The starter course has no cover image, and a quiz here has no correct answer: the gate says so,
+    # with what to do and links to the file and line; nothing enters review.
+    lesson = folder(app) / LESSON
+    original = lesson.read_text("utf-8")
+    lesson.write_text(original + "\n::: quiz\n### Which?\n- [ ] a\n- [ ] b\n:::\n", "utf-8")
     first = submit(app, author)
     assert first.state == "draft" and not first.snapshot
     page = author.get("/o/inst/c/c1/submissions/").get_data(as_text=True)
     assert "FAIL metadata" in page and "thumbnail: add a cover image" in page
+    assert "FAIL check" in page and f'href="/o/inst/c/c1/edit/{LESSON}?line=' in page
+    assert author.get("/o/inst/c/c1/builds").status_code == 200
+    assert author.get(f"/o/inst/c/c1/jobs/{first.job_id}").status_code == 200
+    lesson.write_text(original, "utf-8")
     assert reviewer.get(f"{SUB}/").get_data(as_text=True).count(f"{SUB}/{first.id}/") == 1  # listed, not waiting
 
     add_thumbnail(app)
@@ -153,7 +161,10 @@ def test_submit_review_return_resubmit_publish(market, person):
         ("reviewer@market.example", "approve", "in_review", "reviewed", ""),
         ("publisher@market.example", "publish", "reviewed", "live", ""),
     ]
-    assert log_of(app, sub.id)[1][4].startswith("metadata: 1 field(s)")
+    assert (
+        log_of(app, sub.id)[1][4].startswith("check: 1 error(s)")
+        and "metadata: 1 field(s)" in log_of(app, sub.id)[1][4]
+    )
 
     # Notifications: the partner heard of every move made by others, with a badge.
     home = author.get("/o/inst/").get_data(as_text=True)
