@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from packager import load_course
-from packager.catalog import SnapshotError, diff, open_snapshot
+from packager.catalog import SnapshotError, diff
 
 from . import submissions
 from .db import db
@@ -78,7 +78,7 @@ def _page(item: Submission) -> str:
     if item.snapshot:
         try:
             snap = submissions.open_verified(current_app, item)
-            old = open_snapshot(submissions.store(current_app) / before.snapshot) if before else None
+            old = submissions.open_verified(current_app, before) if before else None
             changes = diff(old, snap)
         except SnapshotError as exc:
             damaged = str(exc)

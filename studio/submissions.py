@@ -329,5 +329,5 @@ def listing_meta(course: Any, langs: list[str]) -> dict[str, Any]:
         "audience": list(course.audience),
         "keywords": list(course.keywords),
         "thumbnail": course.thumbnail or "",
-        "lessons": [{"path": lesson.path, "title": lesson.title} for lesson in course.lessons],
+        "lessons": [{"path": lesson.path, "id": lesson.id, "title": lesson.title} for lesson in course.lessons],
     }

@@ -135,7 +135,10 @@ def test_submit_review_return_resubmit_publish(market, person):
         == 302
     )
     page = author.get("/o/inst/c/c1/submissions/").get_data(as_text=True)
-    assert "Returned for changes" in page and "Say what a grievance is first." in page and LESSON in page
+    assert "Returned for changes" in page and "Say what a grievance is first." in page
+    assert f'href="/o/inst/c/c1/edit/{LESSON}"><code>{LESSON}</code>' in page  # the comment's lesson, in the editor
+    review = reviewer.get(f"{SUB}/{sub.id}/").get_data(as_text=True)
+    assert f'/o/market/review/{sub.id}/player/en/#/lessons/01-welcome"><code>{LESSON}</code>' in review
 
     # The partner edits: the frozen snapshot does not change; resubmitting freezes a new one.
     frozen = store_files(app)
