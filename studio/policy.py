@@ -23,13 +23,8 @@ ACTIONS: dict[str, set[str]] = {
     # action             roles allowed
     "org.view": {"admin", "author", "translator", "reviewer", "publisher"},
     "org.manage": {"admin"},  # members and their roles
-    "course.view": {
-        "admin",
-        "author",
-        "translator",
-        "reviewer",
-        "publisher",
-    },  # outline, check report, revisions, preview
+    # outline, check report, revisions, preview
+    "course.view": {"admin", "author", "translator", "reviewer", "publisher"},
     "course.create": {"admin", "author"},  # from the starter or an imported zip
     "course.meta": {"admin", "author"},  # course.yml
     "lesson.edit": {"admin", "author"},  # lesson text, questions, restoring revisions (not translators: source)
