@@ -171,11 +171,11 @@ def test_submit_review_return_resubmit_publish(market, person):
 
     # Notifications: the partner heard of every move made by others, with a badge.
     home = author.get("/o/inst/").get_data(as_text=True)
-    assert 'class="badge"' in home
+    assert 'class="unread-count"' in home
     notes = author.get("/notifications/").get_data(as_text=True)
     assert "Published" in notes and "Returned for changes" in notes
     assert author.post("/notifications/read").status_code == 302
-    assert 'class="badge"' not in author.get("/o/inst/").get_data(as_text=True)
+    assert 'class="unread-count"' not in author.get("/o/inst/").get_data(as_text=True)
 
     # The public catalogue: no sign-in.
     anyone = person()
