@@ -101,6 +101,8 @@ class Question:
     explanation_html: str = ""
     prompt_text: str = ""
     """The prompt as plain text (for screen-reader names, reports and LMS interaction records)."""
+    competency_refs: list[str] = field(default_factory=list)
+    """``competency=`` of the heading: themes or subthemes of course.yml's competencies, as slugs."""
 
 
 @dataclass
@@ -220,3 +222,21 @@ class Course:
     @property
     def learning_minutes(self) -> float:
         return sum(lesson.learning_minutes for lesson in self.lessons)
+
+    def competencies_of(self, lesson: Lesson, question: Question | None = None) -> list[Competency]:
+        """What a question (or a lesson) tests: the question's own competencies, else the lesson's, else
+        the course's. A question names course competencies by the slug of their theme or subtheme."""
+        if question is not None and question.competency_refs:
+            named = [c for c in self.competencies if competency_slugs(c) & set(question.competency_refs)]
+            if named:
+                return named
+        return lesson.competencies or self.competencies
+
+
+def competency_slugs(c: Competency) -> set[str]:
+    """The names a question may give *c* by: its theme's and subtheme's slugs.
+
+    >>> sorted(competency_slugs(Competency("Behavioural", "Citizen centricity", "Grievance handling")))
+    ['citizen-centricity', 'grievance-handling']
+    """
+    return {"-".join(name.lower().split()) for name in (c.theme, c.subtheme) if name}

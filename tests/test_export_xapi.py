@@ -178,3 +178,34 @@ def test_cli_builds_cmi5_per_module_and_refuses_au_per_for_other_formats(tmp_pat
     assert len(etree.fromstring(read(package, "cmi5.xml")).findall(".//c:au", NS)) == len(load_course(SAMPLE).modules)
     assert main(["build", str(SAMPLE), "-f", "xapi", "--au-per", "module", "-o", str(tmp_path)]) == 2
     assert "--au-per is for --format cmi5" in capsys.readouterr().err
+
+
+def test_a_question_names_its_own_competencies(make_course):
+    """competency= on a question's heading: the tracker's data gives that question those competencies
+    (else the lesson's, else the course's), and a name course.yml does not list is an error at its line."""
+    from packager import check_course
+    from packager.export.xapi_core import tracker_config
+
+    yml = (
+        "competencies:\n"
+        "  - {area: Behavioural, theme: Integrity, subtheme: Ethical decision-making}\n"
+        "  - {area: Domain, theme: Public administration}\n"
+    )
+    lesson = (
+        "---\ntitle: A\n---\nText.\n\n::: check id=c\n### Q? {id=q1 competency=public-administration}\n"
+        "- [x] a\n- [ ] b\n\n### R? {id=q2 competency=nowhere}\n- [x] a\n- [ ] b\n\n"
+        "### S? {id=q3}\n- [x] a\n- [ ] b\n:::\n"
+    )
+    root = make_course({"lessons/a.md": lesson})
+    (root / "course.yml").write_text((root / "course.yml").read_text("utf-8") + yml, "utf-8")
+    course = load_course(root)
+    problems = [p.format() for p in check_course(course)]
+    assert any(
+        p.startswith("lessons/a.md:11: error: competency=nowhere is not a theme or subtheme of course.yml's")
+        for p in problems
+    ), problems
+    cfg = tracker_config(course, "en", "cmi5")
+    names = [c["definition"]["name"]["en"] for c in cfg["competencies"]]
+    assert [names[i] for i in cfg["questions"]["c/q1"]["competencies"]] == ["Domain / Public administration"]
+    assert "competencies" not in cfg["questions"]["c/q3"]  # the lesson's (here the course's) apply
+    assert len(cfg["lessons"]["lessons/a"]) == 2

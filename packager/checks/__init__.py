@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from ..errors import Problem
 from ..i18n import qa
 from ..model import Course
-from . import ids, links, media, mediafiles, timing
+from . import competencies, ids, links, media, mediafiles, timing
 
 Check = Callable[[Course], Iterable[Problem]]
 
@@ -23,6 +23,7 @@ CHECKS: dict[str, Check] = {
     "captions": mediafiles.caption_files,
     "lesson-length": timing.lesson_length,
     "pass-score": timing.pass_score_needs_quiz,
+    "question-competencies": competencies.question_competencies,
     "translations": qa.check_course,
 }
 

@@ -114,7 +114,8 @@ def tracker_config(course: Course, lang: str, api: str) -> dict[str, Any]:
     """``KS_COURSE.lms`` for the xAPI tracker: IRIs, competencies and the labels of interactions.
 
     Each lesson (and so each of its questions and reflections) maps to the competencies it tests: its own,
-    else the course's, as indexes into ``competencies``.
+    else the course's, as indexes into ``competencies``; a question naming its own (``competency=``) has
+    them in its entry.
     """
     iris = Iris.of(course)
     competencies: list[Competency] = []
@@ -128,6 +129,16 @@ def tracker_config(course: Course, lang: str, api: str) -> dict[str, Any]:
         return out
 
     lessons = {lesson.id: indexes(lesson.competencies or course.competencies) for lesson in course.lessons}
+    questions = {  # before the list of competencies is read: a question may name one no lesson has
+        f"{quiz.id}/{q.id}": {
+            "text": q.prompt_text,
+            **_question(q),
+            **({"competencies": indexes(course.competencies_of(lesson, q))} if q.competency_refs else {}),
+        }
+        for lesson in course.lessons
+        for quiz in lesson.quizzes
+        for q in quiz.questions
+    }
     return {
         "api": api,
         "iri": iris.base,
@@ -135,12 +146,7 @@ def tracker_config(course: Course, lang: str, api: str) -> dict[str, Any]:
         "competencies": [competency_activity(c, lang) for c in competencies],
         "lessons": lessons,
         "lessonIris": {lesson.id: iris.lesson(lesson) for lesson in course.lessons},
-        "questions": {
-            f"{quiz.id}/{q.id}": {"text": q.prompt_text, **_question(q)}
-            for lesson in course.lessons
-            for quiz in lesson.quizzes
-            for q in quiz.questions
-        },
+        "questions": questions,
         "reflections": {r.id: r.prompt_text for lesson in course.lessons for r in lesson.reflections},
     }
 

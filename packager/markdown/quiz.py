@@ -20,6 +20,7 @@ from .context import Container, Context, parse_params, slug
 
 QUIZ_OPTIONS = ("pass", "draw", "shuffle", "attempts", "id")
 KIND_WORDS = ("single", "multiple", "fill", "order", "match")
+QUESTION_OPTIONS = ("points", "id", "competency")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _MARK = re.compile(r"^\[( |x|X)\]\s*")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -171,6 +172,8 @@ def _question(group: list[Token], quiz: Quiz, ctx: Context) -> Question:
         line=ctx.env.line(line),
         points=points,
     )
+    if "competency" in qopts:  # checked against course.yml by checks/competencies.py
+        question.competency_refs = [r.strip().lower() for r in qopts["competency"].split(",") if r.strip()]
     if not question.prompt_text:
         ctx.env.error(line, "question has no prompt")
     blocks = _blocks(group[3:])
@@ -214,8 +217,8 @@ def _heading_options(children: list[Token], line: int, ctx: Context) -> tuple[st
                 line, f"unknown question type '{word}'{did_you_mean(word, KIND_WORDS)}; use multiple, order or match"
             )
     for key in options:
-        if key not in ("points", "id"):
-            ctx.env.error(line, f"unknown question option '{key}'{did_you_mean(key, ('points', 'id'))}")
+        if key not in QUESTION_OPTIONS:
+            ctx.env.error(line, f"unknown question option '{key}'{did_you_mean(key, QUESTION_OPTIONS)}")
     return kind, options
 
 

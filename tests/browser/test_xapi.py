@@ -188,6 +188,13 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
         if st["verb"]["id"] == V + "experienced":
             assert st["context"]["contextActivities"]["other"], st["object"]["id"]
     assert len(lesson_ids) == len(world.course["lessons"])
+    # a question naming its own competency (competency=integrity) carries that one, not its lesson's two
+    neutral = [st for st in own if st["object"]["id"].endswith("/question/check-conduct/neutral-post")]
+    assert neutral and all(
+        [a["id"] for a in st["context"]["contextActivities"]["other"]]
+        == ["urn:karmayogi-studio:competency:behavioural/integrity/ethical-decision-making"]
+        for st in neutral
+    )
     # a check in a lesson with competencies of its own carries those, not the course's
     lesson_of = {q["id"]: q["lesson"] for q in world.course["quizzes"]}
     example = next(

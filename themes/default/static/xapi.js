@@ -214,6 +214,7 @@
     const result = { response: response(a.kind, a.response), success: a.correct };
     if (a.graded && a.max) result.score = { raw: a.points, min: 0, max: a.max, scaled: Math.round(a.points * 10000 / a.max) / 10000 };
     const x = within(a.lesson), quiz = act(cfg.iri + "/quiz/" + enc(a.quiz), A + "assessment", a.quiz);
+    if (d.competencies) x.ca.other = d.competencies.map(i => cfg.competencies[i]); /* the question's own */
     x.ca.parent = [quiz];
     x.ca.grouping.unshift(lessonAct(a.lesson));
     send("answered", act(cfg.iri + "/question/" + enc(a.quiz) + "/" + enc(a.question), A + "cmi.interaction", d.text || a.prompt, def), result, x);
