@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,19 +17,39 @@ from ..errors import CourseError, ExportError, has_errors
 from ..i18n.course import require_catalog
 from ..load import load_course
 from ..model import Course
-from . import cmi5, html, igot, pdf, scorm12, scorm2004, xapi
 
 Builder = Callable[..., Path]
 
-FORMATS: dict[str, Builder] = {
-    "html": html.build,
-    "scorm12": scorm12.build,
-    "scorm2004": scorm2004.build,
-    "igot": igot.build,
-    "xapi": xapi.build,
-    "cmi5": cmi5.build,
-    "pdf": pdf.build,
-}
+
+class Formats(Mapping[str, Builder]):
+    """Format name -> its module's ``build``, imported on first use: a build pays only for its own format
+    (the PDF code alone brings WeasyPrint), and ``kstudio`` starts fast."""
+
+    def __init__(self, modules: dict[str, str]):
+        self._modules = modules
+
+    def __getitem__(self, name: str) -> Builder:
+        module = importlib.import_module(f"{__name__}.{self._modules[name]}")
+        return module.build  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+FORMATS = Formats(
+    {
+        "html": "html",
+        "scorm12": "scorm12",
+        "scorm2004": "scorm2004",
+        "igot": "igot",
+        "xapi": "xapi",
+        "cmi5": "cmi5",
+        "pdf": "pdf",
+    }
+)
 
 
 def languages(course: Course, lang: str | None = None) -> list[str]:
