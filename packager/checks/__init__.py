@@ -5,7 +5,7 @@ A new check is one function in one of these modules and one entry in :data:`CHEC
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from ..errors import Problem
 from ..model import Course
@@ -23,21 +23,25 @@ CHECKS: dict[str, Check] = {
     "lesson-length": timing.lesson_length,
     "pass-score": timing.pass_score_needs_quiz,
     "question-competencies": competencies.question_competencies,
-    "translations": lambda course: _translation_qa(course),
+    "translations": lambda course: _translation_qa(course, course.translations),
 }
 
 
-def _translation_qa(course: Course) -> Iterable[Problem]:
-    if not course.translations:
+def _translation_qa(course: Course, langs: Sequence[str]) -> Iterable[Problem]:
+    if not langs:
         return []  # nothing to check: do not load the catalog machinery (polib, Babel) at all
     from ..i18n import qa
 
-    return qa.check_course(course)
+    return qa.check_course(course, langs)
 
 
-def check_course(course: Course) -> list[Problem]:
-    """Every problem with *course*: those found while loading and those of every check, in file order."""
+def check_course(course: Course, *, translations: Sequence[str] | None = None) -> list[Problem]:
+    """Every problem with *course*: those found while loading and those of every check, in file order.
+    *translations* limits the catalogs checked (a build needs only its own language's)."""
     problems = set(course.problems)
-    for check in CHECKS.values():
+    checks = dict(CHECKS)
+    if translations is not None:
+        checks["translations"] = lambda course: _translation_qa(course, translations)
+    for check in checks.values():
         problems.update(check(course))
     return sorted(problems, key=lambda p: (p.file != "course.yml", p.file, p.line or 0, p.message))

@@ -89,22 +89,19 @@ def export(
     if lang == "all":
         raise ExportError("export() builds one language; call it once for each of languages(course, 'all')")
     lang = languages(course, lang)[0]
-    if lang != course.language:
+    translated = lang != course.language
+    if translated:
         require_catalog(course, lang)
         course = load_course(course.root, lang=lang)
     if not fonts:
         course = replace(course, ship_fonts=False)
     # another language's catalog does not stop this build (kstudio check reports it)
-    problems = [p for p in check_course(course) if not _other_catalog(p.file, lang)]
+    problems = check_course(course, translations=[lang] if translated else [])
     if has_errors(problems):
         raise CourseError(problems)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     return builder(course, out, lang=lang, **options)
-
-
-def _other_catalog(file: str, lang: str) -> bool:
-    return file.startswith("translations/") and file != f"translations/{lang}.po"
 
 
 __all__ = ["FORMATS", "export", "languages"]

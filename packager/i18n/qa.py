@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import polib
 
@@ -97,9 +97,9 @@ def _numbers(text: str) -> list[str]:
     return [n.replace(",", "") for n in _NUMBER.findall(digits)]
 
 
-def check_course(course: Course) -> Iterator[Problem]:
-    """QA of every catalog of *course* (the ``translations`` check of ``kstudio check``)."""
-    for lang in course.translations:
+def check_course(course: Course, langs: Iterable[str] | None = None) -> Iterator[Problem]:
+    """QA of every catalog of *course* (the ``translations`` check of ``kstudio check``), or of *langs*'."""
+    for lang in course.translations if langs is None else langs:
         file = catalog_file(lang)
         path = course.root / file
         if not path.is_file():
