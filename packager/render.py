@@ -29,6 +29,7 @@ from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
 from .model import Course, Lesson, Question, Quiz
+from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
 from .svg import sanitize_svg
 
@@ -241,7 +242,12 @@ class Player:
         strings = [v for value in self.strings.values() for v in (value if isinstance(value, list) else [value])]
         dates = date_format(self.lang)
         extra = [*strings, *dates["months"], dates["pattern"], RUNTIME_GLYPHS, self.level_text]
-        return webfonts(self.lang, chain((_visible_text(t) for t in course_text(self.course)), extra))
+        # Latin text needs a font only for what it quotes from other scripts: any character of the markup
+        # will do (tags are ASCII), which spares stripping every lesson's HTML
+        texts = (
+            course_text(self.course) if script_for(self.lang) is LATIN else map(_visible_text, course_text(self.course))
+        )
+        return webfonts(self.lang, chain(texts, extra))
 
     @property
     def level_text(self) -> str:
