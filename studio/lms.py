@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, g, render_template, request, send_file
 from werkzeug.wrappers import Response as BaseResponse
 
 from packager import load_course
@@ -13,7 +13,7 @@ from packager.export import languages
 from packager.export.scorm import player as scorm_player
 
 from .policy import requires
-from .preview import player_file
+from .preview import player_file, player_index
 from .storage import course_dir
 
 bp = Blueprint("lms", __name__, url_prefix="/o/<org>/c/<course>/lms")
@@ -22,23 +22,22 @@ APIS = {"scorm2004": "SCORM 2004 (4th edition)", "scorm12": "SCORM 1.2"}
 RUNTIME = Path(__file__).resolve().parent.parent / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
 
 
-def _choice() -> tuple[str, str]:
+def _choice() -> tuple[str, str, list[str]]:
+    """The runtime and language asked for, and the languages the course offers."""
     api = request.args.get("api", "scorm2004")
     if api not in APIS:
         abort(404)
-    course = load_course(course_dir(g.course))
-    available = languages(course, "all")
+    available = languages(load_course(course_dir(g.course)), "all")
     lang = request.args.get("lang") or available[0]
     if lang not in available:
         abort(404)
-    return api, lang
+    return api, lang, available
 
 
 @bp.get("/")
 @requires("course.view")
 def page(org: str, course: str) -> str:
-    api, lang = _choice()
-    langs = languages(load_course(course_dir(g.course)), "all")
+    api, lang, langs = _choice()
     return render_template("lms.html", api=api, lang=lang, apis=APIS, langs=langs, runtime=RUNTIME.is_file())
 
 
@@ -59,10 +58,7 @@ def sco(org: str, course: str, api: str, lang: str, path: str) -> BaseResponse:
     model = load_course(course_dir(g.course))
     if lang not in languages(model, "all"):
         abort(404)
+    if lang != model.language:  # the course as learners of that language get it, from its catalog
+        model = load_course(course_dir(g.course), lang=lang)
     player = scorm_player(model, api)
-    if path == "index.html":
-        response = Response(player.index_html(), mimetype="text/html")
-        response.headers["Content-Security-Policy"] = player.csp
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return player_file(player, path)
+    return player_index(player) if path == "index.html" else player_file(player, path)

@@ -25,11 +25,7 @@ _TYPES = {
 @bp.get("/")
 @requires("course.view")
 def index(org: str, course: str) -> Response:
-    player = player_for(course_dir(g.course))
-    response = Response(player.index_html(), mimetype="text/html")
-    response.headers["Content-Security-Policy"] = player.csp
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return player_index(player_for(course_dir(g.course)))
 
 
 @bp.get("/live")
@@ -50,6 +46,14 @@ def lesson(org: str, course: str, lesson_id: str) -> BaseResponse:
 @requires("course.view")
 def file(org: str, course: str, path: str) -> BaseResponse:
     return player_file(player_for(course_dir(g.course)), path)
+
+
+def player_index(player: Player) -> Response:
+    """*player*'s page, under the player's own CSP, never cached (the course changes as it is edited)."""
+    response = Response(player.index_html(), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = player.csp
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def player_file(player: Player, path: str) -> BaseResponse:

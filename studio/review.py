@@ -23,7 +23,7 @@ from .db import db
 from .live import player_for
 from .models import ReviewComment, Submission
 from .policy import requires
-from .preview import player_file
+from .preview import player_file, player_index
 
 bp = Blueprint("review", __name__, url_prefix="/o/<org>/review")
 
@@ -159,11 +159,7 @@ def publish(org: str, sub: int) -> Response | tuple[str, int]:
 @bp.get("/<int:sub>/player/<lang>/")
 @requires("catalogue.queue")
 def player(org: str, sub: int, lang: str) -> Response:
-    model = _player(sub, lang)
-    response = Response(model.index_html(), mimetype="text/html")
-    response.headers["Content-Security-Policy"] = model.csp
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return player_index(_player(sub, lang))
 
 
 @bp.get("/<int:sub>/player/<lang>/<path:path>")

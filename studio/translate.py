@@ -32,7 +32,7 @@ from .db import db
 from .live import player_for
 from .models import GlossaryTerm, SegmentComment
 from .policy import allowed, requires
-from .preview import player_file
+from .preview import player_file, player_index
 from .storage import course_dir, course_file
 
 bp = Blueprint("translate", __name__)
@@ -432,11 +432,7 @@ def translated_player(lang: str) -> Player:
 @requires("translation.view")
 def player(org: str, course: str, lang: str) -> Response:
     _lang(_model(), lang)
-    built = translated_player(lang)
-    response = Response(built.index_html(), mimetype="text/html")
-    response.headers["Content-Security-Policy"] = built.csp
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return player_index(translated_player(lang))
 
 
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/<path:path>")
