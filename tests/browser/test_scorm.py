@@ -146,7 +146,8 @@ def interactions(data: dict, prefix: str = "cmi.interactions.") -> list[dict]:
 
 
 def assert_suspend_fits(data: dict) -> None:
-    assert len(data.get("cmi.suspend_data", "")) <= 4096
+    saved = data["cmi.suspend_data"]  # something was saved, in the runtime's packed format, within the limit
+    assert saved.startswith("K1|") and len(saved) <= 4096
 
 
 # ---- SCORM 1.2 and 2004 with scorm-again ------------------------------------------------------------
