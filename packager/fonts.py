@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .cache import cache_dir
 from .errors import ExportError
+from .media.store import write_atomic
 from .scripts import LATIN, script_for
 
 PACKAGE = "fonts-noto-core"
@@ -178,13 +179,7 @@ def _subset(family: str, path: Path, chars: frozenset[str]) -> WebFont:
         out = io.BytesIO()
         subset.save_font(font, out, options)
         data = out.getvalue()
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{ext}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(cached)
-        except OSError:
-            pass  # no cache: the next build subsets again
+        write_atomic(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
     css_family = "KS " + family.removeprefix("Noto ").removeprefix("Sans ")
     return WebFont(css_family, f"assets/fonts/{slug}.{ext}", data, family, chars)
 

@@ -54,9 +54,6 @@ class Item:
                 return out
         return None
 
-    def images(self, fmt: str) -> list[Output]:
-        return [o for o in self.outputs if o.rendition == "image" and o.fmt == fmt]
-
 
 def outputs_for(src: str, kind: str, info: MediaInfo) -> list[Output]:
     """Every file made of *src*, named ``<src>.<rendition>.<ext>`` beside it (an image keeps its own name).

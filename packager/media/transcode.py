@@ -48,7 +48,6 @@ RENDITIONS: dict[str, dict[str, Any]] = {
     "speech": {"audio_kbps": 64, "ar": 44100, "mono": True},
     "poster": {"box": [1280, 720], "quality": 4},
 }
-EXTENSIONS = {"video": "mp4", "low": "mp4", "audio": "m4a", "speech": "m4a", "poster": "jpg"}
 
 
 class TranscodeError(Exception):
