@@ -209,3 +209,19 @@ def test_a_question_names_its_own_competencies(make_course):
     assert [names[i] for i in cfg["questions"]["c/q1"]["competencies"]] == ["Domain / Public administration"]
     assert "competencies" not in cfg["questions"]["c/q3"]  # the lesson's (here the course's) apply
     assert len(cfg["lessons"]["lessons/a"]) == 2
+
+
+def test_cmi5_objectives_include_what_questions_name(make_course):
+    """A lesson testing Integrity whose question names Public administration: the AU declares both, so
+    every competency a statement names is an objective of cmi5.xml."""
+    from packager.export.cmi5 import _tested
+
+    yml = "competencies:\n  - {area: Behavioural, theme: Integrity}\n  - {area: Domain, theme: Public administration}\n"
+    lesson = (
+        "---\ntitle: A\ncompetencies:\n  - {area: Behavioural, theme: Integrity}\n---\nText.\n\n"
+        "::: check id=c\n### Q? {id=q1 competency=public-administration}\n- [x] a\n- [ ] b\n:::\n"
+    )
+    root = make_course({"lessons/a.md": lesson})
+    (root / "course.yml").write_text((root / "course.yml").read_text("utf-8") + yml, "utf-8")
+    course = load_course(root)
+    assert [c.theme for c in _tested(course, course.lessons)] == ["Integrity", "Public administration"]

@@ -47,9 +47,11 @@ def _text(tag: str, value: str, lang: str) -> etree._Element:
 
 
 def _tested(course: Course, lessons: list[Lesson]) -> list[Competency]:
+    """What the lessons test, their questions' own competencies included (the objectives statements name)."""
     out: list[Competency] = []
     for lesson in lessons:
-        for c in lesson.competencies or course.competencies:
+        questions = [q for quiz in lesson.quizzes for q in quiz.questions]
+        for c in [*course.competencies_of(lesson), *(c for q in questions for c in course.competencies_of(lesson, q))]:
             if c not in out:
                 out.append(c)
     return out

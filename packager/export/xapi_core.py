@@ -128,7 +128,7 @@ def tracker_config(course: Course, lang: str, api: str) -> dict[str, Any]:
             out.append(competencies.index(c))
         return out
 
-    lessons = {lesson.id: indexes(lesson.competencies or course.competencies) for lesson in course.lessons}
+    lessons = {lesson.id: indexes(course.competencies_of(lesson)) for lesson in course.lessons}
     questions = {  # before the list of competencies is read: a question may name one no lesson has
         f"{quiz.id}/{q.id}": {
             "text": q.prompt_text,
