@@ -28,10 +28,11 @@ from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .media import MediaError, MediaSet, captions
+from .media.probe import SNIFF_BYTES, content_problem
 from .model import Course, Lesson, Question, Quiz
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
-from .svg import sanitize_svg
+from .svg import UnsafeSvg, sanitize_svg
 
 DEFAULT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
@@ -364,8 +365,16 @@ class Player:
 
     def _raw_file(self, name: str, source: Path) -> PackageFile:
         packaged = self.renames.get(name, name)
+        # by content, not by name; kstudio check reports these at the lesson line, a build stops here, named
+        with source.open("rb") as f:  # a file gone since the check fails as any copy would (OSError)
+            head = f.read(SNIFF_BYTES)
+        if problem := content_problem(head, source.suffix):
+            raise ExportError(f"{name} {problem}")
         if name.lower().endswith(".svg"):
-            return PackageFile(packaged, sanitize_svg(source.read_bytes()))
+            try:
+                return PackageFile(packaged, sanitize_svg(source.read_bytes()))
+            except UnsafeSvg as exc:
+                raise ExportError(f"{name} {exc}") from None
         return PackageFile(packaged, source=source)
 
     def minutes_text(self, minutes: float) -> str:

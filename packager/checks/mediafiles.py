@@ -1,11 +1,14 @@
-"""Media must be usable (probed by ``packager.media``) and caption files well formed and in time."""
+"""Media must be usable (probed by ``packager.media``: by content, not by name) and caption files well formed
+and in time."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import yamlsrc
 from ..errors import Problem, error, warning
 from ..media import captions, probe
+from ..media.probe import content_problem, read_head
 from ..model import Course
 
 
@@ -13,7 +16,11 @@ def unusable_media(course: Course) -> Iterator[Problem]:
     for lesson in course.lessons:
         for ref in lesson.media:
             path = course.root / ref.src
-            if ref.kind == "attachment" or not path.is_file():
+            if not path.is_file():
+                continue
+            if ref.kind == "attachment":  # shipped as it is: its content must be what its name says
+                if problem := content_problem(read_head(path), path.suffix):
+                    yield error(lesson.path, ref.line, f"attachment '{ref.src}' {problem}")
                 continue
             info = probe(path, ref.kind)
             if info.error:
@@ -24,7 +31,16 @@ def unusable_media(course: Course) -> Iterator[Problem]:
     if thumb and (course.root / thumb).is_file():
         info = probe(course.root / thumb, "image")
         if info.error:
-            yield error("course.yml", None, f"thumbnail '{thumb}' {info.error}")
+            yield error("course.yml", thumbnail_line(course), f"thumbnail '{thumb}' {info.error}")
+
+
+def thumbnail_line(course: Course) -> int | None:
+    """The line of ``thumbnail:`` in course.yml (the model keeps no line for it), or None."""
+    try:
+        text = (course.root / "course.yml").read_text("utf-8")
+        return yamlsrc.parse(text, "course.yml").lines.get(("thumbnail",))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
 
 
 def caption_files(course: Course) -> Iterator[Problem]:

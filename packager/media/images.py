@@ -9,11 +9,48 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .probe import IMAGE_FORMATS, MAX_PIXELS, MediaInfo
+from ..errors import StudioError
+from ..svg import sanitize_svg
+from .probe import IMAGE_FORMATS, MAX_PIXELS, MediaInfo, content_problem, raster_info, read_head, sniff
 
 MAX_WIDTH = 1600
 PHONE_WIDTH = 640
 SETTINGS = {"max": MAX_WIDTH, "phone": PHONE_WIDTH, "jpeg": 82, "webp": 80, "version": 2}
+MEDIA_TYPES = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "SVG": "image/svg+xml",
+}
+
+
+class NotServable(StudioError):
+    """The file is not an image that can be served on its own; the message reads after its name."""
+
+
+def servable(path: Path, name: str) -> tuple[str, bytes | None]:
+    """(media type, bytes to send or None to send the file as it is) for *path*, the course's file *name*
+    (a snapshot stores it under its hash), served as an image on its own (a catalogue thumbnail).
+
+    It is typed by its content, never its name; an SVG is sanitised (serve it with
+    ``packager.svg.HEADERS``); a raster image is served only when its header is sound and within
+    :data:`MAX_PIXELS`.
+
+    Raises :class:`NotServable` (or ``packager.svg.UnsafeSvg``) for anything else.
+    """
+    head = read_head(path)
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    fmt = sniff(head)
+    problem = content_problem(head, ext)
+    if problem or fmt not in MEDIA_TYPES:
+        raise NotServable(problem or "is not a PNG, JPEG, WebP, GIF or SVG image")
+    if fmt == "SVG":
+        return MEDIA_TYPES[fmt], sanitize_svg(path.read_bytes())
+    info = raster_info(path, path.stat().st_size, ext)
+    if info.error:
+        raise NotServable(info.error)
+    return MEDIA_TYPES[fmt], None
 
 
 def widths(info: MediaInfo) -> list[int]:

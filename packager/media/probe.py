@@ -3,24 +3,30 @@
 Video and audio are read by ffprobe (argv built like ``ffmpeg.probe``, but with a time limit and
 with demuxers and protocols restricted: partners' files are hostile, and a playlist disguised as an
 ``.mp4`` must not make ffprobe open other files). Images are read by Pillow, header only, so an
-image bomb is refused before a single pixel is decoded. Results are cached by content hash.
+image bomb is refused before a single pixel is decoded. Every file is first identified by its
+first bytes (:func:`sniff`), never by its name: a PNG renamed ``.svg`` or a web page renamed ``.mp4``
+gets a clear error instead of crashing a build or being served under the wrong type. SVG images
+must pass :func:`packager.svg.sanitize_svg`. Results are cached by content hash.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from ..svg import UnsafeSvg, sanitize_svg
 from . import store
 
-PROBE_VERSION = "3"
+PROBE_VERSION = "4"
 PROBE_SECONDS = 30
 MAX_PIXELS = 40_000_000
+"""Most pixels an image or video frame may have (40 megapixels), checked from the header before decoding."""
 MAX_INPUT_BYTES = int(os.environ.get("KSTUDIO_MEDIA_MAX_MB", "2048")) << 20
 """Largest media file accepted (``KSTUDIO_MEDIA_MAX_MB``, default 2 GB)."""
 
@@ -29,6 +35,40 @@ DEMUXERS = "mov,matroska,webm,mp3,ogg,wav,aac,flac"
 VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mpeg2video", "mpeg1video", "h263", "theora", "prores"}
 AUDIO_CODECS = {"aac", "mp3", "opus", "vorbis", "flac", "alac", "ac3", "eac3", "amr_nb", "amr_wb", "mp2"}
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
+
+# What a file's content may be for its extension (the format's media types, docs/format.md), by :func:`sniff`.
+_RASTER = {"PNG", "JPEG", "WEBP", "GIF"}
+_AV = {"MP4", "Matroska", "MP3", "Ogg", "WAV"}
+# What a file's content may be for its extension (the format's media types, docs/format.md), by sniff().
+# A raster image under another raster name is only a warning; audio and video containers are ffprobe's
+# to judge (an MP4 named .mkv plays), so only content that is no audio or video at all is refused here.
+CONTENT = (
+    dict.fromkeys(IMAGE_FORMATS, _RASTER)
+    | dict.fromkeys(("mp4", "mov", "mkv", "webm", "m4a", "mp3", "ogg", "wav"), _AV)
+    | {"svg": {"SVG"}, "pdf": {"PDF"}}
+)
+_WANTED = (
+    dict.fromkeys(IMAGE_FORMATS, "a PNG, JPEG, WebP or GIF image")
+    | dict.fromkeys(("mp4", "mov", "mkv", "webm"), "a video file")
+    | dict.fromkeys(("m4a", "mp3", "ogg", "wav"), "an audio file")
+    | {"svg": "an SVG image", "pdf": "a PDF document"}
+)
+_FOUND = {
+    "PNG": "a PNG",
+    "JPEG": "a JPEG",
+    "GIF": "a GIF",
+    "WEBP": "a WebP",
+    "SVG": "XML or SVG text",
+    "HTML": "a web page (HTML)",
+    "ZIP": "a ZIP archive",
+    "PDF": "a PDF",
+    "MP4": "an MP4",
+    "Matroska": "a Matroska video",
+    "MP3": "an MP3",
+    "Ogg": "an Ogg file",
+    "WAV": "a WAV",
+}
+SNIFF_BYTES = 512
 
 
 @dataclass(frozen=True)
@@ -67,7 +107,7 @@ class MediaInfo:
         return self.size * 8 / self.duration / 1000 if self.duration else 0.0
 
 
-_MEMO: dict[tuple[str, str], MediaInfo] = {}
+_MEMO: dict[tuple[str, str, str], MediaInfo] = {}
 
 
 def probe(path: Path, kind: str) -> MediaInfo:
@@ -81,10 +121,11 @@ def probe(path: Path, kind: str) -> MediaInfo:
             kind, size, error=f"is {size >> 20} MB; media files may have at most {MAX_INPUT_BYTES >> 20} MB"
         )
     digest = store.content_hash(path)
-    key = (digest, kind)
+    ext = path.suffix.lower().lstrip(".")
+    key = (digest, kind, ext)  # the verdict depends on the name too: a PNG is fine as .png, not as .svg
     if key in _MEMO:
         return _MEMO[key]
-    name = f"probe/{digest}-{kind}-{PROBE_VERSION}.json"
+    name = f"probe/{digest}-{kind}-{ext}-{PROBE_VERSION}.json"
     cached = store.read_json(name)
     if isinstance(cached, dict):
         info = MediaInfo(**cached)
@@ -95,12 +136,67 @@ def probe(path: Path, kind: str) -> MediaInfo:
     return info
 
 
+def sniff(head: bytes) -> str | None:
+    """The format *head* (a file's first :data:`SNIFF_BYTES` bytes) is, by its magic bytes; None if unknown.
+
+    >>> sniff(b"\\x89PNG\\r\\n\\x1a\\n..."), sniff(b"\\xef\\xbb\\xbf <?xml version='1.0'?><svg"), sniff(b"<html>")
+    ('PNG', 'SVG', 'HTML')
+    """
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE"):
+        return "WEBP" if head[8:12] == b"WEBP" else "WAV"
+    if head[4:8] == b"ftyp" or head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
+        return "MP4"  # ISO base media: mp4, m4a, mov
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "Matroska"  # mkv and webm
+    if head.startswith(b"OggS"):
+        return "Ogg"
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "MP3"
+    if head.startswith(b"%PDF-"):
+        return "PDF"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "ZIP"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe")):
+        return "HTML"
+    if text.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype", b"<")):
+        return "SVG"  # XML: whether it really is SVG is sanitize_svg's to say
+    return None
+
+
+def content_problem(head: bytes, ext: str) -> str | None:
+    """Why content starting with *head* cannot be a ``.ext`` file (worded after the file's name), or None.
+
+    >>> content_problem(b"\\x89PNG\\r\\n\\x1a\\n", "svg")
+    'is not an SVG image (it is a PNG)'
+    """
+    ext = ext.lower().lstrip(".")
+    allowed = CONTENT.get(ext)
+    if allowed is None:
+        return None
+    found = sniff(head)
+    if found in allowed:
+        return None
+    if found is None:
+        # audio has container variants magic bytes do not tell (an MP3 after padding): ffprobe decides
+        return None if allowed is _AV else f"is not {_WANTED[ext]} (its content is no format the studio knows)"
+    return f"is not {_WANTED[ext]} (it is {_FOUND[found]})"
+
+
 def ffmpeg_input(path: Path) -> str:
     """An input name ffmpeg cannot mistake for an option or a protocol (``-x.mp4``, ``http:…``)."""
     return "file:" + str(path.resolve())
 
 
 def _probe_av(path: Path, kind: str, size: int) -> MediaInfo:
+    if problem := content_problem(read_head(path), path.suffix):
+        return MediaInfo(kind, size, error=problem)
     argv = ["ffprobe", "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", DEMUXERS]
     argv += ["-show_format", "-show_streams", "-of", "json", ffmpeg_input(path)]
     try:
@@ -176,23 +272,39 @@ def _display_size(stream: dict[str, Any]) -> tuple[int, int]:
 
 def _probe_image(path: Path, size: int) -> MediaInfo:
     ext = path.suffix.lower().lstrip(".")
+    if problem := content_problem(read_head(path), ext):
+        return MediaInfo("image", size, error=problem)
     if ext == "svg":
+        try:
+            sanitize_svg(path.read_bytes())
+        except UnsafeSvg as exc:
+            return MediaInfo("image", size, format="SVG", error=str(exc))
         return MediaInfo("image", size, format="SVG")
+    return raster_info(path, size, ext)
+
+
+def raster_info(source: Path | IO[bytes], size: int, ext: str) -> MediaInfo:
+    """A PNG, JPEG, WebP or GIF image's size and format, read from its header (an image bomb is refused
+    before a pixel is decoded), with its structure verified."""
     from PIL import Image, UnidentifiedImageError
 
     expected = IMAGE_FORMATS.get(ext, "")
+    formats = sorted(set(IMAGE_FORMATS.values()))
     try:
-        with Image.open(path, formats=sorted(set(IMAGE_FORMATS.values()))) as im:
+        with Image.open(source, formats=formats) as im:
             width, height = im.size
             if width * height > MAX_PIXELS:  # refuse before decoding a single pixel
                 return MediaInfo("image", size, width=width, height=height, format=im.format, error=_too_big(im.size))
             fmt, palette = im.format, im.mode in ("P", "PA", "1")
             if (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):  # EXIF orientation: a quarter turn
                 width, height = height, width
-        with Image.open(path, formats=[fmt or ""]) as im:
+        if not isinstance(source, Path):
+            source.seek(0)
+        with Image.open(source, formats=[fmt or ""]) as im:
             im.verify()  # checks structure and checksums without keeping pixels; must come first
     except Image.DecompressionBombError:
-        return MediaInfo("image", size, error="is larger than 40 megapixels")
+        # Pillow refuses, before we can, what declares over twice its own limit (about 179 megapixels)
+        return MediaInfo("image", size, error=f"declares far more pixels than the {_limit()} images may have")
     except UnidentifiedImageError:
         return MediaInfo("image", size, error="is not a PNG, JPEG, WebP or GIF image")
     except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
@@ -201,8 +313,40 @@ def _probe_image(path: Path, size: int) -> MediaInfo:
     return MediaInfo("image", size, width=width, height=height, format=fmt, palette=palette, notes=notes)
 
 
+def content_error(data: bytes, ext: str) -> str | None:
+    """Why *data* cannot be a ``.ext`` media file (an upload, judged before it is stored), or None.
+
+    Images are judged in full (header only: a bomb is never decoded; SVG through the sanitiser), the
+    rest by their magic bytes; ffprobe judges audio and video afterwards, as for any course file.
+    """
+    ext = ext.lower().lstrip(".")
+    if problem := content_problem(data[:SNIFF_BYTES], ext):
+        return problem
+    if ext == "svg":
+        try:
+            sanitize_svg(data)
+        except UnsafeSvg as exc:
+            return str(exc)
+    elif ext in IMAGE_FORMATS:
+        return raster_info(io.BytesIO(data), len(data), ext).error
+    return None
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of *path* that :func:`sniff` reads (none when it cannot be read)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(SNIFF_BYTES)
+    except OSError:
+        return b""
+
+
+def _limit() -> str:
+    return f"{MAX_PIXELS // 1_000_000} megapixels"
+
+
 def _too_big(size: tuple[int, int]) -> str:
-    return f"is {size[0]}×{size[1]} pixels; images may have at most {MAX_PIXELS // 1_000_000} megapixels"
+    return f"is {size[0]}×{size[1]} pixels; images may have at most {_limit()}"
 
 
 def _reason(stderr: bytes, path: Path) -> str:
