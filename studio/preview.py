@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from packager import ExportError
 from packager.fonts import font_css
 from packager.render import Player
+from packager.svg import HEADERS as SVG_HEADERS
 
 from .live import player_for
 from .policy import requires
@@ -70,13 +72,17 @@ def player_file(player: Player, path: str) -> BaseResponse:
     by_file = {player.lesson_files[lesson.id]: lesson for lesson in player.course.lessons}
     if path in by_file:
         return _text(player.lesson_js(by_file[path]), ".js")
-    media = {f.name: f for f in player.media_files()}  # only files lessons use: no path is joined blindly
-    if path in media:
-        item = media[path]
+    if path in player.media_names():  # only files lessons use: no path is joined blindly
+        try:  # this file only: a bad file answers for itself, not for every media file of the course
+            item = next(player.media_files([path]))
+        except ExportError as exc:
+            return Response(str(exc), status=415, mimetype="text/plain")
         if item.data is not None:
-            return Response(item.data, mimetype="image/svg+xml")
+            return Response(item.data, headers=SVG_HEADERS)
         assert item.source is not None
-        return send_file(item.source, conditional=True)
+        response = send_file(item.source, conditional=True)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     abort(404)
 
 
