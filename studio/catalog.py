@@ -18,6 +18,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from packager import load_course
 from packager.catalog import Listing, SnapshotError, igot_metadata, partner_sheet
+from packager.media import images
+from packager.svg import HEADERS as SVG_HEADERS
+from packager.svg import UnsafeSvg
 
 from . import submissions
 from .db import db
@@ -179,7 +182,17 @@ def thumbnail(provider: str, course_id: str) -> BaseResponse:
     if snap.verify_entry(thumb):
         abort(404)
     path = snap.object_path(thumb)
-    return send_file(path, download_name=entry["thumbnail"].rsplit("/", 1)[-1])
+    try:  # typed by content, an SVG sanitised: a public image that runs nothing, even opened on its own
+        media_type, data = images.servable(path, entry["thumbnail"])
+    except (images.NotServable, UnsafeSvg) as exc:
+        current_app.logger.warning("not serving the thumbnail of submission %s: %s %s", item.id, thumb.path, exc)
+        abort(404)
+    if data is not None:
+        return Response(data, headers=SVG_HEADERS)
+    response = send_file(path, mimetype=media_type, download_name=entry["thumbnail"].rsplit("/", 1)[-1])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = SVG_HEADERS["Content-Security-Policy"]
+    return response
 
 
 @bp.get("/<provider>/<course_id>/igot-metadata.json")
