@@ -348,6 +348,9 @@ class Player:
             for name in names:
                 if made and name == made[0]:
                     made.pop(0)
+                    unusable = self.media.by_name[name][0].info.error  # never shipped for a player to choke on
+                    if unusable:
+                        raise ExportError(f"{name} {unusable}")
                     yield self._raw_file(name, next(renditions)[1])
                 else:
                     yield self.media_file(name)

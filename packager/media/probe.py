@@ -45,13 +45,13 @@ _AV = {"MP4", "Matroska", "MP3", "Ogg", "WAV"}
 CONTENT = (
     dict.fromkeys(IMAGE_FORMATS, _RASTER)
     | dict.fromkeys(("mp4", "mov", "mkv", "webm", "m4a", "mp3", "ogg", "wav"), _AV)
-    | {"svg": {"SVG"}, "pdf": {"PDF"}}
+    | {"svg": {"SVG"}}
 )
 _WANTED = (
     dict.fromkeys(IMAGE_FORMATS, "a PNG, JPEG, WebP or GIF image")
     | dict.fromkeys(("mp4", "mov", "mkv", "webm"), "a video file")
     | dict.fromkeys(("m4a", "mp3", "ogg", "wav"), "an audio file")
-    | {"svg": "an SVG image", "pdf": "a PDF document"}
+    | {"svg": "an SVG image"}
 )
 _FOUND = {
     "PNG": "a PNG",

@@ -61,10 +61,22 @@ def add_lesson_media(app, files: dict[str, bytes]) -> None:
 
 
 def test_a_bad_file_in_the_course_answers_for_itself_only(app, author):
-    add_lesson_media(app, {"media/diagram.svg": png(), "media/good.png": png(), "media/chart.svg": HOSTILE.encode()})
+    add_lesson_media(
+        app,
+        {
+            "media/diagram.svg": png(),
+            "media/good.png": png(),
+            "media/chart.svg": HOSTILE.encode(),
+            "media/huge.png": bomb(),
+        },
+    )
     bad = author.get("/o/inst/c/c1/player/media/diagram.svg")
     assert bad.status_code == 415 and bad.get_data(as_text=True) == (
         "media/diagram.svg is not an SVG image (it is a PNG)"
+    )
+    huge = author.get("/o/inst/c/c1/player/media/huge.png")  # never sent for a browser to decode
+    assert huge.status_code == 415 and huge.get_data(as_text=True) == (
+        "media/huge.png declares far more pixels than the 40 megapixels images may have"
     )
     good = author.get("/o/inst/c/c1/player/media/good.png")
     assert good.status_code == 200 and good.headers["X-Content-Type-Options"] == "nosniff"
