@@ -206,14 +206,14 @@ def execute(app: Flask, job_id: int) -> None:
         job = claim(app, session, job_id)
         if job is None:
             return
-        course = session.get(Course, job.course_id)
-        assert course is not None
-        folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
-        temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
-        params = json.loads(job.params or "{}")
         lease = _Lease(app, job_id)
         lease.start()
         try:
+            course = session.get(Course, job.course_id)
+            assert course is not None
+            folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
+            temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
+            params = json.loads(job.params or "{}")
             if job.kind == "build":
                 result = _build(app, job.id, folder, params)
             elif job.kind == "media":
