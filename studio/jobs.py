@@ -5,14 +5,24 @@ when ``QUEUE_URL`` is ``redis://…`` (``RedisHuey``). Workers are ``kstudio wor
 machine sharing the database and the data folder; ``kstudio serve`` runs one in itself for the
 embedded queue. A job's state, progress and results live in the ``job`` table, so any studio process
 can show them; the queue only carries the job's id.
+
+A worker can die at any moment (``kill -9``, the machine reboots), so a running job holds a *lease*:
+the worker that claimed it renews ``lease_until`` from a heartbeat thread while the job runs. A job
+whose lease has expired was abandoned; :func:`reap` queues it again (``JOB_MAX_ATTEMPTS`` runs in
+all) or fails it with a message saying so. Every worker reaps when it starts and then periodically,
+and the studio reaps when it shows jobs, so a dead job never blocks a course. Each worker also keeps
+a row in the ``worker`` table fresh, so the studio can say when no worker is running at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 import shutil
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -21,13 +31,16 @@ from typing import Any
 from flask import Flask
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
-from packager import FORMATS, CourseError, check_course, export, load_course
+from packager import FORMATS, CourseError, check_course, export, load_course, temporaries
 from packager.media import MediaSet, ProgressEvent, progress_to, size_report
+from packager.media.store import media_dir
 
 from .db import session_for
 from .media_files import kind_of
-from .models import Course, Job, now
+from .models import Course, Job, Worker, now
 
 log = logging.getLogger(__name__)
 FORMAT_NAMES = {
@@ -40,6 +53,22 @@ FORMAT_NAMES = {
     "pdf": "PDF handout",
 }
 BUILD_FORMATS = tuple(sorted(FORMATS, key=lambda f: list(FORMAT_NAMES).index(f) if f in FORMAT_NAMES else 99))
+LEASE_SECONDS = 60  # JOB_LEASE_SECONDS: how long a running job survives its worker's silence
+MAX_ATTEMPTS = 2  # JOB_MAX_ATTEMPTS: runs of a job whose worker keeps dying, before it fails
+ABANDONED = "the worker stopped while running this job"
+
+
+def lease_seconds(app: Flask) -> float:
+    return float(app.config.get("JOB_LEASE_SECONDS", LEASE_SECONDS))
+
+
+def max_attempts(app: Flask) -> int:
+    return int(app.config.get("JOB_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
+def worker_name() -> str:
+    """``host:pid`` of this process, as jobs and the worker table name it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def make_queue(app: Flask) -> Huey:
@@ -107,20 +136,84 @@ class _Progress:
         self.set(overall, f"{event.done}/{event.total} {event.name} {event.fraction:.0%}")
 
 
+def claim(app: Flask, session: Session, job_id: int) -> Job | None:
+    """Take *job_id* for this worker: only a queued job (or a running one whose lease has expired) is
+    taken, in one conditional UPDATE, so a job delivered twice still runs once at a time."""
+    at = now()
+    taken = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            or_(
+                Job.status == "queued",
+                (Job.status == "running") & (or_(Job.lease_until.is_(None), Job.lease_until < at)),
+            ),
+        )
+        .values(
+            status="running",
+            progress=0,
+            message="started",
+            worker=worker_name(),
+            heartbeat_at=at,
+            lease_until=at + dt.timedelta(seconds=lease_seconds(app)),
+            attempts=Job.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return session.get(Job, job_id) if taken else None
+
+
+class _Lease(threading.Thread):
+    """Renews the lease of the job this worker runs, until stopped (the job ended) or the process dies."""
+
+    def __init__(self, app: Flask, job_id: int):
+        super().__init__(name=f"lease-{job_id}", daemon=True)
+        self.app, self.job_id, self.done = app, job_id, threading.Event()
+
+    def run(self) -> None:
+        seconds = lease_seconds(self.app)
+        while not self.done.wait(max(0.2, seconds / 4)):
+            try:
+                _renew(self.app, self.job_id, seconds)
+            except Exception as exc:  # the database is away for a moment: the next beat tries again
+                log.warning("could not renew the lease of job %s: %s", self.job_id, exc)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _renew(app: Flask, job_id: int, seconds: float) -> None:
+    session = session_for(app)
+    try:
+        at = now()
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running", Job.worker == worker_name())
+            .values(heartbeat_at=at, lease_until=at + dt.timedelta(seconds=seconds))
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    finally:
+        session.close()
+
+
 def execute(app: Flask, job_id: int) -> None:
     """Run one job; every outcome, failure included, ends up in its row (never only in a log)."""
     session = session_for(app)
     try:
-        job = session.get(Job, job_id)
-        if job is None or job.status not in ("queued", "running"):
+        job = claim(app, session, job_id)
+        if job is None:
             return
-        course = session.get(Course, job.course_id)
-        assert course is not None
-        folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
-        job.status, job.progress, job.message = "running", 0, "started"
-        session.commit()
-        params = json.loads(job.params or "{}")
+        lease = _Lease(app, job_id)
+        lease.start()
         try:
+            course = session.get(Course, job.course_id)
+            assert course is not None
+            folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
+            temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
+            params = json.loads(job.params or "{}")
             if job.kind == "build":
                 result = _build(app, job.id, folder, params)
             elif job.kind == "media":
@@ -131,19 +224,204 @@ def execute(app: Flask, job_id: int) -> None:
                 result = run(app, session, job.id, folder, params, _Progress(app, job.id, 5, 90))
             else:
                 raise ValueError(f"unknown job kind {job.kind!r}")
-            job.status, job.progress, job.message = "done", 100, "finished"
+            status, message = "done", "finished"
         except CourseError as exc:
+            session.rollback()
             result = {"problems": [p.format() for p in exc.problems if p.severity == "error"]}
-            job.status, job.message = "failed", str(exc)
+            status, message = "failed", str(exc)
         except Exception as exc:  # a job must never vanish: the error is the job's result
             log.exception("job %s failed", job_id)
-            result = {}
-            job.status, job.message = "failed", f"{type(exc).__name__}: {exc}"
-        job.result = json.dumps(result)
-        job.finished_at = now()
+            session.rollback()
+            result, status, message = {}, "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            lease.stop()
+        _finish(app, session, job_id, status, message, result)
+    finally:
+        session.close()
+
+
+def _finish(app: Flask, session: Session, job_id: int, status: str, message: str, result: dict[str, Any]) -> None:
+    """Record the outcome. If that fails (the disk is full, the database is away), record at least that
+    the job failed and why, in a fresh session with the smallest write; a job never stays running."""
+    values = {"status": status, "message": message, "result": json.dumps(result), "finished_at": now()}
+    if status == "done":
+        values["progress"] = 100
+    try:
+        _end(session, job_id, values)
+        return
+    except Exception as exc:
+        log.exception("could not record the outcome of job %s", job_id)
+        session.rollback()
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    values = {"status": "failed", "message": f"the job's result could not be recorded: {reason}", "finished_at": now()}
+    fresh = session_for(app)
+    try:
+        _end(fresh, job_id, values)
+    except Exception:  # even that failed: the lease expires and the reaper ends the job
+        log.exception("could not record that job %s failed", job_id)
+    finally:
+        fresh.close()
+
+
+def _end(session: Session, job_id: int, values: dict[str, Any]) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running", Job.worker == worker_name())
+        .values(**values, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def reap(app: Flask) -> list[int]:
+    """Queue again, or fail, every running job whose lease has expired; returns their ids.
+
+    Each job is moved by a conditional UPDATE on the lease it had, so two reapers (two workers starting
+    together) never both queue it again.
+    """
+    session = session_for(app)
+    requeue: list[int] = []
+    try:
+        at = now()
+        limit = max_attempts(app)
+        stale = session.execute(
+            select(Job.id, Job.attempts, Job.lease_until, Job.worker).where(
+                Job.status == "running", or_(Job.lease_until.is_(None), Job.lease_until < at)
+            )
+        ).all()
+        failed: list[int] = []
+        for job_id, attempts, lease_until, worker in stale:
+            same_lease = Job.lease_until.is_(None) if lease_until is None else Job.lease_until == lease_until
+            if attempts < limit:
+                values: dict[str, Any] = {
+                    "status": "queued",
+                    "progress": 0,
+                    "message": f"{ABANDONED} ({worker or 'unknown'}); queued again",
+                }
+            else:
+                retried = attempts - 1
+                values = {
+                    "status": "failed",
+                    "message": f"{ABANDONED}; it was retried {retried} time{'' if retried == 1 else 's'}",
+                    "finished_at": at,
+                }
+            moved = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running", same_lease)
+                .values(**values, lease_until=None, worker="")
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            session.commit()
+            if moved:
+                log.warning("job %s: %s", job_id, values["message"])
+                (requeue if values["status"] == "queued" else failed).append(job_id)
+        for job_id in failed:  # a failed build offers no files: what it left is removed
+            shutil.rmtree(builds_dir(app, job_id), ignore_errors=True)
+    finally:
+        session.close()
+    for job_id in requeue:
+        try:
+            app.extensions["studio.run_job"](job_id)
+        except Exception as exc:  # the queue is away: the job fails with the reason instead
+            log.error("could not queue job %s again: %s", job_id, exc)
+            _fail_queued(app, job_id, f"the job queue cannot be reached: {exc}")
+    return requeue + failed
+
+
+def _fail_queued(app: Flask, job_id: int, message: str) -> None:
+    session = session_for(app)
+    try:
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="failed", message=message, finished_at=now())
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
     finally:
         session.close()
+
+
+def sweep_temporaries(app: Flask) -> list[Path]:
+    """Remove the temporaries (half-written packages and renditions) of processes that are gone."""
+    age = lease_seconds(app)
+    return temporaries.sweep(Path(app.config["DATA_DIR"]) / "builds", age) + temporaries.sweep(media_dir(), age)
+
+
+def worker_running(app: Flask, session: Session) -> bool:
+    """Whether some worker's heartbeat is fresh (within one lease)."""
+    since = now() - dt.timedelta(seconds=lease_seconds(app))
+    return session.scalar(select(func.count()).select_from(Worker).where(Worker.heartbeat_at >= since)) != 0
+
+
+def waiting_without_worker(app: Flask, session: Session, course_id: int | None = None) -> bool:
+    """Whether jobs wait in the queue (of one course, or any) while no worker runs to take them."""
+    queued = select(func.count()).select_from(Job).where(Job.status == "queued")
+    if course_id is not None:
+        queued = queued.where(Job.course_id == course_id)
+    return session.scalar(queued) != 0 and not worker_running(app, session)
+
+
+class Heartbeat(threading.Thread):
+    """A worker's own beat: keeps its ``worker`` row fresh, and reaps abandoned jobs and temporaries
+    when it starts and then once per lease."""
+
+    def __init__(self, app: Flask):
+        super().__init__(name="worker-heartbeat", daemon=True)
+        self.app, self.done = app, threading.Event()
+        self.name_ = worker_name()
+
+    def beat(self) -> None:
+        session = session_for(self.app)
+        try:
+            at = now()
+            row = session.scalar(select(Worker).where(Worker.name == self.name_))
+            if row is None:
+                session.add(Worker(name=self.name_, started_at=at, heartbeat_at=at))
+            else:
+                row.heartbeat_at = at
+            # rows of workers silent for a day are gone for good
+            session.execute(delete(Worker).where(Worker.heartbeat_at < at - dt.timedelta(days=1)))
+            session.commit()
+        finally:
+            session.close()
+
+    def housekeeping(self) -> None:
+        reap(self.app)
+        sweep_temporaries(self.app)
+
+    def run(self) -> None:
+        seconds = lease_seconds(self.app)
+        last_reap = time.monotonic()
+        while not self.done.wait(max(0.2, seconds / 4)):
+            try:
+                self.beat()
+                if time.monotonic() - last_reap >= seconds:
+                    last_reap = time.monotonic()
+                    self.housekeeping()
+            except Exception as exc:  # the database is away for a moment: the next beat tries again
+                log.warning("worker heartbeat failed: %s", exc)
+
+    def start(self) -> None:
+        self.beat()
+        try:
+            self.housekeeping()
+        except Exception as exc:
+            log.warning("could not reap abandoned jobs: %s", exc)
+        super().start()
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.is_alive():
+            self.join()
+        session = session_for(self.app)
+        try:
+            session.execute(delete(Worker).where(Worker.name == self.name_))
+            session.commit()
+        except Exception as exc:
+            log.warning("could not remove the worker row %s: %s", self.name_, exc)
+        finally:
+            session.close()
 
 
 def _build(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:
@@ -194,9 +472,22 @@ def _media(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dic
     }
 
 
-def start_embedded_worker(app: Flask, workers: int = 1) -> Any:
+class EmbeddedWorker:
+    """The consumer and heartbeat of a worker running in this process's threads."""
+
+    def __init__(self, consumer: Any, heartbeat: Heartbeat):
+        self.consumer, self.heartbeat = consumer, heartbeat
+
+    def stop(self, graceful: bool = True) -> None:
+        self.consumer.stop(graceful=graceful)
+        self.heartbeat.stop()
+
+
+def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     """A consumer running in this process's threads (``kstudio serve`` with the embedded queue)."""
     huey = app.extensions["studio.queue"]
+    heartbeat = Heartbeat(app)
+    heartbeat.start()
     consumer = huey.create_consumer(
         workers=workers, worker_type="thread", periodic=False, check_worker_health=False, max_delay=0.5
     )
@@ -204,10 +495,15 @@ def start_embedded_worker(app: Flask, workers: int = 1) -> Any:
     consumer.start()
     for sig, handler in saved.items():  # the web server keeps its own Ctrl-C and TERM handling
         signal.signal(sig, handler)
-    return consumer
+    return EmbeddedWorker(consumer, heartbeat)
 
 
 def run_worker(app: Flask, workers: int = 1) -> None:
-    """``kstudio worker``: run jobs until interrupted."""
+    """``kstudio worker``: run jobs until interrupted (its heartbeat first reaps what dead workers left)."""
     huey = app.extensions["studio.queue"]
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=0.5).run()
+    heartbeat = Heartbeat(app)
+    heartbeat.start()
+    try:
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=0.5).run()
+    finally:
+        heartbeat.stop()

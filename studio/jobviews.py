@@ -6,7 +6,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -20,7 +32,23 @@ bp = Blueprint("jobs", __name__, url_prefix="/o/<org>/c/<course>")
 api = Blueprint("jobs_api", __name__, url_prefix="/api/o/<org>/c/<course>")
 
 
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+@bp.app_context_processor
+def _worker_warning() -> dict[str, Any]:
+    """``no_job_worker()`` for the course pages: jobs of this course wait and no worker's heartbeat is fresh."""
+
+    def no_job_worker() -> bool:
+        course = g.get("course")
+        return course is not None and jobs.waiting_without_worker(_app(), db(), course.id)
+
+    return {"no_job_worker": no_job_worker}
+
+
 def course_job(job_id: int) -> Job:
+    jobs.reap(_app())  # a job whose worker died is queued again or failed before anyone sees it
     job = db().get(Job, job_id)
     if job is None or job.course_id != g.course.id:
         abort(404)
@@ -40,12 +68,14 @@ def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
         "message": job.message,
         "result": result,
         "url": url_for("jobs.show", org=org, course=course, job_id=job.id),
+        "no_worker": job.status == "queued" and not jobs.worker_running(_app(), db()),
     }
 
 
 @bp.get("/builds")
 @requires("course.view")
 def builds(org: str, course: str) -> str:
+    jobs.reap(_app())
     recent = db().scalars(select(Job).where(Job.course_id == g.course.id).order_by(Job.id.desc()).limit(30))
     return render_template(
         "builds.html",
@@ -65,7 +95,7 @@ def build(org: str, course: str) -> Response:
         "lang": request.form.get("lang", "").strip()[:20],
         "answers": bool(request.form.get("answers")),
     }
-    job = jobs.submit(current_app._get_current_object(), db(), g.course, current_user.id, "build", params)  # type: ignore[attr-defined]
+    job = jobs.submit(_app(), db(), g.course, current_user.id, "build", params)
     return redirect(url_for("jobs.show", org=org, course=course, job_id=job.id))
 
 
@@ -82,7 +112,7 @@ def download(org: str, course: str, job_id: int, name: str) -> Response:
     files = {f["name"] for f in json.loads(job.result or "{}").get("files", [])}
     if job.status != "done" or name not in files:  # only the files the job reported: no path is joined blindly
         abort(404)
-    path = jobs.builds_dir(current_app._get_current_object(), job.id) / Path(name).name  # type: ignore[attr-defined]
+    path = jobs.builds_dir(_app(), job.id) / Path(name).name
     if not path.is_file():
         abort(404)
     return send_file(path, as_attachment=True, download_name=name)

@@ -93,6 +93,9 @@ class Revision(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # True from just before the file is replaced until just after: a save killed in between leaves it,
+    # and the next reader keeps it if the file holds its text, else drops it (revisions.py)
+    pending: Mapped[bool] = mapped_column(default=False)
     user: Mapped[User | None] = relationship()
 
 
@@ -111,6 +114,22 @@ class Job(Base):
     result: Mapped[str] = mapped_column(Text, default="{}")  # JSON: files, report
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     finished_at: Mapped[dt.datetime | None]
+    # the lease of the worker running it: renewed while it runs; once expired the job is abandoned
+    # and the reaper queues it again or fails it (jobs.py)
+    worker: Mapped[str] = mapped_column(String(200), default="")  # host:pid
+    heartbeat_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class Worker(Base):
+    """A running ``kstudio worker`` (or a server's embedded one), as its last heartbeat says."""
+
+    __tablename__ = "worker"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # host:pid
+    started_at: Mapped[dt.datetime] = mapped_column(default=now)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
 class LoginAttempt(Base):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import tempfile
 from pathlib import Path
 
 from flask import current_app
+
+from packager import temporaries
 
 from .models import Course
 
@@ -67,7 +68,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporaries.mkstemp(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

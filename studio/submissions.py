@@ -202,6 +202,7 @@ def start(
 
 
 def job_running(session: Session, sub: Submission) -> bool:
+    """Whether the submit job is queued or running (callers reap abandoned jobs first: ``jobs.reap``)."""
     job = session.get(Job, sub.job_id) if sub.job_id else None
     return job is not None and job.status in ("queued", "running")
 

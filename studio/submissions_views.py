@@ -38,6 +38,7 @@ def index(org: str, course: str) -> str:
 
 
 def _page() -> str:
+    jobs.reap(current_app._get_current_object())  # type: ignore[attr-defined]  # a dead submit job blocks nothing
     session = db()
     subs = submissions.for_course(session, g.course)
     comments = {
@@ -70,6 +71,7 @@ def submit(org: str, course: str) -> Response | tuple[str, int]:
     session = db()
     formats = [f for f in request.form.getlist("format") if f in jobs.BUILD_FORMATS]
     langs = list(dict.fromkeys(request.form.getlist("lang")))[:20]
+    jobs.reap(current_app._get_current_object())  # type: ignore[attr-defined]  # a dead submit job blocks nothing
     try:
         sub = submissions.start(session, g.course, current_user, g.role, formats, langs)
     except submissions.MoveError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from types import TracebackType
 
 from ..model import Course
 from ..render import PackageFile
+from ..temporaries import mkstemp as temporary_file
 
 # Already-compressed media gain nothing from deflate; storing them is faster and the same size.
 STORED_EXT = {
@@ -43,7 +43,7 @@ def package_name(course: Course, lang: str, fmt: str, ext: str = "zip") -> str:
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary file beside *path* to write; moved onto *path* (mode 0644) only if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temporary_file(path.parent, path.name)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -62,7 +62,7 @@ class ZipPackage:
 
     def __init__(self, path: Path):
         self.path = path
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = temporary_file(path.parent, path.name)
         os.close(fd)
         self.tmp = Path(tmp)
         self.zip = zipfile.ZipFile(self.tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6)

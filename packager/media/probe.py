@@ -20,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
+from ..children import child_options
 from ..svg import UnsafeSvg, sanitize_svg
 from . import store
 
@@ -200,7 +201,7 @@ def _probe_av(path: Path, kind: str, size: int) -> MediaInfo:
     argv = ["ffprobe", "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", DEMUXERS]
     argv += ["-show_format", "-show_streams", "-of", "json", ffmpeg_input(path)]
     try:
-        run = subprocess.run(argv, capture_output=True, timeout=PROBE_SECONDS, check=False)
+        run = subprocess.run(argv, capture_output=True, timeout=PROBE_SECONDS, check=False, **child_options())
     except FileNotFoundError:
         return MediaInfo(kind, size, error="cannot be checked: ffprobe is not installed (install ffmpeg)")
     except subprocess.TimeoutExpired:

@@ -15,12 +15,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..cache import cache_dir
+from ..temporaries import mkstemp as temporary_file
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write *data* to *path* all at once; a failure only logs (the cache is an optimisation)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = temporary_file(path.parent, path.name)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -100,7 +100,7 @@ def produce(path: Path, make: Callable[[Path], None]) -> Path:
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    fd, tmp = temporary_file(path.parent, suffix=path.suffix)  # the writer's pid in the name: see sweep
     os.close(fd)
     try:
         make(Path(tmp))

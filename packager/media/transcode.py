@@ -19,6 +19,7 @@ from typing import Any
 
 import ffmpeg
 
+from ..children import child_options
 from .probe import DEMUXERS, MediaInfo, ffmpeg_input
 
 LOUDNORM = {"I": -16, "TP": -1.5, "LRA": 11}  # EBU R128-style target for speech on phone speakers
@@ -155,7 +156,9 @@ def _fps(source: float, cap: int) -> Fraction:
 def execute(run: Run, on_progress: Callable[[float], None] | None = None) -> None:
     """Run ffmpeg; raises :class:`TranscodeError` on failure or when the time limit passes."""
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(run.argv, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            run.argv, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, **child_options()
+        )
         timer = threading.Timer(run.timeout, proc.kill)
         timer.start()
         started = time.monotonic()

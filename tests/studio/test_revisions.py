@@ -3,9 +3,13 @@ edits made on disk kept, atomic writes."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import re
+import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ import pytest
 from studio import revisions
 from studio.storage import atomic_write
 from tests.studio.conftest import LESSON
+from tests.studio.processes import HttpPerson, served
 
 SAVE = "/api/o/inst/c/c1/save"
 
@@ -156,3 +161,108 @@ def _history(app):
         return revisions.history(session, course, LESSON)
     finally:
         session.close()
+
+
+# Racing saves and killed saves, against a real served studio ------------------------------------------
+
+
+def served_base(who) -> int:
+    status, page = who.request("GET", f"/o/inst/c/c1/edit/{LESSON}")
+    assert status == 200
+    return int(re.search(rb'data-base="(\d+)"', page).group(1))
+
+
+def _rows(app) -> list[tuple[int, str, str, str]]:
+    """(number, author's e-mail or "", note, text) of every revision of the lesson, oldest first."""
+    from sqlalchemy import select
+
+    from studio.db import session_for
+    from studio.models import Course, Revision, User
+
+    session = session_for(app)
+    try:
+        course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation.has(slug="inst")))
+        rows = session.execute(
+            select(Revision.number, User.email, Revision.note, Revision.content)
+            .outerjoin(User, User.id == Revision.user_id)
+            .where(Revision.course_id == course.id, Revision.path == LESSON)
+            .order_by(Revision.number)
+        ).all()
+        return [(n, email or "", note, text) for n, email, note, text in rows]
+    finally:
+        session.close()
+
+
+def test_racing_saves_in_two_server_processes_record_exactly_the_accepted_saves(app, tmp_path):
+    rounds = 20
+    with served(app, tmp_path, workers=2) as (port, _):
+        people = [HttpPerson(port, "author@inst.example"), HttpPerson(port, "admin@inst.example")]
+        readers = [HttpPerson(port, "reviewer@inst.example") for _ in range(2)]
+        base = served_base(people[0])
+        found = lesson_file(app).read_text("utf-8")
+        accepted: list[tuple[int, str, str, str]] = []
+        for n in range(rounds):
+            start = threading.Barrier(len(people) + len(readers))
+            replies: dict[int, tuple[int, dict]] = {}
+
+            def save(i, who, n=n, start=start, replies=replies, base=base):
+                text = f"---\ntitle: Round {n}\n---\nSaved by {i}.\n"
+                start.wait()
+                replies[i] = who.api(SAVE, {"path": LESSON, "text": text, "base": base})
+
+            def read(who, start=start):
+                start.wait()  # a reader of the newest state, as the history page is
+                assert who.request("GET", f"/o/inst/c/c1/history/{LESSON}")[0] == 200
+
+            threads = [threading.Thread(target=save, args=(i, p)) for i, p in enumerate(people)]
+            threads += [threading.Thread(target=read, args=(r,)) for r in readers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(status for status, _ in replies.values()) == [200, 409], replies
+            [winner] = [i for i, (status, _) in replies.items() if status == 200]
+            saved = replies[winner][1]["saved"]
+            text = f"---\ntitle: Round {n}\n---\nSaved by {winner}.\n"
+            theirs = replies[1 - winner][1]["theirs"]
+            # the refused one is shown the file as it is: the winner's text, by the winner
+            assert (theirs["text"], theirs["by"], theirs["number"]) == (text, saved["by"], saved["number"])
+            assert lesson_file(app).read_text("utf-8") == text
+            accepted.append((base + 1, saved["by"], "", text))
+            assert saved["number"] == base + 1
+            base = saved["number"]
+    assert _rows(app) == [(1, "", "as found in the course folder", found), *accepted]
+
+
+@pytest.mark.parametrize("step", ["before-replace", "after-replace"])
+def test_a_save_killed_midway_leaves_the_files_text_in_the_history(app, tmp_path, person, step):
+    old = lesson_file(app).read_text("utf-8")
+    new = "---\ntitle: Killed\n---\nSaved just before the crash.\n"
+    paused = Path(app.config["DATA_DIR"], f"save-paused-{step}")
+    with served(app, tmp_path, KSTUDIO_TEST_SAVE_PAUSE=step) as (port, proc):
+        author = HttpPerson(port, "author@inst.example")
+        base = served_base(author)
+
+        def save():
+            with contextlib.suppress(OSError):  # the server dies under it
+                author.api(SAVE, {"path": LESSON, "text": new, "base": base})
+
+        threading.Thread(target=save, daemon=True).start()
+        deadline = time.monotonic() + 30
+        while not paused.exists():
+            assert time.monotonic() < deadline, f"the save never reached {step}"
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    text = lesson_file(app).read_text("utf-8")
+    assert text == (old if step == "before-replace" else new)
+    who = person("admin@inst.example")
+    newest = opened(who)  # the next reader settles what the killed save left
+    rows = _rows(app)
+    assert rows[-1][0] == newest and rows[-1][3] == text
+    if step == "after-replace":
+        assert rows == [(1, "", "as found in the course folder", old), (2, "author@inst.example", "", new)]
+    else:
+        assert rows == [(1, "", "as found in the course folder", old)]
+    again = who.api(SAVE, {"path": LESSON, "text": "after the crash\n", "base": newest})
+    assert again.status_code == 200 and again.get_json()["saved"]["number"] == newest + 1
