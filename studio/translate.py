@@ -26,13 +26,12 @@ from packager.model import Course as CourseModel
 from packager.render import Player
 from packager.schema import LANG_PATTERN
 
-from . import library, revisions
+from . import content, library, revisions
 from . import translate_store as store
 from .db import db
 from .live import player_for
 from .models import GlossaryTerm, SegmentComment
 from .policy import allowed, requires
-from .preview import player_file, player_index
 from .storage import course_dir, course_file
 
 bp = Blueprint("translate", __name__)
@@ -430,13 +429,14 @@ def translated_player(lang: str) -> Player:
 
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/")
 @requires("translation.view")
-def player(org: str, course: str, lang: str) -> Response:
+def player(org: str, course: str, lang: str) -> BaseResponse:
+    """The translated player, on the content origin (a course's files never run on the studio's)."""
     _lang(_model(), lang)
-    return player_index(translated_player(lang))
+    return content.redirect_to("translate", c=g.course.id, l=lang)
 
 
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/<path:path>")
 @requires("translation.view")
 def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
     _lang(_model(), lang)
-    return player_file(translated_player(lang), path)
+    return content.redirect_to("translate", path, c=g.course.id, l=lang)
