@@ -136,7 +136,8 @@ def make_app(studio: Flask) -> Flask:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:  # a short message, never the studio's pages
-        text = exc.description if exc.code in (403, 404) and exc.description else exc.name
+        own = exc.code in (403, 404) and exc.description and exc.description != type(exc).description
+        text = exc.description if own else exc.name
         return Response(f"{exc.code} {text}\n", exc.code, mimetype="text/plain")
 
     app.after_request(_headers)

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -404,6 +405,8 @@ def take(org: str, course: str, lang: str) -> BaseResponse:
 
 
 _players: dict[tuple[str, str], tuple[str, Player]] = {}
+_building: dict[tuple[str, str], threading.Lock] = {}  # one build of a language's player at a time
+_building_lock = threading.Lock()
 
 
 def translated_player(lang: str) -> Player:
@@ -418,12 +421,16 @@ def translated_player(lang: str) -> Player:
         except (OSError, ValueError):
             stamp.update(f"{name}:-;".encode())
     key = (str(folder), lang)
-    cached = _players.get(key)
-    if cached is None or cached[0] != stamp.hexdigest():
-        cached = (stamp.hexdigest(), player_for(folder, model))
-        if len(_players) > 32:
-            _players.clear()
-        _players[key] = cached
+    with _building_lock:
+        lock = _building.setdefault(key, threading.Lock())
+    with lock:  # the player page and its frame's second request arrive together: build once, not twice
+        cached = _players.get(key)
+        if cached is None or cached[0] != stamp.hexdigest():
+            cached = (stamp.hexdigest(), player_for(folder, model))
+            _ = cached[1].webfonts  # subsetting is the slow part: done here, under the lock
+            if len(_players) > 32:
+                _players.clear()
+            _players[key] = cached
     return cached[1]
 
 
