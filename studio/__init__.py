@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         config,
+        content,
         courses,
         db,
         editor,
@@ -85,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
+    app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin
 
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
@@ -94,11 +96,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'; "
+            f"frame-src {content.origin(app)}; child-src {content.origin(app)}",  # course content: its own origin
         )
         return response
 
     from .errors import register
 
     register(app)
+    # the content origin's requests (told apart by Host) reach only the content app, outside the studio's
+    app.wsgi_app = content.HostDispatcher(app.wsgi_app, content.make_app(app))  # type: ignore[method-assign]
     return app

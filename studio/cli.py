@@ -32,7 +32,12 @@ def _app(args: argparse.Namespace, **extra: Any) -> Any:
 
 def _serve(args: argparse.Namespace) -> int:
     app = _app(args, QUEUE_URL=args.queue)
-    print(f"Karmayogi Studio on http://{args.host}:{args.port}/ (data in {app.config['DATA_DIR']})")
+    binds = [(args.host, args.port)]
+    if not app.config.get("CONTENT_ORIGIN"):  # course content on its own origin: the next port, served here too
+        binds.append((args.host, args.port + 1))
+        app.config["CONTENT_ORIGIN"] = f"http://{_url_host(args.host)}:{args.port + 1}"
+    print(f"Karmayogi Studio on http://{_url_host(args.host)}:{args.port}/ (data in {app.config['DATA_DIR']})")
+    print(f"Course content on {app.config['CONTENT_ORIGIN']}/")
     if args.demo:
         from .seed import seed_demo
 
@@ -48,7 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
             "Jobs: "
             + ("run in this process" if embedded else f"queued on {app.config['QUEUE_URL']}; run 'kstudio worker'")
         )
-        app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+        _run_werkzeug(app, binds)
         return 0
     from .server import run_gunicorn
 
@@ -58,12 +63,34 @@ def _serve(args: argparse.Namespace) -> int:
 
         worker = subprocess.Popen([sys.executable, "-m", "studio.cli", "worker", "--data", app.config["DATA_DIR"]])
     try:
-        run_gunicorn(app, args.host, args.port, args.workers)
+        run_gunicorn(app, binds, args.workers)
     finally:
         if worker is not None:
             worker.terminate()
             worker.wait(30)
     return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _run_werkzeug(app: Any, binds: list[tuple[str, int]]) -> None:
+    """One threaded server per address (the studio's, and its content origin's when on the next port)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    servers = [make_server(host, port, app, threaded=True) for host, port in binds]
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        servers[0].serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in servers[1:]:
+            server.shutdown()
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -1,17 +1,23 @@
 """The learner preview inside an LMS page: the course's SCORM player in a frame, the LMS side played by
-scorm-again, and a panel showing what the LMS records as the learner goes (cmi values, commits)."""
+scorm-again, and a panel showing what the LMS records as the learner goes (cmi values, commits).
+
+The studio's page holds only the chooser; the LMS wrapper (scorm-again's API object and the panel) and
+the SCO it frames are served by the content origin (``content.py``), so the SCO, which finds the API
+by climbing its parent frames, finds it there and never reaches the studio's page.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, Response, abort, g, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from packager import load_course
 from packager.export import languages
 from packager.export.scorm import player as scorm_player
 
+from . import content
 from .policy import requires
 from .preview import player_file, player_index
 from .storage import course_dir
@@ -20,6 +26,10 @@ bp = Blueprint("lms", __name__, url_prefix="/o/<org>/c/<course>/lms")
 APIS = {"scorm2004": "SCORM 2004 (4th edition)", "scorm12": "SCORM 1.2"}
 # scorm-again, the LMS-side SCORM runtime the project's browser tests use; installed by ./dev setup (npm ci)
 RUNTIME = Path(__file__).resolve().parent.parent / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
+WRAPPER_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "connect-src 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 def _choice() -> tuple[str, str, list[str]]:
@@ -38,27 +48,26 @@ def _choice() -> tuple[str, str, list[str]]:
 @requires("course.view")
 def page(org: str, course: str) -> str:
     api, lang, langs = _choice()
-    return render_template("lms.html", api=api, lang=lang, apis=APIS, langs=langs, runtime=RUNTIME.is_file())
+    frame = content.url("lms", c=g.course.id, a=api, l=lang) if RUNTIME.is_file() else ""
+    return render_template("lms.html", api=api, lang=lang, apis=APIS, langs=langs, frame=frame)
 
 
-@bp.get("/runtime.js")
-@requires("course.view")
-def runtime(org: str, course: str) -> BaseResponse:
-    if not RUNTIME.is_file():
-        abort(404)
-    return send_file(RUNTIME, mimetype="text/javascript")
-
-
-@bp.get("/<api>/<lang>/<path:path>")
-@requires("course.view")
-def sco(org: str, course: str, api: str, lang: str, path: str) -> BaseResponse:
-    """The SCORM package's files, served as the LMS would serve the unzipped package."""
+def content_file(api: str, lang: str, path: str) -> BaseResponse:
+    """For the content app: the LMS wrapper page (``""``), or the SCORM package's files under ``sco/``
+    as the LMS would serve the unzipped package."""
     if api not in APIS:
-        abort(404)
+        abort(404, "There is nothing here.")
     model = load_course(course_dir(g.course))
     if lang not in languages(model, "all"):
-        abort(404)
+        abort(404, f"The course is not offered in {lang}.")
+    if not path:
+        response = Response(render_template("lms_frame.html", api=api, lang=lang), mimetype="text/html")
+        response.headers["Content-Security-Policy"] = WRAPPER_CSP
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if not path.startswith("sco/"):
+        abort(404, f"{path} is not a file of the LMS preview.")
     if lang != model.language:  # the course as learners of that language get it, from its catalog
         model = load_course(course_dir(g.course), lang=lang)
     player = scorm_player(model, api)
-    return player_index(player) if path == "index.html" else player_file(player, path)
+    return player_index(player) if path == "sco/index.html" else player_file(player, path[4:])

@@ -1,19 +1,25 @@
 """The learner player, served file by file straight from the course folder (no build step), and the
-page the editor's live preview draws into."""
+page the editor's live preview draws into.
+
+The player is served only by the content origin (``content.py``); the studio's own addresses here
+redirect a person who may see the course through a freshly signed content URL. :func:`player_file`
+serves what a lesson uses and nothing else, and never makes a rendition inside a request.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, send_file, url_for
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, g, send_file
 from werkzeug.wrappers import Response as BaseResponse
 
 from packager import ExportError
 from packager.fonts import font_css
 from packager.render import Player
-from packager.svg import HEADERS as SVG_HEADERS
 
-from .live import player_for
+from . import content
 from .policy import requires
-from .storage import course_dir
 
 bp = Blueprint("preview", __name__, url_prefix="/o/<org>/c/<course>/player")
 
@@ -22,32 +28,51 @@ _TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
 }
+SHOWN = {  # media the player shows (images, video, audio, captions): served inline with these types only
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "svg": "image/svg+xml",  # sanitised (packager/svg.py) and only when a lesson shows it as an image
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "mov": "video/quicktime",
+    "mkv": "video/x-matroska",
+    "m4a": "audio/mp4",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "wav": "audio/wav",
+    "vtt": "text/vtt; charset=utf-8",
+}
+SAME_KIND = {"video": {"video", "low"}, "audio": {"speech", "audio"}, "image": {"image"}}
+"""Renditions a source file may stand in for while its job makes them (a poster cannot be a video)."""
 
 
 @bp.get("/")
 @requires("course.view")
-def index(org: str, course: str) -> Response:
-    return player_index(player_for(course_dir(g.course)))
+def index(org: str, course: str) -> BaseResponse:
+    return content.redirect_to("course", c=g.course.id)
 
 
 @bp.get("/live")
 @requires("course.view")
-def live(org: str, course: str) -> str:
-    """An empty lesson page with the player's stylesheet; the editor puts the rendered lesson in it."""
-    return render_template("live.html")
+def live(org: str, course: str) -> BaseResponse:
+    """An empty lesson page with the player's stylesheet; the editor posts the rendered lesson into it."""
+    return content.redirect_to("course", "live", c=g.course.id)
 
 
 @bp.get("/lesson/<path:lesson_id>")
 @requires("course.view")
 def lesson(org: str, course: str, lesson_id: str) -> BaseResponse:
     """A stable address for one lesson's preview: the player opened at that lesson."""
-    return redirect(url_for("preview.index", org=org, course=course) + "#/" + lesson_id)
+    return content.redirect_to("course", anchor="/" + lesson_id, c=g.course.id)
 
 
 @bp.get("/<path:path>")
 @requires("course.view")
 def file(org: str, course: str, path: str) -> BaseResponse:
-    return player_file(player_for(course_dir(g.course)), path)
+    return content.redirect_to("course", path, c=g.course.id)
 
 
 def player_index(player: Player) -> Response:
@@ -58,8 +83,11 @@ def player_index(player: Player) -> Response:
     return response
 
 
-def player_file(player: Player, path: str) -> BaseResponse:
-    """One file of *player*'s package, by its package path; anything else is 404."""
+def player_file(player: Player, path: str, make: Callable[[str], None] | None = None) -> BaseResponse:
+    """One file of *player*'s package, by its package path; anything else is a 404 with a message.
+
+    A rendition not made yet is asked of *make* (which queues a job) and meanwhile its source stands in
+    when it can; nothing is transcoded here, and an unknown path never looks at the media at all."""
     if path == "course.js":
         return _text(player.course_js(), ".js")
     if path.startswith("assets/") and path[7:] in player.assets:
@@ -72,18 +100,81 @@ def player_file(player: Player, path: str) -> BaseResponse:
     by_file = {player.lesson_files[lesson.id]: lesson for lesson in player.course.lessons}
     if path in by_file:
         return _text(player.lesson_js(by_file[path]), ".js")
-    if path in player.media_names():  # only files lessons use: no path is joined blindly
-        try:  # this file only: a bad file answers for itself, not for every media file of the course
-            item = next(player.media_files([path]))
-        except ExportError as exc:
-            return Response(str(exc), status=415, mimetype="text/plain")
-        if item.data is not None:
-            return Response(item.data, headers=SVG_HEADERS)
-        assert item.source is not None
-        response = send_file(item.source, conditional=True)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-    abort(404)
+    return _media(player, path, make)
+
+
+def _media(player: Player, path: str, make: Callable[[str], None] | None) -> BaseResponse:
+    """A file lessons use: a rendition from the media cache, a course file, or a 404 saying why."""
+    sources = _referenced(player)
+    if not (path in sources or any(path.startswith(src + ".") for src in sources)) or path not in player.media_names():
+        abort(404, f"{path} is not a file this course's lessons use.")  # decided before any media is probed
+    root = player.course.root
+    found = player.media.by_name.get(path) if player.process_media else None
+    if found is not None and found[0].info.error:  # a bad file answers for itself, not for the whole course
+        return Response(f"{found[0].src} {found[0].info.error}", status=415, mimetype="text/plain")
+    if found is not None and found[1].rendition != "copy":
+        item, out = found
+        cached = player.media.cache_path(item, out)
+        if cached.is_file():
+            return _media_response(player, path, cached)
+        if make is not None:
+            make(item.src)
+        if out.rendition not in SAME_KIND.get(item.kind, set()):
+            abort(404, f"{path} is still being made from {item.src}; reload the page in a few minutes.")
+        return _media_response(player, item.src, root / item.src)
+    source = found[0].src if found is not None else path
+    if not (root / source.removesuffix(".vtt") if source.lower().endswith(".srt.vtt") else root / source).is_file():
+        abort(404, f"{source} is used by a lesson but is not in the course folder.")
+    try:
+        packaged = player.media_file(source)
+    except ExportError as exc:  # not what its name says, an unsafe SVG: this file only is refused
+        return Response(str(exc), status=415, mimetype="text/plain")
+    if packaged.data is not None:  # sanitised SVG, converted captions
+        return _media_response(player, source, None, packaged.data)
+    assert packaged.source is not None
+    return _media_response(player, source, packaged.source)
+
+
+def _referenced(player: Player) -> set[str]:
+    """The course files lessons name (renditions are named ``<source>.<rendition>.<ext>``)."""
+    names = {player.course.thumbnail} if player.course.thumbnail else set()
+    for lesson in player.course.lessons:
+        for ref in lesson.media:
+            names.add(ref.src)
+            names.update(c.src for c in ref.captions)
+    return names
+
+
+def _shown(player: Player) -> set[str]:
+    """Course files the player shows as media (not as links to download)."""
+    shown = {player.course.thumbnail} if player.course.thumbnail else set()
+    for lesson in player.course.lessons:
+        for ref in lesson.media:
+            if ref.kind != "attachment":
+                shown.add(ref.src)
+            shown.update(c.src for c in ref.captions)
+            shown.update(f"{c.src}.vtt" for c in ref.captions if c.src.lower().endswith(".srt"))
+    return shown
+
+
+def _media_response(player: Player, name: str, source: Path | None, data: bytes | None = None) -> BaseResponse:
+    """Media the player shows, inline with its own type; anything else only as a download (never a page)."""
+    ext = name.rsplit(".", 1)[-1].lower()
+    shown = ext in SHOWN and (name in _shown(player) or name in player.media.by_name)
+    mimetype = SHOWN[ext] if shown else "application/octet-stream"
+    if data is not None:
+        response: BaseResponse = Response(data, mimetype=mimetype)
+    else:
+        assert source is not None
+        response = send_file(source, mimetype=mimetype, conditional=True, etag=True)
+    if not shown:
+        response.headers["Content-Disposition"] = "attachment; filename=" + _quoted(name.rsplit("/", 1)[-1])
+    return response
+
+
+def _quoted(filename: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in filename)
+    return f'"{safe}"'
 
 
 def _text(data: bytes, ext: str) -> Response:

@@ -18,12 +18,11 @@ from werkzeug.wrappers import Response
 from packager import load_course
 from packager.catalog import SnapshotError, diff
 
-from . import submissions
+from . import content, submissions
 from .db import db
 from .live import player_for
 from .models import ReviewComment, Submission
 from .policy import requires
-from .preview import player_file, player_index
 
 bp = Blueprint("review", __name__, url_prefix="/o/<org>/review")
 
@@ -159,16 +158,24 @@ def publish(org: str, sub: int) -> Response | tuple[str, int]:
 @bp.get("/<int:sub>/player/<lang>/")
 @requires("catalogue.queue")
 def player(org: str, sub: int, lang: str) -> Response:
-    return player_index(_player(sub, lang))
+    """The snapshot's player, on the content origin (a course's files never run on the studio's)."""
+    return _to_player(sub, lang, "")
 
 
 @bp.get("/<int:sub>/player/<lang>/<path:path>")
 @requires("catalogue.queue")
 def player_asset(org: str, sub: int, lang: str, path: str) -> Response:
-    return player_file(_player(sub, lang), path)  # type: ignore[return-value]
+    return _to_player(sub, lang, path)
 
 
-def _player(sub: int, lang: str):  # type: ignore[no-untyped-def]
+def _to_player(sub: int, lang: str, path: str) -> Response:
+    item = _submission(sub)
+    if lang not in json.loads(item.langs or "[]") or not item.snapshot:
+        abort(404)  # here, not on the content origin: a language the submission was not built in
+    return content.redirect_to("review", path, n=sub, l=lang)
+
+
+def _player(sub: int, lang: str):  # type: ignore[no-untyped-def]  # also called by the content app
     """The learner player over the snapshot's source (verified when first written out), in *lang*."""
     item = _submission(sub)
     if lang not in json.loads(item.langs or "[]") or not item.snapshot:

@@ -26,9 +26,10 @@ def _post_fork(server: Any, worker: Any) -> None:
     worker.app.application.extensions["studio.engine"].dispose(close=False)
 
 
-def run_gunicorn(app: Any, host: str, port: int, workers: int) -> None:
+def run_gunicorn(app: Any, binds: list[tuple[str, int]], workers: int) -> None:
+    """Serve *app* on every address of *binds* (the studio's, and its content origin's on the next port)."""
     options = {
-        "bind": f"{host}:{port}",
+        "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}" for host, port in binds],
         "workers": workers,
         "worker_class": "gthread",
         "threads": 4,

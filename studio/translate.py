@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,12 @@ from packager.model import Course as CourseModel
 from packager.render import Player
 from packager.schema import LANG_PATTERN
 
-from . import library, revisions
+from . import content, library, revisions
 from . import translate_store as store
 from .db import db
 from .live import player_for
 from .models import GlossaryTerm, SegmentComment
 from .policy import allowed, requires
-from .preview import player_file, player_index
 from .storage import course_dir, course_file
 
 bp = Blueprint("translate", __name__)
@@ -405,6 +405,8 @@ def take(org: str, course: str, lang: str) -> BaseResponse:
 
 
 _players: dict[tuple[str, str], tuple[str, Player]] = {}
+_building: dict[tuple[str, str], threading.Lock] = {}  # one build of a language's player at a time
+_building_lock = threading.Lock()
 
 
 def translated_player(lang: str) -> Player:
@@ -419,24 +421,29 @@ def translated_player(lang: str) -> Player:
         except (OSError, ValueError):
             stamp.update(f"{name}:-;".encode())
     key = (str(folder), lang)
-    cached = _players.get(key)
-    if cached is None or cached[0] != stamp.hexdigest():
-        cached = (stamp.hexdigest(), player_for(folder, model))
-        if len(_players) > 32:
-            _players.clear()
-        _players[key] = cached
+    with _building_lock:
+        lock = _building.setdefault(key, threading.Lock())
+    with lock:  # the player page and its frame's second request arrive together: build once, not twice
+        cached = _players.get(key)
+        if cached is None or cached[0] != stamp.hexdigest():
+            cached = (stamp.hexdigest(), player_for(folder, model))
+            _ = cached[1].webfonts  # subsetting is the slow part: done here, under the lock
+            if len(_players) > 32:
+                _players.clear()
+            _players[key] = cached
     return cached[1]
 
 
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/")
 @requires("translation.view")
-def player(org: str, course: str, lang: str) -> Response:
+def player(org: str, course: str, lang: str) -> BaseResponse:
+    """The translated player, on the content origin (a course's files never run on the studio's)."""
     _lang(_model(), lang)
-    return player_index(translated_player(lang))
+    return content.redirect_to("translate", c=g.course.id, l=lang)
 
 
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/<path:path>")
 @requires("translation.view")
 def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
     _lang(_model(), lang)
-    return player_file(translated_player(lang), path)
+    return content.redirect_to("translate", path, c=g.course.id, l=lang)

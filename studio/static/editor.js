@@ -116,9 +116,9 @@
     previewTimer = setTimeout(function () {
       post(root.dataset.preview, { path: path, text: text.value }).then(function (r) { return r.json(); })
         .then(function (data) {
-          var doc = frame.contentDocument, main = doc && doc.getElementById("ks-main");
-          if (!main) return;
-          main.innerHTML = data.html || "<p>" + (data.error || "No preview").replace(/</g, "&lt;") + "</p>";
+          if (!frameReady) return;
+          var html = data.html || "<p>" + (data.error || "No preview").replace(/&/g, "&amp;").replace(/</g, "&lt;") + "</p>";
+          frame.contentWindow.postMessage({ kind: "ks-lesson", html: html }, contentOrigin);
           ms.textContent = data.ms !== undefined ? "(" + data.ms + " ms)" : "";
           problems.textContent = "";
           (data.problems || []).forEach(function (p) {
@@ -133,7 +133,13 @@
         }).catch(function () { /* the next keystroke tries again */ });
     }, delay);
   }
-  if (frame) frame.addEventListener("load", function () { refreshPreview(0); });
+  // The preview page lives on the content origin: it says when it is ready, and takes lessons only from here
+  var contentOrigin = frame ? new URL(frame.src, location.href).origin : "", frameReady = false;
+  window.addEventListener("message", function (event) {
+    if (!frame || event.origin !== contentOrigin || event.source !== frame.contentWindow) return;
+    if (event.data && event.data.kind === "ks-ready") { frameReady = true; refreshPreview(0); }
+  });
+  if (frame) frame.contentWindow.postMessage({ kind: "ks-hello" }, contentOrigin);  // in case it loaded first
 
   function goToLine(line) {
     if (!line) return;

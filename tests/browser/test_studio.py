@@ -207,13 +207,14 @@ def test_lms_preview_shows_what_the_lms_records(browser, live):
     context = browser.new_context()
     page = sign_in(context, base, "reviewer@inst.example")
     page.goto(f"{base}/o/inst/c/c1/lms/?api=scorm2004")
-    values = page.locator("#lms-values")
-    expect(page.locator("#lms-log")).to_contain_text("Initialize", timeout=15000)
-    course = page.frame_locator("#sco")
+    lms = page.frame_locator("#lms-frame")  # the LMS side: scorm-again and its panel, on the content origin
+    values = lms.locator("#lms-values")
+    expect(lms.locator("#lms-log")).to_contain_text("Initialize", timeout=15000)
+    course = lms.frame_locator("#sco")
     course.locator("body").evaluate("() => { location.hash = '#/lessons/01-welcome'; }")  # the learner opens a lesson
     expect(course.locator("article.ks-lesson")).to_be_visible()
     expect(values.locator("tr", has_text="cmi.location")).to_contain_text("lessons/01-welcome", timeout=15000)
-    expect(page.locator("#lms-summary")).to_contain_text("cmi.completion_status")
+    expect(lms.locator("#lms-summary")).to_contain_text("cmi.completion_status")
     context.close()
 
 

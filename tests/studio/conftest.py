@@ -18,6 +18,7 @@ from tests.studio.servers import postgres_server
 
 PASSWORD = "correct horse battery"
 LESSON = "lessons/01-welcome.md"
+CONTENT = "http://content.test"
 
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -48,6 +49,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def make_app(data: Path, **config: Any) -> Any:
     settings: dict[str, Any] = {"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "test"}
+    settings["CONTENT_ORIGIN"] = CONTENT  # course content's own origin: ask it with base_url=CONTENT
     if _database["url"]:
         settings["DATABASE_URL"] = _database["url"]
     settings.update(config)
@@ -132,6 +134,13 @@ class Person:
 
     def api(self, url: str, body: dict[str, Any]) -> Any:
         return self.client.post(url, json=body, headers={"X-CSRFToken": self.token})
+
+    def content(self, url: str, path: str = "") -> Any:
+        """The studio's address *url* of course content, followed to the content origin (+ *path*)."""
+        moved = self.client.get(url)
+        location = moved.headers.get("Location", "")
+        assert moved.status_code == 302 and location.startswith(CONTENT + "/t/"), (moved.status_code, location)
+        return self.client.get(location.split("#")[0] + path)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""A real studio server (werkzeug, threaded, with the embedded job worker) for browser tests."""
+"""A real studio server (werkzeug, threaded, with the embedded job worker, its content origin on a
+second port) for browser tests."""
 
 from __future__ import annotations
 
@@ -23,14 +24,17 @@ def live_studio(tmp: Path) -> Iterator[tuple[str, Any]]:
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # real argon2, cheap
     app = make_app(tmp / "data")
     populate(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    # the studio and its content origin: one app on two ports, as `kstudio serve` runs them
+    servers = [make_server("127.0.0.1", 0, app, threaded=True) for _ in range(2)]
+    app.config["CONTENT_ORIGIN"] = f"http://127.0.0.1:{servers[1].server_port}"
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     consumer = start_embedded_worker(app)
     try:
-        yield f"http://127.0.0.1:{server.server_port}", app
+        yield f"http://127.0.0.1:{servers[0].server_port}", app
     finally:
         consumer.stop(graceful=True)
-        server.shutdown()
+        for server in servers:
+            server.shutdown()
         app.extensions["studio.engine"].dispose()
         accounts._hasher = hasher

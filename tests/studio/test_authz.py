@@ -30,7 +30,6 @@ SPECIAL = {
     "translate.player_files": {"path": "course.js"},
     "review.player": {"lang": "en"},  # submission 1 was submitted in English only
     "review.player_asset": {"lang": "en", "path": "course.js"},
-    "lms.sco": {"api": "scorm2004", "lang": "en", "path": "index.html"},
 }
 QUERY = {"editor.diff": "?a=1&b=1"}
 

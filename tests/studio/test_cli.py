@@ -6,10 +6,14 @@ import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+
+import pytest
 
 from tests.studio.servers import free_port
 
@@ -68,10 +72,19 @@ def test_admin_errors_are_one_clear_line(tmp_path, monkeypatch, capsys):
     assert result.returncode == 2 and "at least 10 characters" in result.stderr
 
 
+def _two_free_ports() -> int:
+    """A free port whose next port is free too (the studio's and its content origin's)."""
+    while True:
+        port = free_port()
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port + 1)) != 0:
+                return port
+
+
 def test_serve_demo_prints_credentials_that_sign_in(tmp_path):
     data = tmp_path / "data"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    port = free_port()
+    port = _two_free_ports()
     proc = subprocess.Popen(
         [*KSTUDIO, "serve", "--demo", "--data", str(data), "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -96,6 +109,10 @@ def test_serve_demo_prints_credentials_that_sign_in(tmp_path):
             except OSError:
                 time.sleep(0.1)
         assert 'name="password"' in page
+        assert f"Course content on http://127.0.0.1:{port + 1}/" in "".join(lines)
+        with pytest.raises(urllib.error.HTTPError) as content_host:  # the next port: the content origin
+            urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/login")
+        assert content_host.value.code == 404 and "Set-Cookie" not in content_host.value.headers
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(10)

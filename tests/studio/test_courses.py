@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from studio import metadata
 from studio.quiz import Question, QuestionError, to_markdown
-from tests.studio.conftest import LESSON
+from tests.studio.conftest import CONTENT, LESSON
 
 
 def test_lists_only_the_organisations_own_courses(author):
@@ -78,24 +79,29 @@ def test_live_preview_renders_the_unsaved_lesson_with_the_player(author):
 
 
 def test_preview_serves_the_player_files(author):
-    index = author.get("/o/inst/c/c1/player/")
-    assert index.status_code == 200 and "Content-Security-Policy" in index.headers
+    index = author.content("/o/inst/c/c1/player/")
+    assert index.status_code == 200 and index.headers["Content-Security-Policy"].startswith("sandbox allow-scripts")
     assert 'src="course.js"' in index.get_data(as_text=True)
-    assert author.get("/o/inst/c/c1/player/course.js").status_code == 200
-    assert author.get("/o/inst/c/c1/player/assets/player.js").status_code == 200
-    assert author.get("/o/inst/c/c1/player/assets/player.css").status_code == 200
+    assert author.content("/o/inst/c/c1/player/course.js").status_code == 200
+    assert author.content("/o/inst/c/c1/player/assets/player.js").status_code == 200
+    assert author.content("/o/inst/c/c1/player/assets/player.css").status_code == 200
     redirect = author.get("/o/inst/c/c1/player/lesson/lessons/01-welcome")
-    assert redirect.status_code == 302 and redirect.headers["Location"].endswith("/player/#/lessons/01-welcome")
+    assert redirect.status_code == 302 and redirect.headers["Location"].startswith(CONTENT + "/t/")
+    assert redirect.headers["Location"].endswith("/#/lessons/01-welcome")
+
+
+@pytest.mark.parametrize(
+    "path", ["../../course.yml", "course.yml", "lessons/01-welcome.md", "assets/../../../pyproject.toml", "secret_key"]
+)
+def test_the_player_serves_no_file_but_its_own(author, path):
+    response = author.content("/o/inst/c/c1/player/", path)
+    assert response.status_code == 404 and response.mimetype == "text/plain"
 
 
 @pytest.mark.parametrize(
     "url",
     [
         "/o/inst/c/..%2f..%2fetc/",
-        "/o/inst/c/c1/player/../../course.yml",
-        "/o/inst/c/c1/player/course.yml",
-        "/o/inst/c/c1/player/lessons/01-welcome.md",
-        "/o/inst/c/c1/player/assets/../../../pyproject.toml",
         "/o/inst/c/c1/edit/../other/c1/course.yml",
         "/o/inst/c/c1/edit/..%2f..%2f..%2fsecret_key",
         "/o/inst/c/c1/edit/media/diagram.svg",
@@ -158,10 +164,14 @@ def test_bad_question_input_is_refused():
 
 def test_lms_preview_serves_the_scorm_player_and_the_runtime(author):
     page = author.get("/o/inst/c/c1/lms/?api=scorm12").get_data(as_text=True)
-    assert "What the LMS records" in page and 'data-api="scorm12"' in page
-    assert author.get("/o/inst/c/c1/lms/runtime.js").status_code == 200
-    sco = author.get("/o/inst/c/c1/lms/scorm12/en/index.html")
+    frame = re.search(r'id="lms-frame" src="([^"]+)"', page)[1]
+    assert frame.startswith(CONTENT + "/t/")
+    wrapper = author.client.get(frame).get_data(as_text=True)
+    assert "What the LMS records" in wrapper and 'data-api="scorm12"' in wrapper
+    assert author.client.get(CONTENT + "/static/scorm-again.js").status_code == 200
+    sco = author.client.get(frame + "sco/index.html")
     assert sco.status_code == 200 and "assets/scorm.js" in sco.get_data(as_text=True)
-    assert author.get("/o/inst/c/c1/lms/scorm12/en/assets/scorm.js").status_code == 200
-    assert author.get("/o/inst/c/c1/lms/scorm12/xx/index.html").status_code == 404
-    assert author.get("/o/inst/c/c1/lms/aicc/en/index.html").status_code == 404
+    assert author.client.get(frame + "sco/assets/scorm.js").status_code == 200
+    assert author.get("/o/inst/c/c1/lms/?api=scorm12&lang=xx").status_code == 404
+    assert author.get("/o/inst/c/c1/lms/?api=aicc").status_code == 404
+    assert author.get("/o/inst/c/c1/lms/scorm12/en/index.html").status_code == 404  # not on the studio's origin

@@ -140,14 +140,13 @@ def test_upload_merges_and_shows_conflicts(sample, person, tmp_path):
 
 def test_translated_player_serves_its_webfonts(sample, person):
     translator = person("translator@inst.example")
-    index = translator.get("/o/inst/c/karmayogi-prarambh/translate/ur/player/").get_data(as_text=True)
+    player = "/o/inst/c/karmayogi-prarambh/translate/ur/player/"
+    index = translator.content(player).get_data(as_text=True)
     assert 'lang="ur"' in index and 'dir="rtl"' in index and "assets/fonts.css" in index
-    css = translator.get("/o/inst/c/karmayogi-prarambh/translate/ur/player/assets/fonts.css")
+    css = translator.content(player, "assets/fonts.css")
     assert css.status_code == 200
     font = re.search(r"url\(['\"]?([^'\")]+)", css.get_data(as_text=True))[1]
-    got = translator.get(
-        "/o/inst/c/karmayogi-prarambh/translate/ur/player/assets/" + font.removeprefix("./").removeprefix("assets/")
-    )
+    got = translator.content(player, "assets/" + font.removeprefix("./").removeprefix("assets/"))
     assert got.status_code == 200 and got.mimetype == "font/woff2" and got.data[:4] == b"wOF2"
 
 
