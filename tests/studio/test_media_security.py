@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from studio.content import FILE_CSP
 from tests.studio.conftest import LESSON
 from tests.test_svg_security import HOSTILE, bomb, png, served_svg_is_inert
 
 MEDIA = "/api/o/inst/c/c1/media"
+PLAYER = "/o/inst/c/c1/player/"  # followed to the content origin
 
 
 def send(author, name: str, data: bytes):
@@ -70,21 +72,19 @@ def test_a_bad_file_in_the_course_answers_for_itself_only(app, author):
             "media/huge.png": bomb(),
         },
     )
-    bad = author.get("/o/inst/c/c1/player/media/diagram.svg")
+    bad = author.content(PLAYER, "media/diagram.svg")
     assert bad.status_code == 415 and bad.get_data(as_text=True) == (
         "media/diagram.svg is not an SVG image (it is a PNG)"
     )
-    huge = author.get("/o/inst/c/c1/player/media/huge.png")  # never sent for a browser to decode
+    huge = author.content(PLAYER, "media/huge.png")  # never sent for a browser to decode
     assert huge.status_code == 415 and huge.get_data(as_text=True) == (
         "media/huge.png declares far more pixels than the 40 megapixels images may have"
     )
-    good = author.get("/o/inst/c/c1/player/media/good.png")
+    good = author.content(PLAYER, "media/good.png")
     assert good.status_code == 200 and good.headers["X-Content-Type-Options"] == "nosniff"
-    chart = author.get("/o/inst/c/c1/player/media/chart.svg")
+    chart = author.content(PLAYER, "media/chart.svg")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
-    assert chart.headers["Content-Security-Policy"] == (
-        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    )
+    assert chart.headers["Content-Security-Policy"] == FILE_CSP  # served from the content origin, sandboxed
     assert chart.headers["X-Content-Type-Options"] == "nosniff"
     served_svg_is_inert(chart.get_data(as_text=True))
-    assert author.get("/o/inst/c/c1/player/course.js").status_code == 200
+    assert author.content(PLAYER, "course.js").status_code == 200
