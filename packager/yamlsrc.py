@@ -53,12 +53,12 @@ def _parse(text: str, file: str, *, line_offset: int = 0) -> YamlDoc:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
+        line = mark.line + 1 + line_offset if mark else 1 + line_offset
         what = exc.problem or "invalid YAML"
         doc.problems.append(error(file, line, f"YAML syntax error: {what}"))
         return doc
     except yaml.YAMLError as exc:
-        doc.problems.append(error(file, None, f"YAML error: {exc}"))
+        doc.problems.append(error(file, 1 + line_offset, f"YAML error: {exc}"))
         return doc
     if node is None:
         return doc
@@ -125,9 +125,11 @@ def parse(text: str, file: str, *, line_offset: int = 0) -> YamlDoc:
 
     Never raises on bad input: syntax errors, duplicate keys and over-large documents are problems.
     """
+    first = 1 + line_offset  # the problem is the whole document: point at its first line
     try:
         return _parse(text, file, line_offset=line_offset)
     except _TooBig:
-        return YamlDoc(problems=[error(file, None, "YAML document is too large or too deeply aliased")])
+        message = f"YAML document is too large or too deeply aliased (more than {MAX_NODES} values)"
+        return YamlDoc(problems=[error(file, first, message)])
     except RecursionError:
-        return YamlDoc(problems=[error(file, None, "YAML document is nested too deeply")])
+        return YamlDoc(problems=[error(file, first, "YAML document is nested too deeply")])
