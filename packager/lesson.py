@@ -23,6 +23,23 @@ from .model import Block, Caption, Competency, Html, Lesson
 _CLOSE_FENCE = re.compile(r"^\s*:{3,}\s*$")
 WORDS_PER_MINUTE = 180
 MINUTES_PER_QUESTION = 0.5
+MAX_LESSON_KB = 256
+"""A lesson's largest size. A micro-learning lesson is a few KB; the cap bounds what one lesson can
+cost to parse (markdown-it-py needs up to ~10 µs a character on token-dense text, so about 2.5 s of CPU
+for 256 KB at worst), which matters most for the studio's live preview, parsed on every keystroke."""
+MAX_LESSON_BYTES = MAX_LESSON_KB * 1024
+
+
+def size_problem(path: str, size: int) -> Problem | None:
+    """The error for a lesson of *size* bytes over the limit, or None.
+
+    >>> print(size_problem("lessons/a.md", 300 * 1024))
+    lessons/a.md:1: error: lesson is 300 KB; the limit is 256 KB: split it into shorter lessons
+    """
+    if size <= MAX_LESSON_BYTES:
+        return None
+    kb = -(-size // 1024)
+    return error(path, 1, f"lesson is {kb} KB; the limit is {MAX_LESSON_KB} KB: split it into shorter lessons")
 
 
 @dataclass(frozen=True)
@@ -49,7 +66,13 @@ def lesson_id_for(path: str) -> str:
 
 
 def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list[Problem]]:
-    """Parse a lesson's text. Always returns a lesson (possibly partial) and every problem found."""
+    """Parse a lesson's text. Always returns a lesson (possibly partial) and every problem found.
+
+    A text over :data:`MAX_LESSON_KB` is not parsed: the lesson comes back empty with that one error.
+    """
+    too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass")))
+    if too_big:
+        return Lesson(id=lesson_id_for(path), path=path, title=lesson_id_for(path)), [too_big]
     problems: list[Problem] = []
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     front, body, body_offset = _split_front_matter(text, path, problems)

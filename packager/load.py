@@ -19,14 +19,13 @@ from typing import Any
 from . import cache, media, schema, yamlsrc
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
-from .lesson import LessonContext, lesson_id_for, parse_lesson
+from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
 from .strings import player_strings
 
 log = logging.getLogger(__name__)
 
 MAX_COURSE_YML = 1 << 20
-MAX_LESSON_BYTES = 2 << 20
 MAX_FILES = 20_000
 _FRONT_ID = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
 _CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.(?:vtt|srt)$")
@@ -280,8 +279,9 @@ def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems
 
 def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
     file = root / path
-    if file.stat().st_size > MAX_LESSON_BYTES:
-        problems.append(error(path, None, "lesson is larger than 2 MB: split it, and keep media in media/"))
+    too_big = size_problem(path, file.stat().st_size)
+    if too_big:
+        problems.append(too_big)
         return None
     return _decode(file.read_bytes(), path, problems)
 

@@ -314,3 +314,22 @@ def test_unclosed_brackets_parse_in_linear_time(body):
     # time, so a slow or loaded machine moves both: before the fix the ratio was 6 to several thousand
     plain = _parse_seconds("]" * len(body))
     assert _parse_seconds(body) < 4 * plain + 0.3
+
+
+def test_lesson_over_the_size_limit_is_one_clear_error(make_course):
+    from packager.lesson import MAX_LESSON_KB
+
+    body = "Words and more words.\n" * (MAX_LESSON_KB * 1024 // 22 + 10)
+    root = lesson_course(make_course, body)
+    size_kb = -(-(root / "lessons/a.md").stat().st_size // 1024)
+    problems = [p.format() for p in check_course(load_course(root))]
+    assert problems == [
+        f"lessons/a.md:1: error: lesson is {size_kb} KB; the limit is 256 KB: split it into shorter lessons"
+    ]
+    assert MAX_LESSON_KB == 256
+
+
+def test_lesson_just_under_the_size_limit_is_parsed(make_course):
+    body = "Words and more words.\n" * (255 * 1024 // 22)
+    lesson, problems = parse(make_course, body)
+    assert not any("limit" in p for p in problems) and lesson.blocks

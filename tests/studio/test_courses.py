@@ -165,3 +165,10 @@ def test_lms_preview_serves_the_scorm_player_and_the_runtime(author):
     assert author.get("/o/inst/c/c1/lms/scorm12/en/assets/scorm.js").status_code == 200
     assert author.get("/o/inst/c/c1/lms/scorm12/xx/index.html").status_code == 404
     assert author.get("/o/inst/c/c1/lms/aicc/en/index.html").status_code == 404
+
+
+def test_preview_refuses_a_lesson_over_the_size_limit_naming_it(author):
+    text = "---\ntitle: Big\n---\n" + "[" * (300 << 10)
+    response = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": text})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "lesson is 301 KB; the limit is 256 KB: split it into shorter lessons"
