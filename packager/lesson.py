@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from . import schema, yamlsrc
 from .errors import Problem, did_you_mean, error
 from .i18n.segments import Lookup, front_segments
-from .markdown import CONTAINERS, LessonEnv, parser
+from .markdown import CONTAINERS, LessonEnv, budget, parser
 from .markdown.context import Container, Context, slug
 from .model import Block, Caption, Competency, Html, Lesson
 
@@ -54,6 +54,8 @@ class LessonContext:
     strings: dict[str, str] | None = None
     translate: Lookup | None = None
     """In a translated build: a segment -> its translation, or None to keep the source text."""
+    cpu_budget: float | None = None
+    """Seconds of CPU the parse may use before it raises :class:`LessonTooComplex` (the live preview)."""
 
 
 def lesson_id_for(path: str) -> str:
@@ -69,6 +71,7 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     """Parse a lesson's text. Always returns a lesson (possibly partial) and every problem found.
 
     A text over :data:`MAX_LESSON_KB` is not parsed: the lesson comes back empty with that one error.
+    Raises :class:`~packager.errors.LessonTooComplex` only when ``ctx.cpu_budget`` is set and spent.
     """
     too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass")))
     if too_big:
@@ -106,6 +109,8 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     walker = Context(md, env, slug(lesson.id))
     if ctx.translate:
         walker.mdenv["ks_translate"] = (lesson.id, ctx.translate)
+    if ctx.cpu_budget is not None:
+        walker.mdenv[budget.ENV_KEY] = budget.Budget(ctx.cpu_budget)
     tokens = md.parse(body, walker.mdenv)
     lesson.blocks = _blocks(tokens, body.split("\n"), walker)
     lesson.media, lesson.links = env.media, env.links

@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course
+from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
 
 from . import jobs, library, media_files, revisions
@@ -76,7 +77,7 @@ def preview(org: str, course: str) -> Response | tuple[Response, int]:
     started = time.perf_counter()
     try:
         html, problems = render_lesson(course_dir(g.course), path, text)
-    except NotInCourse as exc:
+    except (NotInCourse, LessonTooComplex) as exc:
         return jsonify(error=str(exc)), 422
     return jsonify(
         html=html,

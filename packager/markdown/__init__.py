@@ -18,7 +18,7 @@ from mdit_py_plugins.footnote.index import footnote_ref
 
 from ..i18n.segments import translate_rule
 from ..model import Block
-from . import callout, quiz, reflection, rules
+from . import budget, callout, quiz, reflection, rules
 from .context import Container, Context
 from .env import LessonEnv
 from .linklabel import guard_footnote_ref, parse_link_label
@@ -55,6 +55,7 @@ def parser() -> MarkdownIt:
     container_plugin(md, "ks", validate=lambda params, markup: True)
     rules.install(md)
     md.core.ruler.after("block", "ks_translate", translate_rule)  # a translated build's text, before inline
+    budget.install(md)  # last, so its rules run first
     return md
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,15 @@ def test_preview_refuses_a_lesson_over_the_size_limit_naming_it(author):
     response = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": text})
     assert response.status_code == 413
     assert response.get_json()["error"] == "lesson is 301 KB; the limit is 256 KB: split it into shorter lessons"
+
+
+def test_preview_stops_a_lesson_that_costs_more_than_its_cpu_budget(author):
+    # under the size limit, yet many seconds of parsing: the preview gives up at its budget
+    text = "---\ntitle: Slow\n---\n[^1]: x\n\n" + "[^" * (120 << 10) + "]"
+    started = time.thread_time()
+    response = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": text})
+    assert time.thread_time() - started < 4  # the budget is 1 s; encoding and the request add a little
+    assert response.status_code == 422
+    assert "more than 1 s" in response.get_json()["error"]
+    fine = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": "---\ntitle: Quick\n---\nText.\n"})
+    assert fine.status_code == 200 and "Quick" in fine.get_json()["html"]
