@@ -303,11 +303,12 @@ def _parse_seconds(body: str) -> float:
     "body",
     [
         "[" * 100_000,  # each '[' walked the next 20 positions: 18 µs a character
+        "[" * 100_000 + "]",  # one ']' at the end: each '[' still stepped into the next
         "![" * 50_000,
         "^[" * 50_000,  # the plugin's inline footnotes: the same walk (they are not part of the format)
         "[^1]: x\n\n" + "[^" * 50_000,  # footnote references scanned to the end from every '[^': minutes
     ],
-    ids=["brackets", "images", "inline-footnotes", "footnote-refs"],
+    ids=["brackets", "brackets-closed", "images", "inline-footnotes", "footnote-refs"],
 )
 def test_unclosed_brackets_parse_in_linear_time(body):
     # measured against the same length of ']' (every character a token, no label to look for), in CPU

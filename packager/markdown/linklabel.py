@@ -8,8 +8,8 @@ The footnote plugin's reference rule is worse: from every ``[^`` it scans ahead 
 or a line end, so ``[^[^[^…`` without any is quadratic (50 KB took minutes).
 
 The label walk here is markdown-it's own (``markdown_it.helpers.parseLinkLabel``, same results) with
-one early exit: a label nested ``level`` deep needs at least ``level`` more ``]``; when fewer are left
-before the end of the inline text it cannot close, so the walk stops at once. The footnote rule is
+one early exit: a label nested ``level`` deep needs at least ``level`` more ``]`` (one more at a ``[``);
+when fewer are left before the end of the inline text it cannot close, so the walk stops at once. The footnote rule is
 the plugin's own, behind a guard that answers "cannot match" from the same kind of index. The positions
 of ``]`` (and of the footnote scan's stops) are found once per inline text and searched by bisection.
 """
@@ -25,6 +25,7 @@ from markdown_it.rules_inline import StateInline
 InlineRule = Callable[[StateInline, bool], bool]
 _CLOSE = re.compile(r"\]")
 _REF_STOP = re.compile(r"[ \n\]]")  # where the footnote plugin's reference scan stops
+MAX_LABEL = 999  # CommonMark's longest link label; footnote labels are held to it too
 
 
 def parse_link_label(
@@ -38,9 +39,12 @@ def parse_link_label(
     level = 1
     label_end = -1
     while state.pos < state.posMax:
-        if last - bisect_left(closers, state.pos) < level:
-            break  # not enough ']' left to close every open '[': the label cannot end
         marker = state.src[state.pos]
+        left = last - bisect_left(closers, state.pos)
+        if left < level or (marker == "[" and left <= level):
+            # not enough ']' left to close every open '[': the label cannot end. A '[' here needs one
+            # more, whether it is plain text or opens a link (which uses up a ']' of its own)
+            break
         if marker == "]":
             level -= 1
             if level == 0:
@@ -70,6 +74,8 @@ def guard_footnote_ref(rule: InlineRule) -> InlineRule:
         at = bisect_left(stops, start + 2)
         if at == len(stops) or stops[at] >= state.posMax or state.src[stops[at]] != "]":
             return False
+        if stops[at] - start - 2 > MAX_LABEL:
+            return False  # without this, building each candidate label copies the rest of the text
         refs = state.env.get("footnotes", {}).get("refs") or {}
         if f":{state.src[start + 2 : stops[at]]}" not in refs:
             return False  # not a defined footnote: the plugin would scan, then say no
