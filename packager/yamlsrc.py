@@ -120,6 +120,15 @@ class _TooBig(Exception):
     pass
 
 
+def size_problem(text: str, file: str) -> Problem | None:
+    """The problem when *text* expands past :data:`MAX_NODES` values or nests too deeply, else None:
+    for other YAML readers (the studio's round-trip editor), to run before they expand aliases."""
+    return next((p for p in parse(text, file).problems if p.message.startswith(_TOO_BIG)), None)
+
+
+_TOO_BIG = "YAML document is "  # the start of both messages below
+
+
 def parse(text: str, file: str, *, line_offset: int = 0) -> YamlDoc:
     """Parse one YAML document; problems carry *file* and lines shifted by *line_offset*.
 

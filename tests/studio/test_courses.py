@@ -185,3 +185,14 @@ def test_preview_stops_a_lesson_that_costs_more_than_its_cpu_budget(author):
     assert "more than 1 s" in response.get_json()["error"]
     fine = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": "---\ntitle: Quick\n---\nText.\n"})
     assert fine.status_code == 200 and "Quick" in fine.get_json()["html"]
+
+
+def test_metadata_form_refuses_an_alias_bomb_before_expanding_it():
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    for n in range(1, 9):
+        prev, cur = chr(ord("a") + n - 1), chr(ord("a") + n)
+        bomb += f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    started = time.process_time()
+    with pytest.raises(metadata.MetadataError, match="too large or too deeply aliased"):
+        metadata.read(bomb + "keywords: [*i]\n")  # str() of it would build 387 million strings
+    assert time.process_time() - started < 2
