@@ -170,8 +170,10 @@ def _read_course_yml(
     if not path.is_file():
         problems.append(error("course.yml", None, f"no course.yml in {root}: is this a course folder?"))
         return None, None
-    if path.stat().st_size > MAX_COURSE_YML:
-        problems.append(error("course.yml", None, "course.yml is larger than 1 MB"))
+    size = path.stat().st_size
+    if size > MAX_COURSE_YML:
+        kb, limit = -(-size // 1024), MAX_COURSE_YML // 1024
+        problems.append(error("course.yml", 1, f"course.yml is {kb} KB; the limit is {limit} KB"))
         return None, None
     text = _decode(path.read_bytes(), "course.yml", problems)
     if text is None:

@@ -141,3 +141,8 @@ def test_cli_check_on_malformed_keys_prints_problems_not_a_traceback(make_course
     assert "Traceback" not in out.out + out.err
     assert "course.yml:11: error: unknown key 'links[0]'" in out.out + out.err
     assert "lessons/a.md:3: error: unknown key 'note[1]'" in out.out + out.err
+
+
+def test_course_yml_over_the_size_limit_names_the_limit_at_line_1(make_course):
+    found = problems(make_course({"course.yml": COURSE_YML + "# padding\n" * 110_000}))
+    assert found[0] == "course.yml:1: error: course.yml is 1075 KB; the limit is 1024 KB"
