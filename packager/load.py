@@ -275,7 +275,7 @@ def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems
         outline.append(((title, doc.line_of(("modules", m))), entries))
     for path in sorted(files):
         if path.endswith(".md") and path not in seen and "/" in path:
-            problems.append(warning(path, None, "lesson file is not listed in course.yml, so it is not in the course"))
+            problems.append(warning(path, 1, "lesson file is not listed in course.yml, so it is not in the course"))
     return outline
 
 

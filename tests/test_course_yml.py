@@ -51,7 +51,7 @@ def test_lesson_listed_but_missing_and_file_not_listed(make_course):
     root = make_course({"course.yml": yml, "lessons/extra.md": "---\ntitle: Extra\n---\n"})
     found = problems(root)
     assert "course.yml:10: error: lesson 'lessons/gone.md' is listed but the file does not exist" in found
-    assert "lessons/extra.md: warning: lesson file is not listed in course.yml, so it is not in the course" in found
+    assert "lessons/extra.md:1: warning: lesson file is not listed in course.yml, so it is not in the course" in found
 
 
 def test_lesson_outside_course_and_listed_twice(make_course):

@@ -154,3 +154,7 @@ def test_a_100_kb_lesson_parses_in_linear_time(baseline: float, front: str, body
     text = lesson_text(front, body * (100_000 // len(body) + 1))[:100_000]
     # quadratic inputs took from 6 times this baseline (runs of '[') to minutes ('[^' runs)
     assert cpu_seconds(text) < max(1.0, 5 * baseline)
+
+
+def test_found_by_fuzzing_an_unlisted_lesson_is_located(folder: Path) -> None:
+    load_and_check(folder, "modules:\n  - ~\n", "---\ntitle: A\n---\nText.\n")
