@@ -18,7 +18,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "3"  # bump when parsing output changes
+PARSER_VERSION = "4"  # bump when parsing output changes
 
 
 def cache_dir() -> Path:

@@ -75,3 +75,7 @@ class CourseError(StudioError):
 
 class ExportError(StudioError):
     """A package could not be written (unknown format, bad option, unrepresentable course)."""
+
+
+class LessonTooComplex(StudioError):
+    """Parsing a lesson ran past the CPU budget its caller gave it (the studio's live preview does)."""

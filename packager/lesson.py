@@ -16,13 +16,30 @@ from markdown_it.token import Token
 from . import schema, yamlsrc
 from .errors import Problem, did_you_mean, error
 from .i18n.segments import Lookup, front_segments
-from .markdown import CONTAINERS, LessonEnv, parser
+from .markdown import CONTAINERS, LessonEnv, budget, parser
 from .markdown.context import Container, Context, slug
 from .model import Block, Caption, Competency, Html, Lesson
 
 _CLOSE_FENCE = re.compile(r"^\s*:{3,}\s*$")
 WORDS_PER_MINUTE = 180
 MINUTES_PER_QUESTION = 0.5
+MAX_LESSON_KB = 256
+"""A lesson's largest size. A micro-learning lesson is a few KB; the cap bounds what one lesson can
+cost to parse (markdown-it-py needs up to ~10 µs a character on token-dense text, so about 2.5 s of CPU
+for 256 KB at worst), which matters most for the studio's live preview, parsed on every keystroke."""
+MAX_LESSON_BYTES = MAX_LESSON_KB * 1024
+
+
+def size_problem(path: str, size: int) -> Problem | None:
+    """The error for a lesson of *size* bytes over the limit, or None.
+
+    >>> print(size_problem("lessons/a.md", 300 * 1024))
+    lessons/a.md:1: error: lesson is 300 KB; the limit is 256 KB: split it into shorter lessons
+    """
+    if size <= MAX_LESSON_BYTES:
+        return None
+    kb = -(-size // 1024)
+    return error(path, 1, f"lesson is {kb} KB; the limit is {MAX_LESSON_KB} KB: split it into shorter lessons")
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,8 @@ class LessonContext:
     strings: dict[str, str] | None = None
     translate: Lookup | None = None
     """In a translated build: a segment -> its translation, or None to keep the source text."""
+    cpu_budget: float | None = None
+    """Seconds of CPU the parse may use before it raises :class:`LessonTooComplex` (the live preview)."""
 
 
 def lesson_id_for(path: str) -> str:
@@ -49,7 +68,14 @@ def lesson_id_for(path: str) -> str:
 
 
 def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list[Problem]]:
-    """Parse a lesson's text. Always returns a lesson (possibly partial) and every problem found."""
+    """Parse a lesson's text. Always returns a lesson (possibly partial) and every problem found.
+
+    A text over :data:`MAX_LESSON_KB` is not parsed: the lesson comes back empty with that one error.
+    Raises :class:`~packager.errors.LessonTooComplex` only when ``ctx.cpu_budget`` is set and spent.
+    """
+    too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass")))
+    if too_big:
+        return Lesson(id=lesson_id_for(path), path=path, title=lesson_id_for(path)), [too_big]
     problems: list[Problem] = []
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     front, body, body_offset = _split_front_matter(text, path, problems)
@@ -83,6 +109,8 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     walker = Context(md, env, slug(lesson.id))
     if ctx.translate:
         walker.mdenv["ks_translate"] = (lesson.id, ctx.translate)
+    if ctx.cpu_budget is not None:
+        walker.mdenv[budget.ENV_KEY] = budget.Budget(ctx.cpu_budget)
     tokens = md.parse(body, walker.mdenv)
     lesson.blocks = _blocks(tokens, body.split("\n"), walker)
     lesson.media, lesson.links = env.media, env.links

@@ -19,14 +19,13 @@ from typing import Any
 from . import cache, media, schema, yamlsrc
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
-from .lesson import LessonContext, lesson_id_for, parse_lesson
+from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
 from .strings import player_strings
 
 log = logging.getLogger(__name__)
 
 MAX_COURSE_YML = 1 << 20
-MAX_LESSON_BYTES = 2 << 20
 MAX_FILES = 20_000
 _FRONT_ID = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
 _CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.(?:vtt|srt)$")
@@ -171,8 +170,10 @@ def _read_course_yml(
     if not path.is_file():
         problems.append(error("course.yml", None, f"no course.yml in {root}: is this a course folder?"))
         return None, None
-    if path.stat().st_size > MAX_COURSE_YML:
-        problems.append(error("course.yml", None, "course.yml is larger than 1 MB"))
+    size = path.stat().st_size
+    if size > MAX_COURSE_YML:
+        kb, limit = -(-size // 1024), MAX_COURSE_YML // 1024
+        problems.append(error("course.yml", 1, f"course.yml is {kb} KB; the limit is {limit} KB"))
         return None, None
     text = _decode(path.read_bytes(), "course.yml", problems)
     if text is None:
@@ -274,14 +275,15 @@ def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems
         outline.append(((title, doc.line_of(("modules", m))), entries))
     for path in sorted(files):
         if path.endswith(".md") and path not in seen and "/" in path:
-            problems.append(warning(path, None, "lesson file is not listed in course.yml, so it is not in the course"))
+            problems.append(warning(path, 1, "lesson file is not listed in course.yml, so it is not in the course"))
     return outline
 
 
 def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
     file = root / path
-    if file.stat().st_size > MAX_LESSON_BYTES:
-        problems.append(error(path, None, "lesson is larger than 2 MB: split it, and keep media in media/"))
+    too_big = size_problem(path, file.stat().st_size)
+    if too_big:
+        problems.append(too_big)
         return None
     return _decode(file.read_bytes(), path, problems)
 

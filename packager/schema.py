@@ -88,9 +88,13 @@ _FRIENDLY_PATTERNS = {
 
 
 def validate(model: type[_Strict], doc: YamlDoc, file: str) -> tuple[Any, list[Problem]]:
-    """Validate *doc* against *model*; return the model (or None) and one problem per mistake."""
+    """Validate *doc* against *model*; return the model (or None) and one problem per mistake.
+
+    Never raises on bad input: any shape of value (lists for mappings, numbers, nulls, huge numbers,
+    keys with brackets or dots) comes back as a problem at the line of the key that holds it.
+    """
     if not isinstance(doc.value, dict):
-        return None, [error(file, doc.line_of(()), "expected a mapping of keys to values")]
+        return None, [error(file, doc.line_of(()) or 1, "expected a mapping of keys to values")]
     try:
         return model.model_validate(doc.value), []
     except ValidationError as exc:
@@ -98,26 +102,47 @@ def validate(model: type[_Strict], doc: YamlDoc, file: str) -> tuple[Any, list[P
 
 
 def _problem(model: type[_Strict], err: Any, doc: YamlDoc, file: str) -> Problem:
-    loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and "[" in part))
+    loc = _document_path(tuple(err["loc"]), doc.value)
     where = ".".join(str(p) for p in loc) or "document"
+    line = doc.line_of(loc) or 1
     kind = err["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         parent = _model_at(model, loc[:-1])
         known = parent.model_fields if parent else {}
         hint = did_you_mean(str(loc[-1]), known)
-        return error(file, doc.line_of(loc), f"unknown key '{where}'{hint}")
-    if kind == "missing":
-        return error(file, doc.line_of(loc[:-1]), f"missing required key '{where}'")
+        return error(file, line, f"unknown key '{where}'{hint}")
+    if kind == "missing" and loc:
+        return error(file, doc.line_of(loc[:-1]) or 1, f"missing required key '{where}'")
     if kind == "string_pattern_mismatch":
-        pattern = err["ctx"]["pattern"]
+        pattern = err.get("ctx", {}).get("pattern", "")
         wanted = _FRIENDLY_PATTERNS.get(pattern, f"the pattern {pattern}")
-        return error(file, doc.line_of(loc), f"'{where}' must be {wanted}")
+        return error(file, line, f"'{where}' must be {wanted}")
     if kind == "literal_error":
-        return error(file, doc.line_of(loc), f"'{where}' must be {err['ctx']['expected']}")
+        return error(file, line, f"'{where}' must be {err.get('ctx', {}).get('expected', 'one of the listed words')}")
     if kind == "too_short":
-        return error(file, doc.line_of(loc), f"'{where}' must not be empty")
-    message = err["msg"].removeprefix("Value error, ")
-    return error(file, doc.line_of(loc), f"'{where}': {message[0].lower()}{message[1:]}")
+        return error(file, line, f"'{where}' must not be empty")
+    message = str(err.get("msg") or "invalid value").removeprefix("Value error, ")
+    return error(file, line, f"'{where}': {message[:1].lower()}{message[1:]}")
+
+
+def _document_path(loc: tuple[Any, ...], value: Any) -> tuple[str | int, ...]:
+    """Pydantic's error location as a path in the document: the keys and indexes the author wrote.
+
+    Pydantic can insert names of its own (a union member such as ``constrained-str``); those are
+    dropped unless they are the last part (a missing or unknown key). A key the author wrote is kept
+    whatever it contains, brackets and dots included (``links[0]`` is one key).
+    """
+    path: list[str | int] = []
+    for n, part in enumerate(loc):
+        in_dict = isinstance(value, dict) and part in value
+        in_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if in_dict or in_list:
+            value = value[part]
+        elif n < len(loc) - 1:
+            continue
+        if isinstance(part, (str, int)):
+            path.append(part)
+    return tuple(path)
 
 
 def _model_at(model: type[_Strict], loc: tuple[Any, ...]) -> type[_Strict] | None:

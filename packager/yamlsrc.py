@@ -53,12 +53,12 @@ def _parse(text: str, file: str, *, line_offset: int = 0) -> YamlDoc:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
+        line = mark.line + 1 + line_offset if mark else 1 + line_offset
         what = exc.problem or "invalid YAML"
         doc.problems.append(error(file, line, f"YAML syntax error: {what}"))
         return doc
     except yaml.YAMLError as exc:
-        doc.problems.append(error(file, None, f"YAML error: {exc}"))
+        doc.problems.append(error(file, 1 + line_offset, f"YAML error: {exc}"))
         return doc
     if node is None:
         return doc
@@ -120,14 +120,25 @@ class _TooBig(Exception):
     pass
 
 
+def size_problem(text: str, file: str) -> Problem | None:
+    """The problem when *text* expands past :data:`MAX_NODES` values or nests too deeply, else None:
+    for other YAML readers (the studio's round-trip editor), to run before they expand aliases."""
+    return next((p for p in parse(text, file).problems if p.message.startswith(_TOO_BIG)), None)
+
+
+_TOO_BIG = "YAML document is "  # the start of both messages below
+
+
 def parse(text: str, file: str, *, line_offset: int = 0) -> YamlDoc:
     """Parse one YAML document; problems carry *file* and lines shifted by *line_offset*.
 
     Never raises on bad input: syntax errors, duplicate keys and over-large documents are problems.
     """
+    first = 1 + line_offset  # the problem is the whole document: point at its first line
     try:
         return _parse(text, file, line_offset=line_offset)
     except _TooBig:
-        return YamlDoc(problems=[error(file, None, "YAML document is too large or too deeply aliased")])
+        message = f"YAML document is too large or too deeply aliased (more than {MAX_NODES} values)"
+        return YamlDoc(problems=[error(file, first, message)])
     except RecursionError:
-        return YamlDoc(problems=[error(file, None, "YAML document is nested too deeply")])
+        return YamlDoc(problems=[error(file, first, "YAML document is nested too deeply")])

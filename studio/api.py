@@ -14,6 +14,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course
+from packager.errors import LessonTooComplex
+from packager.lesson import size_problem
 
 from . import jobs, library, media_files, revisions
 from .db import db
@@ -66,13 +68,16 @@ def save(org: str, course: str) -> Response | tuple[Response, int]:
 def preview(org: str, course: str) -> Response | tuple[Response, int]:
     data = _body()
     path, text = data.get("path"), data.get("text")
-    if not isinstance(path, str) or not isinstance(text, str) or len(text) > MAX_TEXT:
+    if not isinstance(path, str) or not isinstance(text, str):
         abort(400)
     path = checked_path(path)
+    too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass")))
+    if too_big:
+        return jsonify(error=too_big.message), 413  # refused before any parsing: the editor shows why
     started = time.perf_counter()
     try:
         html, problems = render_lesson(course_dir(g.course), path, text)
-    except NotInCourse as exc:
+    except (NotInCourse, LessonTooComplex) as exc:
         return jsonify(error=str(exc)), 422
     return jsonify(
         html=html,

@@ -15,6 +15,9 @@ from packager.lesson import LessonContext, parse_lesson
 from packager.load import _caption_finder, _file_index, resolve_target
 from packager.render import Player
 
+PREVIEW_CPU_SECONDS = 1.0
+"""CPU time one preview may spend parsing the lesson; past it the request is answered with an error."""
+
 
 class NotInCourse(ValueError):
     pass
@@ -37,8 +40,9 @@ def render_lesson(folder: Path, path: str, text: str) -> tuple[str, list[Problem
         resolve=lambda lesson_path, target: resolve_target(lesson_path, target, files),
         captions=_caption_finder(files, course.language),
         lang=course.language,
+        cpu_budget=PREVIEW_CPU_SECONDS,
     )
-    lesson, problems = parse_lesson(text, path, ctx)
+    lesson, problems = parse_lesson(text, path, ctx)  # LessonTooComplex past the budget
     lesson.id = old.id  # the preview keeps the lesson's place even while its id: is being edited
     for module in course.modules:
         module.lessons = [lesson if item is old else item for item in module.lessons]

@@ -9,6 +9,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from packager import yamlsrc
+
 # form field -> (label, kind): "text" is one line, "long" a paragraph, "list" comma-separated words
 FIELDS: dict[str, tuple[str, str]] = {
     "title": ("Title", "text"),
@@ -79,6 +81,9 @@ def update(text: str, form: dict[str, str]) -> str:
 
 
 def _load(text: str) -> CommentedMap:
+    too_big = yamlsrc.size_problem(text, "course.yml")  # ruamel keeps aliases; str() of a bomb would not
+    if too_big:
+        raise MetadataError(f"course.yml: {too_big.message}: fix it in the file editor first")
     try:
         doc: Any = _yaml().load(text)
     except YAMLError as exc:

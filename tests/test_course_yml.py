@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from packager import check_course, load_course
 from tests.conftest import COURSE_YML
 
@@ -49,7 +51,7 @@ def test_lesson_listed_but_missing_and_file_not_listed(make_course):
     root = make_course({"course.yml": yml, "lessons/extra.md": "---\ntitle: Extra\n---\n"})
     found = problems(root)
     assert "course.yml:10: error: lesson 'lessons/gone.md' is listed but the file does not exist" in found
-    assert "lessons/extra.md: warning: lesson file is not listed in course.yml, so it is not in the course" in found
+    assert "lessons/extra.md:1: warning: lesson file is not listed in course.yml, so it is not in the course" in found
 
 
 def test_lesson_outside_course_and_listed_twice(make_course):
@@ -76,7 +78,7 @@ def test_alias_bomb_is_refused(make_course):
         cur = chr(ord("a") + n)
         bomb += f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
     found = problems(make_course({"course.yml": bomb}))
-    assert any("too large" in p for p in found)
+    assert "course.yml:1: error: YAML document is too large or too deeply aliased (more than 20000 values)" in found
 
 
 def test_schema_errors_do_not_hide_lesson_errors(make_course):
@@ -97,3 +99,50 @@ def test_completion_and_metadata_reach_the_model(make_course):
     assert course.completion.pass_score == 70
     assert course.translations == ["hi", "ur"]
     assert [lesson.title for lesson in course.lessons] == ["Lesson A"]
+
+
+def with_line(number: int, text: str, drop: int = 0) -> str:
+    """COURSE_YML with line *number* replaced by *text* (and *drop* lines after it removed)."""
+    lines = COURSE_YML.splitlines(keepends=True)
+    return "".join([*lines[: number - 1], text, *lines[number + drop :]])
+
+
+@pytest.mark.parametrize(
+    ("yml", "line", "message"),
+    [
+        (COURSE_YML + "links[0]: x\n", 11, "unknown key 'links[0]'"),
+        (COURSE_YML + "modules[1].title: x\n", 11, "unknown key 'modules[1].title'"),
+        (COURSE_YML + '"[x]": y\n', 11, "unknown key '[x]'"),
+        (with_line(6, "provider: [a, b]\n"), 6, "'provider'"),
+        (with_line(7, "completion: 7\n"), 7, "'completion'"),
+        (with_line(8, "modules: {title: x}\n", drop=2), 8, "'modules'"),
+        (with_line(8, "modules: [7, null, [lessons/a.md], true]\n", drop=2), 8, "'modules.0'"),
+        (COURSE_YML + "keywords: {a: 1}\n", 11, "'keywords'"),
+        (COURSE_YML + "authors: [~, true, 3.5, [x], {a: b}]\n", 11, "'authors.0'"),
+        (COURSE_YML + "competencies: [7, null, [1]]\n", 11, "'competencies.0'"),
+        (COURSE_YML + "thumbnail: 1" + "0" * 5000 + "\n", 11, "'thumbnail'"),
+        (with_line(1, "id: .inf\n"), 1, "'id'"),
+        (COURSE_YML + "? [a, b]\n: c\n", 11, "keys must be plain words"),
+    ],
+)
+def test_malformed_keys_and_values_are_located_problems(make_course, yml, line, message):
+    found = problems(make_course({"course.yml": yml}))
+    assert any(p.startswith(f"course.yml:{line}: error:") and message in p for p in found), found
+
+
+def test_cli_check_on_malformed_keys_prints_problems_not_a_traceback(make_course, capsys):
+    from packager.__main__ import main
+
+    root = make_course(
+        {"course.yml": COURSE_YML + "links[0]: x\n", "lessons/a.md": "---\ntitle: A\nnote[1]: x\n---\nText\n"}
+    )
+    assert main(["check", str(root)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert "course.yml:11: error: unknown key 'links[0]'" in out.out + out.err
+    assert "lessons/a.md:3: error: unknown key 'note[1]'" in out.out + out.err
+
+
+def test_course_yml_over_the_size_limit_names_the_limit_at_line_1(make_course):
+    found = problems(make_course({"course.yml": COURSE_YML + "# padding\n" * 110_000}))
+    assert found[0] == "course.yml:1: error: course.yml is 1075 KB; the limit is 1024 KB"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from packager import check_course, load_course
@@ -286,3 +288,49 @@ def test_quiz_blocks_keep_order(make_course):
     lesson, _ = parse(make_course, "Before.\n\n::: check\n### Q?\n= a\n:::\n\nAfter.\n")
     assert [type(b).__name__ for b in lesson.blocks] == ["Html", "Quiz", "Html"]
     assert isinstance(lesson.blocks[1], Quiz)
+
+
+def _parse_seconds(body: str) -> float:
+    from packager.lesson import LessonContext, parse_lesson
+
+    ctx = LessonContext(lesson_ids={}, resolve=lambda lesson, target: target, captions=lambda src: [])
+    started = time.process_time()
+    parse_lesson(f"---\ntitle: Slow\n---\n{body}", "lessons/a.md", ctx)
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,  # each '[' walked the next 20 positions: 18 µs a character
+        "[" * 100_000 + "]",  # one ']' at the end: each '[' still stepped into the next
+        "![" * 50_000,
+        "^[" * 50_000,  # the plugin's inline footnotes: the same walk (they are not part of the format)
+        "[^1]: x\n\n" + "[^" * 50_000,  # footnote references scanned to the end from every '[^': minutes
+    ],
+    ids=["brackets", "brackets-closed", "images", "inline-footnotes", "footnote-refs"],
+)
+def test_unclosed_brackets_parse_in_linear_time(body):
+    # measured against the same length of ']' (every character a token, no label to look for), in CPU
+    # time, so a slow or loaded machine moves both: before the fix the ratio was 6 to several thousand
+    plain = _parse_seconds("]" * len(body))
+    assert _parse_seconds(body) < 4 * plain + 0.3
+
+
+def test_lesson_over_the_size_limit_is_one_clear_error(make_course):
+    from packager.lesson import MAX_LESSON_KB
+
+    body = "Words and more words.\n" * (MAX_LESSON_KB * 1024 // 22 + 10)
+    root = lesson_course(make_course, body)
+    size_kb = -(-(root / "lessons/a.md").stat().st_size // 1024)
+    problems = [p.format() for p in check_course(load_course(root))]
+    assert problems == [
+        f"lessons/a.md:1: error: lesson is {size_kb} KB; the limit is 256 KB: split it into shorter lessons"
+    ]
+    assert MAX_LESSON_KB == 256
+
+
+def test_lesson_just_under_the_size_limit_is_parsed(make_course):
+    body = "Words and more words.\n" * (255 * 1024 // 22)
+    lesson, problems = parse(make_course, body)
+    assert not any("limit" in p for p in problems) and lesson.blocks

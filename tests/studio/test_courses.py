@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,33 @@ def test_lms_preview_serves_the_scorm_player_and_the_runtime(author):
     assert author.get("/o/inst/c/c1/lms/?api=scorm12&lang=xx").status_code == 404
     assert author.get("/o/inst/c/c1/lms/?api=aicc").status_code == 404
     assert author.get("/o/inst/c/c1/lms/scorm12/en/index.html").status_code == 404  # not on the studio's origin
+
+
+def test_preview_refuses_a_lesson_over_the_size_limit_naming_it(author):
+    text = "---\ntitle: Big\n---\n" + "[" * (300 << 10)
+    response = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": text})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "lesson is 301 KB; the limit is 256 KB: split it into shorter lessons"
+
+
+def test_preview_stops_a_lesson_that_costs_more_than_its_cpu_budget(author):
+    # under the size limit, yet many seconds of parsing: the preview gives up at its budget
+    text = "---\ntitle: Slow\n---\n[^1]: x\n\n" + "[^" * (120 << 10) + "]"
+    started = time.thread_time()
+    response = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": text})
+    assert time.thread_time() - started < 4  # the budget is 1 s; encoding and the request add a little
+    assert response.status_code == 422
+    assert "more than 1 s" in response.get_json()["error"]
+    fine = author.api("/api/o/inst/c/c1/preview", {"path": LESSON, "text": "---\ntitle: Quick\n---\nText.\n"})
+    assert fine.status_code == 200 and "Quick" in fine.get_json()["html"]
+
+
+def test_metadata_form_refuses_an_alias_bomb_before_expanding_it():
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    for n in range(1, 9):
+        prev, cur = chr(ord("a") + n - 1), chr(ord("a") + n)
+        bomb += f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    started = time.process_time()
+    with pytest.raises(metadata.MetadataError, match="too large or too deeply aliased"):
+        metadata.read(bomb + "keywords: [*i]\n")  # str() of it would build 387 million strings
+    assert time.process_time() - started < 2

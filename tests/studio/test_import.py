@@ -3,7 +3,9 @@ and leave nothing behind."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -118,3 +120,78 @@ def test_dot_files_are_left_out(tmp_path):
         io.BytesIO(zip_of({**COURSE, ".git/config": b"x", "lessons/.DS_Store": b"x"})), tmp_path / "c"
     )
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["course.yml"]
+
+
+def zip_with_duplicates(names: list[str]) -> bytes:
+    """A zip holding COURSE and one entry per name, repeats included (zipfile only warns about them)."""
+    buffer = io.BytesIO()
+    repeats = pytest.warns(UserWarning) if len(set(names)) < len(names) else contextlib.nullcontext()
+    with repeats, zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("course.yml", COURSE["course.yml"])
+        for n, name in enumerate(names):
+            archive.writestr(name, f"entry {n}".encode())
+    return buffer.getvalue()
+
+
+def patched(data: bytes, name: str, *, local: int, central: int, value: bytes) -> bytes:
+    """*data* with *value* written at offset *local* of *name*'s local header and *central* of its
+    central directory entry: how a hostile archive sets flags and methods zipfile never writes."""
+    out = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    out[info.header_offset + local : info.header_offset + local + len(value)] = value
+    entry = bytes(out).find(b"PK\x01\x02" + bytes(out[info.header_offset + 4 : info.header_offset + 6]))
+    while bytes(out[entry + 46 : entry + 46 + len(name)]) != name.encode():
+        entry = bytes(out).find(b"PK\x01\x02", entry + 4)
+    out[entry + central : entry + central + len(value)] = value
+    return bytes(out)
+
+
+def encrypted_zip() -> bytes:
+    data = zip_of({**COURSE, "media/secret.txt": b"x" * 100}, level=zipfile.ZIP_STORED)
+    return patched(data, "media/secret.txt", local=6, central=8, value=(1).to_bytes(2, "little"))
+
+
+def unknown_method_zip() -> bytes:
+    data = zip_of({**COURSE, "media/ppmd.bin": b"x" * 100}, level=zipfile.ZIP_STORED)
+    return patched(data, "media/ppmd.bin", local=8, central=10, value=(98).to_bytes(2, "little"))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (lambda: zip_with_duplicates(["media/a.txt", "media/a.txt"]), "'media/a.txt' appears twice"),
+        (lambda: zip_with_duplicates(["media/a.txt", "media/./a.txt"]), "'media/./a.txt' is the same file as"),
+        (lambda: zip_with_duplicates(["media/a.txt", "media//a.txt"]), "'media//a.txt' is the same file as"),
+        (lambda: zip_with_duplicates(["media/a.txt", "media/A.TXT"]), "differ only in upper and lower case"),
+        (lambda: zip_with_duplicates(["media/a.txt", "Media/b.txt"]), "differ only in upper and lower case"),
+        (lambda: zip_with_duplicates(["media", "media/a.txt"]), "'media' is a file and also a folder"),
+        (lambda: zip_with_duplicates(["media/a.txt/b.txt", "media/a.txt"]), "'media/a.txt' is a file and also"),
+        (lambda: zip_with_duplicates(["media/" + "a" * 256]), "name longer than 255 bytes"),
+        (lambda: zip_with_duplicates(["media/" + "क" * 90]), "name longer than 255 bytes"),
+        (lambda: zip_with_duplicates(["media/" + "/".join(["abcdefghi"] * 30)]), "path longer than 255 characters"),
+        (encrypted_zip, "'media/secret.txt' is encrypted"),
+        (unknown_method_zip, "'media/ppmd.bin' is compressed with a method that is not supported"),
+    ],
+)
+def test_hostile_entries_are_refused_by_name(tmp_path, data, message):
+    with pytest.raises(ImportError_, match=re.escape(message)):
+        extract_course(io.BytesIO(data()), tmp_path / "c", Limits())
+    assert not any(tmp_path.iterdir())
+
+
+def test_hostile_entries_get_a_400_naming_the_entry(author, app):
+    for data in (zip_with_duplicates(["media/a.txt", "media/./a.txt"]), encrypted_zip(), unknown_method_zip()):
+        response = upload(author, data)
+        assert response.status_code == 400
+        assert "media/" in response.get_data(as_text=True)
+    assert not any(Path(app.config["COURSES_ROOT"], "inst").glob("course*"))
+
+
+def test_damaged_compressed_data_is_a_clear_refusal(tmp_path):
+    data = bytearray(zip_of({**COURSE, "media/a.txt": bytes(range(256)) * 64}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("media/a.txt")
+    start = info.header_offset + 30 + len("media/a.txt")
+    data[start : start + 8] = b"\xff" * 8  # the deflate stream itself is garbage
+    with pytest.raises(ImportError_, match=re.escape("'media/a.txt' is damaged")):
+        extract_course(io.BytesIO(bytes(data)), tmp_path / "c", Limits())
+    assert not any(tmp_path.iterdir())
