@@ -55,6 +55,9 @@ def save(org: str, course: str) -> Response | tuple[Response, int]:
     if len(text.encode("utf-8")) > MAX_TEXT:
         return jsonify(error="the text is larger than 2 MB; split the lesson"), 413
     path = checked_path(path)
+    too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass"))) if path.endswith(".md") else None
+    if too_big:  # refused, not saved: the author's text stays in the editor, the message says what to do
+        return jsonify(error=too_big.message), 413
     try:
         rev = revisions.save(db(), g.course, path, text, base, current_user.id)
     except revisions.Conflict as conflict:

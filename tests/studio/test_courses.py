@@ -185,6 +185,16 @@ def test_preview_refuses_a_lesson_over_the_size_limit_naming_it(author):
     assert response.get_json()["error"] == "lesson is 301 KB; the limit is 256 KB: split it into shorter lessons"
 
 
+def test_save_refuses_a_lesson_over_the_size_limit_and_keeps_the_file(app, author):
+    lesson = Path(app.config["COURSES_ROOT"], "inst", "c1", LESSON)
+    before = lesson.read_text("utf-8")
+    text = "---\ntitle: Big\n---\n" + "word " * (60 << 10)
+    response = author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": text, "base": 1})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "lesson is 301 KB; the limit is 256 KB: split it into shorter lessons"
+    assert lesson.read_text("utf-8") == before
+
+
 def test_preview_stops_a_lesson_that_costs_more_than_its_cpu_budget(author):
     # under the size limit, yet many seconds of parsing: the preview gives up at its budget
     text = "---\ntitle: Slow\n---\n[^1]: x\n\n" + "[^" * (120 << 10) + "]"
