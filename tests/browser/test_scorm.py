@@ -363,3 +363,25 @@ def test_suspend_data_of_a_big_course_fits_in_4096_characters(browser, tmp_path)
         kept = back["r"].get(rid, "")
         assert text.startswith(kept) and len(kept) >= 20  # every reflection keeps its beginning
     page.close()
+
+
+# ---- real numbers are written rounded ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004])
+def test_scores_are_written_rounded(browser, lms, sample, fmt):
+    """2 points of 9 is 22.22 %: Moodle stored 0.22219999999999998 as cmi.score.scaled; real(10,7) wants 0.2222."""
+    course, _ = sample
+    session = f"round-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    final = next(q for q in course["quizzes"] if q["graded"])
+    frame.locator("body").evaluate("(b, id) => { KS.state().z[id] = {b: [2, 9], q: {}}; }", final["id"])
+    frame.get_by_role("link", name="Start", exact=True).click()  # a save: the tracker writes the score
+    frame.locator(f'article[data-lesson="{course["lessons"][0]["id"]}"]').wait_for()
+    leave(page)
+    data = lms.saved(session)
+    raw = data["cmi.core.score.raw" if fmt == S12 else "cmi.score.raw"]
+    assert raw == "22.22"
+    if fmt == S2004:
+        assert data["cmi.score.scaled"] == "0.2222"
+    page.context.close()

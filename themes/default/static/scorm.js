@@ -25,6 +25,9 @@
 
   /* ---- small helpers ---- */
   const pad = (n, w) => String(n).padStart(w || 2, "0");
+  /* real numbers as short decimals (SCORM 2004 real(10,7); 1.2 CMIDecimal): 2 of 9 points is "22.22" and
+     "0.2222", never the float 0.22219999999999998 that LMSs store as given */
+  const real = (x, d) => String(+(+x).toFixed(d));
   const b36 = n => Math.max(0, Math.round(n)).toString(36), n36 = s => parseInt(s, 36) || 0;
   const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3: option, item, left and right ids */
   const hash = s => {
@@ -200,7 +203,7 @@
     set(p + "id", a.question);
     set(p + "type", TYPE[a.kind]);
     set(p + (V12 ? "time" : "timestamp"), clock());
-    set(p + "weighting", a.max);
+    set(p + "weighting", real(a.max, 4));
     patterns(a.kind, a.key).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
     set(p + (V12 ? "student_response" : "learner_response"), fmt(a.kind, a.response));
     set(p + "result", a.correct ? "correct" : V12 ? "wrong" : "incorrect");
@@ -218,14 +221,14 @@
     const id = st.lesson || S.c;
     if (id) set(K.location, id.length <= 255 ? id : "#" + L.indexOf(id));
     if (st.maxPoints && graded.some(best)) { /* score before status: LMSs judge status by the score they hold */
-      const pct = Math.round(st.points * 10000 / st.maxPoints) / 100;
-      set(K.min, 0); set(K.max, 100); set(K.raw, pct);
-      if (!V12) set(K.scaled, pct / 100);
+      const ratio = st.points / st.maxPoints;
+      set(K.min, 0); set(K.max, 100); set(K.raw, real(ratio * 100, 2));
+      if (!V12) set(K.scaled, real(ratio, 4));
     }
     if (V12) set(K.status, passed && st.completed ? "passed" : failed ? "failed" : st.completed ? "completed" : "incomplete");
     else {
       const need = Math.max(1, Math.ceil(st.total * (C.completion.lessons == null ? 100 : C.completion.lessons) / 100));
-      set(K.progress, Math.round(Math.min(1, st.visited / need) * 1000) / 1000);
+      set(K.progress, real(Math.min(1, st.visited / need), 3));
       set(K.completion, st.completed ? "completed" : "incomplete");
       set(K.success, passed ? "passed" : failed ? "failed" : "unknown");
     }
