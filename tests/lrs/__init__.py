@@ -160,6 +160,8 @@ class Front:
         self.requests: list[tuple[str, str]] = []
         self.delay: Callable[[dict[str, Any]], float] = lambda statement: 0.0
         """Seconds to hold the answer to a statement the LRS has stored (a slow network)."""
+        self.slow: Callable[[dict[str, Any]], float] = lambda statement: 0.0
+        """Seconds a statement takes to reach ralph once the front has taken it (a slow LRS)."""
         self.refusals: list[tuple[str, str]] = []
         """(registration, why) of every request refused as CATAPULT refuses it."""
         self.taken: set[str] = set()
@@ -367,6 +369,8 @@ class Front:
                     return
             if method != "GET" and not self.admit(h, items):
                 return
+            if method != "GET" and items:
+                time.sleep(max(self.slow(st) for st in items))
             code = self.forward(h, method, raw, body, self.delay(items[0]) if items else 0.0)
             if method != "GET" and not 200 <= code < 300:  # not stored: it may come again
                 with self.lock:
