@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -384,4 +385,36 @@ def test_scores_are_written_rounded(browser, lms, sample, fmt):
     assert raw == "22.22"
     if fmt == S2004:
         assert data["cmi.score.scaled"] == "0.2222"
+    page.context.close()
+
+
+# ---- a reflection is saved as it is typed, not at unload -----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["igot", S12, S2004])
+def test_a_reflection_reaches_the_lms_as_it_is_typed(browser, lms, sample, fmt):
+    """iGOT's player sends its exit record before the course unloads: text that reaches suspend_data only at
+    unload is lost there. What is typed reaches the LMS after a pause in typing, and at once when the learner
+    clicks outside the course (the LMS's own Back button), before the LMS acts on that click."""
+    course, _ = sample
+    session = f"typed-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    site = lms.root / "pkg" / fmt
+    lesson = next(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"]))
+    frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+    boxes = frame.locator(".ks-reflection textarea")
+
+    def held() -> str:  # the record the LMS would keep if the learner left now
+        if fmt == "igot":
+            return page.evaluate("() => window.IGOT.browser['cmi.suspend_data'] || ''")
+        return lms.saved(session).get("cmi.suspend_data", "")
+
+    boxes.first.press_sequentially("मैं कल से शुरू करूँगा first", delay=20)  # then a pause: the debounce saves it
+    deadline = time.monotonic() + 10
+    while "first" not in held():
+        assert time.monotonic() < deadline, "a reflection was not saved within 10 s of the last keystroke"
+        time.sleep(0.1)
+    boxes.first.press_sequentially(" and then leave", delay=20)
+    page.get_by_role("button", name="Back to the LMS").click()  # no pause: focus leaves the course
+    assert "leave" in held()
     page.context.close()

@@ -345,7 +345,8 @@
     if (h) { h.tabIndex = -1; h.focus(); }
   }
 
-  /* ---- reflections: autosave after a pause in typing ---- */
+  /* ---- reflections: saved as the learner types (after a second's pause), and at once when the text box or the
+     course's window loses focus: an LMS (iGOT) may record its exit before the course unloads ---- */
   const flush = () => Object.keys(timers).forEach(k => { clearTimeout(timers[k][0]); keep(timers[k][1], timers[k][2]); });
   function keep(r, ta) {
     const id = r.dataset.reflection, v = ta.value, s = $(".ks-saved", r);
@@ -406,8 +407,10 @@
       const id = r.dataset.reflection, s = $(".ks-saved", r);
       if (s) s.textContent = "";
       if (timers[id]) clearTimeout(timers[id][0]);
-      timers[id] = [setTimeout(() => keep(r, ta), 700), r, ta];
+      timers[id] = [setTimeout(() => keep(r, ta), 1000), r, ta];
     });
+    D.addEventListener("focusout", e => { if (e.target.closest && e.target.closest(".ks-reflection")) flush(); });
+    W.addEventListener("blur", flush); /* a click in the LMS around the course frame */
     W.addEventListener("pagehide", e => { flush(); hook("onExit", S, e); });
     D.addEventListener("visibilitychange", () => { if (D.visibilityState == "hidden") { flush(); hook("onHide", S); } });
     route();
