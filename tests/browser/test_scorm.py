@@ -30,6 +30,9 @@ pytestmark = pytest.mark.browser
 LMS = Path(__file__).parent / "lms"
 VENDOR = ROOT / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
 S12, S2004 = "scorm12", "scorm2004"
+COMMIT_BUDGET = 32_000
+"""Bytes a commit may carry: half the 64 KB a closing page may send (beacon, keepalive), for LMSs that re-send
+every element on each commit, as Moodle does. The test LMS refuses (413) and records any commit over it."""
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Server:
     commits: dict[str, list[dict]] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     """Session -> how many commits to refuse before accepting again (an LMS having trouble)."""
+    sizes: dict[str, list[int]] = field(default_factory=dict)
+    """Session -> the size in bytes of every commit that arrived."""
 
     def saved(self, session: str) -> dict:
         """What the LMS keeps for *session*: the data of its last successful commit."""
@@ -68,6 +73,11 @@ def lms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             session = self.path.rsplit("/", 1)[-1]
+            server.sizes.setdefault(session, []).append(len(body))
+            if len(body) > COMMIT_BUDGET:
+                self.send_response(413)
+                self.end_headers()
+                return
             if server.failures.get(session, 0) > 0:
                 server.failures[session] -= 1
                 self.send_response(503)
@@ -95,9 +105,12 @@ def sample(lms: Server) -> tuple[dict, dict]:
     return course_data(site), answer_keys(site)
 
 
-def launch(browser, lms: Server, fmt: str, session: str, saved: dict | None = None) -> tuple[Page, object]:
-    """Open the LMS page with the *fmt* package in its frame; returns the page and the course frame."""
-    context = browser.new_context()
+def launch(
+    browser, lms: Server, fmt: str, session: str, saved: dict | None = None, context=None
+) -> tuple[Page, object]:
+    """Open the LMS page with the *fmt* package in its frame (in *context*: the same browser profile, else a
+    fresh one); returns the page and the course frame."""
+    context = context or browser.new_context()
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and print("console:", m.text))
     if saved is not None:
@@ -417,4 +430,63 @@ def test_a_reflection_reaches_the_lms_as_it_is_typed(browser, lms, sample, fmt):
     boxes.first.press_sequentially(" and then leave", delay=20)
     page.get_by_role("button", name="Back to the LMS").click()  # no pause: focus leaves the course
     assert "leave" in held()
+    page.context.close()
+
+
+# ---- long reflections: every commit within budget, nothing silently lost ---------------------------------------
+
+HINDI = "मैं अपने कार्यालय में हर नागरिक की शिकायत सात दिन के भीतर सुलझाऊँगा और उसे लिखित उत्तर दूँगा। "
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004, "igot"])
+def test_three_long_hindi_reflections_close_within_budget_and_come_back(browser, lms, sample, fmt):
+    """Three 8,000-character Hindi reflections made a 63.6 KB suspend_data in Moodle, whose close-time beacon the
+    browser refused: nothing written at close arrived. suspend_data is budgeted in bytes, every commit (the one
+    made by Terminate/LMSFinish through sendBeacon too) stays within COMMIT_BUDGET, the learner is told what the
+    LMS keeps, the whole text comes back on this device and the progress and each beginning on any other."""
+    course, keys = sample
+    session = f"long-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    context = page.context
+    site = lms.root / "pkg" / fmt
+    visit_lessons(frame, course, upto=4)
+    for n, lesson in enumerate(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"])):
+        frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+        frame.locator(f'article[data-lesson="{lesson}"]').wait_for()
+        frame.locator(".ks-reflection textarea").first.fill((f"{n + 1}. " + HINDI * 100)[:8000])
+        expect(frame.locator(".ks-reflection .ks-saved").first).to_have_text("Saved")
+        expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
+    take_final_quiz(frame, course, keys, right=True)
+    before = frame.locator("body").evaluate("() => KS.state()")
+    assert len(before["r"]) == 3 and all(len(text) == 8000 for text in before["r"].values())
+    leave(page)
+
+    if fmt == "igot":
+        data = page.evaluate("window.IGOT.browser")
+    else:
+        data = lms.saved(session)
+        assert max(lms.sizes[session]) <= COMMIT_BUDGET, lms.sizes[session]
+        assert page.evaluate("window.LMS_FINISHED") == "true"  # the close-time commit (a beacon) arrived
+        assert data["cmi.session_time" if fmt == S2004 else "cmi.core.session_time"] not in ("", "00:00:00")
+    suspend = data["cmi.suspend_data"]
+    assert len(suspend) <= (64000 if fmt == S2004 else 4096) and len(suspend.encode()) <= 12000
+
+    # the same device: everything, the reflections whole
+    page, frame = launch(browser, lms, fmt, session + "-again", saved=data, context=context)
+    after = frame.locator("body").evaluate("() => KS.state()")
+    for key in ("l", "z", "r"):
+        assert after[key] == before[key], key
+    context.close()
+
+    # another device: the progress from the LMS, and each reflection's beginning, with the learner told
+    page, frame = launch(browser, lms, fmt, session + "-elsewhere", saved=data)
+    after = frame.locator("body").evaluate("() => KS.state()")
+    assert after["l"] == before["l"]
+    for quiz, z in before["z"].items():  # suspend_data keeps which questions were drawn, not their order
+        assert {**after["z"][quiz], "d": sorted(after["z"][quiz]["d"])} == {**z, "d": sorted(z["d"])}
+    for rid, text in before["r"].items():
+        assert text.startswith(after["r"][rid]) and len(after["r"][rid]) >= 500, rid
+    lesson = next(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"]))
+    frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+    expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
     page.context.close()
