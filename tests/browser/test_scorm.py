@@ -490,3 +490,24 @@ def test_three_long_hindi_reflections_close_within_budget_and_come_back(browser,
     frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
     expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
     page.context.close()
+
+
+def test_three_long_hindi_reflections_come_back_in_the_html_package(browser, sample_site):
+    """Without an LMS the browser's copy is the record: three 8,000-character Hindi reflections are kept whole."""
+    course = course_data(sample_site)
+    page = browser.new_context().new_page()
+    page.goto((sample_site / "index.html").as_uri())
+    page.locator("#ks-home h1").wait_for()
+    lessons = [lesson["id"] for lesson in course["lessons"] if _has_reflection(sample_site, lesson["file"])]
+    texts = []
+    for n, lesson in enumerate(lessons):
+        page.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+        page.locator(f'article[data-lesson="{lesson}"]').wait_for()
+        texts.append((f"{n + 1}. " + HINDI * 100)[:8000])
+        page.locator(".ks-reflection textarea").first.fill(texts[-1])
+    page.get_by_role("link", name="Next", exact=True).click()  # moving on saves what was typed
+    page.reload()
+    page.locator("#ks-home:not([hidden]) h1, article h1").first.wait_for()
+    assert sorted(page.evaluate("() => Object.values(KS.state().r)")) == texts
+    expect(page.locator(".ks-limit")).to_have_count(0)  # nothing cut: no LMS
+    page.context.close()

@@ -25,7 +25,7 @@ from tests.browser.conftest import answer_keys, course_data
 from tests.browser.test_player import answer
 from tests.browser.test_scorm import take_final_quiz, visit_lessons
 from tests.conftest import SAMPLE
-from tests.lrs import Front, Ralph, Session, validate_statements
+from tests.lrs import Front, Ralph, Session, agent_key, validate_statements
 from tests.lrs.cmi5_rules import check as cmi5_check
 
 pytestmark = pytest.mark.browser
@@ -491,3 +491,37 @@ def test_cmi5_launch_actor_is_used_exactly_as_given(browser, world):
     page.context.close()
     assert got and all(st["actor"] == actor for st in got)
     assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+
+
+def test_cmi5_three_long_hindi_reflections_are_saved_as_typed_and_come_back(browser, world):
+    """Three 8,000-character Hindi reflections: each reaches the State API as it is typed (before any unload),
+    the close sends nothing twice and nothing after terminated, and another device gets all three back whole."""
+    s = world.front.session(LEARNER, world.iris.au())
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    site = world.root / "pkg" / "cmi5"
+    lessons = [
+        lesson["id"] for lesson in world.course["lessons"] if "ks-reflection" in (site / lesson["file"]).read_text()
+    ]
+    texts = []
+    for n, lesson in enumerate(lessons):
+        page.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+        page.locator(f'article[data-lesson="{lesson}"]').wait_for()
+        texts.append((f"{n + 1}. " + "मैं हर नागरिक की शिकायत सात दिन के भीतर सुलझाऊँगा। " * 200)[:8000])
+        page.locator(".ks-reflection textarea").first.fill(texts[-1])
+    key = (s.activity_id, agent_key(LEARNER), s.registration, "karmayogi-studio.progress")
+    deadline = time.monotonic() + 15
+    while sorted(json.loads(world.front.state.get(key, b"{}")).get("s", {}).get("r", {}).values()) != texts:
+        assert time.monotonic() < deadline, "the reflections did not reach the State API within 15 s of typing"
+        time.sleep(0.1)
+    leave(page)
+    got = world.wait(s.registration)
+    page.context.close()
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    responses = sorted(st["result"]["response"] for st in got if "/reflection/" in st["object"]["id"])
+    assert responses == texts
+
+    page = launch_cmi5(world, browser, s, mastery=0.7)  # a fresh browser profile: all from the LRS
+    assert sorted(page.evaluate("() => Object.values(KS.state().r)")) == texts
+    leave(page)
+    world.wait(s.registration, n=2)
+    page.context.close()
