@@ -191,6 +191,7 @@
         return;
       }
       if (queue[0] === st) queue.shift();
+      unsure.delete(st.id);
       fails = 0;
       keep();
       tell();
