@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ pytestmark = pytest.mark.browser
 LMS = Path(__file__).parent / "lms"
 VENDOR = ROOT / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
 S12, S2004 = "scorm12", "scorm2004"
+COMMIT_BUDGET = 32_000
+"""Bytes a commit may carry: half the 64 KB a closing page may send (beacon, keepalive), for LMSs that re-send
+every element on each commit, as Moodle does. The test LMS refuses (413) and records any commit over it."""
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Server:
     commits: dict[str, list[dict]] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     """Session -> how many commits to refuse before accepting again (an LMS having trouble)."""
+    sizes: dict[str, list[int]] = field(default_factory=dict)
+    """Session -> the size in bytes of every commit that arrived."""
 
     def saved(self, session: str) -> dict:
         """What the LMS keeps for *session*: the data of its last successful commit."""
@@ -67,6 +73,11 @@ def lms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             session = self.path.rsplit("/", 1)[-1]
+            server.sizes.setdefault(session, []).append(len(body))
+            if len(body) > COMMIT_BUDGET:
+                self.send_response(413)
+                self.end_headers()
+                return
             if server.failures.get(session, 0) > 0:
                 server.failures[session] -= 1
                 self.send_response(503)
@@ -94,9 +105,12 @@ def sample(lms: Server) -> tuple[dict, dict]:
     return course_data(site), answer_keys(site)
 
 
-def launch(browser, lms: Server, fmt: str, session: str, saved: dict | None = None) -> tuple[Page, object]:
-    """Open the LMS page with the *fmt* package in its frame; returns the page and the course frame."""
-    context = browser.new_context()
+def launch(
+    browser, lms: Server, fmt: str, session: str, saved: dict | None = None, context=None
+) -> tuple[Page, object]:
+    """Open the LMS page with the *fmt* package in its frame (in *context*: the same browser profile, else a
+    fresh one); returns the page and the course frame."""
+    context = context or browser.new_context()
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and print("console:", m.text))
     if saved is not None:
@@ -363,3 +377,137 @@ def test_suspend_data_of_a_big_course_fits_in_4096_characters(browser, tmp_path)
         kept = back["r"].get(rid, "")
         assert text.startswith(kept) and len(kept) >= 20  # every reflection keeps its beginning
     page.close()
+
+
+# ---- real numbers are written rounded ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004])
+def test_scores_are_written_rounded(browser, lms, sample, fmt):
+    """2 points of 9 is 22.22 %: Moodle stored 0.22219999999999998 as cmi.score.scaled; real(10,7) wants 0.2222."""
+    course, _ = sample
+    session = f"round-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    final = next(q for q in course["quizzes"] if q["graded"])
+    frame.locator("body").evaluate("(b, id) => { KS.state().z[id] = {b: [2, 9], q: {}}; }", final["id"])
+    frame.get_by_role("link", name="Start", exact=True).click()  # a save: the tracker writes the score
+    frame.locator(f'article[data-lesson="{course["lessons"][0]["id"]}"]').wait_for()
+    leave(page)
+    data = lms.saved(session)
+    raw = data["cmi.core.score.raw" if fmt == S12 else "cmi.score.raw"]
+    assert raw == "22.22"
+    if fmt == S2004:
+        assert data["cmi.score.scaled"] == "0.2222"
+    page.context.close()
+
+
+# ---- a reflection is saved as it is typed, not at unload -----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["igot", S12, S2004])
+def test_a_reflection_reaches_the_lms_as_it_is_typed(browser, lms, sample, fmt):
+    """iGOT's player sends its exit record before the course unloads: text that reaches suspend_data only at
+    unload is lost there. What is typed reaches the LMS after a pause in typing, and at once when the learner
+    clicks outside the course (the LMS's own Back button), before the LMS acts on that click."""
+    course, _ = sample
+    session = f"typed-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    site = lms.root / "pkg" / fmt
+    lesson = next(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"]))
+    frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+    boxes = frame.locator(".ks-reflection textarea")
+
+    def held() -> str:  # the record the LMS would keep if the learner left now
+        if fmt == "igot":
+            return page.evaluate("() => window.IGOT.browser['cmi.suspend_data'] || ''")
+        return lms.saved(session).get("cmi.suspend_data", "")
+
+    boxes.first.press_sequentially("मैं कल से शुरू करूँगा first", delay=20)  # then a pause: the debounce saves it
+    deadline = time.monotonic() + 10
+    while "first" not in held():
+        assert time.monotonic() < deadline, "a reflection was not saved within 10 s of the last keystroke"
+        time.sleep(0.1)
+    boxes.first.press_sequentially(" and then leave", delay=20)
+    page.get_by_role("button", name="Back to the LMS").click()  # no pause: focus leaves the course
+    assert "leave" in held()
+    page.context.close()
+
+
+# ---- long reflections: every commit within budget, nothing silently lost ---------------------------------------
+
+HINDI = "मैं अपने कार्यालय में हर नागरिक की शिकायत सात दिन के भीतर सुलझाऊँगा और उसे लिखित उत्तर दूँगा। "
+
+
+@pytest.mark.parametrize("fmt", [S12, S2004, "igot"])
+def test_three_long_hindi_reflections_close_within_budget_and_come_back(browser, lms, sample, fmt):
+    """Three 8,000-character Hindi reflections made a 63.6 KB suspend_data in Moodle, whose close-time beacon the
+    browser refused: nothing written at close arrived. suspend_data is budgeted in bytes, every commit (the one
+    made by Terminate/LMSFinish through sendBeacon too) stays within COMMIT_BUDGET, the learner is told what the
+    LMS keeps, the whole text comes back on this device and the progress and each beginning on any other."""
+    course, keys = sample
+    session = f"long-{fmt}"
+    page, frame = launch(browser, lms, fmt, session)
+    context = page.context
+    site = lms.root / "pkg" / fmt
+    visit_lessons(frame, course, upto=4)
+    for n, lesson in enumerate(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"])):
+        frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+        frame.locator(f'article[data-lesson="{lesson}"]').wait_for()
+        frame.locator(".ks-reflection textarea").first.fill((f"{n + 1}. " + HINDI * 100)[:8000])
+        expect(frame.locator(".ks-reflection .ks-saved").first).to_have_text("Saved")
+        expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
+    take_final_quiz(frame, course, keys, right=True)
+    before = frame.locator("body").evaluate("() => KS.state()")
+    assert len(before["r"]) == 3 and all(len(text) == 8000 for text in before["r"].values())
+    leave(page)
+
+    if fmt == "igot":
+        data = page.evaluate("window.IGOT.browser")
+    else:
+        data = lms.saved(session)
+        assert max(lms.sizes[session]) <= COMMIT_BUDGET, lms.sizes[session]
+        assert page.evaluate("window.LMS_FINISHED") == "true"  # the close-time commit (a beacon) arrived
+        assert data["cmi.session_time" if fmt == S2004 else "cmi.core.session_time"] not in ("", "00:00:00")
+    suspend = data["cmi.suspend_data"]
+    assert len(suspend) <= (64000 if fmt == S2004 else 4096) and len(suspend.encode()) <= 12000
+
+    # the same device: everything, the reflections whole
+    page, frame = launch(browser, lms, fmt, session + "-again", saved=data, context=context)
+    after = frame.locator("body").evaluate("() => KS.state()")
+    for key in ("l", "z", "r"):
+        assert after[key] == before[key], key
+    context.close()
+
+    # another device: the progress from the LMS, and each reflection's beginning, with the learner told
+    page, frame = launch(browser, lms, fmt, session + "-elsewhere", saved=data)
+    after = frame.locator("body").evaluate("() => KS.state()")
+    assert after["l"] == before["l"]
+    for quiz, z in before["z"].items():  # suspend_data keeps which questions were drawn, not their order
+        assert {**after["z"][quiz], "d": sorted(after["z"][quiz]["d"])} == {**z, "d": sorted(z["d"])}
+    for rid, text in before["r"].items():
+        assert text.startswith(after["r"][rid]) and len(after["r"][rid]) >= 500, rid
+    lesson = next(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"]))
+    frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+    expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
+    page.context.close()
+
+
+def test_three_long_hindi_reflections_come_back_in_the_html_package(browser, sample_site):
+    """Without an LMS the browser's copy is the record: three 8,000-character Hindi reflections are kept whole."""
+    course = course_data(sample_site)
+    page = browser.new_context().new_page()
+    page.goto((sample_site / "index.html").as_uri())
+    page.locator("#ks-home h1").wait_for()
+    lessons = [lesson["id"] for lesson in course["lessons"] if _has_reflection(sample_site, lesson["file"])]
+    texts = []
+    for n, lesson in enumerate(lessons):
+        page.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
+        page.locator(f'article[data-lesson="{lesson}"]').wait_for()
+        texts.append((f"{n + 1}. " + HINDI * 100)[:8000])
+        page.locator(".ks-reflection textarea").first.fill(texts[-1])
+    page.get_by_role("link", name="Next", exact=True).click()  # moving on saves what was typed
+    page.reload()
+    page.locator("#ks-home:not([hidden]) h1, article h1").first.wait_for()
+    assert sorted(page.evaluate("() => Object.values(KS.state().r)")) == texts
+    expect(page.locator(".ks-limit")).to_have_count(0)  # nothing cut: no LMS
+    page.context.close()

@@ -2,13 +2,20 @@
 ``./dev setup``; file-system backend) for statements, behind a small front that adds what ralph lacks and what
 an LMS does at launch: the State API, the learner's agent profile, the cmi5 ``fetch`` URL and the packages.
 
-The front can be told to lose the network (connections are dropped unanswered) or to reject statements;
-ralph itself can be stopped and started again on the same port and data (an LRS outage).
+The front can be told to lose the network (connections are dropped unanswered), to reject statements or to
+answer late; ralph itself can be stopped and started again on the same port and data (an LRS outage).
+
+Like ADL's cmi5 reference player (CATAPULT), the front REFUSES (403) what a conformant AU never sends, and
+records each refusal in ``Front.refusals``: a statement id it has already taken (cmi5 9.3.0.0-2: nothing twice),
+any statement of a session after its ``terminated`` (9.3.0.0-5), a State write after ``terminated``
+(8.1.2.0-2), and an actor, in a statement or a State/agent parameter, other than the one the LMS issued at
+a cmi5 launch (8.1.3.0-3).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -151,6 +158,20 @@ class Front:
         self.offline = False
         self.reject: Callable[[dict[str, Any]], bool] = lambda statement: False
         self.requests: list[tuple[str, str]] = []
+        self.delay: Callable[[dict[str, Any]], float] = lambda statement: 0.0
+        """Seconds to hold the answer to a statement the LRS has stored (a slow network)."""
+        self.slow: Callable[[dict[str, Any]], float] = lambda statement: 0.0
+        """Seconds a statement takes to reach ralph once the front has taken it (a slow LRS)."""
+        self.refusals: list[tuple[str, str]] = []
+        """(registration, why) of every request refused as CATAPULT refuses it."""
+        self.taken: set[str] = set()
+        self.ended: set[str] = set()
+        """Registrations whose current session has sent terminated."""
+        self.actors: dict[str, dict[str, Any]] = {}
+        """Registration -> the actor its cmi5 launch issued."""
+        self.busy = 0
+        """Requests to /xAPI/ being handled now."""
+        self.lock = threading.Lock()
         front = self
 
         class Handler(SimpleHTTPRequestHandler):
@@ -246,6 +267,8 @@ class Front:
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".000Z",
             }
         )
+        self.actors[s.registration] = s.actor
+        self.ended.discard(s.registration)  # a new session of the registration
         fetch = f"/fetch/{s.session_id}"
         self.fetch_urls[fetch] = s.token
         sep = "&" if "?" in url else "?"
@@ -283,46 +306,104 @@ class Front:
             return True
         if not path.startswith("/xAPI/"):
             return False
+        with self.lock:
+            self.busy += 1
+        try:
+            self.xapi(h, method, path, query, parts.query, body)
+        finally:
+            with self.lock:
+                self.busy -= 1
+        return True
+
+    def refuse(self, h: SimpleHTTPRequestHandler, registration: str, why: str) -> None:
+        self.refusals.append((registration, why))
+        _send(h, 403, json.dumps({"error": why}).encode())
+
+    def wrong_actor(self, registration: str, actor: Any) -> bool:
+        issued = self.actors.get(registration)
+        return issued is not None and actor != issued
+
+    def xapi(
+        self, h: SimpleHTTPRequestHandler, method: str, path: str, query: dict[str, str], raw: str, body: bytes
+    ) -> None:
         self.requests.append((method, path))
         if self.offline:  # the network is gone: the connection drops with no answer
             h.close_connection = True
             h.connection.shutdown(socket.SHUT_RDWR)
-            return True
+            return
         if (h.headers.get("Authorization") or "").removeprefix("Basic ") not in self.tokens:
             _send(h, 401, b'{"error": "unknown credentials"}')
-            return True
+            return
+        registration = query.get("registration", "")
+        if path in ("/xAPI/activities/state", "/xAPI/agents/profile") and self.wrong_actor(
+            registration, json.loads(query.get("agent", "{}"))
+        ):
+            return self.refuse(h, registration, f"cmi5 8.1.3.0-3: agent {query.get('agent')} is not the launch actor")
         if path == "/xAPI/activities/state":
             key = (
                 query.get("activityId", ""),
                 agent_key(json.loads(query.get("agent", "{}"))),
-                query.get("registration", ""),
+                registration,
                 query.get("stateId", ""),
             )
             if method == "GET":
                 data = self.state.get(key)
                 _send(h, 200, data) if data is not None else _send(h, 404, b"")
+            elif key[3] == "LMS.LaunchData":
+                _send(h, 403, b'{"error": "LMS.LaunchData is the LMS\'s"}')  # cmi5 §10: the AU must not
+            elif registration in self.ended:
+                self.refuse(h, registration, f"cmi5 8.1.2.0-2: State {key[3]} written after terminated")
             else:
-                if key[3] == "LMS.LaunchData":
-                    _send(h, 403, b'{"error": "LMS.LaunchData is the LMS\'s"}')  # cmi5 §10: the AU must not
-                else:
-                    self.state[key] = body
-                    _send(h, 204, b"")
-            return True
+                self.state[key] = body
+                _send(h, 204, b"")
+            return
         if path == "/xAPI/agents/profile":
             _send(h, 404, b"")
-            return True
+            return
         if path == "/xAPI/statements":
             items = json.loads(body) if body else []
-            for st in items if isinstance(items, list) else [items]:
+            items = items if isinstance(items, list) else [items]
+            for st in items:
                 if self.reject(st):
                     _send(h, 400, b'{"error": "statement refused by the test"}')
-                    return True
-            self.forward(h, method, parts.query, body)
-            return True
+                    return
+            if method != "GET" and not self.admit(h, items):
+                return
+            if method != "GET" and items:
+                time.sleep(max(self.slow(st) for st in items))
+            code = self.forward(h, method, raw, body, self.delay(items[0]) if items else 0.0)
+            if method != "GET" and not 200 <= code < 300:  # not stored: it may come again
+                with self.lock:
+                    self.taken.difference_update(st.get("id") for st in items)
+                    for st in items:
+                        if st["verb"]["id"].endswith("/terminated"):
+                            self.ended.discard(st["context"]["registration"])
+            return
         _send(h, 404, b"")
+
+    def admit(self, h: SimpleHTTPRequestHandler, items: list[dict[str, Any]]) -> bool:
+        """CATAPULT's refusals, checked and recorded in the order the statements arrive."""
+        with self.lock:
+            for st in items:
+                registration = (st.get("context") or {}).get("registration", "")
+                verb = st["verb"]["id"].rsplit("/", 1)[-1]
+                why = ""
+                if st.get("id") in self.taken:
+                    why = f"cmi5 9.3.0.0-2: statement {st.get('id')} ({verb}) sent twice"
+                elif registration in self.ended:
+                    why = f"cmi5 9.3.0.0-5: {verb} {st.get('id')} after terminated"
+                elif self.wrong_actor(registration, st.get("actor")):
+                    why = f"cmi5 8.1.3.0-3: actor {json.dumps(st.get('actor'))} is not the launch actor"
+                if why:
+                    self.refuse(h, registration, why)
+                    return False
+            for st in items:
+                self.taken.add(st.get("id", ""))
+                if st["verb"]["id"].endswith("/terminated"):
+                    self.ended.add((st.get("context") or {}).get("registration", ""))
         return True
 
-    def forward(self, h: SimpleHTTPRequestHandler, method: str, query: str, body: bytes) -> None:
+    def forward(self, h: SimpleHTTPRequestHandler, method: str, query: str, body: bytes, delay: float = 0.0) -> int:
         request = urllib.request.Request(
             self.ralph.url + "/xAPI/statements" + (f"?{query}" if query else ""),
             data=body or None,
@@ -335,11 +416,16 @@ class Front:
         )
         try:
             with urllib.request.urlopen(request, timeout=20) as r:
-                _send(h, r.status, r.read())
+                code, reply = r.status, r.read()
         except urllib.error.HTTPError as e:
-            _send(h, e.code, e.read())
+            code, reply = e.code, e.read()
         except OSError:
-            _send(h, 502, b'{"error": "the LRS is not answering"}')
+            code, reply = 502, b'{"error": "the LRS is not answering"}'
+        if delay:
+            time.sleep(delay)  # stored, but the answer is slow to come back
+        with contextlib.suppress(OSError):  # the page that asked may have gone
+            _send(h, code, reply)
+        return code
 
 
 class _Quiet(ThreadingHTTPServer):

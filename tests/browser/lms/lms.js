@@ -26,6 +26,9 @@
       else data["cmi.entry"] = exit == "suspend" ? "resume" : "";
       api.loadFromFlattenedJSON(data);
     }
+    /* what LMSFinish/Terminate answered: false when its commit (a beacon, as the page closes) was refused */
+    const finish = kind == "scorm12" ? "LMSFinish" : "Terminate", end = api[finish].bind(api);
+    api[finish] = (...a) => (window.LMS_FINISHED = end(...a));
     window[kind == "scorm12" ? "API" : "API_1484_11"] = api;
   }
   window.addEventListener("DOMContentLoaded", () => { document.getElementById("sco").src = q.get("pkg"); });

@@ -16,10 +16,11 @@
     courseComplete: "You have completed this course.", courseIncomplete: ["Visited {done} of {total} lesson.", "Visited {done} of {total} lessons."],
     coursePassed: "You passed with {percent}%.", courseFailed: "Your score is {percent}%; the pass mark is {pass}%.",
     saved: "Saved",
+    reflectionCut: "Your learning platform keeps only the first {n} characters of this reflection; the whole text stays in this browser on this device.",
     noStorage: "Your browser is not keeping progress on this device; it will be lost when you close the page."
   };
   let C, S, cur = null, started = false, moved = false, last = "", slot, homeEl, pager, toggle;
-  const cache = {}, timers = {};
+  const cache = {}, timers = {}, limits = {};
 
   const $ = (s, r) => (r || D).querySelector(s);
   const $$ = (s, r) => Array.from((r || D).querySelectorAll(s));
@@ -83,6 +84,12 @@
   KS.flush = () => flush(); /* reflections typed but not yet saved: a tracker's Exit saves them first */
   KS.status = () => status();
   KS.t = (k, a) => t(k, a);
+  KS.limit = (id, n) => { /* a tracker's LMS keeps only the first n characters of reflection id (null: all of it) */
+    if ((limits[id] == null ? null : limits[id]) === n) return;
+    if (n == null) delete limits[id]; else limits[id] = n;
+    const r = slot && $$(".ks-reflection", slot).find(x => x.dataset.reflection == id);
+    if (r) limitNote(r);
+  };
   KS.notice = txt => { /* a standing message about saving progress; null removes it */
     let n = $(".ks-notice");
     if (!txt) return n && n.remove();
@@ -235,7 +242,7 @@
   function render(id, nav) {
     slot.innerHTML = cache[id].html; /* trusted build output; learner input only ever goes to .value/.textContent */
     $$(".ks-quiz", slot).forEach(initQuiz);
-    $$(".ks-reflection", slot).forEach(r => { const ta = $("textarea", r); if (ta) ta.value = S.r[r.dataset.reflection] || ""; });
+    $$(".ks-reflection", slot).forEach(r => { const ta = $("textarea", r); if (ta) ta.value = S.r[r.dataset.reflection] || ""; limitNote(r); });
     const fresh = !S.l.includes(id), h = $("h1", slot);
     if (fresh) { S.l.push(id); hook("onLessonVisited", id, status()); }
     save();
@@ -345,7 +352,8 @@
     if (h) { h.tabIndex = -1; h.focus(); }
   }
 
-  /* ---- reflections: autosave after a pause in typing ---- */
+  /* ---- reflections: saved as the learner types (after a second's pause), and at once when the text box or the
+     course's window loses focus: an LMS (iGOT) may record its exit before the course unloads ---- */
   const flush = () => Object.keys(timers).forEach(k => { clearTimeout(timers[k][0]); keep(timers[k][1], timers[k][2]); });
   function keep(r, ta) {
     const id = r.dataset.reflection, v = ta.value, s = $(".ks-saved", r);
@@ -354,6 +362,19 @@
     save();
     hook("onReflection", id, v);
     if (s) s.textContent = t("saved");
+  }
+
+  function limitNote(r) { /* under the text box, and read with it (aria-describedby) */
+    const n = limits[r.dataset.reflection], ta = $("textarea", r);
+    let p = $(".ks-limit", r);
+    if (n == null) { if (p) p.remove(); if (ta) ta.removeAttribute("aria-describedby"); return; }
+    if (!p) {
+      p = add(r, "p", "ks-limit");
+      p.setAttribute("role", "status");
+      if (ta) { p.id = ta.id + "-limit"; ta.setAttribute("aria-describedby", p.id); }
+    }
+    const txt = t("reflectionCut", { n });
+    if (p.textContent != txt) p.textContent = txt;
   }
 
   /* ---- start ---- */
@@ -406,8 +427,10 @@
       const id = r.dataset.reflection, s = $(".ks-saved", r);
       if (s) s.textContent = "";
       if (timers[id]) clearTimeout(timers[id][0]);
-      timers[id] = [setTimeout(() => keep(r, ta), 700), r, ta];
+      timers[id] = [setTimeout(() => keep(r, ta), 1000), r, ta];
     });
+    D.addEventListener("focusout", e => { if (e.target.closest && e.target.closest(".ks-reflection")) flush(); });
+    W.addEventListener("blur", flush); /* a click in the LMS around the course frame */
     W.addEventListener("pagehide", e => { flush(); hook("onExit", S, e); });
     D.addEventListener("visibilitychange", () => { if (D.visibilityState == "hidden") { flush(); hook("onHide", S); } });
     route();

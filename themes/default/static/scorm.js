@@ -7,6 +7,10 @@
   const W = window, C = W.KS_COURSE, cfg = C && C.lms;
   if (!cfg) return;
   const V12 = cfg.api == "scorm12", IGOT = !!cfg.igot, LIMIT = V12 ? 4096 : 64000, NAME = V12 ? "API" : "API_1484_11";
+  /* suspend_data is also budgeted in bytes of UTF-8: LMSs (Moodle) re-send every element on each commit, and the
+     commit made as the page closes goes in a beacon or keepalive request, which browsers refuse over 64 KB. 12,000
+     bytes stay under it even percent-encoded (three bytes each), with room for the interactions. */
+  const BYTES = 12000;
   const F = V12
     ? ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish", "LMSGetLastError", "LMSGetErrorString"]
     : ["Initialize", "GetValue", "SetValue", "Commit", "Terminate", "GetLastError", "GetErrorString"];
@@ -21,10 +25,13 @@
   const L = C.lessons.map(l => l.id), Q = C.quizzes || [], R = C.reflections || [];
   let api = null, KS = null, S = null, live = false, ended = false, queued = false, failing = 0, retry = 0,
     sent = {}, count = 0;
-  const t0 = Date.now(), slots = {};
+  const t0 = Date.now(), slots = {}, shortened = {}; /* reflection id -> the beginning the LMS gave back */
 
   /* ---- small helpers ---- */
   const pad = (n, w) => String(n).padStart(w || 2, "0");
+  /* real numbers as short decimals (SCORM 2004 real(10,7); 1.2 CMIDecimal): 2 of 9 points is "22.22" and
+     "0.2222", never the float 0.22219999999999998 that LMSs store as given */
+  const real = (x, d) => String(+(+x).toFixed(d));
   const b36 = n => Math.max(0, Math.round(n)).toString(36), n36 = s => parseInt(s, 36) || 0;
   const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3: option, item, left and right ids */
   const hash = s => {
@@ -116,7 +123,11 @@
     s.split(".").forEach((x, i) => { v[(kind == "order" ? "i" : "l") + (i + 1)] = kind == "order" ? String(n36(x)) : "r" + n36(x); });
     return v;
   };
-  function encode(S, budget) {
+  const utf8 = s => new TextEncoder().encode(s).length;
+  let cutAt = Infinity; /* the length, in characters, reflections were cut to by the last encode() */
+  function encode(S, budget, bytes) {
+    bytes = bytes || BYTES;
+    const fits = s => s.length <= budget && utf8(s) <= bytes;
     const ci = L.indexOf(S.c),
       head = ["K1", SIG, b36(S.x >>> 0), b36(S.n || 0), ci < 0 ? "" : b36(ci), bits(L.map(id => S.l.includes(id)))];
     const quizzes = (noFill, noAnswers) => Q.map((q, qi) => {
@@ -128,24 +139,25 @@
       }).filter(Boolean);
       return [b36(qi), b36(z.a || 1), z.b ? z.b.map(b36).join(".") : "", z.d ? bits(ids.map(id => z.d.includes(id))) : "", ans.join(",")].join(":");
     }).filter(Boolean).join(";");
-    const join = (qs, rs) => head.concat([qs, rs.map(r => b36(r[0]) + ":" + esc(r[1])).join(";")]).join("|");
-    const texts = R.map((id, i) => [i, Array.from(S.r[id] || "")]).filter(r => r[1].length);
+    /* a reflection the LMS holds only the beginning of is marked "~", so another device can say so too */
+    const join = (qs, rs) => head.concat([qs, rs.map(r => b36(r[0]) + (r[2] ? "~" : "") + ":" + esc(r[1])).join(";")]).join("|");
+    const texts = R.map((id, i) => [i, Array.from(S.r[id] || ""), shortened[id] === S.r[id]]).filter(r => r[1].length);
     /* Reflections give way first: each is cut to one common length, the longest that fits (docs/lms.md);
        then fill-in texts (their verdicts stay); then the answers of finished quizzes (their scores stay). */
     for (const [noFill, noAnswers] of [[false, false], [true, false], [true, true]]) {
-      const qs = quizzes(noFill, noAnswers), room = budget - join(qs, []).length;
-      if (room < 0) continue;
-      const cut = c => texts.map(r => [r[0], r[1].slice(0, c).join("")]).filter(r => r[1]);
-      const cost = c => cut(c).reduce((n, r) => n + b36(r[0]).length + 2 + esc(r[1]).length, 0);
+      const qs = quizzes(noFill, noAnswers);
+      if (!fits(join(qs, []))) continue;
+      const cut = c => texts.map(r => [r[0], r[1].slice(0, c).join(""), r[2] || r[1].length > c]).filter(r => r[1]);
       let cap = Infinity;
-      if (cost(cap) > room) {
+      if (!fits(join(qs, cut(cap)))) { /* the longest common length that fits, in characters and in bytes */
         let lo = 0, hi = Math.max(0, ...texts.map(r => r[1].length));
-        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (cost(mid) <= room) lo = mid; else hi = mid - 1; }
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (fits(join(qs, cut(mid)))) lo = mid; else hi = mid - 1; }
         cap = lo;
       }
-      const out = join(qs, cut(cap));
-      if (out.length <= budget) return out;
+      cutAt = cap;
+      return join(qs, cut(cap));
     }
+    cutAt = 0;
     return join("", []);
   }
   function decode(str) {
@@ -171,8 +183,9 @@
       });
     });
     p[7].split(";").filter(Boolean).forEach(e => {
-      const k = e.indexOf(":"), id = R[n36(e.slice(0, k))];
+      const k = e.indexOf(":"), id = R[n36(e.slice(0, k).replace("~", ""))];
       if (id) s.r[id] = unesc(e.slice(k + 1));
+      if (id && e[k - 1] == "~") (s.cut = s.cut || []).push(id);
     });
     return s;
   }
@@ -200,7 +213,7 @@
     set(p + "id", a.question);
     set(p + "type", TYPE[a.kind]);
     set(p + (V12 ? "time" : "timestamp"), clock());
-    set(p + "weighting", a.max);
+    set(p + "weighting", real(a.max, 4));
     patterns(a.kind, a.key).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
     set(p + (V12 ? "student_response" : "learner_response"), fmt(a.kind, a.response));
     set(p + "result", a.correct ? "correct" : V12 ? "wrong" : "incorrect");
@@ -215,17 +228,22 @@
       finished = graded.length > 0 && graded.every(best), passed = st.passed === true, failed = st.passed === false && finished,
       done = st.completed && st.passed !== false;
     set(K.suspend, encode(S, LIMIT));
+    /* a reflection longer than the LMS can keep: the learner is told, under it (the whole text stays here) */
+    if (KS.limit) R.forEach(id => {
+      const n = Array.from(S.r[id] || "").length;
+      KS.limit(id, n > cutAt ? cutAt : n && shortened[id] === S.r[id] ? n : null);
+    });
     const id = st.lesson || S.c;
     if (id) set(K.location, id.length <= 255 ? id : "#" + L.indexOf(id));
     if (st.maxPoints && graded.some(best)) { /* score before status: LMSs judge status by the score they hold */
-      const pct = Math.round(st.points * 10000 / st.maxPoints) / 100;
-      set(K.min, 0); set(K.max, 100); set(K.raw, pct);
-      if (!V12) set(K.scaled, pct / 100);
+      const ratio = st.points / st.maxPoints;
+      set(K.min, 0); set(K.max, 100); set(K.raw, real(ratio * 100, 2));
+      if (!V12) set(K.scaled, real(ratio, 4));
     }
     if (V12) set(K.status, passed && st.completed ? "passed" : failed ? "failed" : st.completed ? "completed" : "incomplete");
     else {
       const need = Math.max(1, Math.ceil(st.total * (C.completion.lessons == null ? 100 : C.completion.lessons) / 100));
-      set(K.progress, Math.round(Math.min(1, st.visited / need) * 1000) / 1000);
+      set(K.progress, real(Math.min(1, st.visited / need), 3));
       set(K.completion, st.completed ? "completed" : "incomplete");
       set(K.success, passed ? "passed" : failed ? "failed" : "unknown");
     }
@@ -255,6 +273,8 @@
          a failed commit did not carry. A copy of another attempt (another learner) is never used. */
       const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
       const state = mine && s.x != null && mine.x === s.x && (mine.n || 0) >= (s.n || 0) ? mine : s;
+      if (state === s) (s.cut || []).forEach(id => { shortened[id] = s.r[id]; });
+      delete s.cut;
       if (state.c && L.includes(state.c) && !location.hash) {
         try { history.replaceState(null, "", "#/" + state.c); } catch (e) { /* sandboxed frame: start at home */ }
       }
@@ -275,6 +295,6 @@
     }
   };
   const KSO = W.KS = W.KS || {};
-  KSO.scorm = { encode: (s, b) => encode(s, b || LIMIT), decode, limit: LIMIT };
+  KSO.scorm = { encode: (s, b, n) => encode(s, b || LIMIT, n), decode, limit: LIMIT, bytes: BYTES };
   (W.KS_TRACKERS = W.KS_TRACKERS || []).push(tracker);
 })();

@@ -13,10 +13,14 @@
   const LS = C.lessons.filter(l => MOD == null || l.module == MOD).map(l => l.id),
     GQ = (C.quizzes || []).filter(x => x.graded && LS.includes(x.lesson));
   let KS = null, S = null, live = false, normal = true, mode = "Normal", mastery = null, tpl = {}, auth = "",
-    endpoint = "", actor = null, reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
+    endpoint = "", actor = null, who = "", reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
     rejected = false, shown = false, timer = 0, stateTimer = 0, putting = false, dirty = false,
-    ended = false, judged = false, lesson = null, checking = false, returnUrl = "";
-  const t0 = Date.now(), done = {}, pending = {};
+    ended = false, judged = false, lesson = null, checking = false, returnUrl = "", inflight = null, flying = 0,
+    closing = false;
+  /* unsure: ids of statements sent without an answer (a lost connection, a page closed): the LRS may hold them,
+     so they are looked up before being sent again; CATAPULT refuses a copy (cmi5 9.3.0.0-2) */
+  const t0 = Date.now(), done = {}, pending = {}, unsure = new Set();
+  const KEEPALIVE = 60000; /* bytes: Chromium refuses keepalive bodies over 64 KB in flight, all requests together */
 
   /* ---- small helpers ---- */
   const uuid = () => {
@@ -44,7 +48,7 @@
   const headers = json => Object.assign({ "X-Experience-API-Version": "1.0.3" }, auth ? { Authorization: auth } : {},
     json ? { "Content-Type": "application/json" } : {});
   const stateUrl = id => endpoint + "activities/state?" + new URLSearchParams(Object.assign(
-    { activityId: au, agent: JSON.stringify(actor), stateId: id }, reg ? { registration: reg } : {}));
+    { activityId: au, agent: who, stateId: id }, reg ? { registration: reg } : {}));
   const tell = () => { /* one standing notice: a rejected statement, else an LRS that does not answer */
     const txt = rejected ? KS.t("lrsRejected") : fails ? KS.t("lmsError") : null;
     if (txt || shown) KS.notice(txt);
@@ -61,9 +65,14 @@
       return r;
     } catch (e) { return { status: 0, responseText: "" }; }
   }
+  const bytes = s => new Blob([s]).size;
   const json = r => { try { return r.status >= 200 && r.status < 300 ? JSON.parse(r.responseText) : null; } catch (e) { return null; } };
   function agent(a) { /* TinCan-era launchers send lists ({"name": ["…"], "account": [{accountName…}]}) */
-    if (!a || typeof a != "object") return null;
+    if (!a || typeof a != "object" || Array.isArray(a)) return null;
+    const ifi = ["mbox", "mbox_sha1sum", "openid", "account"];
+    /* a proper agent is used exactly as given: a cmi5 LMS compares it with the actor it issued (8.1.3.0-3),
+       and an objectType it did not send is an altered actor */
+    if (!Object.keys(a).some(k => Array.isArray(a[k])) && ifi.some(k => a[k])) return a;
     const out = { objectType: "Agent" }, one = v => Array.isArray(v) ? v[0] : v;
     if (a.name) out.name = one(a.name);
     ["mbox", "mbox_sha1sum", "openid"].forEach(k => { if (a[k]) out[k] = one(a[k]); });
@@ -75,6 +84,7 @@
     endpoint = P.get("endpoint") || "";
     if (endpoint && !endpoint.endsWith("/")) endpoint += "/";
     try { actor = agent(JSON.parse(P.get("actor") || "null")); } catch (e) { actor = null; }
+    who = actor && (CMI5 ? P.get("actor") : JSON.stringify(actor)); /* the agent parameter, as the LMS wrote it */
     reg = P.get("registration") || "";
     au = P.get(CMI5 ? "activityId" : "activity_id") || cfg.iri;
     if (!endpoint || !actor) return false;
@@ -98,7 +108,7 @@
       const back = new URL(data.returnURL || "", location.href);
       if (data.returnURL && /^https?:$/.test(back.protocol)) returnUrl = back.href;
     } catch (e) { returnUrl = ""; }
-    xhr("GET", endpoint + "agents/profile?" + new URLSearchParams({ agent: JSON.stringify(actor), profileId: "cmi5LearnerPreferences" }));
+    xhr("GET", endpoint + "agents/profile?" + new URLSearchParams({ agent: who, profileId: "cmi5LearnerPreferences" }));
     return true; /* §11 asks the AU to read the learner's preferences; the player keeps the package's language */
   }
 
@@ -119,12 +129,13 @@
   const unit = () => act(au, A + (MOD == null ? "course" : "module"), MOD == null ? C.title : C.modules[MOD].title);
   const competencies = ids => Array.from(new Set([].concat(...ids.map(id => cfg.lessons[id] || [])))).map(i => cfg.competencies[i]);
   function send(verb, object, result, extra) {
+    if (ended && verb != "terminated") return null; /* nothing after terminated (cmi5 9.3.0.0-5) */
     const st = { id: uuid(), timestamp: stamp(), actor, verb: { id: (verb.includes(":") ? "" : V) + verb, display: { "en-US": verb } },
       object, context: context(extra || {}) };
     if (result) st.result = result;
     queue.push(st);
     keep();
-    pump();
+    if (!closing) pump(); /* while the page closes, farewell() sends what is queued, in order, once */
     return st;
   }
   function defined(verb, result, ext) { /* cmi5-defined statements: the AU as object, the cmi5 and moveon categories */
@@ -133,18 +144,40 @@
     return send(verb, unit(), result, { ca: Object.assign(CMI5 ? { category: cat } : {}, verb != "initialized" && verb != "terminated" ? { other: competencies(LS) } : {}), ext });
   }
   function keep() {
-    try { localStorage.setItem(key, JSON.stringify({ q: queue, d: done })); } catch (e) { /* private mode: kept in memory */ }
+    try { localStorage.setItem(key, JSON.stringify({ q: queue, d: done, u: Array.from(unsure) })); } catch (e) { /* private mode: kept in memory */ }
   }
+  const call = async (url, init) => { try { return (await fetch(url, init)).status; } catch (e) { return 0; } };
+  const stored = async (url, id) => { /* 200 if the LRS holds statement id, 404 if not (some LRSs answer an empty
+    list with 200), else the failure */
+    try {
+      const r = await fetch(url, { headers: headers(false) });
+      if (r.status != 200) return r.status;
+      const doc = await r.json().catch(() => null);
+      return doc && doc.id == id ? 200 : 404;
+    } catch (e) { return 0; }
+  };
   async function pump() {
-    if (busy || !live) return;
+    if (busy || !live || closing) return;
     busy = true;
-    while (queue.length) {
-      const st = queue[0];
+    while (queue.length && !closing) {
+      const st = queue[0], url = endpoint + "statements?statementId=" + enc(st.id);
       let code = 0;
-      try { /* PUT with the statement's own id: a resend after a lost answer cannot duplicate it */
-        code = (await fetch(endpoint + "statements?statementId=" + enc(st.id),
-          { method: "PUT", headers: headers(true), body: JSON.stringify(st) })).status;
-      } catch (e) { code = 0; }
+      if (unsure.has(st.id)) { /* sent before without an answer: does the LRS have it? */
+        code = await stored(url, st.id);
+        if (code == 200) code = 204; /* it does: done, not sent twice */
+        else if (code >= 400 && code < 500 && ![401, 403, 429].includes(code)) { unsure.delete(st.id); code = 0; } /* 404 */
+        else if (!code) code = 503; /* no answer: try again later, like a failed send */
+      }
+      if (!code) { /* PUT with the statement's own id, kept alive: if the page closes now it still arrives, and
+        farewell() leaves it out */
+        const body = JSON.stringify(st), size = bytes(body);
+        unsure.add(st.id);
+        keep();
+        inflight = st; flying = size < KEEPALIVE ? size : 0;
+        code = await call(url, { method: "PUT", headers: headers(true), body, keepalive: !!flying });
+        inflight = null; flying = 0;
+        if (code && code < 500) unsure.delete(st.id); /* answered: stored or not, it is known */
+      }
       if (code >= 400 && code < 500 && ![401, 403, 409, 429].includes(code)) {
         rejected = true; /* the LRS will never take this one: say so, and let the rest through */
         console.warn("LRS rejected statement " + st.id + " (" + st.verb.id + "): HTTP " + code);
@@ -158,34 +191,51 @@
         return;
       }
       if (queue[0] === st) queue.shift();
+      unsure.delete(st.id);
       fails = 0;
       keep();
       tell();
     }
     busy = false;
   }
-  function farewell() { /* the page is going: what is still queued goes in requests that outlive it (the one in
-    flight too, its answer would be lost). It stays queued until confirmed, and a resend at the next launch
-    is harmless: same ids. */
-    let room = 60000; /* browsers cap what keepalive requests may carry at 64 KB */
-    queue.forEach(st => {
-      const body = JSON.stringify(st);
-      if ((room -= body.length) < 0) return;
-      fetch(endpoint + "statements?statementId=" + enc(st.id), { method: "PUT", headers: headers(true), body, keepalive: true })
-        .catch(() => {});
-    });
+  function farewell() { /* the page is going: what is queued and not yet sent goes, in order, in ONE keepalive
+    POST that outlives the page, so nothing arrives after terminated. The statement in flight is already on its
+    way (kept alive) and is not sent again; neither is one sent earlier without an answer (it may be stored), nor
+    anything after it. What does not fit in the keepalive budget stays queued for the next launch. */
+    closing = true;
+    const batch = [];
+    let room = KEEPALIVE - flying - 2;
+    for (const st of queue) {
+      if (st === inflight) continue;
+      const size = bytes(JSON.stringify(st)) + 1;
+      if (unsure.has(st.id) || (room -= size) < 0) break;
+      batch.push(st);
+    }
+    if (!batch.length) return;
+    batch.forEach(st => unsure.add(st.id)); /* the answer will never be read: look them up at the next launch */
+    keep();
+    fetch(endpoint + "statements", { method: "POST", headers: headers(true), body: JSON.stringify(batch), keepalive: true })
+      .catch(() => {});
   }
 
   /* ---- resume state in the State API, one request at a time (the newest wins) ---- */
-  function putState(exit) {
+  /* Never after terminated (cmi5 8.1.2.0-2): the session's state is written as it changes, and no more once
+     end() has queued terminated. A page that closes cannot order two requests, so what changed in its last
+     moment stays in this device's copy (and a reflection's text in its answered statement). */
+  function putState() {
     clearTimeout(stateTimer);
-    if (!live || !normal || !S) return;
-    if (putting && !exit) { dirty = true; return; }
+    if (!live || !normal || !S || ended) return Promise.resolve();
+    if (putting) { dirty = true; return putting; }
     const body = JSON.stringify({ v: 1, s: S, d: done });
-    putting = true; dirty = false;
-    fetch(stateUrl(STATE), { method: "PUT", headers: headers(true), body, keepalive: !!exit && body.length < 60000 })
-      .then(r => { if (r.status >= 500 || r.status == 429) dirty = true; }, () => { dirty = true; })
-      .then(() => { putting = false; if (dirty) stateTimer = setTimeout(putState, 3000); });
+    dirty = false;
+    putting = fetch(stateUrl(STATE), { method: "PUT", headers: headers(true), body })
+      .then(r => r.status >= 500 || r.status == 429, () => true)
+      .then(failed => { /* changed meanwhile: write the newest now; failed: again in 3 s */
+        putting = false;
+        if (failed) dirty = true;
+        if (dirty && !ended) stateTimer = setTimeout(putState, failed ? 3000 : 0);
+      });
+    return putting;
   }
 
   /* ---- what the learner did ---- */
@@ -265,17 +315,21 @@
   }
   const later = () => { if (!checking) { checking = true; Promise.resolve().then(() => check(false)); } };
 
-  function end() { /* the session's last statements: judged, then terminated, then the state */
+  function end() { /* the session's last statements: judged, then terminated; nothing after it */
     if (!live || ended) return;
     reflections();
     check(true);
     ended = true;
+    clearTimeout(stateTimer);
     defined("terminated", { duration: dur(Date.now() - t0) });
-    putState(true);
   }
-  async function exit(button) { /* Exit: end the session, give the LRS a moment, then back to the LMS */
+  async function exit(button) { /* Exit: save, let the state write finish, end the session, give the LRS a moment */
     button.disabled = true;
     if (KS.flush) KS.flush();
+    for (const until = Date.now() + 4000; (putting || dirty) && Date.now() < until;) {
+      await (putting || putState());
+      if (dirty) await new Promise(r => setTimeout(r, 250));
+    }
     end();
     for (const until = Date.now() + 4000; queue.length && Date.now() < until;) {
       await pump();
@@ -306,7 +360,7 @@
       key = "ks:xapi:" + hash(endpoint + (reg || "-") + au);
       try {
         const kept = JSON.parse(localStorage.getItem(key) || "null");
-        if (kept) { queue = kept.q || []; Object.assign(done, kept.d); }
+        if (kept) { queue = kept.q || []; Object.assign(done, kept.d); (kept.u || []).forEach(id => unsure.add(id)); }
       } catch (e) { /* nothing kept */ }
       defined("initialized");
       exitButton();
@@ -327,7 +381,7 @@
     save(state) {
       S = state;
       clearTimeout(stateTimer);
-      if (live && normal) stateTimer = setTimeout(putState, 1000);
+      if (live && normal && !ended) stateTimer = setTimeout(putState, 300); /* a burst of changes, one write */
     },
     onStatus(st) {
       if (!live || !S || ended) return;
@@ -340,17 +394,18 @@
     },
     onAnswer(a) { if (live && normal && a.key) { answered(a); later(); } },
     onReflection(id, v) { if (live && normal) pending[id] = { v, l: lesson }; },
-    onHide(state) { S = state; if (!live) return; reflections(); putState(true); pump(); },
+    onHide(state) { S = state; if (!live || ended) return; reflections(); putState(); pump(); },
     onExit(state, e) {
       S = state;
       if (!live || ended) return;
       reflections();
-      if (e && e.persisted) return putState(true); /* a cached page may come back: the session goes on */
+      if (e && e.persisted) return putState(); /* a cached page may come back: the session goes on */
+      closing = true; /* from here farewell() alone sends, once each */
       end();
       farewell();
     }
   };
   const KSO = W.KS = W.KS || {};
-  KSO.xapi = { queue: () => queue.slice(), pump: () => pump(), status: () => S && status() };
+  KSO.xapi = { queue: () => queue.slice(), pump: () => pump(), status: () => S && status(), inflight: () => !!inflight };
   (W.KS_TRACKERS = W.KS_TRACKERS || []).push(tracker);
 })();
