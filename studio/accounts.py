@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from argon2 import PasswordHasher
@@ -71,6 +72,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def attempt_keys(email: str, address: str) -> tuple[str, str]:
+    """The two failure counters a sign-in adds to: this account from this client address (Django-axes'
+    ``["username", "ip_address"]``), and this address over all accounts (password spraying). There is no
+    counter for the account alone: someone guessing from elsewhere must never lock its owner out."""
+    account = hashlib.sha256(email.encode()).hexdigest()  # a fixed length, and no address book of typos
+    return f"pair:{address}:{account}", f"ip:{address}"
 
 
 def too_many_attempts(session: Session, limits: dict[str, int], window: int) -> bool:

@@ -31,20 +31,20 @@ def login() -> str | Response | tuple[str, int]:
     email = request.form.get("email", "").strip().lower()[:254]
     password = request.form.get("password", "")[:1024]
     cfg = current_app.config
-    keys = [f"email:{email}", f"ip:{request.remote_addr}"]
+    pair, address = accounts.attempt_keys(email, request.remote_addr or "")
     session = db()
-    limits = dict(zip(keys, (cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"]), strict=True))
+    limits = {pair: cfg["LOGIN_ATTEMPTS"], address: cfg["LOGIN_ATTEMPTS_PER_ADDRESS"]}
     if accounts.too_many_attempts(session, limits, cfg["LOGIN_WINDOW_SECONDS"]):
         minutes = max(1, cfg["LOGIN_WINDOW_SECONDS"] // 60)
         flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
         return render_template("login.html", email=email), 429
     user = accounts.authenticate(session, email, password)
     if user is None:
-        accounts.record_failure(session, keys, cfg["LOGIN_WINDOW_SECONDS"])
+        accounts.record_failure(session, list(limits), cfg["LOGIN_WINDOW_SECONDS"])
         session.commit()
         flash(_("That e-mail address and password do not match."), "error")
         return render_template("login.html", email=email), 401
-    accounts.forget_failures(session, keys[0])
+    accounts.forget_failures(session, pair)
     session.commit()
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))

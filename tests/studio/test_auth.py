@@ -103,3 +103,33 @@ def test_interface_follows_the_browsers_language(app):
     english = client.get("/login", headers={"Accept-Language": "ta,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="en">' in english and "Sign in" in english
     assert "hi" in app.config["LANGUAGES"]
+
+
+# --- throttling that cannot lock the owner out ---------------------------------------------------------
+
+
+def _sign_in_from(app, address: str, email: str, password: str) -> int:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    token = csrf(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code
+
+
+def test_wrong_passwords_from_one_address_never_lock_the_owner_out(app):
+    for _ in range(8):
+        _sign_in_from(app, "203.0.113.9", "author@inst.example", "guess")
+    # the guesser is throttled for that account, even once they guess right ...
+    assert _sign_in_from(app, "203.0.113.9", "author@inst.example", PASSWORD) == 429
+    # ... while the owner, at another address, signs in
+    assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
+    # and the guesser's address may still sign in to other accounts (an institute shares one)
+    assert _sign_in_from(app, "203.0.113.9", "admin@inst.example", PASSWORD) == 302
+
+
+def test_signing_in_clears_the_failures_of_that_account_at_that_address(app):
+    for _ in range(4):
+        assert _sign_in_from(app, "198.51.100.7", "author@inst.example", "typo") == 401
+    assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
+    for _ in range(4):
+        assert _sign_in_from(app, "198.51.100.7", "author@inst.example", "typo") == 401
+    assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
