@@ -39,7 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         preview,
         translate,
     )
-    from .models import User
 
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
@@ -53,9 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.login_view = "auth.login"
     login.session_protection = "basic"
 
-    @login.user_loader
-    def _load_user(user_id: str) -> User | None:
-        return db.db().get(User, int(user_id)) if user_id.isdigit() else None
+    login.user_loader(auth.load_user)  # only while the session's row exists (auth.py)
 
     CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
     compiled = Path(app.config["DATA_DIR"]) / "locale"
