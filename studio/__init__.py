@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         orgs,
         policy,
         preview,
+        security,
         translate,
     )
 
@@ -94,6 +95,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
         )
         return response
+
+    security.init_app(app)  # HSTS over HTTPS, Permissions-Policy (security.py)
 
     from .errors import register
 

@@ -48,7 +48,16 @@ def _serve(args: argparse.Namespace) -> int:
             "Jobs: "
             + ("run in this process" if embedded else f"queued on {app.config['QUEUE_URL']}; run 'kstudio worker'")
         )
-        app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+        from .security import QuietRequestHandler
+
+        app.run(
+            host=args.host,
+            port=args.port,
+            debug=False,
+            use_reloader=False,
+            threaded=True,
+            request_handler=QuietRequestHandler,  # no server version in the Server header
+        )
         return 0
     from .server import run_gunicorn
 
