@@ -96,7 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
         return response
 
-    security.init_app(app)  # HSTS over HTTPS, Permissions-Policy (security.py)
+    security.init_app(app)  # HSTS over HTTPS, Permissions-Policy, Secure cookies (security.py)
 
     from .errors import register
 

@@ -18,7 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_URL": None,  # None: the embedded queue in DATA_DIR/jobs.db; or redis://host:port/db
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,  # set True (KSTUDIO_SESSION_COOKIE_SECURE=true) behind HTTPS
+    # None: Secure when the studio knows it is served over HTTPS (PUBLIC_URL or PREFERRED_URL_SCHEME
+    # https), else for each request that came over HTTPS; True or False overrides (KSTUDIO_..._SECURE=false)
+    "SESSION_COOKIE_SECURE": None,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long editing day is not cut off
@@ -50,9 +52,18 @@ def load(app: Any, test_config: dict[str, Any] | None) -> None:
     app.config.setdefault("COURSES_ROOT", str(data / "courses"))
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{data / 'studio.db'}"
+    _secure_cookies(app.config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _shared_secret(data)
+
+
+def _secure_cookies(cfg: Any) -> None:
+    """Cookies are Secure by default whenever the configuration says the studio is reached over HTTPS."""
+    https = str(cfg.get("PUBLIC_URL") or "").lower().startswith("https://")
+    if cfg["SESSION_COOKIE_SECURE"] is None and (https or cfg.get("PREFERRED_URL_SCHEME") == "https"):
+        cfg["SESSION_COOKIE_SECURE"] = True
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", bool(cfg["SESSION_COOKIE_SECURE"]))
 
 
 def _shared_secret(data: Path) -> str:

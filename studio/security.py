@@ -1,5 +1,6 @@
-"""The response-header policy that does not depend on the page: HSTS when the request came over HTTPS,
-and a Permissions-Policy turning off the browser features no studio page uses.
+"""The response-header and cookie policy that does not depend on the page: HSTS when the request came
+over HTTPS, a Permissions-Policy turning off the browser features no studio page uses, and session
+cookies marked ``Secure`` whenever the studio knows it is served over HTTPS.
 
 The Content-Security-Policy stays beside the other per-page headers in ``create_app``. The ``Server``
 header is the web server's and names no version: gunicorn (``kstudio serve --workers N``) sends just
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response
 
@@ -38,6 +40,7 @@ FEATURES_OFF = (
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionCookies()
     policy = permissions_policy(app.config.get("CONTENT_ORIGIN"))
 
     @app.after_request
@@ -53,6 +56,17 @@ def permissions_policy(content_origin: Any = None) -> str:
     if isinstance(content_origin, str) and content_origin.startswith(("https://", "http://")):
         fullscreen += f' "{content_origin.rstrip("/")}"'
     return ", ".join([*(f"{feature}=()" for feature in FEATURES_OFF), f"fullscreen=({fullscreen})"])
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; ``SESSION_COOKIE_SECURE = None`` (the default, made True by
+    ``config.load`` when the public address is HTTPS) means: Secure for every request that came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        setting = app.config["SESSION_COOKIE_SECURE"]
+        if setting is None:
+            return has_request_context() and request.is_secure
+        return bool(setting)
 
 
 class QuietRequestHandler(WSGIRequestHandler):

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from studio import accounts
-from tests.studio.conftest import LESSON, PASSWORD, csrf, make_app
+from tests.studio.conftest import LESSON, PASSWORD, csrf, make_app, populate
 
 
 def test_sign_in_page_has_labelled_email_and_password(person):
@@ -215,3 +215,43 @@ def test_signing_in_clears_the_failures_of_that_account_at_that_address(app):
     for _ in range(4):
         assert _sign_in_from(app, "198.51.100.7", "author@inst.example", "typo") == 401
     assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
+
+
+# --- Secure cookies whenever the studio knows it is served over HTTPS -----------------------------------
+
+
+def _session_cookie(app, **request) -> str:
+    client = app.test_client()
+    token = csrf(client.get("/login", **request).get_data(as_text=True))
+    login = {"email": "author@inst.example", "password": PASSWORD, "csrf_token": token}
+    headers = request.pop("headers", {})
+    if request.get("base_url", "").startswith("https") or headers.get("X-Forwarded-Proto") == "https":
+        headers = {**headers, "Referer": "https://localhost/login"}  # Flask-WTF checks it over HTTPS
+    response = client.post("/login", data=login, headers=headers, **request)
+    assert response.status_code == 302
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_cookies_are_secure_when_the_public_url_is_https(tmp_path):
+    app = make_app(tmp_path / "data", PUBLIC_URL="https://studio.example.gov.in/")
+    populate(app)
+    assert "; Secure" in _session_cookie(app)
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_cookies_are_secure_for_requests_that_arrive_over_https(app):
+    assert "; Secure" not in _session_cookie(app)  # plain HTTP on a laptop: a Secure cookie would not come back
+    assert "; Secure" in _session_cookie(app, base_url="https://localhost")
+
+
+def test_cookies_are_secure_for_https_through_a_trusted_proxy(tmp_path):
+    app = make_app(tmp_path / "data", TRUSTED_PROXIES=1)
+    populate(app)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    assert "; Secure" in _session_cookie(app, headers=forwarded)
+
+
+def test_secure_cookies_can_be_turned_off_explicitly(tmp_path):
+    app = make_app(tmp_path / "data", PREFERRED_URL_SCHEME="https", SESSION_COOKIE_SECURE=False)
+    populate(app)
+    assert "; Secure" not in _session_cookie(app, base_url="https://localhost")
