@@ -38,9 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         orgs,
         policy,
         preview,
+        security,
         translate,
     )
-    from .models import User
 
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
@@ -54,9 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.login_view = "auth.login"
     login.session_protection = "basic"
 
-    @login.user_loader
-    def _load_user(user_id: str) -> User | None:
-        return db.db().get(User, int(user_id)) if user_id.isdigit() else None
+    login.user_loader(auth.load_user)  # only while the session's row exists (auth.py)
 
     CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
     compiled = Path(app.config["DATA_DIR"]) / "locale"
@@ -100,6 +98,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             f"frame-src {content.origin(app)}; child-src {content.origin(app)}",  # course content: its own origin
         )
         return response
+
+    security.init_app(app)  # HSTS over HTTPS, Permissions-Policy, Secure cookies (security.py)
 
     from .errors import register
 

@@ -1,16 +1,19 @@
-"""People and organisations: creating them, checking passwords, and slowing down password guessing."""
+"""People and organisations: creating them, checking passwords, slowing down password guessing, and the
+sessions of signed-in browsers (rows the server can delete, so signing out really ends a session)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .models import ROLES, LoginAttempt, Membership, Organisation, User, now
+from .models import ROLES, LoginAttempt, Membership, Organisation, User, UserSession, now
 
 _hasher = PasswordHasher()
 # A hash to verify against when the e-mail is unknown, so both cases take the same time
@@ -44,8 +47,7 @@ def create_user(session: Session, email: str, password: str, org: Organisation, 
         raise AccountError(f"unknown role '{role}'; roles: {', '.join(ROLES)}")
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        _check_password(password)
         user = User(email=email, name=name or email.split("@")[0], password_hash=_hasher.hash(password))
         session.add(user)
         session.flush()
@@ -60,6 +62,18 @@ def create_user(session: Session, email: str, password: str, org: Organisation, 
     return user
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password for *user*; every session they have is ended (a thief's too), as Django does."""
+    _check_password(password)
+    user.password_hash = _hasher.hash(password)
+    end_sessions(session, user)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
@@ -71,6 +85,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def attempt_keys(email: str, address: str) -> tuple[str, str]:
+    """The two failure counters a sign-in adds to: this account from this client address (Django-axes'
+    ``["username", "ip_address"]``), and this address over all accounts (password spraying). There is no
+    counter for the account alone: someone guessing from elsewhere must never lock its owner out."""
+    account = hashlib.sha256(email.encode()).hexdigest()  # a fixed length, and no address book of typos
+    return f"pair:{address}:{account}", f"ip:{address}"
 
 
 def too_many_attempts(session: Session, limits: dict[str, int], window: int) -> bool:
@@ -91,3 +113,49 @@ def record_failure(session: Session, keys: list[str], window: int) -> None:
 
 def forget_failures(session: Session, key: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+
+
+# --- sessions -------------------------------------------------------------------------------------------
+
+# last_seen is written at most this often: not a database write for every request of a busy editor
+_TOUCH_EVERY = dt.timedelta(minutes=5)
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()  # a copy of the database holds no usable session
+
+
+def start_session(session: Session, user: User, user_agent: str, idle_seconds: int) -> str:
+    """A new session for *user*: its random key, for the signed cookie. Sessions unused for
+    *idle_seconds* are deleted here, so the table stays small without a cleaner."""
+    session.execute(delete(UserSession).where(UserSession.last_seen < now() - dt.timedelta(seconds=idle_seconds)))
+    key = secrets.token_urlsafe(32)
+    session.add(UserSession(key_hash=_key_hash(key), user_id=user.id, user_agent=user_agent[:200]))
+    session.flush()
+    return key
+
+
+def live_session(session: Session, key: str, user_id: int, idle_seconds: int) -> UserSession | None:
+    """The session whose key is *key*, if it still exists, belongs to *user_id* and was used within
+    *idle_seconds*; else None (signed out, ended by a new password, or left unused too long)."""
+    row = session.scalar(select(UserSession).where(UserSession.key_hash == _key_hash(key)))
+    if row is None or row.user_id != user_id or row.last_seen < now() - dt.timedelta(seconds=idle_seconds):
+        return None
+    return row
+
+
+def touch_session(session: Session, row: UserSession) -> bool:
+    """Note that *row* is in use (at most every few minutes); True when there is something to commit."""
+    if now() - row.last_seen < _TOUCH_EVERY:
+        return False
+    session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen=now()))
+    return True
+
+
+def end_session(session: Session, key: str) -> None:
+    session.execute(delete(UserSession).where(UserSession.key_hash == _key_hash(key)))
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign *user* out everywhere (a new password; an account taken away)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))

@@ -81,7 +81,10 @@ def _run_werkzeug(app: Any, binds: list[tuple[str, int]]) -> None:
 
     from werkzeug.serving import make_server
 
-    servers = [make_server(host, port, app, threaded=True) for host, port in binds]
+    from .security import QuietRequestHandler
+
+    # QuietRequestHandler: no server version in the Server header
+    servers = [make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler) for host, port in binds]
     for server in servers[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -150,6 +153,33 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_password(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from . import accounts
+    from .db import session_for
+    from .models import User
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    email = args.email.strip().lower()
+    app = _app(args)
+    session = session_for(app)
+    try:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            print(f"kstudio: error: no one signs in as {email}", file=sys.stderr)
+            return 2
+        accounts.set_password(session, user, password)
+        session.commit()
+    except accounts.AccountError as exc:
+        print(f"kstudio: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        session.close()
+    print(f"new password for {email}; every session of theirs has ended")
+    return 0
+
+
 def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from .roles import ROLES
 
@@ -189,6 +219,12 @@ def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--data", type=Path, help=data_help)
     user.set_defaults(run=_create_user)
+    password = admin_sub.add_parser(
+        "set-password", help="give a person a new password (on standard input) and end all their sessions"
+    )
+    password.add_argument("email", metavar="EMAIL")
+    password.add_argument("--data", type=Path, help=data_help)
+    password.set_defaults(run=_set_password)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

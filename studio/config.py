@@ -18,11 +18,14 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_URL": None,  # None: the embedded queue in DATA_DIR/jobs.db; or redis://host:port/db
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,  # set True (KSTUDIO_SESSION_COOKIE_SECURE=true) behind HTTPS
+    # None: Secure when the studio knows it is served over HTTPS (PUBLIC_URL or PREFERRED_URL_SCHEME
+    # https), else for each request that came over HTTPS; True or False overrides (KSTUDIO_..._SECURE=false)
+    "SESSION_COOKIE_SECURE": None,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long editing day is not cut off
-    "LOGIN_ATTEMPTS": 5,  # failed sign-ins allowed per e-mail address ...
+    "SESSION_IDLE_SECONDS": 14 * 24 * 3600,  # a session unused this long is over (Django's two weeks)
+    "LOGIN_ATTEMPTS": 5,  # failed sign-ins allowed per e-mail address from one client address ...
     "LOGIN_ATTEMPTS_PER_ADDRESS": 50,  # ... and per client address (an institute's people share one) ...
     "LOGIN_WINDOW_SECONDS": 900,  # ... within this many seconds
     "TRUSTED_PROXIES": 0,  # reverse proxies in front of the studio whose X-Forwarded-For is believed
@@ -51,9 +54,18 @@ def load(app: Any, test_config: dict[str, Any] | None) -> None:
     app.config.setdefault("COURSES_ROOT", str(data / "courses"))
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{data / 'studio.db'}"
+    _secure_cookies(app.config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _shared_secret(data)
+
+
+def _secure_cookies(cfg: Any) -> None:
+    """Cookies are Secure by default whenever the configuration says the studio is reached over HTTPS."""
+    https = str(cfg.get("PUBLIC_URL") or "").lower().startswith("https://")
+    if cfg["SESSION_COOKIE_SECURE"] is None and (https or cfg.get("PREFERRED_URL_SCHEME") == "https"):
+        cfg["SESSION_COOKIE_SECURE"] = True
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", bool(cfg["SESSION_COOKIE_SECURE"]))
 
 
 def _shared_secret(data: Path) -> str:

@@ -142,6 +142,22 @@ class LoginAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(default=now)
 
 
+class UserSession(Base):
+    """A signed-in browser. The signed cookie carries a random key; only its SHA-256 is stored here, and a
+    request is signed in only while this row exists: signing out deletes it, so a copy of the cookie is
+    worth nothing afterwards (Django's database sessions), and a new password deletes all of them."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    last_seen: Mapped[dt.datetime] = mapped_column(default=now)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    user: Mapped[User] = relationship()
+
+
 # The translator's workspace (studio/translate*.py) ---------------------------------------------
 
 

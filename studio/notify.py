@@ -2,13 +2,19 @@
 e-mail when an SMTP server is configured (``KSTUDIO_SMTP_HOST`` and friends; see docs/catalogue.md).
 
 Mail goes out after the database commit, outside the request's transaction, and a mail server that is
-down is logged, never shown as an error: the notification in the studio is the record.
+down, or a message that cannot be made, is logged, never shown as an error: the notification in the
+studio is the record, and the move that sent the mail has happened.
+
+A course title is the partner's text: it is made one line (control characters and line breaks become
+spaces) before it goes into a notification or a mail's ``Subject``, so it can never start a header.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 _PENDING = "studio.pending_mail"
+# C0 and C1 controls (CR, LF, NUL, ESC, NEL...) and Unicode's line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def state_changed(session: Session, sub: Submission, ev: SubmissionEvent, people: list[User]) -> None:
@@ -48,7 +56,12 @@ def state_changed(session: Session, sub: Submission, ev: SubmissionEvent, people
 def _title(sub: Submission) -> str:
     import json
 
-    return str(json.loads(sub.meta or "{}").get("title") or sub.course.title or sub.course.slug)
+    return one_line(str(json.loads(sub.meta or "{}").get("title") or sub.course.title or sub.course.slug))
+
+
+def one_line(text: str) -> str:
+    """*text* fit for a mail header: every run of control characters (a line break above all) is one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 @event.listens_for(Session, "after_commit")
@@ -56,7 +69,10 @@ def _send_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
     app = session.info.get("app") or (current_app._get_current_object() if has_app_context() else None)  # type: ignore[attr-defined]
     if pending and app is not None:
-        send_mail(app, pending)
+        try:
+            send_mail(app, pending)
+        except Exception:  # the commit has happened: a mail problem must not undo the move in the caller's eyes
+            log.exception("notification e-mail failed")
 
 
 @event.listens_for(Session, "after_rollback")
@@ -77,11 +93,15 @@ def send_mail(app: Flask, messages: list[tuple[str, str, str, str]]) -> None:
             if app.config.get("SMTP_USER"):
                 smtp.login(app.config["SMTP_USER"], app.config.get("SMTP_PASSWORD", ""))
             for to, subject, text, path in messages:
-                msg = EmailMessage()
-                msg["From"] = app.config.get("SMTP_FROM", "studio@localhost")
-                msg["To"] = to
-                msg["Subject"] = subject
-                msg.set_content(f"{text}\n\n{base}{path}\n" if path else f"{text}\n")
+                try:
+                    msg = EmailMessage(policy=policy.SMTP)
+                    msg["From"] = one_line(str(app.config.get("SMTP_FROM", "studio@localhost")))
+                    msg["To"] = one_line(to)
+                    msg["Subject"] = one_line(subject)
+                    msg.set_content(f"{text}\n\n{base}{path}\n" if path else f"{text}\n")
+                except (ValueError, TypeError) as exc:  # an address the mail library refuses: skip that one
+                    log.error("could not make the notification e-mail to %r: %s", to, exc)
+                    continue
                 smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         log.error("could not send %d notification e-mail(s) through %s: %s", len(messages), host, exc)

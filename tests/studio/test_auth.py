@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.studio.conftest import LESSON, PASSWORD, csrf, make_app
+import datetime as dt
+
+from sqlalchemy import select
+
+from studio import accounts
+from tests.studio.conftest import LESSON, PASSWORD, csrf, make_app, populate
 
 
 def test_sign_in_page_has_labelled_email_and_password(person):
@@ -103,3 +108,150 @@ def test_interface_follows_the_browsers_language(app):
     english = client.get("/login", headers={"Accept-Language": "ta,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="en">' in english and "Sign in" in english
     assert "hi" in app.config["LANGUAGES"]
+
+
+# --- sessions the server can end (like Django's database sessions) ----------------------------------
+
+
+def _signed_in_elsewhere(app, cookie: str):
+    """A client that replays a copied session cookie (what a thief with the cookie would do)."""
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief
+
+
+def test_a_session_cookie_copied_before_sign_out_no_longer_works(app, author):
+    copied = author.client.get_cookie("session").value
+    assert _signed_in_elsewhere(app, copied).get("/o/inst/").status_code == 200
+    assert author.post("/logout").status_code == 302
+    thief = _signed_in_elsewhere(app, copied)
+    page = thief.get("/o/inst/")
+    assert page.status_code == 302 and "/login?next=" in page.headers["Location"]
+    save = thief.post(
+        "/api/o/inst/c/c1/save",
+        json={"path": LESSON, "text": "x", "base": 1},
+        headers={"X-CSRFToken": author.token},
+    )
+    assert save.status_code == 401
+
+
+def test_a_new_password_ends_every_session_of_that_person_only(app, person):
+    from studio.db import session_for
+    from studio.models import User
+
+    laptop, phone = person("author@inst.example"), person("author@inst.example")
+    colleague = person("admin@inst.example")
+    session = session_for(app)
+    user = session.scalar(select(User).where(User.email == "author@inst.example"))
+    accounts.set_password(session, user, "a brand new passphrase")
+    session.commit()
+    session.close()
+    assert laptop.get("/o/inst/").status_code == 302 and phone.get("/o/inst/").status_code == 302
+    assert colleague.get("/o/inst/").status_code == 200
+    again = app.test_client()
+    token = csrf(again.get("/login").get_data(as_text=True))
+    signed_in = {"email": "author@inst.example", "password": "a brand new passphrase", "csrf_token": token}
+    assert again.post("/login", data=signed_in).status_code == 302
+
+
+def test_the_admin_command_sets_a_password_and_ends_the_sessions(app, author, monkeypatch, capsys):
+    import io
+    import os
+    import sys
+
+    from studio.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another long secret\n"))
+    monkeypatch.delenv("KSTUDIO_DATA_DIR", raising=False)
+    monkeypatch.setenv("KSTUDIO_DATABASE_URL", app.config["DATABASE_URL"])
+    code = main(["admin", "set-password", "Author@inst.example", "--data", app.config["DATA_DIR"]])
+    os.environ.pop("KSTUDIO_DATA_DIR", None)
+    assert code == 0 and "author@inst.example" in capsys.readouterr().out
+    assert author.get("/o/inst/").status_code == 302
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another long secret\n"))
+    code = main(["admin", "set-password", "nobody@inst.example", "--data", app.config["DATA_DIR"]])
+    os.environ.pop("KSTUDIO_DATA_DIR", None)
+    assert code == 2 and "no one signs in as nobody@inst.example" in capsys.readouterr().err
+
+
+def test_a_session_unused_for_longer_than_its_lifetime_is_over(app, author):
+    from studio.db import session_for
+    from studio.models import UserSession
+
+    session = session_for(app)
+    row = session.scalar(select(UserSession))
+    assert row is not None and row.user_agent.startswith("Werkzeug")
+    row.last_seen = row.last_seen - dt.timedelta(seconds=app.config["SESSION_IDLE_SECONDS"] + 60)
+    session.commit()
+    session.close()
+    assert author.get("/o/inst/").status_code == 302
+
+
+# --- throttling that cannot lock the owner out ---------------------------------------------------------
+
+
+def _sign_in_from(app, address: str, email: str, password: str) -> int:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    token = csrf(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code
+
+
+def test_wrong_passwords_from_one_address_never_lock_the_owner_out(app):
+    for _ in range(8):
+        _sign_in_from(app, "203.0.113.9", "author@inst.example", "guess")
+    # the guesser is throttled for that account, even once they guess right ...
+    assert _sign_in_from(app, "203.0.113.9", "author@inst.example", PASSWORD) == 429
+    # ... while the owner, at another address, signs in
+    assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
+    # and the guesser's address may still sign in to other accounts (an institute shares one)
+    assert _sign_in_from(app, "203.0.113.9", "admin@inst.example", PASSWORD) == 302
+
+
+def test_signing_in_clears_the_failures_of_that_account_at_that_address(app):
+    for _ in range(4):
+        assert _sign_in_from(app, "198.51.100.7", "author@inst.example", "typo") == 401
+    assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
+    for _ in range(4):
+        assert _sign_in_from(app, "198.51.100.7", "author@inst.example", "typo") == 401
+    assert _sign_in_from(app, "198.51.100.7", "author@inst.example", PASSWORD) == 302
+
+
+# --- Secure cookies whenever the studio knows it is served over HTTPS -----------------------------------
+
+
+def _session_cookie(app, **request) -> str:
+    client = app.test_client()
+    token = csrf(client.get("/login", **request).get_data(as_text=True))
+    login = {"email": "author@inst.example", "password": PASSWORD, "csrf_token": token}
+    headers = request.pop("headers", {})
+    if request.get("base_url", "").startswith("https") or headers.get("X-Forwarded-Proto") == "https":
+        headers = {**headers, "Referer": "https://localhost/login"}  # Flask-WTF checks it over HTTPS
+    response = client.post("/login", data=login, headers=headers, **request)
+    assert response.status_code == 302
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_cookies_are_secure_when_the_public_url_is_https(tmp_path):
+    app = make_app(tmp_path / "data", PUBLIC_URL="https://studio.example.gov.in/")
+    populate(app)
+    assert "; Secure" in _session_cookie(app)
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_cookies_are_secure_for_requests_that_arrive_over_https(app):
+    assert "; Secure" not in _session_cookie(app)  # plain HTTP on a laptop: a Secure cookie would not come back
+    assert "; Secure" in _session_cookie(app, base_url="https://localhost")
+
+
+def test_cookies_are_secure_for_https_through_a_trusted_proxy(tmp_path):
+    app = make_app(tmp_path / "data", TRUSTED_PROXIES=1)
+    populate(app)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    assert "; Secure" in _session_cookie(app, headers=forwarded)
+
+
+def test_secure_cookies_can_be_turned_off_explicitly(tmp_path):
+    app = make_app(tmp_path / "data", PREFERRED_URL_SCHEME="https", SESSION_COOKIE_SECURE=False)
+    populate(app)
+    assert "; Secure" not in _session_cookie(app, base_url="https://localhost")

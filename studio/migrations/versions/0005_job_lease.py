@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_job_lease"
-down_revision = "0003_catalogue"
+down_revision = "0004_sessions"
 branch_labels = None
 depends_on = None
 
