@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -38,6 +38,7 @@ def load_user(user_id: str) -> User | None:
     with session_for(current_app) as own:  # its own transaction: the request's work commits (or not) apart
         if accounts.touch_session(own, row):
             own.commit()
+    g.user_session_id = row.id  # content URLs made in this request live only as long as this session
     return row.user
 
 

@@ -36,7 +36,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from .db import db
-from .models import Course, Job, Membership, Organisation, User
+from .models import Course, Job, Membership, Organisation, User, UserSession
 from .policy import allowed
 
 SALT = "kstudio.content-url"
@@ -72,7 +72,8 @@ def url(kind: str, path: str = "", **grant: Any) -> str:
 
     if kind not in ACTION:
         raise ValueError(f"unknown content kind {kind!r}")
-    claims = {"u": current_user.id, "k": kind, "o": g.org.id, "s": request.host_url.rstrip("/"), **grant}
+    claims = {"u": current_user.id, "x": g.get("user_session_id"), "k": kind, "o": g.org.id, **grant}
+    claims["s"] = request.host_url.rstrip("/")
     token = _serializer(current_app).dumps(claims)
     return f"{origin()}/t/{token}/{path}"
 
@@ -179,6 +180,9 @@ def _grant(token: str) -> dict[str, Any]:
         if user is not None and org is not None and user.is_active
         else None
     )
+    signed_in = session.get(UserSession, claims.get("x")) if isinstance(claims.get("x"), int) else None
+    if signed_in is None or user is None or signed_in.user_id != user.id:  # signed out since: the link ends too
+        abort(403, "You have signed out of the studio: sign in and open the preview again.")
     if org is None or not allowed(role, ACTION[claims["k"]]):
         abort(403, "You may no longer see this: open the preview again from the studio.")
     g.org, g.role, g.user_id = org, role, user.id  # type: ignore[union-attr]

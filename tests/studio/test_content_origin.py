@@ -127,6 +127,16 @@ def test_a_content_url_checks_the_person_on_every_use(app, author):
     assert cut.status_code == 403 and b"no longer" in cut.data
 
 
+def test_a_content_url_ends_with_the_session_that_made_it(app, person):
+    author, other = person("author@inst.example"), person("author@inst.example")  # two browsers, one person
+    address, kept = _token_url(author), _token_url(other)
+    assert author.client.get(address).status_code == 200
+    assert author.post("/logout").status_code == 302
+    ended = other.client.get(address)  # a copy of the link, opened anywhere, after its session ended
+    assert ended.status_code == 403 and b"signed out" in ended.data
+    assert other.client.get(kept).status_code == 200  # the other browser's session, and its links, go on
+
+
 def test_a_content_url_expires(app, author):
     address = _token_url(author)
     app.config["CONTENT_TOKEN_SECONDS"] = -1
