@@ -18,10 +18,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from studio import accounts
 from studio.db import session_for
 from studio.models import Membership, Submission, SubmissionEvent
-from tests.studio.conftest import LESSON, PASSWORD, Person
+from tests.studio.conftest import LESSON, PASSWORD, Person, create_market
 from tests.studio.live import live_studio
 
 ATTACK = """(async function () {
@@ -53,16 +52,6 @@ ATTACK = """(async function () {
   document.title = "attack finished";
 })();
 """
-
-
-def _market(app) -> None:
-    session = session_for(app)
-    org = accounts.create_org(session, "market", "Karmayogi Marketplace")
-    org.is_catalogue = True
-    for role in ("reviewer", "publisher", "admin"):
-        accounts.create_user(session, f"{role}@market.example", PASSWORD, org, role)
-    session.commit()
-    session.close()
 
 
 def _hostile_course(app, base: str, sub_id: int) -> None:
@@ -152,7 +141,7 @@ def _follow_the_link(context, page) -> str:
 @pytest.fixture
 def live(tmp_path):
     with live_studio(tmp_path) as (base, app):
-        _market(app)
+        create_market(app)
         yield base, app
 
 

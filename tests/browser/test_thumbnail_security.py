@@ -11,11 +11,10 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from studio import accounts
 from studio.db import session_for
 from studio.models import Submission
 from tests.browser.test_catalog import sign_in, submit_and_wait
-from tests.studio.conftest import PASSWORD, Person
+from tests.studio.conftest import PASSWORD, Person, create_market
 from tests.studio.live import live_studio
 from tests.studio.test_catalog_workflow import folder
 from tests.test_svg_security import served_svg_is_inert
@@ -46,13 +45,7 @@ EXPLOIT = f"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3
 def published(browser, tmp_path):
     """The starter course, its cover the exploit, submitted, approved and published: (base, app, course page)."""
     with live_studio(tmp_path) as (base, app):
-        session = session_for(app)
-        org = accounts.create_org(session, "market", "Karmayogi Marketplace")
-        org.is_catalogue = True
-        for role in ("reviewer", "publisher", "admin"):
-            accounts.create_user(session, f"{role}@market.example", PASSWORD, org, role)
-        session.commit()
-        session.close()
+        create_market(app)
         (folder(app) / "media" / "cover.svg").write_text(EXPLOIT, "utf-8")
         yml = folder(app) / "course.yml"
         yml.write_text(yml.read_text("utf-8") + "thumbnail: media/cover.svg\n", "utf-8")

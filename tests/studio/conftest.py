@@ -17,6 +17,19 @@ from studio.models import ROLES
 from tests.studio.servers import postgres_server
 
 PASSWORD = "correct horse battery"
+
+
+def create_market(app: Any) -> None:
+    """'market' runs the catalogue: a reviewer, a publisher and an admin."""
+    session = session_for(app)
+    org = accounts.create_org(session, "market", "Karmayogi Marketplace")
+    org.is_catalogue = True
+    for role in ("reviewer", "publisher", "admin"):
+        accounts.create_user(session, f"{role}@market.example", PASSWORD, org, role)
+    session.commit()
+    session.close()
+
+
 LESSON = "lessons/01-welcome.md"
 CONTENT = "http://content.test"
 

@@ -21,7 +21,7 @@ from studio.db import session_for
 from studio.jobs import execute
 from studio.models import Submission, SubmissionEvent, User
 from studio.submissions import MOVES
-from tests.studio.conftest import LESSON, PASSWORD, Person
+from tests.studio.conftest import LESSON, PASSWORD, Person, create_market
 
 SUB = "/o/market/review"
 
@@ -29,13 +29,7 @@ SUB = "/o/market/review"
 @pytest.fixture
 def market(app):
     """'market' runs the catalogue: a reviewer, a publisher and an admin."""
-    session = session_for(app)
-    org = accounts.create_org(session, "market", "Karmayogi Marketplace")
-    org.is_catalogue = True
-    for role in ("reviewer", "publisher", "admin"):
-        accounts.create_user(session, f"{role}@market.example", PASSWORD, org, role)
-    session.commit()
-    session.close()
+    create_market(app)
     return app
 
 
