@@ -33,6 +33,8 @@ def served(app: Any, tmp: Path, workers: int = 1, **env: str) -> Iterator[tuple[
     """(port, process) of ``kstudio serve`` on *app*'s data; killed (the whole group) at the end."""
     port = free_port()
     argv = [sys.executable, "-m", "studio.cli", "serve", "--data", app.config["DATA_DIR"], "--port", str(port)]
+    # a content origin told apart by Host: without one, serve also binds port + 1, which another test may hold
+    env.setdefault("KSTUDIO_CONTENT_ORIGIN", "http://content.test")
     proc = subprocess.Popen(
         [*argv, "--workers", str(workers)],
         env=studio_env(app, tmp, **env),
