@@ -23,24 +23,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_login import LoginManager
     from flask_wtf.csrf import CSRFProtect
 
-    from . import (
-        api,
-        auth,
-        config,
-        content,
-        courses,
-        db,
-        editor,
-        jobs,
-        jobviews,
-        lms,
-        locales,
-        orgs,
-        policy,
-        preview,
-        security,
-        translate,
-    )
+    from . import config, db, locales, security
+    from .accounts import auth, orgs, policy
+    from .authoring import api, courses, editor
+    from .jobs import queue as jobs
+    from .jobs import views as jobviews
+    from .preview import content, lms, preview
+    from .translation import translate
 
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
@@ -78,7 +67,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         translate.bp,
     ):
         app.register_blueprint(blueprint)
-    from . import catalog, notify, review, submissions_views
+    from .marketplace import notify, review, submissions_views
+    from .marketplace import pages as catalog
 
     for blueprint in (catalog.bp, catalog.api, review.bp, submissions_views.bp, notify.bp):  # the catalogue
         app.register_blueprint(blueprint)

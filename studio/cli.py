@@ -46,7 +46,7 @@ def _serve(args: argparse.Namespace) -> int:
     embedded = not app.config.get("QUEUE_URL")
     if args.workers <= 1:
         if embedded:  # the embedded queue's worker runs in this process
-            from .jobs import start_embedded_worker
+            from .jobs.queue import start_embedded_worker
 
             start_embedded_worker(app)
         print(
@@ -97,7 +97,7 @@ def _run_werkzeug(app: Any, binds: list[tuple[str, int]]) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from .jobs import run_worker
+    from .jobs.queue import run_worker
 
     app = _app(args, QUEUE_URL=args.queue)
     print(f"kstudio worker: running jobs from {app.config.get('QUEUE_URL') or 'the embedded queue'}", flush=True)
@@ -106,7 +106,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _create_org(args: argparse.Namespace) -> int:
-    from . import accounts
+    from .accounts import accounts
     from .db import session_for
 
     app = _app(args)
@@ -127,7 +127,7 @@ def _create_org(args: argparse.Namespace) -> int:
 def _create_user(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from . import accounts
+    from .accounts import accounts
     from .db import session_for
     from .models import Organisation
 
@@ -156,7 +156,7 @@ def _create_user(args: argparse.Namespace) -> int:
 def _set_password(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from . import accounts
+    from .accounts import accounts
     from .db import session_for
     from .models import User
 
@@ -181,7 +181,7 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from .roles import ROLES
+    from .accounts.roles import ROLES
 
     data_help = f"the studio's data folder (default: $KSTUDIO_DATA_DIR or {default_data()})"
     serve = sub.add_parser("serve", help="run the studio web app")

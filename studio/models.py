@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
+from .accounts.roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
 
 
 def now() -> dt.datetime:
@@ -115,7 +115,7 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     finished_at: Mapped[dt.datetime | None]
     # the lease of the worker running it: renewed while it runs; once expired the job is abandoned
-    # and the reaper queues it again or fails it (jobs.py)
+    # and the reaper queues it again or fails it (jobs/queue.py)
     worker: Mapped[str] = mapped_column(String(200), default="")  # host:pid
     heartbeat_at: Mapped[dt.datetime | None]
     lease_until: Mapped[dt.datetime | None]
@@ -224,12 +224,12 @@ class SegmentComment(Base):
     user: Mapped[User | None] = relationship()
 
 
-# The catalogue (studio/submissions.py, review.py, catalog.py, notify.py) ---------------------------
+# The catalogue (studio/marketplace/: submissions.py, review.py, pages.py, notify.py) -------------
 
 
 class Submission(Base):
     """One course version offered to the catalogue, and where it is in the review workflow
-    (``studio/submissions.py`` has the states and the table of moves)."""
+    (``studio/marketplace/submissions.py`` has the states and the table of moves)."""
 
     __tablename__ = "submission"
     __table_args__ = (Index("ix_submission_state", "state"),)

@@ -16,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Response
 
-from . import content
+from .preview import content
 
 # a year, and every subdomain: what browsers' HSTS preload lists ask of a site
 HSTS = "max-age=31536000; includeSubDomains"

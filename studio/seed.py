@@ -10,7 +10,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from . import DEFAULT_COURSES, accounts, library
+from . import DEFAULT_COURSES
+from .accounts import accounts
+from .authoring import library
 from .db import session_for
 from .models import Organisation
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from studio import accounts
+from studio.accounts import accounts
 from studio.db import session_for
 from tests.browser.conftest import AXE
 from tests.studio.conftest import LESSON, PASSWORD

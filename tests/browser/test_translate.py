@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from studio import library
+from studio.authoring import library
 from studio.db import session_for
 from studio.models import Organisation
 from tests.browser.conftest import AXE

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from studio import accounts, create_app, library
+from studio import create_app
+from studio.accounts import accounts
+from studio.authoring import library
 from studio.db import session_for
 from studio.models import ROLES
 from tests.studio.servers import postgres_server

@@ -12,8 +12,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
-from studio import accounts
-from studio.jobs import start_embedded_worker
+from studio.accounts import accounts
+from studio.jobs.queue import start_embedded_worker
 from tests.studio.conftest import make_app, populate
 
 

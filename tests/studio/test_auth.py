@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from studio import accounts
+from studio.accounts import accounts
 from tests.studio.conftest import LESSON, PASSWORD, csrf, make_app, populate
 
 

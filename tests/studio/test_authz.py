@@ -1,6 +1,6 @@
 """Every route, called as each role, as a member of another organisation and signed out.
 
-The expected answer comes from the one policy table (studio/policy.py): the test fails when a route
+The expected answer comes from the one policy table (studio/accounts/policy.py): the test fails when a route
 is added without a guard, and when a guard does not match the table."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import re
 
 import pytest
 
+from studio.accounts.policy import ACTIONS
 from studio.models import ROLES
-from studio.policy import ACTIONS
 from tests.studio.conftest import LESSON
 
 PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static", "notify.index", "notify.mark_read"}  # one's own
@@ -43,7 +43,7 @@ def finished_job(app):
     from sqlalchemy import select
 
     from studio.db import session_for
-    from studio.jobs import builds_dir
+    from studio.jobs.queue import builds_dir
     from studio.models import Course, Job
 
     session = session_for(app)
@@ -76,8 +76,8 @@ def _submission_in_review(app):
     from packager import load_course
     from packager.catalog import freeze
     from studio.db import session_for
+    from studio.marketplace.submissions import store
     from studio.models import Course, Organisation, Submission
-    from studio.submissions import store
 
     session = session_for(app)
     inst = session.scalar(select(Organisation).where(Organisation.slug == "inst"))

@@ -16,11 +16,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from studio import accounts
+from studio.accounts import accounts
 from studio.db import session_for
-from studio.jobs import execute
+from studio.jobs.queue import execute
+from studio.marketplace.submissions import MOVES
 from studio.models import Submission, SubmissionEvent, User
-from studio.submissions import MOVES
 from tests.studio.conftest import LESSON, PASSWORD, Person, create_market
 
 SUB = "/o/market/review"
@@ -265,7 +265,7 @@ def test_no_route_alters_a_submitted_snapshot(market, person):
 
 def test_only_the_table_of_moves_moves_a_submission(market, person):
     """For each state, each action, as each role on each side: the answer is what MOVES says."""
-    from studio.submissions import MoveError, move
+    from studio.marketplace.submissions import MoveError, move
 
     app = market
     add_thumbnail(app)

@@ -50,7 +50,8 @@ def test_admin_creates_an_organisation_and_a_member_with_the_password_from_stdin
     )
     assert result.returncode == 0 and "asha@nipa.example is author of nipa" in result.stdout
 
-    from studio import accounts, create_app
+    from studio import create_app
+    from studio.accounts import accounts
     from studio.db import session_for
 
     app = create_app({"TESTING": True, "DATA_DIR": str(data)})

@@ -17,11 +17,11 @@ from werkzeug.exceptions import NotFound
 from werkzeug.test import Client
 
 from packager.media import store
-from studio import content
+from studio.authoring.live import player_for
 from studio.db import session_for
-from studio.live import player_for
 from studio.models import Job, Membership, User
-from studio.preview import player_file
+from studio.preview import content
+from studio.preview.preview import player_file
 from tests.studio.conftest import CONTENT, LESSON
 
 PLAYER = "/o/inst/c/c1/player/"

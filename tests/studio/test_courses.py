@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from studio import metadata
-from studio.quiz import Question, QuestionError, to_markdown
+from studio.authoring import metadata
+from studio.authoring.quiz import Question, QuestionError, to_markdown
 from tests.studio.conftest import CONTENT, LESSON
 
 

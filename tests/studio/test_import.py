@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.importer import ImportError_, Limits, extract_course
+from studio.authoring.importer import ImportError_, Limits, extract_course
 from tests.conftest import SAMPLE
 
 

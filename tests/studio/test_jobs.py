@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.jobs import start_embedded_worker
+from studio.jobs.queue import start_embedded_worker
 from studio.models import now
 from tests.studio.conftest import LESSON, Person, make_app, populate
 from tests.studio.processes import studio_env
@@ -206,8 +206,8 @@ def start_worker(app, tmp_path, queue):
 def queue_job(app, kind, params) -> int:
     from sqlalchemy import select
 
-    from studio import jobs
     from studio.db import session_for
+    from studio.jobs import queue as jobs
     from studio.models import Course
 
     session = session_for(app)

@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from studio import accounts
+from studio.accounts import accounts
 from studio.db import session_for
 from studio.models import Course, Notification, Submission
 from tests.studio.conftest import PASSWORD, Person, make_app, populate
@@ -81,7 +81,7 @@ def test_mail_that_cannot_be_sent_is_logged_and_the_submission_moves_on(tmp_path
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]  # nothing listens here once the probe is closed
     app = _studio(tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=closed)
-    with caplog.at_level(logging.ERROR, logger="studio.notify"):
+    with caplog.at_level(logging.ERROR, logger="studio.marketplace.notify"):
         sub = submit(app, Person(app, "author@inst.example"))
     assert sub.state == "in_review"
     assert any("could not send" in r.getMessage() for r in caplog.records)

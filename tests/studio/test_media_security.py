@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.content import FILE_CSP
+from studio.preview.content import FILE_CSP
 from tests.studio.conftest import LESSON
 from tests.test_svg_security import HOSTILE, bomb, png, served_svg_is_inert
 

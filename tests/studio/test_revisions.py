@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from studio import revisions
-from studio.storage import atomic_write
+from studio.authoring import revisions
+from studio.authoring.storage import atomic_write
 from tests.studio.conftest import LESSON
 from tests.studio.processes import HttpPerson, served
 

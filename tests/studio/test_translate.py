@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from packager.i18n import sync
-from studio import library
+from studio.authoring import library
 from studio.db import session_for
 from studio.models import Organisation
 from tests.studio.conftest import LESSON

@@ -27,13 +27,14 @@ from packager.model import Course as CourseModel
 from packager.render import Player
 from packager.schema import LANG_PATTERN
 
-from . import content, library, revisions
+from ..accounts.policy import allowed, requires
+from ..authoring import library, revisions
+from ..authoring.live import player_for
+from ..authoring.storage import course_dir, course_file
+from ..db import db
+from ..models import GlossaryTerm, SegmentComment
+from ..preview import content
 from . import translate_store as store
-from .db import db
-from .live import player_for
-from .models import GlossaryTerm, SegmentComment
-from .policy import allowed, requires
-from .storage import course_dir, course_file
 
 bp = Blueprint("translate", __name__)
 MAX_TEXT = 64 << 10  # one segment

@@ -9,10 +9,10 @@ from werkzeug.wrappers import Response
 
 from packager import check_course
 
+from ..accounts.policy import requires
+from ..db import db
 from . import library, metadata, revisions
-from .db import db
 from .importer import ImportError_, Limits
-from .policy import requires
 from .storage import atomic_write, course_file, editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")

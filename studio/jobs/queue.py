@@ -38,9 +38,9 @@ from packager import FORMATS, CourseError, check_course, export, load_course, te
 from packager.media import MediaSet, ProgressEvent, progress_to, size_report
 from packager.media.store import media_dir
 
-from .db import session_for
-from .media_files import kind_of
-from .models import Course, Job, Worker, now
+from ..authoring.media_files import kind_of
+from ..db import session_for
+from ..models import Course, Job, Worker, now
 
 log = logging.getLogger(__name__)
 FORMAT_NAMES = {
@@ -219,7 +219,7 @@ def execute(app: Flask, job_id: int) -> None:
             elif job.kind == "media":
                 result = _media(app, job.id, folder, params)
             elif job.kind == "submission":  # the catalogue's submit job: build, gate, freeze
-                from .submissions import run
+                from ..marketplace.submissions import run
 
                 result = run(app, session, job.id, folder, params, _Progress(app, job.id, 5, 90))
             else:

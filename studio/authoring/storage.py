@@ -11,7 +11,7 @@ from flask import current_app
 
 from packager import temporaries
 
-from .models import Course
+from ..models import Course
 
 EDITABLE = (".md", ".yml", ".yaml", ".vtt")
 REVISIONED = (*EDITABLE, ".po")  # catalogs are saved by the translator's workspace, not the text editor

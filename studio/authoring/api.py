@@ -17,11 +17,12 @@ from packager import check_course
 from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
 
-from . import jobs, library, media_files, revisions
-from .db import db
+from ..accounts.policy import requires
+from ..db import db
+from ..jobs import queue as jobs
+from . import library, media_files, revisions
 from .editor import checked_path
 from .live import NotInCourse, render_lesson
-from .policy import requires
 from .quiz import Question, QuestionError, to_markdown
 from .storage import course_dir
 

@@ -23,10 +23,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from . import jobs
-from .db import db
-from .models import Job
-from .policy import requires
+from ..accounts.policy import requires
+from ..db import db
+from ..models import Job
+from . import queue as jobs
 
 bp = Blueprint("jobs", __name__, url_prefix="/o/<org>/c/<course>")
 api = Blueprint("jobs_api", __name__, url_prefix="/api/o/<org>/c/<course>")

@@ -16,8 +16,8 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .db import db
-from .models import Course, Membership, Organisation
+from ..db import db
+from ..models import Course, Membership, Organisation
 
 ACTIONS: dict[str, set[str]] = {
     # action             roles allowed
@@ -35,7 +35,7 @@ ACTIONS: dict[str, set[str]] = {
     "glossary.edit": {"admin", "translator", "reviewer"},
     "media.upload": {"admin", "author"},
     "course.build": {"admin", "author", "reviewer"},  # build packages, download them
-    # the marketplace catalogue (studio/submissions.py has the table of moves between states)
+    # the marketplace catalogue (studio/marketplace/submissions.py has the table of moves between states)
     "submission.submit": {"admin", "author"},  # offer a course version to the catalogue
     "catalogue.queue": {"admin", "reviewer", "publisher"},  # in the catalogue's organisation: the queue, previews
     "catalogue.review": {"reviewer"},  # comment, approve, return

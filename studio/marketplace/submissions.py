@@ -31,8 +31,8 @@ from packager import CourseError, ExportError, load_course
 from packager.catalog import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 from packager.export import export, languages
 
+from ..models import Course, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
 from . import notify
-from .models import Course, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
 
 log = logging.getLogger(__name__)
 

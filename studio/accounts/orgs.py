@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..db import db
+from ..models import ROLES, Membership, User
 from . import accounts
-from .db import db
-from .models import ROLES, Membership, User
 from .policy import requires
 
 bp = Blueprint("orgs", __name__)

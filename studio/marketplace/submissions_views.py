@@ -14,10 +14,12 @@ from werkzeug.wrappers import Response
 
 from packager.export import languages
 
-from . import jobs, library, submissions
-from .db import db
-from .models import ReviewComment
-from .policy import requires
+from ..accounts.policy import requires
+from ..authoring import library
+from ..db import db
+from ..jobs import queue as jobs
+from ..models import ReviewComment
+from . import submissions
 
 bp = Blueprint("submissions", __name__, url_prefix="/o/<org>/c/<course>/submissions")
 WHERE = re.compile(r"^(?:\[(?P<lang>[a-z-]+)\] )?(?P<file>[^\s:]+\.(?:md|yml|yaml|vtt)):(?P<line>\d+)?:?")

@@ -35,9 +35,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from .db import db
-from .models import Course, Job, Membership, Organisation, User, UserSession
-from .policy import allowed
+from ..accounts.policy import allowed
+from ..db import db
+from ..models import Course, Job, Membership, Organisation, User, UserSession
 
 SALT = "kstudio.content-url"
 DEFAULT_ORIGIN = "http://127.0.0.1:5001"  # kstudio serve's default: the studio on 5000, its content on 5001
@@ -200,10 +200,12 @@ def _index(token: str) -> BaseResponse:
 
 
 def _file(token: str, path: str) -> BaseResponse:
-    from . import lms, review, translate
-    from .live import player_for
+    from ..authoring.live import player_for
+    from ..authoring.storage import course_dir
+    from ..marketplace import review
+    from ..translation import translate
+    from . import lms
     from .preview import player_file, player_index
-    from .storage import course_dir
 
     claims = _grant(token)
     kind = claims["k"]
@@ -237,7 +239,7 @@ def _static(name: str) -> BaseResponse:
 
 def queue_media(src: str) -> None:
     """Make *src*'s missing renditions by a "media" job, unless one is already queued or running for it."""
-    from .jobs import submit
+    from ..jobs.queue import submit
 
     session = db()
     waiting = session.scalars(

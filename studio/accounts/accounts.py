@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .models import ROLES, LoginAttempt, Membership, Organisation, User, UserSession, now
+from ..models import ROLES, LoginAttempt, Membership, Organisation, User, UserSession, now
 
 _hasher = PasswordHasher()
 # A hash to verify against when the e-mail is unknown, so both cases take the same time

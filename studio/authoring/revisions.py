@@ -37,7 +37,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .models import Course, Revision
+from ..models import Course, Revision
 from .storage import atomic_write, course_file
 
 

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..db import db, session_for
+from ..models import User
 from . import accounts
-from .db import db, session_for
-from .models import User
 
 bp = Blueprint("auth", __name__)
 SESSION_KEY = "_studio_session"  # in the signed cookie: the key of this browser's UserSession row

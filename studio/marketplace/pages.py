@@ -22,10 +22,10 @@ from packager.media import images
 from packager.svg import HEADERS as SVG_HEADERS
 from packager.svg import UnsafeSvg
 
+from ..db import db
+from ..jobs.queue import FORMAT_NAMES
+from ..models import Submission
 from . import submissions
-from .db import db
-from .jobs import FORMAT_NAMES
-from .models import Submission
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogue")
 api = Blueprint("catalog_api", __name__, url_prefix="/api/catalogue")

@@ -18,8 +18,8 @@ from packager import ExportError
 from packager.fonts import font_css
 from packager.render import Player
 
+from ..accounts.policy import requires
 from . import content
-from .policy import requires
 
 bp = Blueprint("preview", __name__, url_prefix="/o/<org>/c/<course>/player")
 

@@ -25,9 +25,9 @@ from packager.i18n.qa import check_entry
 from packager.i18n.segments import KINDS, Segment
 from packager.model import Course as CourseModel
 
-from . import revisions
-from .models import Course, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
-from .storage import course_file
+from ..authoring import revisions
+from ..authoring.storage import course_file
+from ..models import Course, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
 
 
 class UnknownLanguage(LookupError):

@@ -18,11 +18,12 @@ from werkzeug.wrappers import Response
 from packager import load_course
 from packager.catalog import SnapshotError, diff
 
-from . import content, submissions
-from .db import db
-from .live import player_for
-from .models import ReviewComment, Submission
-from .policy import requires
+from ..accounts.policy import requires
+from ..authoring.live import player_for
+from ..db import db
+from ..models import ReviewComment, Submission
+from ..preview import content
+from . import submissions
 
 bp = Blueprint("review", __name__, url_prefix="/o/<org>/review")
 

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..accounts.policy import allowed, requires
+from ..db import db
 from . import revisions
-from .db import db
-from .policy import allowed, requires
 from .quiz import KINDS
 from .storage import REVISIONED, PathError, clean_path, course_file
 

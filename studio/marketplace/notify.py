@@ -24,7 +24,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from .models import Notification, Submission, SubmissionEvent, User
+from ..models import Notification, Submission, SubmissionEvent, User
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -108,7 +108,7 @@ def send_mail(app: Flask, messages: list[tuple[str, str, str, str]]) -> None:
 
 
 def unread(user: Any) -> int:
-    from .db import db
+    from ..db import db
 
     if not getattr(user, "is_authenticated", False):
         return 0
@@ -125,7 +125,7 @@ def _badge() -> dict[str, Any]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    from .db import db
+    from ..db import db
 
     items = list(
         db().scalars(
@@ -141,7 +141,7 @@ def index() -> str:
 @bp.post("/read")
 @login_required
 def mark_read() -> Response:
-    from .db import db
+    from ..db import db
 
     session = db()
     session.execute(

@@ -17,10 +17,10 @@ from packager import load_course
 from packager.export import languages
 from packager.export.scorm import player as scorm_player
 
+from ..accounts.policy import requires
+from ..authoring.storage import course_dir
 from . import content
-from .policy import requires
 from .preview import player_file, player_index
-from .storage import course_dir
 
 bp = Blueprint("lms", __name__, url_prefix="/o/<org>/c/<course>/lms")
 APIS = {"scorm2004": "SCORM 2004 (4th edition)", "scorm12": "SCORM 1.2"}

@@ -14,8 +14,8 @@ from packager import Course as CourseModel
 from packager import load_course
 from packager.scaffold import new_course
 
+from ..models import Course, Organisation
 from .importer import Limits, extract_course
-from .models import Course, Organisation
 from .storage import SLUG, course_dir, courses_root
 
 

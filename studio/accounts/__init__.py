@@ -1,0 +1,1 @@
+"""Accounts: people, sign-in, organisations, roles and the policy that says who may do what."""

@@ -1,0 +1,1 @@
+"""Jobs: the queue, its worker and the job pages."""

@@ -1,0 +1,1 @@
+"""Marketplace: submissions, their review and notifications, and the public catalogue pages."""

@@ -1,0 +1,1 @@
+"""Translation: the translation workspace and its store (segments, memory, glossary)."""
