@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from packager import load_course
-from packager.catalog import Listing, SnapshotError, igot_metadata, partner_sheet
+from packager.marketplace import Listing, SnapshotError, igot_metadata, partner_sheet
 from packager.media import images
 from packager.svg import HEADERS as SVG_HEADERS
 from packager.svg import UnsafeSvg

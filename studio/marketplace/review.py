@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from packager import load_course
-from packager.catalog import SnapshotError, diff
+from packager.marketplace import SnapshotError, diff
 
 from ..accounts.policy import requires
 from ..authoring.live import player_for

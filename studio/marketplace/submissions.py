@@ -7,7 +7,7 @@ there. :func:`move` is the only code that changes a submission's state, and it w
 (who, when, from, to, why) and the notifications in the same transaction.
 
 Submitting builds the packages the partner chose as a background job (:func:`run`), runs the gate
-(``packager.catalog.gate``) and, when it passes, freezes source and packages into the snapshot store
+(``packager.marketplace.gate``) and, when it passes, freezes source and packages into the snapshot store
 (``DATA_DIR/catalogue``) before the submission enters review. No code here or in any view writes into
 a snapshot once frozen; readers call :func:`open_verified`, which re-hashes it.
 """
@@ -28,8 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packager import CourseError, ExportError, load_course
-from packager.catalog import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 from packager.export import export, languages
+from packager.marketplace import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 
 from ..models import Course, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
 from . import notify

@@ -74,7 +74,7 @@ def _submission_in_review(app):
     from sqlalchemy import select
 
     from packager import load_course
-    from packager.catalog import freeze
+    from packager.marketplace import freeze
     from studio.db import session_for
     from studio.marketplace.submissions import store
     from studio.models import Course, Organisation, Submission

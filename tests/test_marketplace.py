@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from packager import export, load_course
-from packager.catalog import (
+from packager.marketplace import (
     Built,
     Listing,
     SnapshotError,
