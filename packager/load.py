@@ -40,7 +40,7 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
     """
     root = Path(root)
     problems: list[Problem] = []
-    files = _file_index(root, problems)
+    files = file_index(root, problems)
     store = cache.LessonCache.open(root, files) if use_cache else cache.LessonCache.disabled()
     raw, spec = _read_course_yml(root, problems, store)
     course = _course_from(root, raw, spec)
@@ -75,7 +75,7 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
     ctx = LessonContext(
         lesson_ids=lesson_ids,
         resolve=lambda lesson, target: _localised(resolve_target(lesson, target, files), files, lang),
-        captions=_caption_finder(files, source_lang, lang),  # x.vtt is in the language the course is written in
+        captions=caption_finder(files, source_lang, lang),  # x.vtt is in the language the course is written in
         lang=course.language,
         strings=strings,
         translate=translation.lookup if translation else None,
@@ -147,7 +147,7 @@ def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None
     return None
 
 
-def _file_index(root: Path, problems: list[Problem]) -> set[str]:
+def file_index(root: Path, problems: list[Problem]) -> set[str]:
     """Every regular file under *root* (course-relative, posix), skipping hidden folders and links."""
     found: set[str] = set()
     for folder, dirs, names in os.walk(root):
@@ -313,7 +313,8 @@ def _localised(path: str | None, files: set[str], lang: str | None) -> str | Non
     return variant if variant in files else path
 
 
-def _caption_finder(files: set[str], course_lang: str, build_lang: str | None = None) -> Any:
+def caption_finder(files: set[str], course_lang: str, build_lang: str | None = None) -> Any:
+    """A lookup from a video to its caption files among *files* (``x.vtt`` is in *course_lang*)."""
     by_stem: dict[str, list[Caption]] = {}
     for path in files:
         match = _CAPTION.match(path)

@@ -25,9 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import config, db, locales, security
     from .accounts import auth, orgs, policy
-    from .authoring import api, courses, editor
+    from .authoring import api, courses, editor, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
+    from .marketplace import notify, review, submissions, submissions_views
+    from .marketplace import pages as catalog
     from .preview import content, lms, preview
     from .translation import translate
 
@@ -54,6 +56,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale  # <html lang> follows the interface language
 
     jobs.make_queue(app)
+    jobs.register_kind(app, "media", media_files.transcode)
+    jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
+    content.register_kind(app, "translate", translate.serve_content)
+    content.register_kind(app, "review", review.serve_content)
     for blueprint in (
         auth.bp,
         orgs.bp,
@@ -67,9 +73,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         translate.bp,
     ):
         app.register_blueprint(blueprint)
-    from .marketplace import notify, review, submissions_views
-    from .marketplace import pages as catalog
-
     for blueprint in (catalog.bp, catalog.api, review.bp, submissions_views.bp, notify.bp):  # the catalogue
         app.register_blueprint(blueprint)
     app.jinja_env.globals["can"] = policy.can

@@ -181,7 +181,7 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from .accounts.roles import ROLES
+    from .roles import ROLES
 
     data_help = f"the studio's data folder (default: $KSTUDIO_DATA_DIR or {default_data()})"
     serve = sub.add_parser("serve", help="run the studio web app")

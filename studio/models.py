@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .accounts.roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
+from .roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
 
 
 def now() -> dt.datetime:

@@ -12,7 +12,7 @@ from pathlib import Path
 from packager import Course, load_course
 from packager.errors import Problem
 from packager.lesson import LessonContext, parse_lesson
-from packager.load import _caption_finder, _file_index, resolve_target
+from packager.load import caption_finder, file_index, resolve_target
 from packager.render import Player
 
 PREVIEW_CPU_SECONDS = 1.0
@@ -34,11 +34,11 @@ def render_lesson(folder: Path, path: str, text: str) -> tuple[str, list[Problem
     old = next((lesson for lesson in course.lessons if lesson.path == path), None)
     if old is None:
         raise NotInCourse(f"{path} is not listed in course.yml's modules, so the player does not show it")
-    files = _file_index(folder, [])
+    files = file_index(folder, [])
     ctx = LessonContext(
         lesson_ids={lesson.path: lesson.id for lesson in course.lessons},
         resolve=lambda lesson_path, target: resolve_target(lesson_path, target, files),
-        captions=_caption_finder(files, course.language),
+        captions=caption_finder(files, course.language),
         lang=course.language,
         cpu_budget=PREVIEW_CPU_SECONDS,
     )

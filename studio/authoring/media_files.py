@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from packager.media import MediaSet, progress_to
 from packager.media.probe import content_error
 
+from ..jobs import queue
 from .storage import atomic_write
 
 KINDS = {
@@ -58,3 +64,30 @@ def snippet(path: str, alt: str = "") -> str:
     label = alt or Path(path).stem.replace("-", " ")
     # images, video and audio share the image syntax (docs/format.md); anything else is a link
     return f"![{label}]({path})" if kind in ("image", "video", "audio") else f"[{label}]({path})"
+
+
+def transcode(app: Flask, session: Session, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:
+    """The media job: probe one uploaded file and make its web versions (registered as the "media" kind)."""
+    src = str(params.get("path", ""))
+    if not src.startswith("media/") or ".." in src.split("/"):
+        raise ValueError(f"{src!r} is not a media file of the course")
+    kind = kind_of(src)
+    if kind not in ("image", "video", "audio"):
+        return {"path": src, "kind": kind, "outputs": []}
+    progress = queue.progress(app, job_id)
+    progress.set(0, f"probing {src}", force=True)
+    media = MediaSet(folder, {src: kind})
+    item = media.items.get(src)
+    if item is None:
+        raise ValueError(f"{src} is not in the course folder")
+    if item.info.error:
+        return {"path": src, "kind": kind, "error": item.info.error, "outputs": []}
+    with progress_to(progress):
+        made = [(name, file.stat().st_size) for name, file in media.files([o.name for o in item.outputs])]
+    info = item.info
+    return {
+        "path": src,
+        "kind": kind,
+        "info": {"duration": info.duration, "width": info.width, "height": info.height},
+        "outputs": [{"name": name, "bytes": size} for name, size in made],
+    }

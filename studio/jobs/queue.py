@@ -1,4 +1,7 @@
-"""Builds and media transcodes as background jobs on a real queue (Huey).
+"""Builds, media transcodes and submissions as background jobs on a real queue (Huey).
+
+Each area registers the kinds of job it runs (:func:`register_kind`, from the app factory); the queue
+runs builds itself and imports no area.
 
 The queue is embedded by default (``SqliteHuey`` in ``DATA_DIR/jobs.db``: no other server), or Redis
 when ``QUEUE_URL`` is ``redis://…`` (``RedisHuey``). Workers are ``kstudio worker`` processes on any
@@ -25,20 +28,20 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from packager import FORMATS, CourseError, check_course, export, load_course, temporaries
-from packager.media import MediaSet, ProgressEvent, progress_to, size_report
+from packager.media import ProgressEvent, progress_to, size_report
 from packager.media.store import media_dir
 
-from ..authoring.media_files import kind_of
 from ..db import session_for
 from ..models import Course, Job, Worker, now
 
@@ -88,7 +91,23 @@ def make_queue(app: Flask) -> Huey:
 
     app.extensions["studio.queue"] = huey
     app.extensions["studio.run_job"] = run_job
+    app.extensions["studio.job_kinds"] = {}
+    register_kind(app, "build", lambda app, session, job_id, folder, params: _build(app, job_id, folder, params))
     return huey
+
+
+# A job kind's runner: (app, session, job id, the course's folder, the job's params) -> the job's result
+Runner = Callable[[Flask, Session, int, Path, dict[str, Any]], dict[str, Any]]
+
+
+def register_kind(app: Flask, kind: str, runner: Runner) -> None:
+    """Let *app*'s workers run jobs of *kind*: each area registers its own kinds (the queue imports none)."""
+    app.extensions["studio.job_kinds"][kind] = runner
+
+
+def progress(app: Flask, job_id: int, start: int = 0, span: int = 100) -> _Progress:
+    """A runner's progress, written to the job's row (*start*..*start* + *span* percent)."""
+    return _Progress(app, job_id, start, span)
 
 
 def builds_dir(app: Flask, job_id: int) -> Path:
@@ -136,30 +155,39 @@ class _Progress:
         self.set(overall, f"{event.done}/{event.total} {event.name} {event.fraction:.0%}")
 
 
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE matched (``Session.execute`` is typed as returning a ``Result``; for an UPDATE
+    it is a ``CursorResult``, which has the count)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 def claim(app: Flask, session: Session, job_id: int) -> Job | None:
     """Take *job_id* for this worker: only a queued job (or a running one whose lease has expired) is
     taken, in one conditional UPDATE, so a job delivered twice still runs once at a time."""
     at = now()
-    taken = session.execute(
-        update(Job)
-        .where(
-            Job.id == job_id,
-            or_(
-                Job.status == "queued",
-                (Job.status == "running") & (or_(Job.lease_until.is_(None), Job.lease_until < at)),
-            ),
+    taken = _rowcount(
+        session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                or_(
+                    Job.status == "queued",
+                    (Job.status == "running") & (or_(Job.lease_until.is_(None), Job.lease_until < at)),
+                ),
+            )
+            .values(
+                status="running",
+                progress=0,
+                message="started",
+                worker=worker_name(),
+                heartbeat_at=at,
+                lease_until=at + dt.timedelta(seconds=lease_seconds(app)),
+                attempts=Job.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .values(
-            status="running",
-            progress=0,
-            message="started",
-            worker=worker_name(),
-            heartbeat_at=at,
-            lease_until=at + dt.timedelta(seconds=lease_seconds(app)),
-            attempts=Job.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     session.commit()
     return session.get(Job, job_id) if taken else None
 
@@ -214,16 +242,10 @@ def execute(app: Flask, job_id: int) -> None:
             folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
             temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
             params = json.loads(job.params or "{}")
-            if job.kind == "build":
-                result = _build(app, job.id, folder, params)
-            elif job.kind == "media":
-                result = _media(app, job.id, folder, params)
-            elif job.kind == "submission":  # the catalogue's submit job: build, gate, freeze
-                from ..marketplace.submissions import run
-
-                result = run(app, session, job.id, folder, params, _Progress(app, job.id, 5, 90))
-            else:
+            runner = app.extensions["studio.job_kinds"].get(job.kind)
+            if runner is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")
+            result = runner(app, session, job.id, folder, params)
             status, message = "done", "finished"
         except CourseError as exc:
             session.rollback()
@@ -305,12 +327,14 @@ def reap(app: Flask) -> list[int]:
                     "message": f"{ABANDONED}; it was retried {retried} time{'' if retried == 1 else 's'}",
                     "finished_at": at,
                 }
-            moved = session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == "running", same_lease)
-                .values(**values, lease_until=None, worker="")
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            moved = _rowcount(
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "running", same_lease)
+                    .values(**values, lease_until=None, worker="")
+                    .execution_options(synchronize_session=False)
+                )
+            )
             session.commit()
             if moved:
                 log.warning("job %s: %s", job_id, values["message"])
@@ -443,32 +467,6 @@ def _build(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dic
         "files": [{"name": path.name, "bytes": path.stat().st_size}],
         "report": report.summary(),
         "warnings": [p.format() for p in problems if p.severity == "warning"],
-    }
-
-
-def _media(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:
-    src = str(params.get("path", ""))
-    if not src.startswith("media/") or ".." in src.split("/"):
-        raise ValueError(f"{src!r} is not a media file of the course")
-    kind = kind_of(src)
-    if kind not in ("image", "video", "audio"):
-        return {"path": src, "kind": kind, "outputs": []}
-    progress = _Progress(app, job_id)
-    progress.set(0, f"probing {src}", force=True)
-    media = MediaSet(folder, {src: kind})
-    item = media.items.get(src)
-    if item is None:
-        raise ValueError(f"{src} is not in the course folder")
-    if item.info.error:
-        return {"path": src, "kind": kind, "error": item.info.error, "outputs": []}
-    with progress_to(progress):
-        made = [(name, file.stat().st_size) for name, file in media.files([o.name for o in item.outputs])]
-    info = item.info
-    return {
-        "path": src,
-        "kind": kind,
-        "info": {"duration": info.duration, "width": info.width, "height": info.height},
-        "outputs": [{"name": name, "bytes": size} for name, size in made],
     }
 
 

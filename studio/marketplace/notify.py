@@ -24,7 +24,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from ..models import Notification, Submission, SubmissionEvent, User
+from ..models import Notification, Submission, User
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -36,15 +36,11 @@ _PENDING = "studio.pending_mail"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-def state_changed(session: Session, sub: Submission, ev: SubmissionEvent, people: list[User]) -> None:
-    """Tell *people* that *sub* moved (``ev``); mail is queued on the session and sent after commit."""
-    from .submissions import ACTION_NAMES, STATES
-
+def state_changed(session: Session, sub: Submission, what: str, people: list[User]) -> None:
+    """Tell *people* that *sub* moved (*what*: the move in words, from the submissions' table);
+    mail is queued on the session and sent after commit."""
     title = _title(sub)
-    text = f"“{title}” (version {sub.version or '?'}): {ACTION_NAMES.get(ev.action, ev.action)}"
-    text += f" ({STATES.get(ev.from_state, 'new')} → {STATES.get(ev.to_state, ev.to_state)})"
-    if ev.why:
-        text += f". Why: {ev.why}"
+    text = f"“{title}” (version {sub.version or '?'}): {what}"
     for person in people:
         partner = any(m.organisation_id == sub.course.organisation_id for m in person.memberships)
         url = f"/o/{sub.course.organisation.slug}/c/{sub.course.slug}/submissions" if partner else ""

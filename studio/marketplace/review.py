@@ -8,6 +8,7 @@ All of it reads the snapshot; nothing here writes one. Every move goes through `
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from ..authoring.live import player_for
 from ..db import db
 from ..models import ReviewComment, Submission
 from ..preview import content
+from ..preview.preview import player_file, player_index
 from . import submissions
 
 bp = Blueprint("review", __name__, url_prefix="/o/<org>/review")
@@ -187,3 +189,9 @@ def _player(sub: int, lang: str):  # type: ignore[no-untyped-def]  # also called
         abort(409)
     course = load_course(folder, lang=lang)
     return player_for(folder, course)
+
+
+def serve_content(claims: dict[str, Any], path: str) -> Response:
+    """The snapshot's player page or file on the content origin (registered as its "review" kind)."""
+    player = _player(claims["n"], claims["l"])
+    return player_index(player) if not path else player_file(player, path)  # a snapshot: jobs make no renditions

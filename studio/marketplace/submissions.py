@@ -31,6 +31,7 @@ from packager import CourseError, ExportError, load_course
 from packager.export import export, languages
 from packager.marketplace import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 
+from ..jobs import queue
 from ..models import Course, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
 from . import notify
 
@@ -127,8 +128,15 @@ def move(
     sub.state, sub.updated_at = allowed[0].after, now()
     session.add(event)
     session.flush()
-    notify.state_changed(session, sub, event, recipients(session, sub, user))
+    notify.state_changed(session, sub, describe(event), recipients(session, sub, user))
     return event
+
+
+def describe(ev: SubmissionEvent) -> str:
+    """A move in words, as people are told of it: "Approved (In review → Approved). Why: ..."."""
+    text = f"{ACTION_NAMES.get(ev.action, ev.action)}"
+    text += f" ({STATES.get(ev.from_state, 'new')} → {STATES.get(ev.to_state, ev.to_state)})"
+    return text + (f". Why: {ev.why}" if ev.why else "")
 
 
 def recipients(session: Session, sub: Submission, actor: User | None) -> list[User]:
@@ -308,6 +316,11 @@ def run(
     session.commit()
     shutil.rmtree(out, ignore_errors=True)  # the packages live on in the snapshot store
     return {"submission": sub.id, "gate": json.loads(sub.gate), "ok": report.ok}
+
+
+def run_job(app: Flask, session: Session, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:
+    """:func:`run` as the "submission" job kind (registered by the app factory)."""
+    return run(app, session, job_id, folder, params, queue.progress(app, job_id, 5, 90))
 
 
 def _summary(report: GateReport) -> str:

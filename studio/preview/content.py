@@ -54,7 +54,7 @@ FILE_CSP = (
     "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; "
     "frame-ancestors 'none'"
 )
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parents[1] / "static"  # studio/static
 
 
 def origin(app: Flask | None = None) -> str:
@@ -114,13 +114,24 @@ class HostDispatcher:
 # The content app ----------------------------------------------------------------------------------
 
 
+# Another room's content: (the grant's claims, the file's path, "" for the player's page) -> the response
+Serve = Callable[[dict[str, Any], str], BaseResponse]
+
+
+def register_kind(studio: Flask, kind: str, serve: Serve) -> None:
+    """Let the content origin serve *kind* (one of ``ACTION``'s): each room registers its own content,
+    so this one imports none of them."""
+    assert kind in ACTION, f"content kind {kind!r} needs its action in ACTION"
+    studio.extensions.setdefault("studio.content_kinds", {})[kind] = serve
+
+
 def make_app(studio: Flask) -> Flask:
     """The app the content host reaches: the players' files by capability URL, and nothing else."""
     from flask_babel import Babel, get_locale
 
     app = Flask("studio", static_folder=None)
     app.config = studio.config  # type: ignore[assignment]  # one configuration, read at request time
-    for key in ("studio.engine", "studio.sessions", "studio.queue", "studio.run_job"):
+    for key in ("studio.engine", "studio.sessions", "studio.queue", "studio.run_job", "studio.content_kinds"):
         app.extensions[key] = studio.extensions[key]
     Babel(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]) or "en")
     app.jinja_env.globals["get_locale"] = get_locale
@@ -202,8 +213,6 @@ def _index(token: str) -> BaseResponse:
 def _file(token: str, path: str) -> BaseResponse:
     from ..authoring.live import player_for
     from ..authoring.storage import course_dir
-    from ..marketplace import review
-    from ..translation import translate
     from . import lms
     from .preview import player_file, player_index
 
@@ -216,13 +225,8 @@ def _file(token: str, path: str) -> BaseResponse:
             return response
         player = player_for(course_dir(g.course))
         return player_index(player) if not path else player_file(player, path, queue_media)
-    if kind == "translate":
-        translate._lang(translate._model(), claims["l"])
-        player = translate.translated_player(claims["l"])
-        return player_index(player) if not path else player_file(player, path, queue_media)
-    if kind == "review":
-        player = review._player(claims["n"], claims["l"])
-        return player_index(player) if not path else player_file(player, path)  # a snapshot: jobs make no renditions
+    if kind in current_app.extensions["studio.content_kinds"]:  # another room's content (translate, review)
+        return current_app.extensions["studio.content_kinds"][kind](claims, path)  # type: ignore[no-any-return]
     return lms.content_file(claims["a"], claims["l"], path)
 
 

@@ -25,7 +25,7 @@ from .preview import player_file, player_index
 bp = Blueprint("lms", __name__, url_prefix="/o/<org>/c/<course>/lms")
 APIS = {"scorm2004": "SCORM 2004 (4th edition)", "scorm12": "SCORM 1.2"}
 # scorm-again, the LMS-side SCORM runtime the project's browser tests use; installed by ./dev setup (npm ci)
-RUNTIME = Path(__file__).resolve().parent.parent / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
+RUNTIME = Path(__file__).resolve().parents[2] / "node_modules" / "scorm-again" / "dist" / "scorm-again.min.js"
 WRAPPER_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
     "connect-src 'none'; base-uri 'none'; form-action 'none'"

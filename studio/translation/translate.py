@@ -34,6 +34,7 @@ from ..authoring.storage import course_dir, course_file
 from ..db import db
 from ..models import GlossaryTerm, SegmentComment
 from ..preview import content
+from ..preview.preview import player_file, player_index
 from . import translate_store as store
 
 bp = Blueprint("translate", __name__)
@@ -448,3 +449,10 @@ def player(org: str, course: str, lang: str) -> BaseResponse:
 def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
     _lang(_model(), lang)
     return content.redirect_to("translate", path, c=g.course.id, l=lang)
+
+
+def serve_content(claims: dict[str, Any], path: str) -> BaseResponse:
+    """The translated player's page or file on the content origin (registered as its "translate" kind)."""
+    _lang(_model(), claims["l"])
+    player = translated_player(claims["l"])
+    return player_index(player) if not path else player_file(player, path, content.queue_media)

@@ -1,0 +1,110 @@
+"""The studio's layout: rooms (accounts/, authoring/, preview/, translation/, marketplace/, jobs/) around
+an app core. Rooms import one another in one direction only, the core's data modules import no room, and
+no module reaches into another room's or packager's private names."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+STUDIO = Path(__file__).resolve().parents[2] / "studio"
+ROOMS = sorted(p.name for p in STUDIO.iterdir() if (p / "__init__.py").is_file() and p.name != "migrations")
+COMPOSERS = {"studio", "studio.cli", "studio.seed", "studio.security"}  # the core that puts the rooms together
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in STUDIO.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(path.relative_to(STUDIO.parent).with_suffix("").parts).removesuffix(".__init__")
+        found[name] = path
+    return found
+
+
+def _imports(name: str, path: Path) -> list[tuple[str, str]]:
+    """(module imported from, name imported) for every ``from ... import`` in the file, nested ones too."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            out += [(source, alias.name) for alias in node.names]
+    return out
+
+
+def _room(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ROOMS else "core"
+
+
+def _room_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    graph: dict[str, set[str]] = {room: set() for room in [*ROOMS, "core"]}
+    for name, path in modules.items():
+        if name in COMPOSERS:
+            continue
+        for source, imported in _imports(name, path):
+            if not source.startswith("studio"):
+                continue
+            target = f"{source}.{imported}" if f"{source}.{imported}" in modules else source
+            if _room(target) != _room(name):
+                graph[_room(name)].add(_room(target))
+    return graph
+
+
+def test_the_rooms_are_there():
+    assert ROOMS == ["accounts", "authoring", "jobs", "marketplace", "preview", "translation"]
+
+
+def test_the_core_imports_no_room():
+    assert _room_graph()["core"] == set()
+
+
+def test_no_import_cycle_between_rooms():
+    graph = _room_graph()
+    done: set[str] = set()
+
+    def visit(room: str, path: list[str]) -> None:
+        assert room not in path, f"import cycle between rooms: {' -> '.join([*path, room])}"
+        if room in done:
+            return
+        for other in sorted(graph[room]):
+            visit(other, [*path, room])
+        done.add(room)
+
+    for room in graph:
+        visit(room, [])
+
+
+def test_no_private_name_from_packager_or_another_room():
+    modules = _modules()
+    reaching = []
+    for name, path in modules.items():
+        foreign = set()  # the names this module took from packager or from another room
+        for source, imported in _imports(name, path):
+            if source.startswith("packager") or (source.startswith("studio") and _room(source) != _room(name)):
+                foreign.add(imported)
+                if imported.startswith("_") and not imported.startswith("__"):
+                    reaching.append(f"{name}: from {source} import {imported}")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # module._name, for a module taken whole
+            taken = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in foreign
+            if taken and node.attr.startswith("_") and not node.attr.startswith("__"):
+                reaching.append(f"{name}: {node.value.id}.{node.attr}")
+    assert reaching == []
+
+
+def test_job_and_content_kinds_are_registered_by_their_rooms(app):
+    from studio.authoring import media_files
+    from studio.marketplace import review, submissions
+    from studio.translation import translate
+
+    kinds = app.extensions["studio.job_kinds"]
+    assert sorted(kinds) == ["build", "media", "submission"]
+    assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
+    content_kinds = app.extensions["studio.content_kinds"]
+    assert content_kinds == {"translate": translate.serve_content, "review": review.serve_content}
