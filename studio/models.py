@@ -29,7 +29,7 @@ class Organisation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     is_catalogue: Mapped[bool] = mapped_column(default=False)  # runs the marketplace catalogue (catalogue.md)
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
-    courses: Mapped[list[Course]] = relationship(back_populates="organisation")
+    courses: Mapped[list[CourseRecord]] = relationship(back_populates="organisation")
 
 
 class User(Base):
@@ -61,7 +61,7 @@ class Membership(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
-class Course(Base):
+class CourseRecord(Base):
     """A course folder under ``COURSES_ROOT/<org slug>/<slug>``, owned by one organisation."""
 
     __tablename__ = "course"
@@ -248,7 +248,7 @@ class Submission(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=now)
-    course: Mapped[Course] = relationship()
+    course: Mapped[CourseRecord] = relationship()
     catalogue: Mapped[Organisation] = relationship()
 
 

@@ -58,7 +58,9 @@ class GateReport:
 
 
 @dataclass(frozen=True)
-class Submission:
+class Candidate:
+    """What the gate checks: a course offered to the catalogue and the packages built from it."""
+
     course: Course
     packages: tuple[Built, ...]
     budget_mb: float = DEFAULT_BUDGET_MB
@@ -66,10 +68,10 @@ class Submission:
     """Languages the partner chose (empty: every language the course lists)."""
 
 
-Rule = Callable[[Submission], Result]
+Rule = Callable[[Candidate], Result]
 
 
-def check_passes(sub: Submission) -> Result:
+def check_passes(sub: Candidate) -> Result:
     """``kstudio check`` has no errors in any language the partner chose (each loaded as that language
     builds it, so a broken translation is found before a reviewer opens it)."""
     chosen = list(sub.langs) or languages(sub.course, "all")
@@ -93,7 +95,7 @@ def check_passes(sub: Submission) -> Result:
     return Result("check", True, f"no errors ({langs})")
 
 
-def metadata_complete(sub: Submission) -> Result:
+def metadata_complete(sub: Candidate) -> Result:
     """What reviewers and the catalogue need to list the course."""
     c = sub.course
     missing = []
@@ -117,7 +119,7 @@ def metadata_complete(sub: Submission) -> Result:
     return Result("metadata", True, f"complete ({round(c.learning_minutes)} min, {langs}, {c.license})")
 
 
-def packages_valid(sub: Submission) -> Result:
+def packages_valid(sub: Candidate) -> Result:
     """Each package opens and validates against its standard's schema."""
     if not sub.packages:
         return Result("packages", False, "no packages were built: choose at least one format")
@@ -129,7 +131,7 @@ def packages_valid(sub: Submission) -> Result:
     return Result("packages", True, f"{len(sub.packages)} package(s) valid")
 
 
-def size_within_budget(sub: Submission) -> Result:
+def size_within_budget(sub: Candidate) -> Result:
     over = []
     for built in sub.packages:
         if built.path.suffix == ".zip" and size_report(built.path).over(sub.budget_mb):
@@ -155,7 +157,7 @@ def gate(
     langs: Iterable[str] = (),
 ) -> GateReport:
     """Run every rule of :data:`RULES`; *langs* are the languages the partner chose (default: all)."""
-    sub = Submission(course, tuple(packages), budget_mb, tuple(langs))
+    sub = Candidate(course, tuple(packages), budget_mb, tuple(langs))
     return GateReport([rule(sub) for _, rule in RULES])
 
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..db import db
-from ..models import Course, Membership, Organisation
+from ..models import CourseRecord, Membership, Organisation
 
 ACTIONS: dict[str, set[str]] = {
     # action             roles allowed
@@ -79,7 +79,9 @@ def requires(action: str) -> Callable[[F], F]:
             g.org, g.role = org, membership.role
             if "course" in kwargs:
                 course = session.scalar(
-                    select(Course).where(Course.organisation_id == org.id, Course.slug == kwargs["course"])
+                    select(CourseRecord).where(
+                        CourseRecord.organisation_id == org.id, CourseRecord.slug == kwargs["course"]
+                    )
                 )
                 if course is None:
                     abort(404)

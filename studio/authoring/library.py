@@ -14,7 +14,7 @@ from packager import Course as CourseModel
 from packager import load_course
 from packager.scaffold import new_course
 
-from ..models import Course, Organisation
+from ..models import CourseRecord, Organisation
 from .importer import Limits, extract_course
 from .storage import SLUG, course_dir, courses_root
 
@@ -28,14 +28,16 @@ def slug_for(text: str) -> str:
     return slug if len(slug) >= 2 else f"course-{slug}".strip("-")
 
 
-def org_courses(session: Session, org: Organisation) -> list[Course]:
-    return list(session.scalars(select(Course).where(Course.organisation_id == org.id).order_by(Course.title)))
+def org_courses(session: Session, org: Organisation) -> list[CourseRecord]:
+    return list(
+        session.scalars(select(CourseRecord).where(CourseRecord.organisation_id == org.id).order_by(CourseRecord.title))
+    )
 
 
 def _check_new(session: Session, org: Organisation, slug: str) -> Path:
     if not SLUG.match(slug):
         raise CourseNameError(f"'{slug}' is not a usable folder name: use lower-case letters, digits and '-'")
-    if session.scalar(select(Course).where(Course.organisation_id == org.id, Course.slug == slug)):
+    if session.scalar(select(CourseRecord).where(CourseRecord.organisation_id == org.id, CourseRecord.slug == slug)):
         raise CourseNameError(f"the organisation has a course '{slug}' already")
     folder = courses_root() / org.slug / slug
     if folder.exists():
@@ -44,8 +46,8 @@ def _check_new(session: Session, org: Organisation, slug: str) -> Path:
     return folder
 
 
-def _register(session: Session, org: Organisation, slug: str, user_id: int | None) -> Course:
-    course = Course(organisation_id=org.id, slug=slug, created_by=user_id)
+def _register(session: Session, org: Organisation, slug: str, user_id: int | None) -> CourseRecord:
+    course = CourseRecord(organisation_id=org.id, slug=slug, created_by=user_id)
     course.organisation = org
     course.title = load(course).title or slug
     session.add(course)
@@ -53,7 +55,7 @@ def _register(session: Session, org: Organisation, slug: str, user_id: int | Non
     return course
 
 
-def create(session: Session, org: Organisation, title: str, user_id: int | None, slug: str = "") -> Course:
+def create(session: Session, org: Organisation, title: str, user_id: int | None, slug: str = "") -> CourseRecord:
     """A new course from the starter (the same one ``kstudio new`` makes)."""
     slug = slug or slug_for(title)
     folder = _check_new(session, org, slug)
@@ -63,7 +65,7 @@ def create(session: Session, org: Organisation, title: str, user_id: int | None,
 
 def import_zip(
     session: Session, org: Organisation, upload: IO[bytes], filename: str, user_id: int | None, limits: Limits
-) -> Course:
+) -> CourseRecord:
     slug = slug_for(Path(filename).stem)
     folder = _check_new(session, org, slug)
     extract_course(upload, folder, limits)
@@ -74,12 +76,12 @@ def import_zip(
         raise
 
 
-def adopt(session: Session, org: Organisation, source: Path, user_id: int | None = None) -> Course:
+def adopt(session: Session, org: Organisation, source: Path, user_id: int | None = None) -> CourseRecord:
     """Copy the course folder *source* into the organisation (used to seed the demo)."""
     folder = _check_new(session, org, slug_for(source.name))
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns(".*"))
     return _register(session, org, folder.name, user_id)
 
 
-def load(course: Course) -> CourseModel:
+def load(course: CourseRecord) -> CourseModel:
     return load_course(course_dir(course))

@@ -37,7 +37,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Course, Revision
+from ..models import CourseRecord, Revision
 from .storage import atomic_write, course_file
 
 
@@ -54,7 +54,7 @@ def digest(text: str) -> str:
 
 
 @contextlib.contextmanager
-def file_lock(course: Course, path: str) -> Iterator[None]:
+def file_lock(course: CourseRecord, path: str) -> Iterator[None]:
     """Hold the lock of one course file (every process on this machine, every thread: each acquisition
     opens the lock file anew, and ``flock`` locks belong to the open file). The kernel releases it
     when a holder dies, so a killed save never leaves the file locked."""
@@ -77,7 +77,7 @@ def _pause_for_tests(step: str) -> None:
         threading.Event().wait()
 
 
-def latest(session: Session, course: Course, path: str) -> Revision | None:
+def latest(session: Session, course: CourseRecord, path: str) -> Revision | None:
     """The newest row, a pending one included (``populate_existing``: another process may have changed it)."""
     return session.scalar(
         select(Revision)
@@ -88,7 +88,7 @@ def latest(session: Session, course: Course, path: str) -> Revision | None:
     )
 
 
-def history(session: Session, course: Course, path: str) -> list[Revision]:
+def history(session: Session, course: CourseRecord, path: str) -> list[Revision]:
     return list(
         session.scalars(
             select(Revision)
@@ -98,7 +98,7 @@ def history(session: Session, course: Course, path: str) -> list[Revision]:
     )
 
 
-def get(session: Session, course: Course, path: str, number: int) -> Revision | None:
+def get(session: Session, course: CourseRecord, path: str, number: int) -> Revision | None:
     return session.scalar(
         select(Revision).where(
             Revision.course_id == course.id,
@@ -109,7 +109,7 @@ def get(session: Session, course: Course, path: str, number: int) -> Revision | 
     )
 
 
-def current(session: Session, course: Course, path: str) -> Revision:
+def current(session: Session, course: CourseRecord, path: str) -> Revision:
     """The newest revision of *path*, first recording the file's text on disk if it differs (or is new)."""
     with file_lock(course, path):
         return _current(session, course, path)
@@ -128,7 +128,7 @@ def _settle(session: Session, rev: Revision, text: str) -> bool:
     return False
 
 
-def _current(session: Session, course: Course, path: str) -> Revision:
+def _current(session: Session, course: CourseRecord, path: str) -> Revision:
     file = course_file(course, path)
     text = file.read_text("utf-8") if file.is_file() else ""
     rev = latest(session, course, path)
@@ -157,7 +157,9 @@ def _current(session: Session, course: Course, path: str) -> Revision:
     return new
 
 
-def save(session: Session, course: Course, path: str, text: str, base: int, user_id: int, note: str = "") -> Revision:
+def save(
+    session: Session, course: CourseRecord, path: str, text: str, base: int, user_id: int, note: str = ""
+) -> Revision:
     """Save *text* as the revision after *base*; raise :class:`Conflict` if *base* is not the newest.
 
     Under the file's lock: settle the newest state, compare, record the revision as pending, replace

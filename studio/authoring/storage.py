@@ -11,7 +11,7 @@ from flask import current_app
 
 from packager import temporaries
 
-from ..models import Course
+from ..models import CourseRecord
 
 EDITABLE = (".md", ".yml", ".yaml", ".vtt")
 REVISIONED = (*EDITABLE, ".po")  # catalogs are saved by the translator's workspace, not the text editor
@@ -26,7 +26,7 @@ def courses_root() -> Path:
     return Path(current_app.config["COURSES_ROOT"])
 
 
-def course_dir(course: Course) -> Path:
+def course_dir(course: CourseRecord) -> Path:
     return courses_root() / course.organisation.slug / course.slug
 
 
@@ -43,7 +43,7 @@ def clean_path(path: str, *, suffixes: tuple[str, ...] = EDITABLE) -> str:
     return norm
 
 
-def course_file(course: Course, path: str, *, suffixes: tuple[str, ...] = REVISIONED) -> Path:
+def course_file(course: CourseRecord, path: str, *, suffixes: tuple[str, ...] = REVISIONED) -> Path:
     """The file *path* inside the course folder; symlinks that lead outside are refused too."""
     root = course_dir(course).resolve()
     target = (root / clean_path(path, suffixes=suffixes)).resolve()
@@ -52,7 +52,7 @@ def course_file(course: Course, path: str, *, suffixes: tuple[str, ...] = REVISI
     return target
 
 
-def editable_files(course: Course) -> list[str]:
+def editable_files(course: CourseRecord) -> list[str]:
     root = course_dir(course)
     out = []
     for dirpath, dirnames, filenames in os.walk(root):

@@ -43,7 +43,7 @@ from packager.media import ProgressEvent, progress_to, size_report
 from packager.media.store import media_dir
 
 from ..db import session_for
-from ..models import Course, Job, Worker, now
+from ..models import CourseRecord, Job, Worker, now
 
 log = logging.getLogger(__name__)
 FORMAT_NAMES = {
@@ -114,7 +114,9 @@ def builds_dir(app: Flask, job_id: int) -> Path:
     return Path(app.config["DATA_DIR"]) / "builds" / str(job_id)
 
 
-def submit(app: Flask, session: Any, course: Course, user_id: int | None, kind: str, params: dict[str, Any]) -> Job:
+def submit(
+    app: Flask, session: Any, course: CourseRecord, user_id: int | None, kind: str, params: dict[str, Any]
+) -> Job:
     job = Job(course_id=course.id, user_id=user_id, kind=kind, params=json.dumps(params))
     session.add(job)
     session.commit()
@@ -237,7 +239,7 @@ def execute(app: Flask, job_id: int) -> None:
         lease = _Lease(app, job_id)
         lease.start()
         try:
-            course = session.get(Course, job.course_id)
+            course = session.get(CourseRecord, job.course_id)
             assert course is not None
             folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
             temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left

@@ -32,7 +32,7 @@ from packager.export import export, languages
 from packager.marketplace import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 
 from ..jobs import queue
-from ..models import Course, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
+from ..models import CourseRecord, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
 from . import notify
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def catalogue_org(session: Session) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.is_catalogue.is_(True)).order_by(Organisation.id))
 
 
-def for_course(session: Session, course: Course) -> list[Submission]:
+def for_course(session: Session, course: CourseRecord) -> list[Submission]:
     return list(
         session.scalars(select(Submission).where(Submission.course_id == course.id).order_by(Submission.id.desc()))
     )
@@ -175,7 +175,7 @@ def for_course(session: Session, course: Course) -> list[Submission]:
 
 def start(
     session: Session,
-    course: Course,
+    course: CourseRecord,
     user: User,
     role: str,
     formats: list[str],

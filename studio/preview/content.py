@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts.policy import allowed
 from ..db import db
-from ..models import Course, Job, Membership, Organisation, User, UserSession
+from ..models import CourseRecord, Job, Membership, Organisation, User, UserSession
 
 SALT = "kstudio.content-url"
 DEFAULT_ORIGIN = "http://127.0.0.1:5001"  # kstudio serve's default: the studio on 5000, its content on 5001
@@ -199,7 +199,7 @@ def _grant(token: str) -> dict[str, Any]:
     g.org, g.role, g.user_id = org, role, user.id  # type: ignore[union-attr]
     g.studio_origin = str(claims.get("s", ""))
     if "c" in claims:
-        course = session.get(Course, claims["c"])
+        course = session.get(CourseRecord, claims["c"])
         if course is None or course.organisation_id != org.id:
             abort(404, "This course is no longer in the studio.")
         g.course = course

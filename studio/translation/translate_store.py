@@ -27,7 +27,7 @@ from packager.model import Course as CourseModel
 
 from ..authoring import revisions
 from ..authoring.storage import course_file
-from ..models import Course, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
+from ..models import CourseRecord, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
 
 
 class UnknownLanguage(LookupError):
@@ -79,7 +79,7 @@ class Opened:
     segments: list[Segment] = field(default_factory=list)
 
 
-def open_catalog(session: Session, course: Course, model: CourseModel, lang: str, user_id: int | None) -> Opened:
+def open_catalog(session: Session, course: CourseRecord, model: CourseModel, lang: str, user_id: int | None) -> Opened:
     """*lang*'s catalog, merged with the current source (that merge saved as a revision when it changed)."""
     path = check_lang(model, lang)
     found = course_segments(model)
@@ -101,7 +101,7 @@ def open_catalog(session: Session, course: Course, model: CourseModel, lang: str
 
 def save_segment(
     session: Session,
-    course: Course,
+    course: CourseRecord,
     model: CourseModel,
     lang: str,
     segment_id: str,
@@ -133,7 +133,7 @@ def save_segment(
 
 
 def review_segment(
-    session: Session, course: Course, model: CourseModel, lang: str, segment_id: str, user_id: int
+    session: Session, course: CourseRecord, model: CourseModel, lang: str, segment_id: str, user_id: int
 ) -> revisions.Revision:
     """Mark a finished segment reviewed; the reviewer must not be the one who last changed it."""
     opened = open_catalog(session, course, model, lang, user_id)
@@ -158,7 +158,7 @@ def review_segment(
 
 
 def save_catalog(
-    session: Session, course: Course, lang: str, po: polib.POFile, base: int, user_id: int, note: str
+    session: Session, course: CourseRecord, lang: str, po: polib.POFile, base: int, user_id: int, note: str
 ) -> revisions.Revision:
     rev = revisions.save(session, course, catalog_file(lang), str(po), base, user_id, note)
     index_catalog(session, course, lang, po)
@@ -168,7 +168,7 @@ def save_catalog(
 # Translation memory --------------------------------------------------------------------------
 
 
-def _unit(session: Session, course: Course, lang: str, segment_id: str) -> TmUnit | None:
+def _unit(session: Session, course: CourseRecord, lang: str, segment_id: str) -> TmUnit | None:
     return session.scalar(
         select(TmUnit).where(TmUnit.course_id == course.id, TmUnit.lang == lang, TmUnit.segment_id == segment_id)
     )
@@ -176,7 +176,7 @@ def _unit(session: Session, course: Course, lang: str, segment_id: str) -> TmUni
 
 def remember(
     session: Session,
-    course: Course,
+    course: CourseRecord,
     lang: str,
     entry: polib.POEntry,
     user_id: int | None,
@@ -197,7 +197,7 @@ def remember(
     session.commit()
 
 
-def index_catalog(session: Session, course: Course, lang: str, po: polib.POFile) -> None:
+def index_catalog(session: Session, course: CourseRecord, lang: str, po: polib.POFile) -> None:
     """Bring the memory's rows of this course and language in line with its catalog (made outside too)."""
     rows = {
         u.segment_id: u
@@ -252,9 +252,9 @@ def memory_for(session: Session, org_id: int, lang: str) -> memory.Memory:
                 TmUnit.translation,
                 TmUnit.state,
                 TmUnit.updated_at,
-                Course.title,
+                CourseRecord.title,
             )
-            .join(Course, Course.id == TmUnit.course_id)
+            .join(CourseRecord, CourseRecord.id == TmUnit.course_id)
             .where(TmUnit.organisation_id == org_id, TmUnit.lang == lang, TmUnit.updated_at >= seen)
         )
         newest = seen
@@ -266,7 +266,9 @@ def memory_for(session: Session, org_id: int, lang: str) -> memory.Memory:
         return tm
 
 
-def matches(session: Session, course: Course, lang: str, segment: Segment, limit: int = 5) -> list[dict[str, Any]]:
+def matches(
+    session: Session, course: CourseRecord, lang: str, segment: Segment, limit: int = 5
+) -> list[dict[str, Any]]:
     tm = memory_for(session, course.organisation_id, lang)
     return [
         {
@@ -370,7 +372,7 @@ def set_member_languages(session: Session, org_id: int, user_id: int, langs: lis
     session.commit()
 
 
-def open_comments(session: Session, course: Course, lang: str | None = None) -> list[SegmentComment]:
+def open_comments(session: Session, course: CourseRecord, lang: str | None = None) -> list[SegmentComment]:
     query = select(SegmentComment).where(SegmentComment.course_id == course.id, SegmentComment.resolved.is_(False))
     if lang:
         query = query.where(SegmentComment.lang == lang)

@@ -44,10 +44,12 @@ def finished_job(app):
 
     from studio.db import session_for
     from studio.jobs.queue import builds_dir
-    from studio.models import Course, Job
+    from studio.models import CourseRecord, Job
 
     session = session_for(app)
-    course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation.has(slug="inst")))
+    course = session.scalar(
+        select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation.has(slug="inst"))
+    )
     job = Job(
         course_id=course.id, kind="build", status="done", result=json.dumps({"files": [{"name": "p.zip", "bytes": 2}]})
     )
@@ -77,12 +79,14 @@ def _submission_in_review(app):
     from packager.marketplace import freeze
     from studio.db import session_for
     from studio.marketplace.submissions import store
-    from studio.models import Course, Organisation, Submission
+    from studio.models import CourseRecord, Organisation, Submission
 
     session = session_for(app)
     inst = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
     inst.is_catalogue = True
-    course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation_id == inst.id))
+    course = session.scalar(
+        select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation_id == inst.id)
+    )
     snap = freeze(load_course(Path(app.config["COURSES_ROOT"]) / "inst" / "c1"), store(app))
     sub = Submission(
         course_id=course.id,

@@ -208,11 +208,13 @@ def queue_job(app, kind, params) -> int:
 
     from studio.db import session_for
     from studio.jobs import queue as jobs
-    from studio.models import Course
+    from studio.models import CourseRecord
 
     session = session_for(app)
     try:
-        course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation.has(slug="inst")))
+        course = session.scalar(
+            select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation.has(slug="inst"))
+        )
         return jobs.submit(app, session, course, None, kind, params).id
     finally:
         session.close()

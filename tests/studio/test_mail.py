@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from studio.accounts import accounts
 from studio.db import session_for
-from studio.models import Course, Notification, Submission
+from studio.models import CourseRecord, Notification, Submission
 from tests.studio.conftest import PASSWORD, Person, make_app, populate
 from tests.studio.test_catalog_workflow import add_thumbnail, folder, submit
 
@@ -49,7 +49,7 @@ def _studio(tmp_path, **config):
     org = accounts.create_org(session, "market", "Karmayogi Marketplace")
     org.is_catalogue = True
     accounts.create_user(session, "reviewer@market.example", PASSWORD, org, "reviewer")
-    course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation_id == 1))
+    course = session.scalar(select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation_id == 1))
     course.title = HOSTILE
     session.commit()
     session.close()

@@ -153,11 +153,13 @@ def _history(app):
     from sqlalchemy import select
 
     from studio.db import session_for
-    from studio.models import Course
+    from studio.models import CourseRecord
 
     session = session_for(app)
     try:
-        course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation.has(slug="inst")))
+        course = session.scalar(
+            select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation.has(slug="inst"))
+        )
         return revisions.history(session, course, LESSON)
     finally:
         session.close()
@@ -177,11 +179,13 @@ def _rows(app) -> list[tuple[int, str, str, str]]:
     from sqlalchemy import select
 
     from studio.db import session_for
-    from studio.models import Course, Revision, User
+    from studio.models import CourseRecord, Revision, User
 
     session = session_for(app)
     try:
-        course = session.scalar(select(Course).where(Course.slug == "c1", Course.organisation.has(slug="inst")))
+        course = session.scalar(
+            select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation.has(slug="inst"))
+        )
         rows = session.execute(
             select(Revision.number, User.email, Revision.note, Revision.content)
             .outerjoin(User, User.id == Revision.user_id)
