@@ -225,8 +225,9 @@ def _file(token: str, path: str) -> BaseResponse:
             return response
         player = player_for(course_dir(g.course))
         return player_index(player) if not path else player_file(player, path, queue_media)
-    if kind in current_app.extensions["studio.content_kinds"]:  # another room's content (translate, review)
-        return current_app.extensions["studio.content_kinds"][kind](claims, path)  # type: ignore[no-any-return]
+    serve: Serve | None = current_app.extensions["studio.content_kinds"].get(kind)
+    if serve is not None:  # another room's content (translate, review)
+        return serve(claims, path)
     return lms.content_file(claims["a"], claims["l"], path)
 
 
