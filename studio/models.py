@@ -6,8 +6,9 @@ The schema is created and changed only by the Alembic migrations in ``studio/mig
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
@@ -107,11 +108,11 @@ class Job(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))  # build | media
-    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued running done failed
     progress: Mapped[int] = mapped_column(default=0)  # percent
     message: Mapped[str] = mapped_column(Text, default="")
-    result: Mapped[str] = mapped_column(Text, default="{}")  # JSON: files, report
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # files, report
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     finished_at: Mapped[dt.datetime | None]
     # the lease of the worker running it: renewed while it runs; once expired the job is abandoned
@@ -238,12 +239,12 @@ class Submission(Base):
     catalogue_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(20), default="draft")
     version: Mapped[str] = mapped_column(String(64), default="")
-    formats: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the formats the partner chose
-    langs: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the languages the partner chose
+    formats: Mapped[list[str]] = mapped_column(JSON, default=list)  # the formats the partner chose
+    langs: Mapped[list[str]] = mapped_column(JSON, default=list)  # the languages the partner chose
     snapshot: Mapped[str] = mapped_column(String(300), default="")  # folder under the snapshot store
     digest: Mapped[str] = mapped_column(String(64), default="")  # the snapshot's identity
-    meta: Mapped[str] = mapped_column(Text, default="{}")  # JSON: what the catalogue lists and searches
-    gate: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the last gate report
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the catalogue lists and searches
+    gate: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # the last gate report
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=now)

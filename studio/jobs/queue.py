@@ -20,7 +20,6 @@ a row in the ``worker`` table fresh, so the studio can say when no worker is run
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import shutil
@@ -117,7 +116,7 @@ def builds_dir(app: Flask, job_id: int) -> Path:
 def submit(
     app: Flask, session: Any, course: CourseRecord, user_id: int | None, kind: str, params: dict[str, Any]
 ) -> Job:
-    job = Job(course_id=course.id, user_id=user_id, kind=kind, params=json.dumps(params))
+    job = Job(course_id=course.id, user_id=user_id, kind=kind, params=params)
     session.add(job)
     session.commit()
     try:
@@ -243,7 +242,7 @@ def execute(app: Flask, job_id: int) -> None:
             assert course is not None
             folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
             temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
-            params = json.loads(job.params or "{}")
+            params = job.params
             runner = app.extensions["studio.job_kinds"].get(job.kind)
             if runner is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")
@@ -267,7 +266,7 @@ def execute(app: Flask, job_id: int) -> None:
 def _finish(app: Flask, session: Session, job_id: int, status: str, message: str, result: dict[str, Any]) -> None:
     """Record the outcome. If that fails (the disk is full, the database is away), record at least that
     the job failed and why, in a fresh session with the smallest write; a job never stays running."""
-    values = {"status": status, "message": message, "result": json.dumps(result), "finished_at": now()}
+    values = {"status": status, "message": message, "result": result, "finished_at": now()}
     if status == "done":
         values["progress"] = 100
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +55,13 @@ def course_job(job_id: int) -> Job:
 
 
 def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
-    result = json.loads(job.result or "{}")
+    result = job.result
     for item in result.get("files", []):
         item["url"] = url_for("jobs.download", org=org, course=course, job_id=job.id, name=item["name"])
     return {
         "id": job.id,
         "kind": job.kind,
-        "params": json.loads(job.params or "{}"),
+        "params": job.params,
         "status": job.status,
         "progress": job.progress,
         "message": job.message,
@@ -109,7 +108,7 @@ def show(org: str, course: str, job_id: int) -> str:
 @requires("course.build")
 def download(org: str, course: str, job_id: int, name: str) -> Response:
     job = course_job(job_id)
-    files = {f["name"] for f in json.loads(job.result or "{}").get("files", [])}
+    files = {f["name"] for f in job.result.get("files", [])}
     if job.status != "done" or name not in files:  # only the files the job reported: no path is joined blindly
         abort(404)
     path = jobs.builds_dir(_app(), job.id) / Path(name).name

@@ -50,9 +50,7 @@ def state_changed(session: Session, sub: Submission, what: str, people: list[Use
 
 
 def _title(sub: Submission) -> str:
-    import json
-
-    return one_line(str(json.loads(sub.meta or "{}").get("title") or sub.course.title or sub.course.slug))
+    return one_line(str(sub.meta.get("title") or sub.course.title or sub.course.slug))
 
 
 def one_line(text: str) -> str:

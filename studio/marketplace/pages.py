@@ -9,7 +9,6 @@ is refused, never served.
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
@@ -35,7 +34,7 @@ FILTERS = ("q", "area", "theme", "lang", "provider", "level", "max_minutes")
 def live() -> list[tuple[Submission, dict[str, Any]]]:
     """Every Live submission with its listing metadata, newest first."""
     subs = db().scalars(select(Submission).where(Submission.state == "live").order_by(Submission.updated_at.desc()))
-    return [(s, json.loads(s.meta or "{}")) for s in subs]
+    return [(s, s.meta) for s in subs]
 
 
 def courses() -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ All of it reads the snapshot; nothing here writes one. Every move goes through `
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -54,7 +53,7 @@ def queue(org: str) -> str:
 
 
 def _meta(sub: Submission) -> dict:  # type: ignore[type-arg]
-    return json.loads(sub.meta or "{}")  # type: ignore[no-any-return]
+    return sub.meta
 
 
 def previous_published(sub: Submission) -> Submission | None:
@@ -173,7 +172,7 @@ def player_asset(org: str, sub: int, lang: str, path: str) -> Response:
 
 def _to_player(sub: int, lang: str, path: str) -> Response:
     item = _submission(sub)
-    if lang not in json.loads(item.langs or "[]") or not item.snapshot:
+    if lang not in item.langs or not item.snapshot:
         abort(404)  # here, not on the content origin: a language the submission was not built in
     return content.redirect_to("review", path, n=sub, l=lang)
 
@@ -181,7 +180,7 @@ def _to_player(sub: int, lang: str, path: str) -> Response:
 def _player(sub: int, lang: str):  # type: ignore[no-untyped-def]  # also called by the content app
     """The learner player over the snapshot's source (verified when first written out), in *lang*."""
     item = _submission(sub)
-    if lang not in json.loads(item.langs or "[]") or not item.snapshot:
+    if lang not in item.langs or not item.snapshot:
         abort(404)
     try:
         folder = submissions.source_folder(current_app, item)

@@ -15,7 +15,6 @@ a snapshot once frozen; readers call :func:`open_verified`, which re-hashes it.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import shutil
 import tempfile
@@ -201,7 +200,7 @@ def start(
         raise MoveError("this course's submission is still being built and checked")
     sub = current or Submission(course_id=course.id, catalogue_id=catalogue.id, state="", submitted_by=user.id)
     sub.course = course
-    sub.formats, sub.langs, sub.gate, sub.submitted_by = json.dumps(formats), json.dumps(langs), "[]", user.id
+    sub.formats, sub.langs, sub.gate, sub.submitted_by = list(formats), list(langs), [], user.id
     if current is None:
         session.add(sub)
         session.flush()
@@ -216,7 +215,7 @@ def job_running(session: Session, sub: Submission) -> bool:
 
 
 def report_of(sub: Submission) -> list[Result]:
-    return [Result(r["rule"], r["ok"], r["message"], tuple(r["details"])) for r in json.loads(sub.gate or "[]")]
+    return [Result(r["rule"], r["ok"], r["message"], tuple(r["details"])) for r in sub.gate]
 
 
 # --- the snapshot store -------------------------------------------------------------------------------
@@ -277,7 +276,7 @@ def run(
             Membership.organisation_id == sub.course.organisation_id, Membership.user_id == sub.submitted_by
         )
     )
-    formats, langs = json.loads(sub.formats), json.loads(sub.langs)
+    formats, langs = sub.formats, sub.langs
     course = load_course(folder)
     out = Path(app.config["DATA_DIR"]) / "builds" / str(job_id)
     shutil.rmtree(out, ignore_errors=True)
@@ -298,7 +297,7 @@ def run(
     report = gate(course, built, langs=langs)
     if failures:
         report.results.append(Result("build", False, f"{len(failures)} package(s) could not be built", tuple(failures)))
-    sub.gate = json.dumps([asdict(r) for r in report.results])
+    sub.gate = [asdict(r) for r in report.results]
     sub.version = course.version
     if report.ok:
         snap = freeze(
@@ -309,13 +308,13 @@ def run(
         )
         sub.snapshot = snap.folder.relative_to(store(app)).as_posix()
         sub.digest = snap.digest
-        sub.meta = json.dumps(listing_meta(course, langs))
+        sub.meta = listing_meta(course, langs)
         move(session, sub, "enter_review", user, "partner", role)
     else:
         move(session, sub, "gate_failed", user, "partner", role, _summary(report))
     session.commit()
     shutil.rmtree(out, ignore_errors=True)  # the packages live on in the snapshot store
-    return {"submission": sub.id, "gate": json.loads(sub.gate), "ok": report.ok}
+    return {"submission": sub.id, "gate": sub.gate, "ok": report.ok}
 
 
 def run_job(app: Flask, session: Session, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@ submission's state, the gate report (with links into the editor), reviewers' com
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -63,7 +62,6 @@ def _page() -> str:
         langs=languages(model, "all"),
         catalogue=submissions.catalogue_org(session),
         locate=locate,
-        loads=json.loads,
     )
 
 

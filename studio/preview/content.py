@@ -23,7 +23,6 @@ default-src 'none'``, ``nosniff``, and anything that is not media the player sho
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -250,6 +249,6 @@ def queue_media(src: str) -> None:
     waiting = session.scalars(
         select(Job).where(Job.course_id == g.course.id, Job.kind == "media", Job.status.in_(("queued", "running")))
     )
-    if any(json.loads(job.params or "{}").get("path") == src for job in waiting):
+    if any(job.params.get("path") == src for job in waiting):
         return
     submit(current_app._get_current_object(), session, g.course, g.user_id, "media", {"path": src})  # type: ignore[attr-defined]

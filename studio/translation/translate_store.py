@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polib
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from packager.i18n import catalog, glossary, memory, sourcediff, sync
@@ -42,18 +42,19 @@ class SegmentChanged(Exception):
         self.theirs = theirs
 
 
-_segments: dict[str, tuple[tuple[tuple[str, int], ...], list[Segment]]] = {}
+_segments: dict[str, tuple[tuple[tuple[str, int, int], ...], list[Segment]]] = {}
 
 
 def course_segments(model: CourseModel) -> list[Segment]:
-    """The course's segments, kept while course.yml and its lessons are unchanged (parsing them all is
-    what makes the inline QA and memory calls slow otherwise)."""
+    """The course's segments, kept while course.yml and its lessons are unchanged, by mtime and size as any
+    process sees them (parsing them all is what makes the inline QA and memory calls slow otherwise)."""
     stamp = []
     for name in ["course.yml", *(lesson.path for lesson in model.lessons)]:
         try:
-            stamp.append((name, (model.root / name).stat().st_mtime_ns))
+            st = (model.root / name).stat()
+            stamp.append((name, st.st_mtime_ns, st.st_size))
         except OSError:
-            stamp.append((name, 0))
+            stamp.append((name, 0, -1))
     key = str(model.root)
     cached = _segments.get(key)
     if cached is None or cached[0] != tuple(stamp):
@@ -228,7 +229,7 @@ def index_catalog(session: Session, course: CourseRecord, lang: str, po: polib.P
         session.commit()
 
 
-_memories: dict[tuple[int, str], tuple[memory.Memory, dt.datetime]] = {}
+_memories: dict[tuple[int, str], tuple[memory.Memory, dt.datetime, set[str]]] = {}
 _lock = threading.Lock()
 
 
@@ -238,32 +239,48 @@ def _forget(org_id: int, lang: str, keys: list[str]) -> None:
         if cached:
             for key in keys:
                 cached[0].remove(key)
+                cached[2].discard(key)
 
 
 def memory_for(session: Session, org_id: int, lang: str) -> memory.Memory:
-    """The organisation's memory for *lang*, with every row changed since it was last read added."""
+    """The organisation's memory for *lang*, with every row changed since it was last read added; read
+    afresh when the table holds other rows than it has seen (another process deleted some)."""
     with _lock:
-        tm, seen = _memories.get((org_id, lang), (memory.Memory(), dt.datetime.min))
-        query = (
-            select(
-                TmUnit.course_id,
-                TmUnit.segment_id,
-                TmUnit.source,
-                TmUnit.translation,
-                TmUnit.state,
-                TmUnit.updated_at,
-                CourseRecord.title,
-            )
-            .join(CourseRecord, CourseRecord.id == TmUnit.course_id)
-            .where(TmUnit.organisation_id == org_id, TmUnit.lang == lang, TmUnit.updated_at >= seen)
-        )
-        newest = seen
-        for course_id, ctxt, source, text, state, updated, title in session.execute(query):
-            usable = state in ("translated", "reviewed")
-            tm.add(memory.Unit(f"{course_id}|{ctxt}", source, text if usable else "", title, state))
-            newest = max(newest, updated)
-        _memories[(org_id, lang)] = (tm, newest)
+        tm, seen, keys = _memories.get((org_id, lang), (memory.Memory(), dt.datetime.min, set()))
+        tm, seen = _read_units(session, org_id, lang, tm, seen, keys)
+        rows = session.scalar(select(func.count()).where(TmUnit.organisation_id == org_id, TmUnit.lang == lang))
+        if rows != len(keys):
+            keys = set()
+            tm, seen = _read_units(session, org_id, lang, memory.Memory(), dt.datetime.min, keys)
+        _memories[(org_id, lang)] = (tm, seen, keys)
         return tm
+
+
+def _read_units(
+    session: Session, org_id: int, lang: str, tm: memory.Memory, seen: dt.datetime, keys: set[str]
+) -> tuple[memory.Memory, dt.datetime]:
+    """Add to *tm* the rows changed since *seen* (their keys to *keys*); the newest change read."""
+    query = (
+        select(
+            TmUnit.course_id,
+            TmUnit.segment_id,
+            TmUnit.source,
+            TmUnit.translation,
+            TmUnit.state,
+            TmUnit.updated_at,
+            CourseRecord.title,
+        )
+        .join(CourseRecord, CourseRecord.id == TmUnit.course_id)
+        .where(TmUnit.organisation_id == org_id, TmUnit.lang == lang, TmUnit.updated_at >= seen)
+    )
+    newest = seen
+    for course_id, ctxt, source, text, state, updated, title in session.execute(query):
+        usable = state in ("translated", "reviewed")
+        key = f"{course_id}|{ctxt}"
+        tm.add(memory.Unit(key, source, text if usable else "", title, state))
+        keys.add(key)
+        newest = max(newest, updated)
+    return tm, newest
 
 
 def matches(

@@ -37,7 +37,6 @@ QUERY = {"editor.diff": "?a=1&b=1"}
 @pytest.fixture(autouse=True)
 def finished_job(app):
     """Job 1: a finished build of inst/c1 with one package, so the job routes have something to show."""
-    import json
     from pathlib import Path
 
     from sqlalchemy import select
@@ -50,9 +49,7 @@ def finished_job(app):
     course = session.scalar(
         select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation.has(slug="inst"))
     )
-    job = Job(
-        course_id=course.id, kind="build", status="done", result=json.dumps({"files": [{"name": "p.zip", "bytes": 2}]})
-    )
+    job = Job(course_id=course.id, kind="build", status="done", result={"files": [{"name": "p.zip", "bytes": 2}]})
     session.add(job)
     session.commit()
     assert job.id == 1

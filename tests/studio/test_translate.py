@@ -109,6 +109,34 @@ def test_memory_offers_other_courses_translations(app, sample, person):
     assert got[0]["course"] == "Karmayogi Prarambh: First Steps in Public Service"
 
 
+def test_memory_sees_rows_another_process_deleted(app, sample, person):
+    from sqlalchemy import delete
+
+    from studio import translate_store
+    from studio.models import TmUnit
+
+    person("translator@inst.example").get(WS)  # indexes the sample's catalog
+    session = session_for(app)
+    org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
+    assert len(translate_store.memory_for(session, org.id, "hi")) > 0
+    other = session_for(app)  # as another worker would: straight to the table, no word to this process
+    other.execute(delete(TmUnit).where(TmUnit.organisation_id == org.id, TmUnit.lang == "hi"))
+    other.commit()
+    other.close()
+    assert len(translate_store.memory_for(session, org.id, "hi")) == 0
+    session.close()
+
+
+def test_a_catalog_edited_on_disk_shows_in_the_next_response(sample, person):
+    translator = person("translator@inst.example")
+    row = rows(translator.get(WS).get_data(as_text=True))[0]
+    po = polib.pofile(str(sample / "translations/hi.po"))  # as another process or an editor would
+    po.find(row["source"], msgctxt=row["id"]).msgstr = "डिस्क पर बदला"
+    po.save()
+    again = {r["id"]: r for r in rows(translator.get(WS).get_data(as_text=True))}
+    assert again[row["id"]]["translation"] == "डिस्क पर बदला"
+
+
 def test_upload_merges_and_shows_conflicts(sample, person, tmp_path):
     translator = person("translator@inst.example")
     rows_ = rows(translator.get(WS).get_data(as_text=True))
