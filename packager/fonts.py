@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .cache import cache_dir
 from .errors import ExportError
-from .media.store import write_atomic
+from .media.store import write_cache
 from .scripts import LATIN, script_for
 
 PACKAGE = "fonts-noto-core"
@@ -179,7 +179,7 @@ def _subset(family: str, path: Path, chars: frozenset[str]) -> WebFont:
         out = io.BytesIO()
         subset.save_font(font, out, options)
         data = out.getvalue()
-        write_atomic(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
+        write_cache(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
     css_family = "KS " + family.removeprefix("Noto ").removeprefix("Sans ")
     return WebFont(css_family, f"assets/fonts/{slug}.{ext}", data, family, chars)
 

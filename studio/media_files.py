@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from packager.files import write_atomic
 from packager.media.probe import content_error
-
-from .storage import atomic_write
 
 KINDS = {
     "image": {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
@@ -48,7 +47,7 @@ def store(folder: Path, filename: str, data: bytes) -> str:
     while target.exists():
         n += 1
         target = media / f"{stem}-{n}.{ext}"
-    atomic_write(target, data)
+    write_atomic(target, data, durable=True)
     return target.relative_to(folder).as_posix()
 
 

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 
 from ..errors import ExportError
-from ..export.core import atomic_path
+from ..files import atomic_path
 from ..model import Callout, Course, Html, Item, Lesson
 from ..render import template_env, theme_dir
 from ..strings import Strings
