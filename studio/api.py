@@ -16,13 +16,13 @@ from werkzeug.wrappers import Response
 from packager import check_course
 from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
+from packager.markdown.quiz_writer import QuestionDraft, QuestionError, to_markdown
 
 from . import jobs, library, media_files, revisions
 from .db import db
 from .editor import checked_path
 from .live import NotInCourse, render_lesson
 from .policy import requires
-from .quiz import Question, QuestionError, to_markdown
 from .storage import course_dir
 
 bp = Blueprint("api", __name__, url_prefix="/api/o/<org>/c/<course>")
@@ -94,7 +94,7 @@ def preview(org: str, course: str) -> Response | tuple[Response, int]:
 def question(org: str, course: str) -> Response | tuple[Response, int]:
     data = _body()
     try:
-        q = Question(
+        q = QuestionDraft(
             kind=str(data.get("kind", "")),
             prompt=str(data.get("prompt", "")),
             options=[str(o) for o in data.get("options", [])][:50],

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from packager import check_course
+from packager import check_course, metadata
 from packager.files import write_atomic
 
-from . import library, metadata, revisions
+from . import library, revisions
 from .db import db
 from .importer import ImportError_, Limits
 from .policy import requires
