@@ -19,7 +19,7 @@ from . import __version__
 from .checks import check_course
 from .errors import CourseError, Problem, Severity, StudioError, has_errors
 from .export import FORMATS, export, languages
-from .export.core import atomic_path
+from .files import write_atomic
 from .i18n import course as i18n
 from .i18n import xliff
 from .i18n.catalog import read as read_catalog
@@ -191,8 +191,7 @@ def cmd_i18n_export_xliff(args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise StudioError(f"{out} exists: pass --force to replace it, or -o another file")
     data = xliff.export(po, course.language, args.lang, f"translations/{args.lang}.po")
-    with atomic_path(out.resolve()) as tmp:
-        tmp.write_bytes(data)
+    write_atomic(out.resolve(), data)
     print(f"wrote {out} ({sum(1 for e in po if not e.obsolete)} units)")
     return 0
 

@@ -12,9 +12,10 @@ import json
 import logging
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from .files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,7 @@ class LessonCache:
         if self.file is None or not (self.dirty or len(self.used) != len(self.entries)):
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
             payload = {"version": PARSER_VERSION, "context": self.context, "entries": self.used}
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
+            write_atomic(self.file, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError as exc:
             log.warning("could not write the lesson cache %s: %s", self.file, exc)

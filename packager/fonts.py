@@ -13,7 +13,6 @@ import hashlib
 import io
 import logging
 import shutil
-import subprocess
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from pathlib import Path
 
 from .cache import cache_dir
 from .errors import ExportError
-from .media.store import write_atomic
+from .media.store import write_cache
+from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 
 PACKAGE = "fonts-noto-core"
@@ -55,14 +55,12 @@ def brotli_available() -> bool:
 
 
 @lru_cache(maxsize=1)
-def system_fonts() -> dict[str, Path]:
+def system_fonts(runner: Runner = LOCAL) -> dict[str, Path]:
     """Family -> file of each installed regular-weight font, from fontconfig."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         raise ExportError(f"fontconfig's fc-list is not installed, so no font can be found; install {PACKAGE}")
-    out = subprocess.run(
-        [fc_list, "--format", "%{family}\t%{style}\t%{file}\n"], capture_output=True, text=True, check=False
-    ).stdout
+    out = runner.run([fc_list, "--format", "%{family}\t%{style}\t%{file}\n"]).stdout.decode("utf-8", "replace")
     found: dict[str, Path] = {}
     for line in out.splitlines():
         families, _, rest = line.partition("\t")
@@ -179,7 +177,7 @@ def _subset(family: str, path: Path, chars: frozenset[str]) -> WebFont:
         out = io.BytesIO()
         subset.save_font(font, out, options)
         data = out.getvalue()
-        write_atomic(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
+        write_cache(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
     css_family = "KS " + family.removeprefix("Noto ").removeprefix("Sans ")
     return WebFont(css_family, f"assets/fonts/{slug}.{ext}", data, family, chars)
 

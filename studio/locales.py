@@ -7,12 +7,12 @@ working, and lets several processes start at once (each writes whole files under
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from packager.files import atomic_path
 
 
 def compile_catalogs(source: Path, dest: Path) -> list[str]:
@@ -24,10 +24,7 @@ def compile_catalogs(source: Path, dest: Path) -> list[str]:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as fh:
                 catalog = read_po(fh, locale=lang, abort_invalid=True)
-            mo.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".messages-")
-            with os.fdopen(fd, "wb") as out:
+            with atomic_path(mo) as tmp, tmp.open("wb") as out:
                 write_mo(out, catalog, use_fuzzy=False)  # a fuzzy entry is a guess: show English instead
-            os.replace(tmp, mo)
         langs.append(lang)
     return langs

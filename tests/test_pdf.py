@@ -117,6 +117,18 @@ def actual_texts(pdf: Path) -> str:
     return "".join(found)
 
 
+def test_the_text_layer_is_weasyprints_drawer_only_while_a_handout_renders(handouts: dict[str, Path]) -> None:
+    from weasyprint.draw import text as wtext
+
+    from packager.pdf.text import text_layer
+
+    assert handouts and wtext.draw_first_line.__qualname__ == "draw_first_line"  # WeasyPrint's own, put back
+    own = wtext.draw_first_line
+    with text_layer() as swapped, text_layer():
+        assert swapped and wtext.draw_first_line is not own
+    assert wtext.draw_first_line is own
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_name_pages_and_metadata(handouts: dict[str, Path], courses: dict[str, Course], lang: str) -> None:
     pdf = handouts[lang]

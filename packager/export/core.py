@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
+from ..files import atomic_path
 from ..model import Course
 from ..render import PackageFile
-from ..temporaries import mkstemp as temporary_file
 
 # Already-compressed media gain nothing from deflate; storing them is faster and the same size.
 STORED_EXT = {
@@ -40,19 +39,6 @@ def package_name(course: Course, lang: str, fmt: str, ext: str = "zip") -> str:
     return f"{course.id}-{course.version}-{lang}-{fmt}.{ext}"
 
 
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary file beside *path* to write; moved onto *path* (mode 0644) only if the block succeeds."""
-    fd, tmp = temporary_file(path.parent, path.name)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 class ZipPackage:
     """Writes a zip entry by entry (never the whole package in memory), then moves it into place.
 
@@ -62,9 +48,8 @@ class ZipPackage:
 
     def __init__(self, path: Path):
         self.path = path
-        fd, tmp = temporary_file(path.parent, path.name)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.stack = ExitStack()  # the package's own exit ends the atomic write (moved or removed)
+        self.tmp = self.stack.enter_context(atomic_path(path))
         self.zip = zipfile.ZipFile(self.tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
         self.names: set[str] = set()
 
@@ -89,8 +74,4 @@ class ZipPackage:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.zip.close()
-        if kind is None:
-            os.chmod(self.tmp, 0o644)
-            os.replace(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
+        self.stack.__exit__(kind, exc, tb)

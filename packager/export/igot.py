@@ -17,9 +17,10 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from ..errors import ExportError
+from ..files import atomic_path
 from ..model import Course
 from . import scorm, scorm12
-from .core import atomic_path, package_name
+from .core import package_name
 
 SIZE_LIMIT = 200 * 2**20
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")

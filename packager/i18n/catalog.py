@@ -8,9 +8,7 @@ Headers follow what Poedit and Weblate expect, with ``Plural-Forms`` from Babel'
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from babel.messages.pofile import PoFileError, read_po
 from babel.plural import to_gettext
 
 from ..errors import StudioError
+from ..files import write_atomic
 from .segments import Segment
 
 MAX_CATALOG_BYTES = 32 << 20
@@ -229,14 +228,5 @@ def active(po: polib.POFile) -> dict[str, polib.POEntry]:
 
 def write(po: polib.POFile, path: Path) -> None:
     """Write *po* to *path* atomically (a crash never leaves half a catalog)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(str(po))
-            if not str(po).endswith("\n"):
-                fh.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    text = str(po)
+    write_atomic(path, text if text.endswith("\n") else text + "\n", durable=True)  # a translator's work

@@ -23,7 +23,7 @@ KIND_WORDS = ("single", "multiple", "fill", "order", "match")
 QUESTION_OPTIONS = ("points", "id", "competency")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _MARK = re.compile(r"^\[( |x|X)\]\s*")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def normalise_answer(text: str) -> str:
@@ -45,7 +45,7 @@ def parse(box: Container, ctx: Context) -> Quiz:
             ctx.env.error(box.line, f"unknown quiz option '{key}'{did_you_mean(key, QUIZ_OPTIONS)}")
     number = ctx.next_number(box.kind)
     quiz_id = options.get("id") or f"{ctx.lesson_slug}-{box.kind}{number}"
-    if not _ID.match(quiz_id):
+    if not ID.match(quiz_id):
         ctx.env.error(box.line, f"quiz id '{quiz_id}' may use only letters, digits, '-' and '_' (64 at most)")
         quiz_id = slug(quiz_id)[:64]
     quiz = Quiz(
@@ -155,7 +155,7 @@ def _question(group: list[Token], quiz: Quiz, ctx: Context) -> Question:
     kind_word, qopts = _heading_options(children, line, ctx)
     number = ctx.next_number(f"question:{quiz.id}")
     qid = qopts.get("id") or f"{quiz.id}-q{number}"
-    if not _ID.match(qid):
+    if not ID.match(qid):
         ctx.env.error(line, f"question id '{qid}' may use only letters, digits, '-' and '_' (64 at most)")
         qid = slug(qid)[:64]
     points = 1

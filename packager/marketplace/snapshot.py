@@ -18,13 +18,13 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..files import atomic_path, write_atomic
 from ..model import Course
 
 MANIFEST = "snapshot.json"
@@ -107,7 +107,7 @@ class Snapshot:
     def verify_entry(self, entry: Entry) -> str | None:
         """One stored file re-hashed (e.g. the package about to be downloaded); None when it is intact."""
         try:
-            actual = _hash_file(self.object_path(entry))
+            actual, _ = _hash_file(self.object_path(entry))
         except OSError:
             return f"{entry.path}: stored copy is missing"
         if actual != entry.sha256:
@@ -236,50 +236,35 @@ def _put(store: Path, path: Path, name: str) -> Entry:
     """Copy *path* into the object store (once per content); the entry records name, hash and size."""
     if PurePosixPath(name).is_absolute() or ".." in PurePosixPath(name).parts:
         raise SnapshotError(f"{name}: not a path inside the course")
-    objects = store / "objects"
-    objects.mkdir(parents=True, exist_ok=True)
-    h = hashlib.sha256()
-    size = 0
-    fd, tmp = tempfile.mkstemp(dir=objects, prefix=".in-")
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-            while chunk := src.read(1 << 20):
-                h.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-        digest = h.hexdigest()
-        target = _object_path(store, digest)
-        if target.exists():
-            os.unlink(tmp)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    digest, size = _hash_file(path)
+    target = _object_path(store, digest)
+    if not target.exists():  # hashed first, so content already stored is not copied at all
+        with atomic_path(target, mode=0o444, durable=True) as tmp:
+            copied, _ = _hash_file(path, tmp)
+            if copied != digest:
+                raise SnapshotError(f"{name}: changed while the course was being submitted; submit again")
     return Entry(name, digest, size)
 
 
+def _hash_file(path: Path, copy_to: Path | None = None) -> tuple[str, int]:
+    """sha256 and size of *path*, copying it to *copy_to* in the same pass when given."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as src, open(copy_to or os.devnull, "wb") as out:
+        while chunk := src.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+            if copy_to is not None:
+                out.write(chunk)
+    return h.hexdigest(), size
+
+
 def _write_once(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".in-")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(tmp, 0o444)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o444, durable=True)
 
 
 def _object_path(store: Path, sha256: str) -> Path:
     return store / "objects" / sha256[:2] / sha256
-
-
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _safe(version: str) -> str:

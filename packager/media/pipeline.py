@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..runner import LOCAL, Runner
 from . import images, store, transcode
 from .probe import IMAGE_FORMATS, MediaInfo, probe
 from .progress import Listener, ProgressEvent, current
@@ -93,9 +94,11 @@ def outputs_for(src: str, kind: str, info: MediaInfo) -> list[Output]:
 class MediaSet:
     """The media of one course: probed sources, their outputs, and the cache they are made into."""
 
-    def __init__(self, root: Path, sources: Mapping[str, str], workers: int | None = None):
-        """*sources*: course-relative path -> kind (``video``, ``audio``, ``image``)."""
+    def __init__(self, root: Path, sources: Mapping[str, str], workers: int | None = None, runner: Runner = LOCAL):
+        """*sources*: course-relative path -> kind (``video``, ``audio``, ``image``); *runner* runs ffprobe
+        and ffmpeg."""
         self.root = root
+        self.runner = runner
         self.workers = workers or os.cpu_count() or 1
         self.items: dict[str, Item] = {}
         self.made = 0
@@ -103,7 +106,7 @@ class MediaSet:
         for src, kind in sorted(sources.items()):
             path = root / src
             if path.is_file():
-                info = probe(path, kind)
+                info = probe(path, kind, runner)
                 self.items[src] = Item(src, kind, info, outputs_for(src, kind, info))
         self.by_name = {out.name: (item, out) for item in self.items.values() for out in item.outputs}
 
@@ -157,6 +160,7 @@ class MediaSet:
                 run = lambda tmp: transcode.execute(  # noqa: E731
                     transcode.plan(out.rendition, src, tmp, item.info, threads),
                     lambda f: tracker.report(out.name, f),
+                    self.runner,
                 )
                 store.produce(path, run)
         except (transcode.TranscodeError, OSError, ValueError) as exc:

@@ -20,7 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
-from ..children import child_options
+from ..runner import LOCAL, Runner
 from ..svg import UnsafeSvg, sanitize_svg
 from . import store
 
@@ -111,7 +111,7 @@ class MediaInfo:
 _MEMO: dict[tuple[str, str, str], MediaInfo] = {}
 
 
-def probe(path: Path, kind: str) -> MediaInfo:
+def probe(path: Path, kind: str, runner: Runner = LOCAL) -> MediaInfo:
     """Probe *path* as a *kind* (``video``, ``audio``, ``image``), from the cache when its bytes are known."""
     try:
         size = path.stat().st_size
@@ -131,7 +131,7 @@ def probe(path: Path, kind: str) -> MediaInfo:
     if isinstance(cached, dict):
         info = MediaInfo(**cached)
     else:
-        info = _probe_image(path, size) if kind == "image" else _probe_av(path, kind, size)
+        info = _probe_image(path, size) if kind == "image" else _probe_av(path, kind, size, runner)
         store.write_json(name, asdict(info))
     _MEMO[key] = info
     return info
@@ -195,13 +195,13 @@ def ffmpeg_input(path: Path) -> str:
     return "file:" + str(path.resolve())
 
 
-def _probe_av(path: Path, kind: str, size: int) -> MediaInfo:
+def _probe_av(path: Path, kind: str, size: int, runner: Runner) -> MediaInfo:
     if problem := content_problem(read_head(path), path.suffix):
         return MediaInfo(kind, size, error=problem)
     argv = ["ffprobe", "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", DEMUXERS]
     argv += ["-show_format", "-show_streams", "-of", "json", ffmpeg_input(path)]
     try:
-        run = subprocess.run(argv, capture_output=True, timeout=PROBE_SECONDS, check=False, **child_options())
+        run = runner.run(argv, timeout=PROBE_SECONDS)
     except FileNotFoundError:
         return MediaInfo(kind, size, error="cannot be checked: ffprobe is not installed (install ffmpeg)")
     except subprocess.TimeoutExpired:

@@ -3,7 +3,7 @@
 Everything lives under ``$XDG_CACHE_HOME/karmayogi-studio/media/``. A rendition's file name is the hash of
 its input's content and of the encoding settings, so any course, any output folder and any process on
 the machine reuses it, and a changed file misses only its own entries. Writes go to a temporary file
-and are moved into place (``os.replace``), so a crash or a parallel build never leaves half a file.
+and are moved into place (``packager.files``), so a crash or a parallel build never leaves half a file.
 
 Hashing a large video on every load would cost more than the rest of a warm build, so the hash of a
 file is remembered by its path, size, modification time and inode (as git's index does).
@@ -14,13 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..cache import cache_dir
-from ..temporaries import mkstemp as temporary_file
+from ..files import atomic_path, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def content_hash(path: Path) -> str:
             h.update(chunk)
     value = h.hexdigest()
     _HASHES[stamp] = value
-    write_atomic(index, value.encode("ascii"))
+    write_cache(index, value.encode("ascii"))
     return value
 
 
@@ -76,17 +75,13 @@ def read_json(name: str) -> Any:
 
 
 def write_json(name: str, value: Any) -> None:
-    write_atomic(media_dir() / name, json.dumps(value, sort_keys=True).encode())
+    write_cache(media_dir() / name, json.dumps(value, sort_keys=True).encode())
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* all at once; a failure only logs (the cache is an optimisation)."""
+def write_cache(path: Path, data: bytes) -> None:
+    """Write *data* to *path* whole; a failure only logs (the cache is an optimisation)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = temporary_file(path.parent, path.name)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError as exc:
         log.warning("could not write the media cache %s: %s", path, exc)
 
@@ -99,12 +94,6 @@ def produce(path: Path, make: Callable[[Path], None]) -> Path:
     """
     if path.is_file():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temporary_file(path.parent, suffix=path.suffix)  # the writer's pid in the name: see sweep
-    os.close(fd)
-    try:
-        make(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(path, tool_suffix=True) as tmp:  # the writer's pid in the name: see sweep
+        make(tmp)
     return path

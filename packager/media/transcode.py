@@ -7,7 +7,6 @@ are allowed. Each run has a time limit and reports its progress from ffmpeg's ``
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 import threading
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 import ffmpeg
 
-from ..children import child_options
+from ..runner import LOCAL, Runner
 from .probe import DEMUXERS, MediaInfo, ffmpeg_input
 
 LOUDNORM = {"I": -16, "TP": -1.5, "LRA": 11}  # EBU R128-style target for speech on phone speakers
@@ -153,12 +152,10 @@ def _fps(source: float, cap: int) -> Fraction:
     return Fraction(source).limit_denominator(1001)
 
 
-def execute(run: Run, on_progress: Callable[[float], None] | None = None) -> None:
+def execute(run: Run, on_progress: Callable[[float], None] | None = None, runner: Runner = LOCAL) -> None:
     """Run ffmpeg; raises :class:`TranscodeError` on failure or when the time limit passes."""
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(
-            run.argv, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, **child_options()
-        )
+        proc = runner.start(run.argv, stderr=errors)
         timer = threading.Timer(run.timeout, proc.kill)
         timer.start()
         started = time.monotonic()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 from functools import lru_cache
 
 from ..errors import ExportError
+from ..runner import LOCAL, Runner
 from ..scripts import LATIN, SCRIPTS, Script, script_for
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,12 @@ __all__ = ["LATIN", "PACKAGE", "SCRIPTS", "Script", "font_stack", "installed_fam
 
 
 @lru_cache(maxsize=1)
-def installed_families() -> frozenset[str]:
+def installed_families(runner: Runner = LOCAL) -> frozenset[str]:
     """Every font family fontconfig knows (each of a font's family names)."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         raise ExportError(f"fontconfig's fc-list is not installed, so no font can be found; install {PACKAGE}")
-    out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, check=False).stdout
+    out = runner.run([fc_list, ":", "family"]).stdout.decode("utf-8", "replace")
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(",") if name.strip())
 
 

@@ -24,14 +24,14 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 
 from ..errors import ExportError
-from ..export.core import atomic_path
+from ..files import atomic_path
 from ..model import Callout, Course, Html, Item, Lesson
 from ..render import template_env, theme_dir
 from ..strings import Strings
 from ..svg import sanitize_svg
 from .fonts import font_stack, script_for
 from .strings import handout_strings
-from .text import install as install_text_layer
+from .text import text_layer
 
 log = logging.getLogger(__name__)
 
@@ -171,13 +171,12 @@ class Handout:
         """Render the PDF to *path*, atomically: a failed render leaves nothing behind."""
         import weasyprint
 
-        install_text_layer()
         fetcher = CourseFetcher(self.course.root, self.theme)
         html = weasyprint.HTML(
             string=self.html(), base_url=self.course.root.resolve().as_uri() + "/", url_fetcher=fetcher
         )
         css = weasyprint.CSS(filename=str(self.theme / "static" / "print.css"), url_fetcher=fetcher)
-        with atomic_path(path) as tmp, _missing_glyphs() as missing:
+        with atomic_path(path) as tmp, _missing_glyphs() as missing, text_layer():
             html.write_pdf(tmp, stylesheets=[css], pdf_variant="pdf/ua-1")
             if missing:
                 raise ExportError(

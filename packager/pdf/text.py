@@ -26,15 +26,18 @@ character, in visual order, each an invisible glyph stretched (``Tz``) to its sh
 advance. Every extractor then sees plain characters on one line, as an OCR text layer offers them.
 Latin text is untouched.
 
-:func:`install` swaps WeasyPrint's line drawer for one that does this; lines without complex-script
-characters, and ones needing features this drawer leaves out (ellipses, colour or bitmap fonts), go to
-WeasyPrint's own drawer unchanged.
+:func:`text_layer` swaps WeasyPrint's line drawer for one that does this while a handout renders; lines
+without complex-script characters, and ones needing features this drawer leaves out (ellipses, colour or
+bitmap fonts), go to WeasyPrint's own drawer unchanged.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -43,22 +46,42 @@ log = logging.getLogger(__name__)
 COMPLEX = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0f00-\u109f\ufb1d-\ufdff\ufe70-\ufeff]")
 RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 TESTED_WEASYPRINT = ("70.",)
-_installed = False
+_lock = threading.Lock()
+_renders = 0  # handouts being rendered now: the drawer is swapped in while there is at least one
+_original: Any = None
 
 
-def install() -> bool:
-    """Route WeasyPrint's line drawing through :func:`draw_first_line`; False if this version is untested."""
-    global _installed
-    if _installed:
-        return True
+@contextmanager
+def text_layer() -> Iterator[bool]:
+    """WeasyPrint's line drawing routed through :func:`draw_first_line` for the renders inside the block,
+    WeasyPrint's own drawer put back after the last one; yields False if this version is untested.
+
+    WeasyPrint draws through a module attribute, so the swap is seen by the whole process while a
+    handout renders (other lines go to the original drawer unchanged); outside renders, nothing is patched.
+    """
+    global _renders, _original
     import weasyprint
     from weasyprint.draw import text as wtext
 
     if not weasyprint.__version__.startswith(TESTED_WEASYPRINT):
         log.warning("WeasyPrint %s is untested: Indic and Urdu text may not extract from PDFs", weasyprint.__version__)
-        return False
-    original = wtext.draw_first_line
+        yield False
+        return
+    with _lock:
+        if _renders == 0:
+            _original = wtext.draw_first_line
+            wtext.draw_first_line = _drawer(_original)
+        _renders += 1
+    try:
+        yield True
+    finally:
+        with _lock:
+            _renders -= 1
+            if _renders == 0:
+                wtext.draw_first_line = _original
 
+
+def _drawer(original: Any) -> Any:
     def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsis: str, matrix: Any) -> Any:
         text = textbox.text
         if not COMPLEX.search(text):
@@ -78,9 +101,7 @@ def install() -> bool:
         _text_layer(stream, textbox, matrix)
         return drawn
 
-    wtext.draw_first_line = draw_first_line
-    _installed = True
-    return True
+    return draw_first_line
 
 
 def _actual_text(text: str) -> Any:

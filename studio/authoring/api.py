@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from packager import check_course
 from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
+from packager.markdown.quiz_writer import QuestionDraft, QuestionError, to_markdown
 
 from ..accounts.policy import requires
 from ..db import db
@@ -23,7 +24,6 @@ from ..jobs import queue as jobs
 from . import library, media_files, revisions
 from .editor import checked_path
 from .live import NotInCourse, render_lesson
-from .quiz import Question, QuestionError, to_markdown
 from .storage import course_dir
 
 bp = Blueprint("api", __name__, url_prefix="/api/o/<org>/c/<course>")
@@ -95,7 +95,7 @@ def preview(org: str, course: str) -> Response | tuple[Response, int]:
 def question(org: str, course: str) -> Response | tuple[Response, int]:
     data = _body()
     try:
-        q = Question(
+        q = QuestionDraft(
             kind=str(data.get("kind", "")),
             prompt=str(data.get("prompt", "")),
             options=[str(o) for o in data.get("options", [])][:50],

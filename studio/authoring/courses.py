@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from packager import check_course
+from packager import check_course, metadata
+from packager.files import write_atomic
 
 from ..accounts.policy import requires
 from ..db import db
-from . import library, metadata, revisions
+from . import library, revisions
 from .importer import ImportError_, Limits
-from .storage import atomic_write, course_file, editable_files
+from .storage import course_file, editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
 
@@ -119,7 +120,7 @@ def add_lesson(org: str, course: str) -> Response:
         if file.exists():
             raise metadata.MetadataError(f"{path} exists already")
         text = metadata.add_lesson(yml.content, path)
-        atomic_write(file, f"---\ntitle: {_yaml_str(title)}\n---\nWrite the lesson here.\n")
+        write_atomic(file, f"---\ntitle: {_yaml_str(title)}\n---\nWrite the lesson here.\n", durable=True)
         revisions.current(session, g.course, path)
         revisions.save(session, g.course, "course.yml", text, yml.number, current_user.id, note=f"added {path}")
     except (metadata.MetadataError, revisions.Conflict) as exc:

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from packager.markdown.quiz_writer import KINDS
+
 from ..accounts.policy import allowed, requires
 from ..db import db
 from . import revisions
-from .quiz import KINDS
 from .storage import REVISIONED, PathError, clean_path, course_file
 
 bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")

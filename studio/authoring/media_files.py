@@ -10,11 +10,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from packager.files import write_atomic
 from packager.media import MediaSet, progress_to
 from packager.media.probe import content_error
 
 from ..jobs import queue
-from .storage import atomic_write
 
 KINDS = {
     "image": {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
@@ -54,7 +54,7 @@ def store(folder: Path, filename: str, data: bytes) -> str:
     while target.exists():
         n += 1
         target = media / f"{stem}-{n}.{ext}"
-    atomic_write(target, data)
+    write_atomic(target, data, durable=True)
     return target.relative_to(folder).as_posix()
 
 

@@ -37,8 +37,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from packager.files import write_atomic
+
 from ..models import CourseRecord, Revision
-from .storage import atomic_write, course_file
+from .storage import course_file
 
 
 @dataclass
@@ -193,7 +195,7 @@ def save(
             raise Conflict(base, theirs) from None
         _pause_for_tests("before-replace")
         try:
-            atomic_write(course_file(course, path), text)
+            write_atomic(course_file(course, path), text, durable=True)
         except BaseException:
             session.execute(delete(Revision).where(Revision.id == rev.id))
             session.commit()

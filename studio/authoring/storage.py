@@ -9,8 +9,6 @@ from pathlib import Path
 
 from flask import current_app
 
-from packager import temporaries
-
 from ..models import CourseRecord
 
 EDITABLE = (".md", ".yml", ".yaml", ".vtt")
@@ -61,20 +59,3 @@ def editable_files(course: CourseRecord) -> list[str]:
             if name.lower().endswith(EDITABLE) and not name.startswith("."):
                 out.append(Path(dirpath, name).relative_to(root).as_posix())
     return out
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, flushed, then renamed over it."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temporaries.mkstemp(path.parent, path.name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

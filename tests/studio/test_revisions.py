@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from studio.authoring import revisions
-from studio.authoring.storage import atomic_write
 from tests.studio.conftest import LESSON
 from tests.studio.processes import HttpPerson, served
 
@@ -134,19 +133,6 @@ def test_media_upload_checks_names_and_types(app, author):
     assert send("x.exe", b"MZ").status_code == 422
     assert send("fake.png", b"not an image").status_code == 422
     assert Path(app.config["COURSES_ROOT"], "inst", "c1", "media", "red-square.png").is_file()
-
-
-def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path, monkeypatch):
-    target = tmp_path / "a.md"
-    target.write_text("old")
-
-    def broken(fd):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "fsync", broken)
-    with pytest.raises(OSError):
-        atomic_write(target, "new")
-    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.md"]
 
 
 def _history(app):

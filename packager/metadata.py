@@ -1,4 +1,8 @@
-"""course.yml edited through a form, keeping the file's comments, key order and layout (ruamel.yaml)."""
+"""course.yml edited through a form, keeping the file's comments, key order and layout (ruamel.yaml).
+
+The reader is :mod:`packager.load` (with :mod:`packager.yamlsrc` and :mod:`packager.schema`); what this
+writes loads back as the course the form describes (tests/test_metadata.py).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from packager import yamlsrc
+from . import yamlsrc
 
 # form field -> (label, kind): "text" is one line, "long" a paragraph, "list" comma-separated words
 FIELDS: dict[str, tuple[str, str]] = {
@@ -27,6 +32,15 @@ FIELDS: dict[str, tuple[str, str]] = {
 
 class MetadataError(ValueError):
     pass
+
+
+_FLOW_SIGNS = set(":#,[]{}&*!|>'\"%@`?-")
+
+
+def _item(text: str) -> str:
+    """A list item as written: quoted when YAML could read it as syntax (ruamel writes ``[:0]`` plain,
+    which other YAML readers, the loader's among them, refuse)."""
+    return DoubleQuotedScalarString(text) if _FLOW_SIGNS & set(text) else text
 
 
 def _yaml() -> YAML:
@@ -58,7 +72,7 @@ def update(text: str, form: dict[str, str]) -> str:
             continue
         raw = form[key].strip()
         if kind == "list":
-            items = [item.strip() for item in raw.split(",") if item.strip()]
+            items = [_item(item.strip()) for item in raw.split(",") if item.strip()]
             if not items and key not in doc:
                 continue
             old = doc.get(key)

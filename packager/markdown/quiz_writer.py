@@ -1,12 +1,16 @@
-"""The question editor's output: a question written in the course format's quiz syntax (docs/format.md)."""
+"""Writing a question in the format's quiz syntax (docs/format.md): the question editor's output.
+
+The reader of that syntax is :mod:`packager.markdown.quiz`; what this writes, it reads back as the same
+question (tests/test_quiz_writer.py).
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-KINDS = ("single", "multiple", "fill", "order", "match")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+from .quiz import ID, KIND_WORDS
+
+KINDS = KIND_WORDS
 
 
 class QuestionError(ValueError):
@@ -14,7 +18,9 @@ class QuestionError(ValueError):
 
 
 @dataclass
-class Question:
+class QuestionDraft:
+    """A question as the editor's form gives it (the parsed one is :class:`packager.model.Question`)."""
+
     kind: str
     prompt: str
     options: list[str] = field(default_factory=list)
@@ -29,7 +35,7 @@ def _line(text: str) -> str:
     return " ".join(text.split()).replace(":::", ": : :")
 
 
-def to_markdown(q: Question, *, wrap: str | None = None) -> str:
+def to_markdown(q: QuestionDraft, *, wrap: str | None = None) -> str:
     """The question as the format writes it; *wrap* ``quiz`` or ``check`` puts a ``:::`` block around it."""
     if q.kind not in KINDS:
         raise QuestionError(f"unknown question type '{q.kind}'; types: {', '.join(KINDS)}")
@@ -37,8 +43,8 @@ def to_markdown(q: Question, *, wrap: str | None = None) -> str:
     if not prompt:
         raise QuestionError("the question needs a prompt")
     options = [_line(o) for o in q.options if _line(o)]
-    if q.id and not _ID.match(q.id):
-        raise QuestionError(f"'{q.id}' is not a usable id: letters, digits, '.', '_' and '-'")
+    if q.id and not ID.match(q.id):
+        raise QuestionError(f"'{q.id}' is not a usable id: letters, digits, '_' and '-'")
     # one [x] already means single choice and '= answer' lines fill-in; the others say their type
     attrs = [q.kind] if q.kind in ("multiple", "order", "match") else []
     if q.id:
