@@ -16,11 +16,12 @@ from werkzeug.wrappers import Response
 from packager import check_course
 from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
+from packager.preview import NotInCourse
 
 from . import jobs, library, media_files, revisions
 from .db import db
 from .editor import checked_path
-from .live import NotInCourse, render_lesson
+from .live import render_lesson
 from .policy import requires
 from .quiz import Question, QuestionError, to_markdown
 from .storage import course_dir
