@@ -50,7 +50,7 @@ def load_with_context(
     root = Path(root)
     problems: list[Problem] = []
     files = _file_index(root, problems)
-    store = cache.LessonCache.open(root, files) if use_cache else cache.LessonCache.disabled()
+    store = cache.LessonCache.open(root, files, lang) if use_cache else cache.LessonCache.disabled()
     raw, spec = _read_course_yml(root, problems, store)
     course = _course_from(root, raw, spec)
     course.problems = problems
