@@ -155,3 +155,22 @@ def test_preview_in_a_translated_language_uses_its_catalog_and_words(sample):
 def test_preview_refuses_a_lesson_the_course_does_not_list(sample):
     with pytest.raises(NotInCourse, match=r"lessons/zz\.md is not listed"):
         preview_lesson(sample, "lessons/zz.md", "x")
+
+
+def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample, tmp_path, monkeypatch):
+    import packager.load
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for lang in ("en", "hi", "ur"):
+        load_course(sample, lang=lang)
+    parsed: list[str] = []
+    parse = packager.load.parse_lesson
+
+    def counting_parse(text, path, ctx):  # type: ignore[no-untyped-def]
+        parsed.append(path)
+        return parse(text, path, ctx)
+
+    monkeypatch.setattr(packager.load, "parse_lesson", counting_parse)
+    for lang in ("en", "hi", "ur"):
+        assert load_course(sample, lang=lang).lessons
+    assert parsed == []
