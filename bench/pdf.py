@@ -20,7 +20,7 @@ LANGS = ["en", "hi", "ur"]
 
 
 def one(lang: str, out: str) -> None:
-    from packager.export import export
+    from packager import export
     from packager.load import load_course
 
     started = time.perf_counter()

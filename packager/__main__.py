@@ -11,21 +11,22 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .build import build
 from .checks import check_course
-from .errors import CourseError, Problem, Severity, StudioError, has_errors
-from .export import FORMATS, export, languages
+from .errors import ExportError, Problem, Severity, StudioError, has_errors
+from .export import FORMATS, languages
 from .files import write_atomic
 from .i18n import course as i18n
 from .i18n import xliff
 from .i18n.catalog import read as read_catalog
+from .i18n.catalog import read_once as read_catalogs_once
 from .i18n.catalog import write as write_catalog
 from .load import load_course
-from .media import DEFAULT_BUDGET_MB, ProgressEvent, progress_to, size_report
+from .media import DEFAULT_BUDGET_MB, ProgressEvent, size_report
 from .media.report import human
 from .model import Course
 from .scaffold import new_course
@@ -111,43 +112,47 @@ FALLBACKS_SHOWN = 20
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
+    with read_catalogs_once():  # the fallback report and the build share each parsed catalog
+        return _build(args, time.perf_counter())
+
+
+def _build(args: argparse.Namespace, started: float) -> int:
     course = load_course(args.course)
     langs = languages(course, args.lang)
     if not _fallback_report(course, langs, args.course, args.strict):
         return 1
+    options: dict[str, Any] = {"answers": True} if args.answers else {}
+    if args.au_per:
+        if args.format != "cmi5":
+            print("kstudio: error: --au-per is for --format cmi5", file=sys.stderr)
+            return 2
+        options["au_per"] = args.au_per
+    if args.no_fonts:
+        options["fonts"] = False
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    watching: AbstractContextManager[None] = progress_to(bar) if bar else nullcontext()
     try:
-        options: dict[str, Any] = {"answers": True} if args.answers else {}
-        if args.au_per:
-            if args.format != "cmi5":
-                print("kstudio: error: --au-per is for --format cmi5", file=sys.stderr)
-                return 2
-            options["au_per"] = args.au_per
-        if args.no_fonts:
-            options["fonts"] = False
-        with watching:
-            paths = [export(course, args.format, args.output, lang=lang, **options) for lang in langs]
-    except CourseError as exc:
-        _print_problems(exc.problems, args.course)
-        return 1
+        report = build(course, [args.format], langs, args.output, options=options, progress=bar)
     finally:
         if bar:
             bar.close()
-    warnings = [p for p in check_course(course) if p.severity == "warning"]
-    for problem in warnings:
+    for failure in report.failures:  # the first failed language, as a build that stops there would say
+        if not failure.problems:
+            raise ExportError(failure.message)
+        _print_problems(report.problems[failure.lang], args.course)
+        return 1
+    for problem in report.warnings(course.language) or report.warnings(langs[0]):
         print(problem.format(_prefix(args.course)), file=sys.stderr)
-    for path in paths:
-        report = size_report(path)
-        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB: {report.summary()})")
-        if report.over(args.budget):
+    for package in report.packages:
+        path = package.path
+        print(f"wrote {path} ({package.bytes / 1024:.0f} KB: {package.summary})")
+        if size_report(path).over(args.budget):
             print(
-                f"{path}: warning: the package is {human(report.total)}, over the {args.budget:g} MB budget; "
+                f"{path}: warning: the package is {human(package.bytes)}, over the {args.budget:g} MB budget; "
                 "shorten or split long videos, or raise --budget",
                 file=sys.stderr,
             )
-    print(f"built {len(paths)} package{'s' * (len(paths) != 1)} in {time.perf_counter() - started:.2f} s")
+    count = len(report.packages)
+    print(f"built {count} package{'s' * (count != 1)} in {time.perf_counter() - started:.2f} s")
     return 0
 
 

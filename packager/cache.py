@@ -1,6 +1,8 @@
 """A cache of parsed lessons, keyed by everything a parse depends on.
 
-One file per course folder under the user's cache directory (``$XDG_CACHE_HOME/karmayogi-studio``).
+One file per course folder and language under the user's cache directory
+(``$XDG_CACHE_HOME/karmayogi-studio``): a load keeps only the entries it used, so languages sharing a
+file would evict each other and a ``--lang all`` build would parse every lesson every time.
 A lesson's key hashes its text and path, the lesson id map (links between lessons), the list of files
 in the course (media resolution, captions) and the parser version; any change misses.
 """
@@ -39,10 +41,11 @@ class LessonCache:
         return cls(None, "")
 
     @classmethod
-    def open(cls, root: Path, files: set[str]) -> LessonCache:
+    def open(cls, root: Path, files: set[str], lang: str | None = None) -> LessonCache:
+        """The cache of the course in *root* loaded in *lang* (None: its own language)."""
         where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
         context = hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()
-        store = cls(cache_dir() / "lessons" / f"{where}.pickle", context)
+        store = cls(cache_dir() / "lessons" / f"{where}{f'-{lang}' if lang else ''}.pickle", context)
         try:
             with open(store.file, "rb") as fh:  # type: ignore[arg-type]
                 data = pickle.load(fh)

@@ -38,10 +38,19 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
     ``translations/<lang>.po`` (untranslated text stays in the source language; see ``packager.i18n``)
     and with the media variants of that language (``media/x.hi.mp4`` for ``media/x.mp4``).
     """
+    return load_with_context(root, use_cache=use_cache, lang=lang)[0]
+
+
+def load_with_context(
+    root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None
+) -> tuple[Course, LessonContext]:
+    """:func:`load_course`, and the context its lessons were parsed in (other lessons' ids, the course's
+    files, captions, interface words, the translation): parse another text of a lesson in it to see that
+    lesson exactly as the course would have it (the studio's live preview)."""
     root = Path(root)
     problems: list[Problem] = []
     files = file_index(root, problems)
-    store = cache.LessonCache.open(root, files) if use_cache else cache.LessonCache.disabled()
+    store = cache.LessonCache.open(root, files, lang) if use_cache else cache.LessonCache.disabled()
     raw, spec = _read_course_yml(root, problems, store)
     course = _course_from(root, raw, spec)
     course.problems = problems
@@ -98,7 +107,7 @@ def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: s
         module = Module(title, [_with_media_time(root, parsed[p]) for p, _ in entries if p in parsed], line)
         course.modules.append(module)
     log.debug("loaded %s: %d lessons, %d problems", course.id, len(parsed), len(problems))
-    return course
+    return course, ctx
 
 
 PARALLEL_FROM = 48  # below this many lessons to parse, starting workers costs more than it saves

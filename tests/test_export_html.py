@@ -114,7 +114,7 @@ def test_failed_build_leaves_no_partial_package(make_course, tmp_path, monkeypat
     root = make_course({"media/x.png": b"\x89PNG", "lessons/a.md": "---\ntitle: A\n---\n![X](media/x.png)\n"})
     course = load_course(root)
     (root / "media/x.png").unlink()  # vanishes between check and copy
-    monkeypatch.setattr(sys.modules["packager.export"], "check_course", lambda c, **kw: [])
+    monkeypatch.setattr(sys.modules["packager.build"], "check_course", lambda c, **kw: [])
     with pytest.raises(OSError):
         export(course, "html", tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []

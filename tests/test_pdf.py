@@ -21,9 +21,9 @@ import pytest
 from babel.messages.pofile import read_po
 from PIL import Image, ImageChops, ImageStat
 
+from packager import export
 from packager.__main__ import main
 from packager.errors import ExportError
-from packager.export import export
 from packager.i18n.catalog import plural_forms
 from packager.load import load_course
 from packager.model import Course, Html

@@ -1,4 +1,4 @@
-"""Packages, one small module per format, all with one signature, in one table.
+"""Packages, one small module per format, all with one signature, in one table (``packager.build`` runs them).
 
 ``build(course, out_dir, *, lang, **options) -> Path`` writes one package and returns its path.
 """
@@ -6,16 +6,10 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from ..checks import check_course
-from ..errors import CourseError, ExportError, has_errors
-from ..i18n.course import require_catalog
-from ..load import load_course
+from ..errors import ExportError
 from ..model import Course
 
 Builder = Callable[..., Path]
@@ -65,43 +59,4 @@ def languages(course: Course, lang: str | None = None) -> list[str]:
     return [lang]
 
 
-def export(
-    course: Course,
-    fmt: str,
-    out_dir: str | os.PathLike[str],
-    *,
-    lang: str | None = None,
-    fonts: bool = True,
-    **options: Any,
-) -> Path:
-    """Write *course* as a *fmt* package in language *lang* into *out_dir*; returns the package's path.
-
-    Another language than the course's own is built from ``translations/<lang>.po`` (untranslated text
-    stays in the source language: see ``packager.i18n.course.fallback_problems``). *fonts* False leaves
-    the subset webfonts out of the player (see ``packager.fonts``).
-
-    Raises :class:`ExportError` for an unknown format or language and :class:`CourseError` when the
-    course has errors.
-    """
-    builder = FORMATS.get(fmt)
-    if builder is None:
-        raise ExportError(f"unknown format '{fmt}'; known formats: {', '.join(FORMATS)}")
-    if lang == "all":
-        raise ExportError("export() builds one language; call it once for each of languages(course, 'all')")
-    lang = languages(course, lang)[0]
-    translated = lang != course.language
-    if translated:
-        require_catalog(course, lang)
-        course = load_course(course.root, lang=lang)
-    if not fonts:
-        course = replace(course, ship_fonts=False)
-    # another language's catalog does not stop this build (kstudio check reports it)
-    problems = check_course(course, translations=[lang] if translated else [])
-    if has_errors(problems):
-        raise CourseError(problems)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return builder(course, out, lang=lang, **options)
-
-
-__all__ = ["FORMATS", "export", "languages"]
+__all__ = ["FORMATS", "languages"]

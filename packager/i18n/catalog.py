@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,8 +51,33 @@ def plural_forms(lang: str) -> str:
         return "nplurals=2; plural=(n != 1);"
 
 
+_READ: ContextVar[dict[tuple[str, int, int], polib.POFile] | None] = ContextVar("ks_catalogs_read", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Inside the block, :func:`read` parses each catalog file once and hands every later reader the same
+    :class:`polib.POFile` (a build's loader, checks and report all read it). Readers must not change it."""
+    token = _READ.set(_READ.get() or {})  # a build inside a command shares the command's
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
 def read(path: Path) -> polib.POFile:
     """The catalog at *path*; :class:`CatalogError` (with file and line) if it is not a valid PO file."""
+    memo = _READ.get()
+    if memo is None:
+        return _read(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in memo:
+        memo[key] = _read(path)
+    return memo[key]
+
+
+def _read(path: Path) -> polib.POFile:
     if path.stat().st_size > MAX_CATALOG_BYTES:
         raise CatalogError(path, f"catalog is larger than {MAX_CATALOG_BYTES >> 20} MB")
     # polib accepts almost anything: check each line's syntax, then let Babel's strict reader check the

@@ -17,13 +17,14 @@ from packager import check_course
 from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
 from packager.markdown.quiz_writer import QuestionDraft, QuestionError, to_markdown
+from packager.preview import NotInCourse
 
 from ..accounts.policy import requires
 from ..db import db
 from ..jobs import queue as jobs
 from . import library, media_files, revisions
 from .editor import checked_path
-from .live import NotInCourse, render_lesson
+from .live import render_lesson
 from .storage import course_dir
 
 bp = Blueprint("api", __name__, url_prefix="/api/o/<org>/c/<course>")

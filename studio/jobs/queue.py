@@ -37,8 +37,8 @@ from huey.api import Huey
 from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from packager import FORMATS, CourseError, check_course, export, load_course, temporaries
-from packager.media import ProgressEvent, progress_to, size_report
+from packager import FORMATS, CourseError, ExportError, build, temporaries
+from packager.media import ProgressEvent
 from packager.media.store import media_dir
 
 from ..db import session_for
@@ -455,19 +455,19 @@ def _build(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dic
         raise ValueError(f"unknown format {fmt!r}")
     progress = _Progress(app, job_id, 5, 90)
     progress.set(0, "loading the course", force=True)
-    course = load_course(folder)
-    problems = check_course(course)
     out = builds_dir(app, job_id)
     shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
     options = {"answers": True} if params.get("answers") else {}
-    with progress_to(progress):
-        path = export(course, fmt, out, lang=params.get("lang") or None, **options)
-    report = size_report(path)
+    report = build(folder, [fmt], params.get("lang") or None, out, options=options, progress=progress)
+    for failure in report.failures:
+        if failure.problems:
+            raise CourseError(report.problems[failure.lang])
+        raise ExportError(failure.message)
+    package = report.packages[0]
     return {
-        "files": [{"name": path.name, "bytes": path.stat().st_size}],
-        "report": report.summary(),
-        "warnings": [p.format() for p in problems if p.severity == "warning"],
+        "files": [{"name": package.path.name, "bytes": package.bytes}],
+        "report": package.summary,
+        "warnings": [p.format() for p in report.warnings(package.lang)],
     }
 
 

@@ -26,8 +26,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from packager import CourseError, ExportError, load_course
-from packager.export import export, languages
+from packager import build, load_course
 from packager.marketplace import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 
 from ..jobs import queue
@@ -280,30 +279,20 @@ def run(
     course = load_course(folder)
     out = Path(app.config["DATA_DIR"]) / "builds" / str(job_id)
     shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    built: list[Built] = []
-    failures: list[str] = []
-    steps = [(fmt, lang) for fmt in formats for lang in langs]
-    for n, (fmt, lang) in enumerate(steps):
-        progress.set(n / max(1, len(steps)), f"building {fmt} ({lang})", force=True)
-        try:
-            if lang not in languages(course, "all"):
-                raise ExportError(f"the course has no '{lang}' version")
-            path = export(course, fmt, out / f"{fmt}-{lang}", lang=lang)
-            built.append(Built(path, fmt, lang))
-        except (CourseError, ExportError, ValueError) as exc:
-            failures.append(f"{fmt} ({lang}): {str(exc).splitlines()[0]}")
+    built = build(course, formats, langs, out, progress=progress)
     progress.set(1, "checking against the catalogue's gate", force=True)
-    report = gate(course, built, langs=langs)
-    if failures:
-        report.results.append(Result("build", False, f"{len(failures)} package(s) could not be built", tuple(failures)))
+    packages = [Built(p.path, p.format, p.lang) for p in built.packages]
+    report = gate(course, packages, langs=langs, problems=built.problems)
+    if built.failures:
+        failures = tuple(f.line() for f in built.failures)
+        report.results.append(Result("build", False, f"{len(failures)} package(s) could not be built", failures))
     sub.gate = [asdict(r) for r in report.results]
     sub.version = course.version
     if report.ok:
         snap = freeze(
             course,
             store(app),
-            [(b.path, b.format, b.lang) for b in built],
+            [(b.path, b.format, b.lang) for b in packages],
             meta={"submission": sub.id, "by": user.email if user else ""},
         )
         sub.snapshot = snap.folder.relative_to(store(app)).as_posix()

@@ -1,0 +1,176 @@
+"""The one build pipeline: build() and its BuildReport, export() over it, preview_lesson()."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from packager import BuildReport, CourseError, ExportError, build, export, load_course, preview_lesson
+from packager.__main__ import main
+from packager.build import Failure
+from packager.i18n import catalog
+from packager.preview import NotInCourse
+from tests.conftest import SAMPLE, write
+from tests.pseudo import pseudo_course
+
+TABLE = "| Term | Meaning |\n| --- | --- |\n| Reply | The final answer |\n"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pseudo_course(SAMPLE, tmp_path_factory.mktemp("pipeline") / "course")
+
+
+def test_build_writes_every_format_in_every_language_and_reports_each(sample, tmp_path):
+    report = build(sample, ["html", "scorm12"], "all", tmp_path / "dist", options={"fonts": False})
+    assert isinstance(report, BuildReport) and report.ok and report.seconds > 0
+    assert [(p.format, p.lang) for p in report.packages] == [
+        (fmt, lang) for lang in ("en", "hi", "ur") for fmt in ("html", "scorm12")
+    ]
+    for package in report.packages:
+        assert package.path.parent == tmp_path / "dist"
+        assert package.path.name == f"karmayogi-prarambh-1.0.0-{package.lang}-{package.format}.zip"
+        assert package.bytes == package.path.stat().st_size
+        assert package.summary.startswith("media ") and "fonts 0 KB" in package.summary
+    assert sorted(report.problems) == ["en", "hi", "ur"]
+    assert not any(report.errors(lang) for lang in report.problems)
+
+
+def test_a_language_the_course_lacks_fails_its_packages_and_the_rest_are_built(sample, tmp_path):
+    report = build(sample, ["html"], ["en", "ta"], tmp_path, options={"fonts": False})
+    assert [(p.format, p.lang) for p in report.packages] == [("html", "en")]
+    assert report.failures == [Failure("html", "ta", "the course has no 'ta' version")]
+    assert report.failures[0].line() == "html (ta): the course has no 'ta' version"
+
+
+def test_a_broken_translation_fails_only_its_language_with_its_errors(tmp_path):
+    root = pseudo_course(SAMPLE, tmp_path / "course")
+    po = catalog.read(root / "translations/hi.po")
+    entry = next(e for e in po if "]({1})" in e.msgid)
+    entry.msgstr = entry.msgstr.replace("]({1})", "]({7})")
+    catalog.write(po, root / "translations/hi.po")
+    report = build(root, ["html", "xapi"], "all", tmp_path / "dist", options={"fonts": False})
+    assert sorted({p.lang for p in report.packages}) == ["en", "ur"]
+    assert [(f.format, f.lang) for f in report.failures] == [("html", "hi"), ("xapi", "hi")]
+    failure = report.failures[0]
+    assert failure.message.startswith("the course has") and failure.problems
+    assert all(p.severity == "error" for p in failure.problems)
+    assert not report.errors("en") and not report.errors("ur")
+    assert set(failure.problems) <= set(report.problems["hi"])
+
+
+def test_build_without_formats_only_checks_each_language(sample):
+    report = build(sample, [], "all", None)
+    assert report.packages == [] and report.failures == []
+    assert sorted(report.problems) == ["en", "hi", "ur"]
+
+
+def test_unknown_format_or_language_is_refused_before_anything_is_built(sample, tmp_path):
+    with pytest.raises(ExportError, match="unknown format 'zip'"):
+        build(sample, ["html", "zip"], None, tmp_path)
+    with pytest.raises(ExportError, match="no 'ta' version"):
+        build(sample, ["html"], "ta", tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_export_is_one_package_of_the_pipeline_and_raises_what_it_reports(tmp_path):
+    root = write(tmp_path / "c", {"course.yml": "id: c\n", "lessons/a.md": "# A\n"})
+    with pytest.raises(CourseError) as raised:
+        export(load_course(root), "html", tmp_path / "out")
+    assert any(p.severity == "error" for p in raised.value.problems)
+    with pytest.raises(ExportError, match="takes no option 'answers'"):
+        export(load_course(SAMPLE), "html", tmp_path / "out", answers=True)
+
+
+def test_a_translated_build_parses_its_catalog_once_and_loads_each_language_once(sample, tmp_path, monkeypatch):
+    import packager.load
+
+    reads: list[str] = []
+    loads: list[str | None] = []
+    parse, load = catalog._read, packager.load.load_with_context
+
+    def counting_read(path: Path):  # type: ignore[no-untyped-def]
+        reads.append(path.name)
+        return parse(path)
+
+    def counting_load(root, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(kwargs.get("lang"))
+        return load(root, **kwargs)
+
+    monkeypatch.setattr(catalog, "_read", counting_read)
+    monkeypatch.setattr(packager.load, "load_with_context", counting_load)
+    argv = ["build", str(sample), "-f", "html", "--lang", "hi", "-o", str(tmp_path), "--no-fonts"]
+    assert main(argv) == 0
+    assert reads == ["hi.po"]  # the fallback report, the loader, the check and the QA share one parse
+    assert loads == [None, "hi"]
+
+
+def test_catalogs_are_read_again_outside_a_build(sample):
+    path = sample / "translations/hi.po"
+    assert catalog.read(path) is not catalog.read(path)
+    with catalog.read_once():
+        assert catalog.read(path) is catalog.read(path)
+
+
+# preview_lesson -------------------------------------------------------------------------------------
+
+HINDI_COURSE = """\
+id: hindi-course
+version: 1.0.0
+title: शिकायत
+summary: शिकायत का उत्तर कैसे दें।
+language: hi
+provider: {id: test, name: Test Institute}
+modules:
+  - title: उत्तर
+    lessons: [lessons/a.md, lessons/b.md]
+"""
+
+
+def test_preview_of_a_hindi_course_labels_tables_as_its_package_does(tmp_path):
+    lesson = f"---\ntitle: पहला\n---\n{TABLE}"
+    root = write(
+        tmp_path / "c",
+        {"course.yml": HINDI_COURSE, "lessons/a.md": lesson, "lessons/b.md": "---\ntitle: दूसरा\n---\nपाठ।\n"},
+    )
+    html, problems = preview_lesson(root, "lessons/a.md", lesson + "\nनया अनुच्छेद।\n")
+    assert "तालिका" in html and ">Table<" not in html and "नया अनुच्छेद।" in html
+    assert not [p for p in problems if p.severity == "error"]
+    package = export(load_course(root), "html", tmp_path / "out", fonts=False)
+    with zipfile.ZipFile(package) as z:
+        assert any("तालिका" in z.read(n).decode() for n in z.namelist() if n.endswith(".js"))
+
+
+def test_preview_in_a_translated_language_uses_its_catalog_and_words(sample):
+    path = "lessons/01-getting-started/01-welcome.md"
+    text = (sample / path).read_text()
+    source, _ = preview_lesson(sample, path, text)
+    hindi, _ = preview_lesson(sample, path, text, lang="hi")
+    built = next(lesson for lesson in load_course(sample, lang="hi").lessons if lesson.path == path)
+    assert hindi != source and built.blocks[0].html.split(">")[1][:20] in hindi
+
+
+def test_preview_refuses_a_lesson_the_course_does_not_list(sample):
+    with pytest.raises(NotInCourse, match=r"lessons/zz\.md is not listed"):
+        preview_lesson(sample, "lessons/zz.md", "x")
+
+
+def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample, tmp_path, monkeypatch):
+    import packager.load
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for lang in ("en", "hi", "ur"):
+        load_course(sample, lang=lang)
+    parsed: list[str] = []
+    parse = packager.load.parse_lesson
+
+    def counting_parse(text, path, ctx):  # type: ignore[no-untyped-def]
+        parsed.append(path)
+        return parse(text, path, ctx)
+
+    monkeypatch.setattr(packager.load, "parse_lesson", counting_parse)
+    for lang in ("en", "hi", "ur"):
+        assert load_course(sample, lang=lang).lessons
+    assert parsed == []
