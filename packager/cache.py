@@ -1,8 +1,9 @@
-"""A cache of parsed lessons, keyed by everything a parse depends on.
+"""Caches of parsed and of rendered lessons, keyed by everything the work depends on.
 
-One file per course folder under the user's cache directory (``$XDG_CACHE_HOME/karmayogi-studio``).
-A lesson's key hashes its text and path, the lesson id map (links between lessons), the list of files
-in the course (media resolution, captions) and the parser version; any change misses.
+One file per course folder and kind under the user's cache directory (``$XDG_CACHE_HOME/karmayogi-studio``).
+A parsed lesson's key hashes its text and path, the lesson id map (links between lessons), the list of
+files in the course (media resolution, captions) and the parser version; any change misses. A rendered
+lesson's key hashes the parsed lesson and everything its page shows around it (``render.py``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ class LessonCache:
 
     @classmethod
     def open(cls, root: Path, files: set[str]) -> LessonCache:
+        """The parsed lessons of the course in *root*, valid while its list of *files* is the same."""
+        return cls.of_kind("lessons", root, hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest())
+
+    @classmethod
+    def of_kind(cls, kind: str, root: Path, context: str) -> LessonCache:
+        """The *kind* cache (``lessons``, ``rendered``) of the course in *root*; empty unless made in *context*."""
         where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
-        context = hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()
-        store = cls(cache_dir() / "lessons" / f"{where}.pickle", context)
+        store = cls(cache_dir() / kind / f"{where}.pickle", context)
         try:
             with open(store.file, "rb") as fh:  # type: ignore[arg-type]
                 data = pickle.load(fh)
