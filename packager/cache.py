@@ -45,7 +45,8 @@ class LessonCache:
 
     @classmethod
     def of_kind(cls, kind: str, root: Path, context: str) -> LessonCache:
-        """The *kind* cache (``lessons``, ``rendered``) of the course in *root*; empty unless made in *context*."""
+        """The *kind* cache (``lessons``, ``rendered-<lang>``) of the course in *root*, empty unless made in
+        *context*."""
         where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
         store = cls(cache_dir() / kind / f"{where}.pickle", context)
         try:

@@ -169,7 +169,7 @@ class Player:
         the rest are rendered, on every core when there are many."""
         lessons = self.course.lessons
         store = (
-            LessonCache.of_kind("rendered", self.course.root, self._page_digest)
+            LessonCache.of_kind(f"rendered-{self.lang}", self.course.root, self._page_digest)
             if self.course.use_cache
             else LessonCache.disabled()
         )
