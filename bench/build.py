@@ -5,7 +5,9 @@
 Prints, side by side: the floor (markdown-it-py rendering the same lesson bodies and zipping the HTML,
 no templates), the full ``html`` build (cold: nothing cached), their ratio, and the whole
 ``kstudio build`` command after editing one lesson. Each figure is measured in a fresh process, with
-its peak memory (max RSS).
+its peak memory (max RSS): the process's own and, when it forked workers (the lessons are parsed and
+rendered on every core), the largest worker's, counted once per worker on top (an upper bound:
+pages the workers share with their parent are counted again in each).
 """
 
 from __future__ import annotations
@@ -125,7 +127,10 @@ def run_phase(phase: str, course: Path, out: Path) -> None:
         full(course, out, cache=True)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = min(os.cpu_count() or 1, 8) if worker else 0
+    total = peak + workers * worker
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "worker_mb": worker, "total_mb": total}))
 
 
 def command_time(course: Path, out: Path) -> float:
@@ -158,11 +163,12 @@ def main() -> None:
         after_edit = min(command_time(course, out) for _ in range(3))
         package = next(out.glob("bench-course-*.zip"))
         print(f"course: {args.lessons} lessons, package {package.stat().st_size / 1024:.0f} KB")
-        print(f"{'':32}{'seconds':>9}{'peak MB':>9}")
-        print(f"{'floor (markdown-it + zip)':32}{floor_['seconds']:9.3f}{floor_['peak_mb']:9.0f}")
-        print(f"{'full html build, cold':32}{cold['seconds']:9.3f}{cold['peak_mb']:9.0f}")
-        print(f"{'ratio full / floor':32}{cold['seconds'] / floor_['seconds']:9.2f}   (goal <= 1.30)")
-        print(f"{'kstudio build after 1 edit':32}{after_edit:9.3f}   (whole command; goal <= 0.50)")
+        print(f"{'':32}{'seconds':>9}{'peak MiB':>9}{'worker':>8}{'total':>8}")
+        for name, r in (("floor (markdown-it + zip)", floor_), ("full html build, cold", cold)):
+            print(f"{name:32}{r['seconds']:9.3f}{r['peak_mb']:9.0f}{r['worker_mb']:8.0f}{r['total_mb']:8.0f}")
+        print(f"{'ratio full / floor':32}{cold['seconds'] / floor_['seconds']:9.2f}   (goal <= 1.00, on both cores)")
+        print(f"{'peak memory of the full build':32}{cold['total_mb']:9.0f}   (MiB, parent + workers; goal <= 120)")
+        print(f"{'kstudio build after 1 edit':32}{after_edit:9.3f}   (whole command; goal <= 0.35)")
     all_languages()
 
 

@@ -21,7 +21,6 @@ from .errors import ExportError, Problem, Severity, StudioError, has_errors
 from .export import FORMATS, languages
 from .files import write_atomic
 from .i18n import course as i18n
-from .i18n import xliff
 from .i18n.catalog import read as read_catalog
 from .i18n.catalog import read_once as read_catalogs_once
 from .i18n.catalog import write as write_catalog
@@ -195,6 +194,8 @@ def cmd_i18n_export_xliff(args: argparse.Namespace) -> int:
     out = args.output or Path(f"{course.id}-{args.lang}.xlf")
     if out.exists() and not args.force:
         raise StudioError(f"{out} exists: pass --force to replace it, or -o another file")
+    from .i18n import xliff  # lxml: loaded by the XLIFF commands only
+
     data = xliff.export(po, course.language, args.lang, f"translations/{args.lang}.po")
     write_atomic(out.resolve(), data)
     print(f"wrote {out} ({sum(1 for e in po if not e.obsolete)} units)")
@@ -202,6 +203,8 @@ def cmd_i18n_export_xliff(args: argparse.Namespace) -> int:
 
 
 def cmd_i18n_import_xliff(args: argparse.Namespace) -> int:
+    from .i18n import xliff
+
     course = _translated_course(args.course)
     file_lang, units = xliff.read(args.file)
     if args.lang and file_lang and args.lang != file_lang:

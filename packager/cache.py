@@ -1,10 +1,11 @@
-"""A cache of parsed lessons, keyed by everything a parse depends on.
+"""Caches of parsed and of rendered lessons, keyed by everything the work depends on.
 
-One file per course folder and language under the user's cache directory
+One file per course folder, kind and language under the user's cache directory
 (``$XDG_CACHE_HOME/karmayogi-studio``): a load keeps only the entries it used, so languages sharing a
 file would evict each other and a ``--lang all`` build would parse every lesson every time.
-A lesson's key hashes its text and path, the lesson id map (links between lessons), the list of files
-in the course (media resolution, captions) and the parser version; any change misses.
+A parsed lesson's key hashes its text and path, the lesson id map (links between lessons), the list of
+files in the course (media resolution, captions) and the parser version; any change misses. A rendered
+lesson's key hashes the parsed lesson and everything its page shows around it (``render.py``).
 """
 
 from __future__ import annotations
@@ -42,10 +43,17 @@ class LessonCache:
 
     @classmethod
     def open(cls, root: Path, files: set[str], lang: str | None = None) -> LessonCache:
-        """The cache of the course in *root* loaded in *lang* (None: its own language)."""
+        """The parsed lessons of the course in *root* loaded in *lang* (None: its own language), valid
+        while its list of *files* is the same."""
+        kind = f"lessons-{lang}" if lang else "lessons"
+        return cls.of_kind(kind, root, hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest())
+
+    @classmethod
+    def of_kind(cls, kind: str, root: Path, context: str) -> LessonCache:
+        """The *kind* cache (``lessons``, ``lessons-<lang>``, ``rendered-<lang>``) of the course in *root*,
+        empty unless made in *context*."""
         where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
-        context = hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()
-        store = cls(cache_dir() / "lessons" / f"{where}{f'-{lang}' if lang else ''}.pickle", context)
+        store = cls(cache_dir() / kind / f"{where}.pickle", context)
         try:
             with open(store.file, "rb") as fh:  # type: ignore[arg-type]
                 data = pickle.load(fh)

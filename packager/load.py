@@ -54,6 +54,7 @@ def load_with_context(
     raw, spec = _read_course_yml(root, problems, store)
     course = _course_from(root, raw, spec)
     course.problems = problems
+    course.use_cache = use_cache
     outline = _outline(raw, spec, files, problems)
     translation, source_lang = None, course.language
     if lang is not None and lang != course.language:

@@ -210,6 +210,8 @@ class Course:
     """Every lesson path listed in course.yml, with its line (including ones that failed to load)."""
     ship_fonts: bool = True
     """A build setting: players carry subset webfonts for the course's script (``packager.fonts``)."""
+    use_cache: bool = True
+    """Loaded with the user's cache: a build may reuse lessons rendered before (``render.py``) too."""
 
     @property
     def lessons(self) -> list[Lesson]:

@@ -7,9 +7,13 @@ without holding a whole course's output in memory; the studio's preview asks for
 from __future__ import annotations
 
 import base64
+import hashlib
 import html as htmllib
 import json
 import math
+import multiprocessing
+import os
+import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,11 +22,9 @@ from html import escape, unescape
 from importlib import resources
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from .cache import cache_dir
+from .cache import LessonCache, cache_dir
 from .errors import ExportError
 from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
@@ -33,6 +35,9 @@ from .model import Course, Lesson, Question, Quiz
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
 from .svg import UnsafeSvg, sanitize_svg
+
+if TYPE_CHECKING:
+    import jinja2
 
 DEFAULT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
@@ -64,6 +69,8 @@ class PackageFile:
 @lru_cache(maxsize=8)
 def template_env(theme: Path) -> jinja2.Environment:
     """One Jinja environment per theme, compiled templates cached on disk between runs of the CLI."""
+    import jinja2  # only when a page is rendered: a build whose lessons are all cached never needs it
+
     bytecode_dir = cache_dir() / "templates"
     try:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
@@ -152,9 +159,48 @@ class Player:
         if self.webfonts:
             yield PackageFile("assets/fonts.css", font_css(self.lang, self.webfonts).encode())
             yield from (PackageFile(font.name, font.data) for font in self.webfonts)
-        for lesson in self.course.lessons:
-            yield PackageFile(self.lesson_files[lesson.id], self.lesson_js(lesson))
+        for lesson, script in self.lesson_scripts():
+            yield PackageFile(self.lesson_files[lesson.id], script)
         yield from self.media_files()
+
+    def lesson_scripts(self) -> Iterator[tuple[Lesson, bytes]]:
+        """Every lesson with its script (:meth:`lesson_js`), in course order. A lesson rendered before on the
+        same page (same lesson, place in the course, strings and templates) comes from the user's cache;
+        the rest are rendered, on every core when there are many."""
+        lessons = self.course.lessons
+        store = (
+            LessonCache.of_kind(f"rendered-{self.lang}", self.course.root, self._page_digest)
+            if self.course.use_cache
+            else LessonCache.disabled()
+        )
+        keys = [self._render_key(lesson) if store.file else None for lesson in lessons]
+        hits = [store.get(key) if key else None for key in keys]
+        made = _render_many(self, [lesson for lesson, hit in zip(lessons, hits, strict=True) if hit is None])
+        for lesson, key, hit in zip(lessons, keys, hits, strict=True):
+            script = hit if hit is not None else next(made)
+            if hit is None and key:
+                store.put(key, script)
+            yield lesson, script
+        store.save()
+
+    @cached_property
+    def _page_digest(self) -> str:
+        """What every lesson page of this player shares: templates, strings and the player's settings."""
+        digest = hashlib.sha256()
+        for template in sorted((self.theme / "templates").iterdir()):
+            digest.update(template.name.encode() + b"\0" + template.read_bytes() + b"\0")
+        settings = [self.strings, self.renames, self.inline_captions, self.process_media, len(self.course.lessons)]
+        digest.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    def _render_key(self, lesson: Lesson) -> str | None:
+        """The rendered-lesson cache key of *lesson*; None for a lesson with media (its page depends on
+        the media files and their renditions, which the key does not cover)."""
+        if lesson.media:
+            return None
+        index, module_no, module_title = self.positions[lesson.id]
+        where = json.dumps([index, module_no, module_title], ensure_ascii=False).encode()
+        return hashlib.sha256(where + b"\0" + pickle.dumps(lesson, protocol=5)).hexdigest()
 
     def index_html(self) -> bytes:
         course = self.course
@@ -430,6 +476,34 @@ def _block_text(block: Any) -> Iterator[str]:
 def _visible_text(html: str) -> str:
     """The text of *html* a reader may see: the text between tags and the alt and label attributes."""
     return unescape(_TAG.sub(" ", html)) + " " + " ".join(unescape(v) for v in _SHOWN_ATTR.findall(html))
+
+
+PARALLEL_FROM = 48  # below this many lessons to render, starting workers costs more than it saves
+_WORK: tuple[Player, list[Lesson]] | None = None  # what forked workers inherit (a course is slow to pickle)
+
+
+def _render_many(player: Player, lessons: list[Lesson]) -> Iterator[bytes]:
+    """The scripts of *lessons* in order, rendered on every core when there are many and the platform
+    can fork (as ``load._parse_many`` parses)."""
+    global _WORK
+    workers = min(os.cpu_count() or 1, 8)
+    if len(lessons) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(player.lesson_js, lessons)
+        return
+    player.env.get_template("lesson.html")  # compiled once, before the fork: every worker inherits it
+    _WORK = (player, lessons)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)  # the workers are forked here
+    finally:
+        _WORK = None
+    with pool:
+        yield from pool.imap(_render_job, range(len(lessons)), chunksize=max(1, len(lessons) // (workers * 4)))
+
+
+def _render_job(index: int) -> bytes:
+    assert _WORK is not None
+    player, lessons = _WORK
+    return player.lesson_js(lessons[index])
 
 
 def _json(value: Any) -> str:

@@ -15,10 +15,12 @@ even a sanitiser miss cannot run in the studio's origin.
 from __future__ import annotations
 
 import re
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from .errors import StudioError
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -94,6 +96,8 @@ def sanitize_svg(data: bytes) -> bytes:
     ...              b'<a href="https://evil"><rect width="1" height="1"/></a></svg>')
     b'<svg xmlns="http://www.w3.org/2000/svg"><a><rect width="1" height="1"/></a></svg>'
     """
+    from lxml import etree  # here, not at import: a build whose course has no SVG never loads lxml
+
     root = _parse(data)
     _clean_attributes(root)
     _clean(root)
@@ -102,6 +106,8 @@ def sanitize_svg(data: bytes) -> bytes:
 
 
 def _parse(data: bytes) -> etree._Element:
+    from lxml import etree
+
     if len(data) > MAX_BYTES:
         raise UnsafeSvg(f"is {len(data) >> 20} MB; SVG images may have at most {MAX_BYTES >> 20} MB")
     parser = etree.XMLParser(
@@ -148,6 +154,8 @@ def _clean_attributes(element: etree._Element) -> None:
 def _allowed_element(element: etree._Element) -> bool:
     if not isinstance(element.tag, str):
         return False  # comments and processing instructions the parser left (entity references)
+    from lxml import etree
+
     qname = etree.QName(element)
     if qname.namespace != SVG_NS or qname.localname not in _ELEMENTS:
         return False
@@ -161,6 +169,8 @@ def _allowed_element(element: etree._Element) -> bool:
 
 
 def _allowed_attribute(element: etree._Element, name: str, value: str) -> bool:
+    from lxml import etree
+
     local = etree.QName(name).localname
     if name not in _ATTRIBUTES and name not in _NAMESPACED:
         return False

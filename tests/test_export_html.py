@@ -11,7 +11,9 @@ import zipfile
 import pytest
 
 from packager import CourseError, ExportError, export, load_course
+from packager.model import Lesson
 from packager.svg import UnsafeSvg, sanitize_svg
+from tests.conftest import COURSE_YML
 
 EVIL_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="steal()">
 <script>steal()</script><foreignObject><iframe src="https://evil"/></foreignObject>
@@ -29,6 +31,36 @@ def test_same_course_builds_to_identical_bytes(make_course, tmp_path, tiny_media
     first = build(root, tmp_path / "one").read_bytes()
     second = export(load_course(root, use_cache=False), "html", tmp_path / "two").read_bytes()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+
+
+def test_rendered_lessons_are_reused_only_while_their_page_is_the_same(make_course, tmp_path, monkeypatch):
+    from packager import render
+
+    lessons = {f"lessons/{n:02d}.md": f"---\ntitle: L{n}\n---\nText {n}.\n" for n in range(60)}
+    listed = ", ".join(lessons)
+    course_yml = COURSE_YML.replace("lessons: [lessons/a.md]", f"lessons: [{listed}]")
+    root = make_course({"course.yml": course_yml, **lessons})  # past render.PARALLEL_FROM: rendered on every core
+    cold = export(load_course(root, use_cache=False), "html", tmp_path / "cold").read_bytes()
+    first = build(root, tmp_path / "one").read_bytes()
+    rendered: list[str] = []
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10**6)  # renders in this process, where they can be counted
+    real = render.Player.lesson_js
+
+    def counted(self: render.Player, lesson: Lesson) -> bytes:
+        rendered.append(lesson.id)
+        return real(self, lesson)
+
+    monkeypatch.setattr(render.Player, "lesson_js", counted)
+    assert build(root, tmp_path / "two").read_bytes() == first == cold
+    assert rendered == []
+    (root / "lessons/07.md").write_text("---\ntitle: L7\n---\nText seven.\n", "utf-8")
+    edited = build(root, tmp_path / "three")
+    assert rendered == ["lessons/07"]
+    with zipfile.ZipFile(edited) as z:
+        assert "Text seven." in z.read("lessons/lessons-07.js").decode()
+    rendered.clear()
+    export(load_course(root, use_cache=False), "html", tmp_path / "four")
+    assert len(rendered) == 60  # a build told not to use the cache renders everything
 
 
 def test_package_is_self_contained(make_course, tmp_path, tiny_media):

@@ -17,9 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
-from babel import Locale, UnknownLocaleError
-from babel.messages.pofile import PoFileError, read_po
-from babel.plural import to_gettext
 
 from ..errors import StudioError
 from ..files import write_atomic
@@ -45,6 +42,9 @@ def plural_forms(lang: str) -> str:
     >>> plural_forms("hi")
     'nplurals=2; plural=((((n == 0)) || ((n == 1))) ? 0 : 1);'
     """
+    from babel import Locale, UnknownLocaleError  # Babel's data loads only when a catalog is made or read
+    from babel.plural import to_gettext
+
     try:
         return to_gettext(Locale.parse(lang.replace("-", "_")).plural_form)
     except (UnknownLocaleError, ValueError):
@@ -90,6 +90,8 @@ def _read(path: Path) -> polib.POFile:
         bare = line.strip().removeprefix("#~").strip()
         if bare and not bare.startswith("#") and not _PO_LINE.match(bare):
             raise CatalogError(path, f"not a valid PO file: cannot read '{bare[:40]}'", number)
+    from babel.messages.pofile import PoFileError, read_po
+
     with open(path, "rb") as fh:
         try:
             read_po(fh, abort_invalid=True)

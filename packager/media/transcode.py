@@ -16,8 +16,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import ffmpeg
-
 from ..runner import LOCAL, Runner
 from .probe import DEMUXERS, MediaInfo, ffmpeg_input
 
@@ -74,6 +72,8 @@ def fit(width: int, height: int, box: list[int]) -> tuple[int, int]:
 
 def plan(rendition: str, src: Path, dst: Path, info: MediaInfo, threads: int = 0) -> Run:
     """The ffmpeg run that makes *rendition* of *src* into *dst*."""
+    import ffmpeg  # ffmpeg-python (and its Python 2 shims) only when something is transcoded
+
     s = RENDITIONS[rendition]
     options: dict[str, Any] = {"protocol_whitelist": "file", "format_whitelist": DEMUXERS}
     if rendition == "poster":
