@@ -5,7 +5,7 @@
    deferred script after player.js, or with window.KS_TRACKERS = [t] from a script before it. */
 (() => {
   "use strict";
-  const D = document, W = window, KS = W.KS = W.KS || {};
+  const D = document, W = window, KS = W.KS = W.KS || {}, core = W.KS_CORE;
   const EN = { /* English defaults; keys as in packager/strings.py (course.strings) */
     previous: "Previous", next: "Next", finish: "Finish", resume: "Continue",
     progressText: ["{done} of {total} lesson", "{done} of {total} lessons"], completed: "(completed)",
@@ -110,8 +110,7 @@
 
   /* ---- seeded shuffling: the seed S.x is kept in progress, so orders and draws stay put ---- */
   const rng = key => {
-    let h = 2166136261 ^ S.x;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+    let h = core.fnv(key, S.x);
     return () => { /* mulberry32 */
       h = h + 0x6D2B79F5 | 0;
       let x = Math.imul(h ^ h >>> 15, 1 | h);
@@ -163,7 +162,7 @@
       got += b[0]; max += b[1];
     });
     return {
-      visited: n, total: L.length, completed: n * 100 >= (cp.lessons == null ? 100 : cp.lessons) * L.length,
+      visited: n, total: L.length, completed: n >= core.lessonsNeeded(L.length, cp.lessons),
       points: got, maxPoints: max, score: max ? Math.round(got * 100 / max) : null,
       passed: ps == null || !max ? null : got * 100 >= ps * max, lesson: cur
     };

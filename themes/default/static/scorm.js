@@ -4,7 +4,7 @@
    why, is in docs/lms.md. */
 (() => {
   "use strict";
-  const W = window, C = W.KS_COURSE, cfg = C && C.lms;
+  const W = window, C = W.KS_COURSE, cfg = C && C.lms, core = W.KS_CORE;
   if (!cfg) return;
   const V12 = cfg.api == "scorm12", IGOT = !!cfg.igot, LIMIT = V12 ? 4096 : 64000, NAME = V12 ? "API" : "API_1484_11";
   /* suspend_data is also budgeted in bytes of UTF-8: LMSs (Moodle) re-send every element on each commit, and the
@@ -33,12 +33,7 @@
      "0.2222", never the float 0.22219999999999998 that LMSs store as given */
   const real = (x, d) => String(+(+x).toFixed(d));
   const b36 = n => Math.max(0, Math.round(n)).toString(36), n36 = s => parseInt(s, 36) || 0;
-  const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3: option, item, left and right ids */
-  const hash = s => {
-    let h = 2166136261;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    return (h >>> 0).toString(36);
-  };
+  const num = core.idNumber, hash = core.hash;
   const say = key => KS && KS.notice && KS.notice(key && KS.t(key));
 
   /* ---- the LMS API: the standard search up the parent frames, then the opener's ---- */
@@ -191,31 +186,23 @@
   }
 
   /* ---- interactions: one record per answered graded question, in each version's own response format ---- */
-  const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
   const CH = "abcdefghijklmnopqrstuvwxyz0123456789"; /* SCORM 1.2 choice, sequencing and matching use single characters */
-  const short = id => { const n = num(id); return V12 && n >= 1 && n <= CH.length ? CH[n - 1] : id; };
-  const fmt = (kind, v) => {
-    const sep = V12 ? "," : "[,]";
-    if (kind == "single" || kind == "multiple") return [].concat(v).sort((a, b) => num(a) - num(b)).map(short).join(sep);
-    if (kind == "fill") return V12 ? String(v).slice(0, 255) : String(v).replace(/\[[,.]\]/g, " ").slice(0, 250);
-    if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).map(short).join(sep); /* items as placed */
-    return Object.keys(v).sort((a, b) => num(a) - num(b)).map(l => short(l) + (V12 ? "." : "[.]") + short(v[l])).join(sep);
-  };
-  const patterns = (kind, key) => {
-    if (kind == "fill") return (key.answers || []).slice(0, 5).map(a => V12 ? a.slice(0, 255) : "{case_matters=false}" + a.slice(0, 250));
-    if (kind == "order") { const v = {}; key.correct.forEach((id, i) => { v[id] = i + 1; }); return [fmt(kind, v)]; }
-    return [fmt(kind, key.correct)];
-  };
+  const short = id => { const n = num(id); return n >= 1 && n <= CH.length ? CH[n - 1] : id; };
+  /* the response format of each version (core.encodeResponse); an LMS keeps at most 5 correct fill-in answers */
+  const FORMAT = V12
+    ? { list: ",", pair: ".", id: short, text: v => String(v).slice(0, 255), answer: a => a.slice(0, 255), answers: 5 }
+    : { list: "[,]", pair: "[.]", id: id => id, text: v => core.plainText(v).slice(0, 250),
+        answer: a => "{case_matters=false}" + a.slice(0, 250), answers: 5 };
   function interaction(a) {
     /* 1.2 journals (its interactions are write-only); 2004 keeps one record per question, updated on a retake */
     const n = !V12 && a.question in slots ? slots[a.question] : Math.max(count, parseInt(get("cmi.interactions._count"), 10) || 0);
     const p = "cmi.interactions." + n + ".";
     set(p + "id", a.question);
-    set(p + "type", TYPE[a.kind]);
+    set(p + "type", core.INTERACTION_TYPE[a.kind]);
     set(p + (V12 ? "time" : "timestamp"), clock());
     set(p + "weighting", real(a.max, 4));
-    patterns(a.kind, a.key).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
-    set(p + (V12 ? "student_response" : "learner_response"), fmt(a.kind, a.response));
+    core.responsePatterns(a.kind, a.key, FORMAT).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
+    set(p + (V12 ? "student_response" : "learner_response"), core.encodeResponse(a.kind, a.response, FORMAT));
     set(p + "result", a.correct ? "correct" : V12 ? "wrong" : "incorrect");
     if (!V12 && a.prompt) set(p + "description", a.prompt.replace(/^\{/, "(").slice(0, 250));
     if (!V12) slots[a.question] = n;
@@ -242,7 +229,7 @@
     }
     if (V12) set(K.status, passed && st.completed ? "passed" : failed ? "failed" : st.completed ? "completed" : "incomplete");
     else {
-      const need = Math.max(1, Math.ceil(st.total * (C.completion.lessons == null ? 100 : C.completion.lessons) / 100));
+      const need = core.lessonsNeeded(st.total, C.completion.lessons);
       set(K.progress, real(Math.min(1, st.visited / need), 3));
       set(K.completion, st.completed ? "completed" : "incomplete");
       set(K.success, passed ? "passed" : failed ? "failed" : "unknown");

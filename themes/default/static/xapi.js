@@ -4,7 +4,7 @@
    packager/export/xapi_core.py. What it sends, and when, is in docs/lms.md. */
 (() => {
   "use strict";
-  const W = window, C = W.KS_COURSE, cfg = C && C.lms;
+  const W = window, C = W.KS_COURSE, cfg = C && C.lms, core = W.KS_CORE;
   if (!cfg || !/^(xapi|cmi5)$/.test(cfg.api)) return;
   const CMI5 = cfg.api == "cmi5", V = "http://adlnet.gov/expapi/verbs/", A = "http://adlnet.gov/expapi/activities/",
     X = "https://w3id.org/xapi/cmi5/context/", LANG = cfg.lang || C.lang, STATE = "karmayogi-studio.progress",
@@ -35,13 +35,7 @@
     const s = Math.max(0, ms) / 1000;
     return `PT${Math.floor(s / 3600)}H${Math.floor(s % 3600 / 60)}M${Math.round(s % 60 * 100) / 100}S`;
   };
-  const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3 */
-  const byNum = (a, b) => num(a) - num(b);
-  const hash = s => {
-    let h = 2166136261;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    return (h >>> 0).toString(36);
-  };
+  const hash = core.hash;
   const name = s => ({ [LANG]: s });
   const act = (id, type, title, more) => ({ objectType: "Activity", id, definition: Object.assign({ type, name: name(title) }, more) });
   const enc = s => encodeURIComponent(s);
@@ -239,29 +233,16 @@
   }
 
   /* ---- what the learner did ---- */
-  const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
-  const plain = v => String(v).replace(/\[[,.]\]/g, " "); /* a typed "[,]" must not split the response */
   const parts = list => list.map(x => ({ id: x[0], description: name(x[1]) }));
-  function response(kind, v) {
-    if (kind == "single" || kind == "multiple") return [].concat(v).sort(byNum).join("[,]");
-    if (kind == "fill") return plain(v);
-    if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).join("[,]"); /* items as placed */
-    return Object.keys(v).sort(byNum).map(l => l + "[.]" + v[l]).join("[,]");
-  }
-  function patterns(kind, k) {
-    if (kind == "fill") return (k.answers || []).map(a => "{case_matters=false}" + plain(a));
-    if (kind == "order") return [k.correct.join("[,]")];
-    if (kind == "match") return [Object.keys(k.correct).sort(byNum).map(l => l + "[.]" + k.correct[l]).join("[,]")];
-    return [[].concat(k.correct).sort(byNum).join("[,]")];
-  }
   const lessonAct = id => act(cfg.lessonIris[id], A + "lesson", (C.lessons.find(l => l.id == id) || {}).title || id);
   const within = id => ({ ca: { grouping: [unit()], other: competencies([id]) } });
   function answered(a) {
     const d = cfg.questions[a.quiz + "/" + a.question] || {},
-      def = { description: name(d.text || a.prompt), interactionType: TYPE[a.kind], correctResponsesPattern: patterns(a.kind, a.key) };
+      def = { description: name(d.text || a.prompt), interactionType: core.INTERACTION_TYPE[a.kind],
+        correctResponsesPattern: core.responsePatterns(a.kind, a.key, core.XAPI_FORMAT) };
     if (d.choices) def.choices = parts(d.choices);
     if (d.source) { def.source = parts(d.source); def.target = parts(d.target); }
-    const result = { response: response(a.kind, a.response), success: a.correct };
+    const result = { response: core.encodeResponse(a.kind, a.response, core.XAPI_FORMAT), success: a.correct };
     if (a.graded && a.max) result.score = { raw: a.points, min: 0, max: a.max, scaled: Math.round(a.points * 10000 / a.max) / 10000 };
     const x = within(a.lesson), quiz = act(cfg.iri + "/quiz/" + enc(a.quiz), A + "assessment", a.quiz);
     if (d.competencies) x.ca.other = d.competencies.map(i => cfg.competencies[i]); /* the question's own */
@@ -283,7 +264,7 @@
 
   /* ---- completion and judgement, for this AU's lessons and graded quizzes ---- */
   function status() {
-    const cp = C.completion || {}, need = Math.max(1, Math.ceil(LS.length * (cp.lessons == null ? 100 : cp.lessons) / 100)),
+    const cp = C.completion || {}, need = core.lessonsNeeded(LS.length, cp.lessons),
       seen = LS.filter(id => S.l.includes(id)).length, best = GQ.map(x => (S.z[x.id] || {}).b),
       m = mastery != null ? mastery : cp.passScore != null ? cp.passScore / 100 : null, r = { completed: seen >= need };
     if (m != null && GQ.length && best.every(Boolean)) { /* every graded quiz has a finished attempt */
