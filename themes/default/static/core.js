@@ -1,6 +1,5 @@
-/* Karmayogi Studio player core: what the runtime (player.js) and the LMS trackers (scorm.js, xapi.js) must
-   compute alike. Plain ES2017, no network. index.html loads it right after course.js, before the trackers and
-   player.js; it sets window.KS_CORE. packager/model.py (Completion.lessons_needed) holds the same completion rule. */
+/* Karmayogi Studio player core: what player.js, scorm.js and xapi.js compute alike. Plain ES2017. index.html
+   loads it after course.js, before them; it sets window.KS_CORE. Completion.lessons_needed (Python) = lessonsNeeded. */
 (() => {
   "use strict";
   /* FNV-1a over a string's UTF-16 units, from an optional seed: short ids of long texts, seeds of shuffles */
@@ -20,8 +19,7 @@
   const INTERACTION_TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
   /* a typed "[,]" or "[.]" must not split the response */
   const plainText = v => String(v).replace(/\[[,.]\]/g, " ");
-  /* A format says how a response is written: list and pair separators, how an id and typed text are written,
-     how a correct answer of a fill-in is written and how many of them the format keeps. */
+  /* a format: list and pair separators, how ids, typed text and fill-in answers are written, answers kept */
   const XAPI_FORMAT = { list: "[,]", pair: "[.]", id: id => id, text: plainText,
     answer: a => "{case_matters=false}" + plainText(a), answers: Infinity };
   function encodeResponse(kind, value, format) {
@@ -41,6 +39,24 @@
     return [encodeResponse(kind, key.correct, format)];
   }
 
+  /* ---- saved progress: named in code, kept under the short keys learners' saved attempts already hold
+     (localStorage, xAPI state); SCORM's suspend_data packs it its own way (scorm.js) ---- */
+  const PROGRESS_KEYS = { version: "v", seed: "x", visited: "l", current: "c", saves: "n", completedAt: "d",
+    reflections: "r", quizzes: "z" };
+  const QUIZ_KEYS = { answers: "q", best: "b", attempt: "a", drawn: "d" };
+  const inverse = keys => { const out = {}; Object.keys(keys).forEach(k => { out[keys[k]] = k; }); return out; };
+  const renamed = (from, keys) => { const out = {}; Object.keys(from).forEach(k => { out[keys[k] || k] = from[k]; }); return out; };
+  const convert = (from, keys, quizKeys, quizzesKey) => { /* copies: the progress in use is never changed */
+    if (!from || typeof from != "object") return from;
+    const out = renamed(from, keys), quizzes = out[quizzesKey] || {};
+    out[quizzesKey] = {};
+    Object.keys(quizzes).forEach(id => { out[quizzesKey][id] = renamed(quizzes[id] || {}, quizKeys); });
+    return out;
+  };
+  const STORED = inverse(PROGRESS_KEYS), STORED_QUIZ = inverse(QUIZ_KEYS);
+  const storedProgress = progress => convert(progress, PROGRESS_KEYS, QUIZ_KEYS, "z");
+  const restoredProgress = stored => convert(stored, STORED, STORED_QUIZ, "quizzes");
+
   window.KS_CORE = { fnv, hash, idNumber, byIdNumber, lessonsNeeded, INTERACTION_TYPE, plainText, XAPI_FORMAT,
-    encodeResponse, responsePatterns };
+    encodeResponse, responsePatterns, storedProgress, restoredProgress };
 })();
