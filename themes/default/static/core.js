@@ -57,6 +57,10 @@
   const storedProgress = progress => convert(progress, PROGRESS_KEYS, QUIZ_KEYS, "z");
   const restoredProgress = stored => convert(stored, STORED, STORED_QUIZ, "quizzes");
 
+  /* the copy to resume from: this device's when it is of the same attempt (its seed) and not older, else the LMS's */
+  const newerProgress = (local, lms) =>
+    local && lms.seed != null && local.seed === lms.seed && (local.saves || 0) >= (lms.saves || 0) ? local : lms;
+
   window.KS_CORE = { fnv, hash, idNumber, byIdNumber, lessonsNeeded, INTERACTION_TYPE, plainText, XAPI_FORMAT,
-    encodeResponse, responsePatterns, storedProgress, restoredProgress };
+    encodeResponse, responsePatterns, storedProgress, restoredProgress, newerProgress };
 })();

@@ -259,7 +259,7 @@
       /* This device's copy of the same attempt wins when it is newer: it has whole reflections and anything
          a failed commit did not carry. A copy of another attempt (another learner) is never used. */
       const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
-      const state = mine && s.seed != null && mine.seed === s.seed && (mine.saves || 0) >= (s.saves || 0) ? mine : s;
+      const state = core.newerProgress(mine, s);
       if (state === s) (s.cut || []).forEach(id => { shortened[id] = s.reflections[id]; });
       delete s.cut;
       if (state.current && LESSON_IDS.includes(state.current) && !location.hash) {

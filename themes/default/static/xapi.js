@@ -352,7 +352,7 @@
       Object.keys(doc.d || {}).forEach(k => { done[k] = done[k] || doc.d[k]; });
       /* this device's copy of the same attempt wins when newer (it may hold what a failed request did not) */
       const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
-      const state = mine && s.seed != null && mine.seed === s.seed && (mine.saves || 0) >= (s.saves || 0) ? mine : s;
+      const state = core.newerProgress(mine, s);
       const at = state.current && LS.includes(state.current) ? state.current : LS[0];
       if (at && (state.current || MOD != null) && !location.hash) {
         try { history.replaceState(null, "", location.search + "#/" + at); } catch (e) { /* sandboxed frame */ }
