@@ -38,6 +38,18 @@ class Completion:
     pass_score: int | None = None
     """Percent over all graded quizzes needed to pass; None when the course has no pass/fail."""
 
+    def lessons_needed(self, lessons: int) -> int:
+        """Lessons a learner must visit to complete a course of ``lessons``: at least one, rounded up.
+
+        The player's rule (``lessonsNeeded`` in ``themes/default/static/core.js``); the two must agree.
+
+        >>> Completion(lessons_percent=50).lessons_needed(5)
+        3
+        >>> Completion(lessons_percent=1).lessons_needed(4)
+        1
+        """
+        return max(1, -(-lessons * self.lessons_percent // 100))
+
 
 @dataclass(frozen=True)
 class Caption:

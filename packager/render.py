@@ -43,7 +43,7 @@ DEFAULT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
     "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
-ASSETS = ("player.css", "player.js", "media.js")
+ASSETS = ("player.css", "player.js", "media.js", "core.js")
 RUNTIME_GLYPHS = "0123456789%.,:;·()-–—✓✗"
 """Characters the runtime and the theme's CSS may show beyond the text of the pages (scores, marks)."""
 _TRACK_SRC = re.compile(r'(<track kind="captions" src=")([^"]+)(")')

@@ -82,7 +82,7 @@ def license_name(spdx: str | None) -> str:
 
 def instructions(course: Course) -> str:
     lessons = len(course.lessons)
-    needed = round(lessons * course.completion.lessons_percent / 100)
+    needed = course.completion.lessons_needed(lessons)
     text = (
         f"Work through all {lessons} lessons"
         if needed >= lessons

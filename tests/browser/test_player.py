@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -170,3 +172,49 @@ def test_video_captions_load_from_file_url(browser, sample_site):
     )
     assert cues > 0
     page.close()
+
+
+def test_progress_saved_in_the_stored_format_resumes(browser, sample_site):
+    """Saved progress outlives a rebuilt package: learners mid-course keep it, so its short keys are a wire
+    format (v version, x seed, l visited lessons, c current lesson, r reflections; per quiz in z: a attempt,
+    d drawn questions)."""
+    course = course_data(sample_site)
+    lessons = [lesson["id"] for lesson in course["lessons"]]
+    final = next(q for q in course["quizzes"] if q["graded"])
+    drawn = [q["id"] for q in final["questions"]][::-1][: final["draw"]]
+    reflection = course["reflections"][0]
+    reflection_lesson = next(
+        json.JSONDecoder().raw_decode(script.read_text("utf-8").removeprefix("KS.lesson("))[0]
+        for script in (sample_site / "lessons").glob("*.js")
+        if f'data-reflection=\\"{reflection}\\"' in script.read_text("utf-8")  # HTML inside a JSON string
+    )
+    saved = {
+        "v": 1,
+        "x": 12345,
+        "l": lessons[:3],
+        "c": lessons[2],
+        "n": 4,
+        "r": {reflection: "What I wrote before the package was rebuilt"},
+        "z": {final["id"]: {"a": 2, "d": drawn}},
+    }
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((sample_site / "index.html").as_uri())
+    page.evaluate("([key, state]) => localStorage.setItem(key, JSON.stringify(state))", [course["storageKey"], saved])
+    page.reload()
+
+    expect(page.locator("#ks-progress")).to_have_attribute("value", "3")
+    assert page.locator("#ks-toc a.ks-done").count() == 3
+    resume = page.locator("a.ks-start")
+    expect(resume).to_have_text("Continue")
+    assert resume.get_attribute("href") == f"#/{lessons[2]}"
+
+    page.goto((sample_site / "index.html").as_uri() + f"#/{final['lesson']}")
+    quiz = page.locator(f'section.ks-quiz[data-quiz="{final["id"]}"]')
+    quiz.wait_for()
+    expect(quiz.locator("form.ks-q")).to_have_count(len(drawn))
+    assert sorted(quiz.locator("form.ks-q").evaluate_all("els => els.map(e => e.dataset.q)")) == sorted(drawn)
+
+    page.goto((sample_site / "index.html").as_uri() + f"#/{reflection_lesson}")
+    expect(page.locator(f'[data-reflection="{reflection}"] textarea')).to_have_value(saved["r"][reflection])
+    context.close()

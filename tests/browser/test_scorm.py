@@ -265,7 +265,7 @@ def test_learner_leaves_halfway_and_resumes_exactly(browser, lms, sample, fmt):
     page, frame = launch(browser, lms, fmt, session + "-2", saved=data)
     frame.locator(f'article[data-lesson="{where}"]').wait_for()
     after = frame.locator("body").evaluate("() => KS.state()")
-    for key in ("x", "c", "l", "z", "r"):
+    for key in ("seed", "current", "visited", "quizzes", "reflections"):
         assert after[key] == before[key], key
     frame.locator(f'#ks-toc a[data-lesson="{reflection_lesson}"]').dispatch_event("click")
     expect(frame.locator(".ks-reflection textarea").first).to_have_value(text)
@@ -324,7 +324,7 @@ def test_igot_completes_keeps_progress_and_resumes(browser, lms, sample):
     page, frame = launch(browser, lms, "igot", "igot-2", saved=record)
     frame.locator(f'article[data-lesson="{where}"]').wait_for()
     after = frame.locator("body").evaluate("() => KS.state()")
-    assert after["l"] == before["l"] and after["c"] == where
+    assert after["visited"] == before["visited"] and after["current"] == where
     expect(frame.locator(".ks-notice")).to_have_count(0)  # LMSCommit's false is not a failure there
     visit_lessons(frame, course)
     take_final_quiz(frame, course, keys, right=True)
@@ -352,29 +352,32 @@ def test_suspend_data_of_a_big_course_fits_in_4096_characters(browser, tmp_path)
     page.wait_for_function("window.KS && KS.scorm && KS.state()")
     result = page.evaluate(
         """course => {
-        const S = {x: 123456789, n: 42, c: course.lessons[3].id, l: course.lessons.map(l => l.id), z: {}, r: {}};
+        const progress = {seed: 123456789, saves: 42, current: course.lessons[3].id,
+          visited: course.lessons.map(l => l.id), quizzes: {}, reflections: {}};
         course.quizzes.forEach((q, qi) => {
-          const z = S.z[q.id] = {a: 2, q: {}, b: [3, 5]};
+          const z = progress.quizzes[q.id] = {attempt: 2, answers: {}, best: [3, 5]};
           q.questions.forEach((x, i) => {
             const v = {single: "o2", multiple: ["o1", "o3"], fill: "answer " + i, order: {i1: "2", i2: "1", i3: "3"},
                        match: {l1: "r2", l2: "r1"}}[x.kind];
-            z.q[x.id] = [v, i % 2];
+            z.answers[x.id] = [v, i % 2];
           });
         });
-        course.reflections.forEach((id, i) => { S.r[id] = ("विचार " + i + " ").repeat(40).slice(0, 300); });
-        const text = KS.scorm.encode(S, 4096), back = KS.scorm.decode(text);
-        return {length: text.length, S, back};
+        course.reflections.forEach((id, i) => {
+          progress.reflections[id] = ("विचार " + i + " ").repeat(40).slice(0, 300);
+        });
+        const text = KS.scorm.encode(progress, 4096), back = KS.scorm.decode(text);
+        return {length: text.length, progress, back};
     }""",
         course,
     )
     assert len(course["reflections"]) == 50
     assert sum(len(q["questions"]) for q in course["quizzes"]) == 200
     assert result["length"] <= 4096
-    state, back = result["S"], result["back"]
-    for key in ("x", "n", "c", "l", "z"):
+    state, back = result["progress"], result["back"]
+    for key in ("seed", "saves", "current", "visited", "quizzes"):
         assert back[key] == state[key], key
-    for rid, text in state["r"].items():
-        kept = back["r"].get(rid, "")
+    for rid, text in state["reflections"].items():
+        kept = back["reflections"].get(rid, "")
         assert text.startswith(kept) and len(kept) >= 20  # every reflection keeps its beginning
     page.close()
 
@@ -389,7 +392,7 @@ def test_scores_are_written_rounded(browser, lms, sample, fmt):
     session = f"round-{fmt}"
     page, frame = launch(browser, lms, fmt, session)
     final = next(q for q in course["quizzes"] if q["graded"])
-    frame.locator("body").evaluate("(b, id) => { KS.state().z[id] = {b: [2, 9], q: {}}; }", final["id"])
+    frame.locator("body").evaluate("(b, id) => { KS.state().quizzes[id] = {best: [2, 9], answers: {}}; }", final["id"])
     frame.get_by_role("link", name="Start", exact=True).click()  # a save: the tracker writes the score
     frame.locator(f'article[data-lesson="{course["lessons"][0]["id"]}"]').wait_for()
     leave(page)
@@ -458,7 +461,7 @@ def test_three_long_hindi_reflections_close_within_budget_and_come_back(browser,
         expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
     take_final_quiz(frame, course, keys, right=True)
     before = frame.locator("body").evaluate("() => KS.state()")
-    assert len(before["r"]) == 3 and all(len(text) == 8000 for text in before["r"].values())
+    assert len(before["reflections"]) == 3 and all(len(text) == 8000 for text in before["reflections"].values())
     leave(page)
 
     if fmt == "igot":
@@ -474,18 +477,19 @@ def test_three_long_hindi_reflections_close_within_budget_and_come_back(browser,
     # the same device: everything, the reflections whole
     page, frame = launch(browser, lms, fmt, session + "-again", saved=data, context=context)
     after = frame.locator("body").evaluate("() => KS.state()")
-    for key in ("l", "z", "r"):
+    for key in ("visited", "quizzes", "reflections"):
         assert after[key] == before[key], key
     context.close()
 
     # another device: the progress from the LMS, and each reflection's beginning, with the learner told
     page, frame = launch(browser, lms, fmt, session + "-elsewhere", saved=data)
     after = frame.locator("body").evaluate("() => KS.state()")
-    assert after["l"] == before["l"]
-    for quiz, z in before["z"].items():  # suspend_data keeps which questions were drawn, not their order
-        assert {**after["z"][quiz], "d": sorted(after["z"][quiz]["d"])} == {**z, "d": sorted(z["d"])}
-    for rid, text in before["r"].items():
-        assert text.startswith(after["r"][rid]) and len(after["r"][rid]) >= 500, rid
+    assert after["visited"] == before["visited"]
+    for quiz, z in before["quizzes"].items():  # suspend_data keeps which questions were drawn, not their order
+        drawn = sorted(after["quizzes"][quiz]["drawn"])
+        assert {**after["quizzes"][quiz], "drawn": drawn} == {**z, "drawn": sorted(z["drawn"])}
+    for rid, text in before["reflections"].items():
+        assert text.startswith(after["reflections"][rid]) and len(after["reflections"][rid]) >= 500, rid
     lesson = next(lesson["id"] for lesson in course["lessons"] if _has_reflection(site, lesson["file"]))
     frame.locator(f'#ks-toc a[data-lesson="{lesson}"]').dispatch_event("click")
     expect(frame.locator(".ks-reflection .ks-limit").first).to_contain_text("keeps only the first")
@@ -508,6 +512,6 @@ def test_three_long_hindi_reflections_come_back_in_the_html_package(browser, sam
     page.get_by_role("link", name="Next", exact=True).click()  # moving on saves what was typed
     page.reload()
     page.locator("#ks-home:not([hidden]) h1, article h1").first.wait_for()
-    assert sorted(page.evaluate("() => Object.values(KS.state().r)")) == texts
+    assert sorted(page.evaluate("() => Object.values(KS.state().reflections)")) == texts
     expect(page.locator(".ks-limit")).to_have_count(0)  # nothing cut: no LMS
     page.context.close()

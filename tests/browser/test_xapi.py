@@ -521,7 +521,7 @@ def test_cmi5_three_long_hindi_reflections_are_saved_as_typed_and_come_back(brow
     assert responses == texts
 
     page = launch_cmi5(world, browser, s, mastery=0.7)  # a fresh browser profile: all from the LRS
-    assert sorted(page.evaluate("() => Object.values(KS.state().r)")) == texts
+    assert sorted(page.evaluate("() => Object.values(KS.state().reflections)")) == texts
     leave(page)
     world.wait(s.registration, n=2)
     page.context.close()

@@ -5,7 +5,7 @@
    deferred script after player.js, or with window.KS_TRACKERS = [t] from a script before it. */
 (() => {
   "use strict";
-  const D = document, W = window, KS = W.KS = W.KS || {};
+  const D = document, W = window, KS = W.KS = W.KS || {}, core = W.KS_CORE;
   const EN = { /* English defaults; keys as in packager/strings.py (course.strings) */
     previous: "Previous", next: "Next", finish: "Finish", resume: "Continue",
     progressText: ["{done} of {total} lesson", "{done} of {total} lessons"], completed: "(completed)",
@@ -19,7 +19,7 @@
     reflectionCut: "Your learning platform keeps only the first {n} characters of this reflection; the whole text stays in this browser on this device.",
     noStorage: "Your browser is not keeping progress on this device; it will be lost when you close the page."
   };
-  let C, S, cur = null, started = false, moved = false, last = "", slot, homeEl, pager, toggle;
+  let course, progress, cur = null, started = false, moved = false, last = "", slot, homeEl, pager, toggle;
   const cache = {}, timers = {}, limits = {};
 
   const $ = (s, r) => (r || D).querySelector(s);
@@ -30,7 +30,7 @@
      are isolated (FSI…PDI) so an English title does not scramble an Urdu line. */
   const COUNT = { progressText: "total", courseIncomplete: "total", quizScore: "max" };
   const num = v => {
-    const F = C.numbers || {}, sz = F.sizes || [3, 3], neg = v < 0, p = String(Math.abs(v)).split(".");
+    const F = course.numbers || {}, sz = F.sizes || [3, 3], neg = v < 0, p = String(Math.abs(v)).split(".");
     let i = p[0], out = i.length > sz[0] ? i.slice(-sz[0]) : i;
     i = i.length > sz[0] ? i.slice(0, -sz[0]) : "";
     while (i) { out = i.slice(-sz[1]) + (F.group || ",") + out; i = i.slice(0, -sz[1]); }
@@ -51,10 +51,10 @@
   };
   KS.pluralForm = pluralForm;
   const t = (k, a) => {
-    let v = (C.strings || {})[k] || EN[k] || k;
-    if (Array.isArray(v)) v = v[Math.max(0, Math.min(v.length - 1, pluralForm(C.plural, Number((a || {})[COUNT[k] || "n"]) || 0)))];
+    let v = (course.strings || {})[k] || EN[k] || k;
+    if (Array.isArray(v)) v = v[Math.max(0, Math.min(v.length - 1, pluralForm(course.plural, Number((a || {})[COUNT[k] || "n"]) || 0)))];
     return v.replace(/\{(\w+)\}/g, (m, x) => !a || a[x] == null ? m
-      : typeof a[x] == "number" ? num(a[x]) : C.dir == "rtl" ? "\u2068" + a[x] + "\u2069" : String(a[x]));
+      : typeof a[x] == "number" ? num(a[x]) : course.dir == "rtl" ? "\u2068" + a[x] + "\u2069" : String(a[x]));
   };
   const add = (p, tag, cls, txt) => {
     const e = p.appendChild(D.createElement(tag));
@@ -67,20 +67,20 @@
     if (typeof tr[n] == "function") try { tr[n](...a); } catch (e) { console.error(e); }
   });
   const norm = s => String(s).normalize("NFC").toLowerCase().trim().replace(/\s+/g, " ");
-  const idx = id => C.lessons.findIndex(l => l.id == id);
+  const idx = id => course.lessons.findIndex(l => l.id == id);
 
   /* ---- trackers: the default keeps progress in localStorage ---- */
   const local = {
     local: true,
-    load() { try { return JSON.parse(localStorage.getItem(C.storageKey)); } catch (e) { return null; } },
-    save(s) { try { localStorage.setItem(C.storageKey, JSON.stringify(s)); } catch (e) { /* private mode */ } }
+    load() { try { return core.restoredProgress(JSON.parse(localStorage.getItem(course.storageKey))); } catch (e) { return null; } },
+    save(s) { try { localStorage.setItem(course.storageKey, JSON.stringify(core.storedProgress(s))); } catch (e) { /* private mode */ } }
   };
   KS.trackers = [local].concat(KS.trackers || [], W.KS_TRACKERS || []);
   KS.addTracker = tr => KS.trackers.push(tr);
   KS.setTracker = tr => { KS.trackers = [tr]; };
   KS.lesson = (id, html, data) => { cache[id] = { html, data: data || {} }; };
-  KS.course = d => { C = d; start(); };
-  KS.state = () => S;
+  KS.course = d => { course = d; start(); };
+  KS.state = () => progress;
   KS.flush = () => flush(); /* reflections typed but not yet saved: a tracker's Exit saves them first */
   KS.status = () => status();
   KS.t = (k, a) => t(k, a);
@@ -96,22 +96,21 @@
     if (!n) { n = D.createElement("p"); n.className = "ks-notice"; n.setAttribute("role", "status"); $("#ks-main").insertBefore(n, $("#ks-main").firstChild); }
     if (n.textContent != txt) n.textContent = txt;
   };
-  const save = () => { /* S.n orders copies of progress kept in several places; S.d is when the course was completed */
-    S.n = (S.n || 0) + 1;
-    if (!S.d && status().completed) S.d = Date.now();
-    hook("save", S); ui();
+  const save = () => { /* saves orders copies of progress kept in several places; completedAt: when the course was completed */
+    progress.saves = (progress.saves || 0) + 1;
+    if (!progress.completedAt && status().completed) progress.completedAt = Date.now();
+    hook("save", progress); ui();
   };
   const date = ms => { /* CLDR's long date pattern of the language (course.dates, from Babel): "d MMMM y" */
-    const F = C.dates || {}, d = new Date(ms), m = d.getMonth();
+    const F = course.dates || {}, d = new Date(ms), m = d.getMonth();
     return String(F.pattern || "d MMMM y").replace(/'([^']*)'|y+|M+|d+/g, (x, lit) => lit != null ? lit
       : x[0] == "y" ? String(d.getFullYear()) : x[0] == "d" ? String(d.getDate()).padStart(x.length, "0")
       : x.length > 3 ? (F.months || [])[m] || String(m + 1) : x.length == 3 ? (F.short || [])[m] || String(m + 1) : String(m + 1).padStart(x.length, "0"));
   };
 
-  /* ---- seeded shuffling: the seed S.x is kept in progress, so orders and draws stay put ---- */
+  /* ---- seeded shuffling: the seed is kept in progress, so orders and draws stay put ---- */
   const rng = key => {
-    let h = 2166136261 ^ S.x;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+    let h = core.fnv(key, progress.seed);
     return () => { /* mulberry32 */
       h = h + 0x6D2B79F5 | 0;
       let x = Math.imul(h ^ h >>> 15, 1 | h);
@@ -130,23 +129,23 @@
   };
 
   /* ---- scoring ---- */
-  const zq = id => S.z[id] || (S.z[id] = {});
-  const quiz = sec => (C.quizzes || []).find(q => q.id == sec.dataset.quiz) ||
+  const zq = id => progress.quizzes[id] || (progress.quizzes[id] = {});
+  const quizOf = sec => (course.quizzes || []).find(q => q.id == sec.dataset.quiz) ||
     { id: sec.dataset.quiz, graded: sec.dataset.graded == "true", questions: $$(".ks-q", sec).map(f => ({ id: f.dataset.q })) };
   const qd = id => cache[cur] && (cache[cur].data.questions || {})[id];
-  const pts = (Q, id) => {
-    const q = Q.questions.find(x => x.id == id), d = qd(id);
+  const pts = (quiz, id) => {
+    const q = quiz.questions.find(x => x.id == id), d = qd(id);
     return q && q.points != null ? q.points : d && d.points != null ? d.points : 1;
   };
-  const drawn = Q => {
-    const z = S.z[Q.id] || {}, ids = Q.questions.map(q => q.id);
-    return z.d || (Q.draw && Q.draw < ids.length ? shuffle(ids, Q.id + "#" + (z.a || 1)).slice(0, Q.draw) : ids);
+  const drawn = quiz => {
+    const z = progress.quizzes[quiz.id] || {}, ids = quiz.questions.map(q => q.id);
+    return z.drawn || (quiz.draw && quiz.draw < ids.length ? shuffle(ids, quiz.id + "#" + (z.attempt || 1)).slice(0, quiz.draw) : ids);
   };
-  const passes = (Q, r) => r.got * 100 >= Q.pass * r.max;
-  const score = Q => {
-    const q = (S.z[Q.id] || {}).q || {}, r = { got: 0, max: 0, n: 0 }, ids = drawn(Q);
+  const passes = (quiz, r) => r.got * 100 >= quiz.pass * r.max;
+  const score = quiz => {
+    const q = (progress.quizzes[quiz.id] || {}).answers || {}, r = { got: 0, max: 0, n: 0 }, ids = drawn(quiz);
     ids.forEach(id => {
-      const p = pts(Q, id);
+      const p = pts(quiz, id);
       r.max += p;
       if (q[id]) { r.n++; if (q[id][1]) r.got += p; }
     });
@@ -155,15 +154,15 @@
     return r;
   };
   const status = () => {
-    const L = C.lessons, cp = C.completion || {}, ps = cp.passScore, n = L.filter(l => S.l.includes(l.id)).length;
+    const lessons = course.lessons, cp = course.completion || {}, ps = cp.passScore, n = lessons.filter(l => progress.visited.includes(l.id)).length;
     let got = 0, max = 0;
-    (C.quizzes || []).forEach(Q => {
-      if (!Q.graded) return;
-      const r = score(Q), b = (S.z[Q.id] || {}).b || [r.got, r.max]; /* best finished attempt, else the current one */
+    (course.quizzes || []).forEach(quiz => {
+      if (!quiz.graded) return;
+      const r = score(quiz), b = (progress.quizzes[quiz.id] || {}).best || [r.got, r.max]; /* best finished attempt, else the current one */
       got += b[0]; max += b[1];
     });
     return {
-      visited: n, total: L.length, completed: n * 100 >= (cp.lessons == null ? 100 : cp.lessons) * L.length,
+      visited: n, total: lessons.length, completed: n >= core.lessonsNeeded(lessons.length, cp.lessons),
       points: got, maxPoints: max, score: max ? Math.round(got * 100 / max) : null,
       passed: ps == null || !max ? null : got * 100 >= ps * max, lesson: cur
     };
@@ -176,7 +175,7 @@
     if (p) { p.max = st.total || 1; p.value = st.visited; p.setAttribute("aria-valuetext", txt); }
     if (pt) pt.textContent = txt;
     $$("#ks-toc a[data-lesson]").forEach(a => {
-      const id = a.dataset.lesson, done = S.l.includes(id), vh = $(".ks-vh", a);
+      const id = a.dataset.lesson, done = progress.visited.includes(id), vh = $(".ks-vh", a);
       a.classList.toggle("ks-done", done);
       if (done && !vh) add(a, "span", "ks-vh", " " + t("completed"));
       if (!done && vh) vh.remove();
@@ -184,11 +183,11 @@
     });
     if (hs && !homeEl.hidden) {
       const ln = [st.completed ? t("courseComplete") : t("courseIncomplete", { done: st.visited, total: st.total })];
-      if (st.completed && S.d) ln.push(t("completedOn", { date: date(S.d) }));
-      if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseFailed", { percent: st.score, pass: C.completion.passScore }));
+      if (st.completed && progress.completedAt) ln.push(t("completedOn", { date: date(progress.completedAt) }));
+      if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseFailed", { percent: st.score, pass: course.completion.passScore }));
       if (hs.textContent != ln.join("")) { hs.textContent = ""; ln.forEach(l => add(hs, "p", "", l)); }
     }
-    if (go && S.c && idx(S.c) >= 0) { go.href = "#/" + S.c; go.textContent = t("resume"); }
+    if (go && progress.current && idx(progress.current) >= 0) { go.href = "#/" + progress.current; go.textContent = t("resume"); }
     hook("onStatus", st);
     const key = st.completed + "/" + st.passed;
     if (last && key != last) hook("onCompletion", st);
@@ -211,24 +210,24 @@
   function home(nav) {
     cur = null;
     homeEl.hidden = false; slot.hidden = pager.hidden = true; slot.textContent = "";
-    D.title = C.title;
+    D.title = course.title;
     ui();
     if (nav) { W.scrollTo(0, 0); $("h1", homeEl).focus(); }
   }
   function open(id, nav) {
-    const i = idx(id), L = C.lessons, a = $(".ks-prev", pager), b = $(".ks-next", pager), end = i == L.length - 1;
-    cur = S.c = id;
+    const i = idx(id), lessons = course.lessons, a = $(".ks-prev", pager), b = $(".ks-next", pager), end = i == lessons.length - 1;
+    cur = progress.current = id;
     homeEl.hidden = true; slot.hidden = pager.hidden = false;
-    a.href = i ? "#/" + L[i - 1].id : "#ks-home";
+    a.href = i ? "#/" + lessons[i - 1].id : "#ks-home";
     a.textContent = t("previous");
-    b.href = end ? "#ks-home" : "#/" + L[i + 1].id;
+    b.href = end ? "#ks-home" : "#/" + lessons[i + 1].id;
     b.textContent = t(end ? "finish" : "next");
-    D.title = L[i].title + " — " + C.title;
+    D.title = lessons[i].title + " — " + course.title;
     if (cache[id]) return render(id, nav);
     slot.textContent = "";
     add(slot, "p", "ks-loading", t("loading"));
     const s = D.createElement("script");
-    s.src = L[i].file;
+    s.src = lessons[i].file;
     s.onload = s.onerror = () => {
       s.remove();
       if (cur != id) return;
@@ -242,9 +241,9 @@
   function render(id, nav) {
     slot.innerHTML = cache[id].html; /* trusted build output; learner input only ever goes to .value/.textContent */
     $$(".ks-quiz", slot).forEach(initQuiz);
-    $$(".ks-reflection", slot).forEach(r => { const ta = $("textarea", r); if (ta) ta.value = S.r[r.dataset.reflection] || ""; limitNote(r); });
-    const fresh = !S.l.includes(id), h = $("h1", slot);
-    if (fresh) { S.l.push(id); hook("onLessonVisited", id, status()); }
+    $$(".ks-reflection", slot).forEach(r => { const ta = $("textarea", r); if (ta) ta.value = progress.reflections[r.dataset.reflection] || ""; limitNote(r); });
+    const fresh = !progress.visited.includes(id), h = $("h1", slot);
+    if (fresh) { progress.visited.push(id); hook("onLessonVisited", id, status()); }
     save();
     if (!nav) return;
     W.scrollTo(0, 0);
@@ -254,11 +253,11 @@
 
   /* ---- questions ---- */
   function initQuiz(sec) {
-    const Q = quiz(sec), q = (S.z[Q.id] || {}).q || {};
-    if (Q.draw && !(S.z[Q.id] || {}).d) zq(Q.id).d = drawn(Q);
-    const d = drawn(Q);
+    const quiz = quizOf(sec), q = (progress.quizzes[quiz.id] || {}).answers || {};
+    if (quiz.draw && !(progress.quizzes[quiz.id] || {}).drawn) zq(quiz.id).drawn = drawn(quiz);
+    const d = drawn(quiz);
     $$(".ks-q", sec).forEach(f => {
-      const id = f.dataset.q, box = $(".ks-options", f), key = Q.id + "/" + id;
+      const id = f.dataset.q, box = $(".ks-options", f), key = quiz.id + "/" + id;
       if (!d.includes(id)) return f.remove();
       if (box && box.dataset.shuffle == "true") {
         if (f.dataset.kind == "match") {
@@ -266,9 +265,9 @@
           sel.forEach(s => vals.forEach(v => $$("option", s).forEach(o => { if (o.value == v) s.appendChild(o); })));
         } else shuffle(Array.from(box.children), key).forEach(e => box.appendChild(e));
       }
-      if (q[id]) { setR(f, q[id][0]); mark(f, q[id][1], Q.graded, pts(Q, id), true); }
+      if (q[id]) { setR(f, q[id][0]); mark(f, q[id][1], quiz.graded, pts(quiz, id), true); }
     });
-    result(sec, Q);
+    result(sec, quiz);
   }
   const rowKey = r => r.dataset.i || r.dataset.l;
   const choice = k => k == "single" || k == "multiple";
@@ -312,43 +311,43 @@
     if (x) x.hidden = false;
     if (g) { $("fieldset", f).disabled = true; if (b) b.setAttribute("aria-disabled", "true"); }
   }
-  function result(sec, Q) {
-    const el = $(".ks-quiz-result", sec), r = score(Q), A = Q.attempts, left = A - ((S.z[Q.id] || {}).a || 1);
+  function result(sec, quiz) {
+    const el = $(".ks-quiz-result", sec), r = score(quiz), A = quiz.attempts, left = A - ((progress.quizzes[quiz.id] || {}).attempt || 1);
     if (!el) return;
     el.textContent = "";
-    if (!Q.graded || !r.done) return;
+    if (!quiz.graded || !r.done) return;
     add(el, "p", "ks-score", t("quizScore", { score: r.got, max: r.max, percent: r.pct }));
-    if (Q.pass != null) add(el, "p", passes(Q, r) ? "ks-pass" : "ks-fail", t(passes(Q, r) ? "quizPassed" : "quizFailed"));
+    if (quiz.pass != null) add(el, "p", passes(quiz, r) ? "ks-pass" : "ks-fail", t(passes(quiz, r) ? "quizPassed" : "quizFailed"));
     if (A) add(el, "p", "ks-attempts", left > 0 ? t("attemptsLeft", { n: left }) : t("noAttemptsLeft"));
     if (!A || left > 0) add(el, "button", "ks-button ks-retry", t("tryAgain")).type = "button";
   }
   function submit(f) {
-    const sec = f.closest(".ks-quiz"), Q = quiz(sec), z = zq(Q.id), id = f.dataset.q, k = f.dataset.kind,
-      g = !!Q.graded, d = qd(id), v = getR(f);
-    if (g && (z.q || {})[id]) return; /* locked */
+    const sec = f.closest(".ks-quiz"), quiz = quizOf(sec), z = zq(quiz.id), id = f.dataset.q, k = f.dataset.kind,
+      g = !!quiz.graded, d = qd(id), v = getR(f);
+    if (g && (z.answers || {})[id]) return; /* locked */
     if (v == null) {
       f.classList.remove("ks-right", "ks-wrong");
       return say($(".ks-feedback", f), t("chooseFirst"));
     }
     if (!d) return;
-    const ok = isOk(k, v, d) ? 1 : 0, p = pts(Q, id);
-    (z.q = z.q || {})[id] = [v, ok];
+    const ok = isOk(k, v, d) ? 1 : 0, p = pts(quiz, id);
+    (z.answers = z.answers || {})[id] = [v, ok];
     mark(f, ok, g, p);
-    const r = score(Q);
-    if (g && r.done && (!z.b || r.got * z.b[1] > z.b[0] * r.max)) z.b = [r.got, r.max];
+    const r = score(quiz);
+    if (g && r.done && (!z.best || r.got * z.best[1] > z.best[0] * r.max)) z.best = [r.got, r.max];
     save();
-    hook("onAnswer", { quiz: Q.id, question: id, kind: k, response: v, correct: !!ok, points: ok ? p : 0, max: p, graded: g, lesson: cur,
+    hook("onAnswer", { quiz: quiz.id, question: id, kind: k, response: v, correct: !!ok, points: ok ? p : 0, max: p, graded: g, lesson: cur,
       key: d, prompt: ($(".ks-prompt", f) || f).textContent.trim() });
-    if (g && r.done) hook("onQuizResult", { quiz: Q.id, points: r.got, max: r.max, percent: r.pct, passed: Q.pass == null ? null : passes(Q, r), attempt: z.a || 1 });
-    result(sec, Q);
+    if (g && r.done) hook("onQuizResult", { quiz: quiz.id, points: r.got, max: r.max, percent: r.pct, passed: quiz.pass == null ? null : passes(quiz, r), attempt: z.attempt || 1 });
+    result(sec, quiz);
   }
   function retry(sec) {
-    const Q = quiz(sec), z = zq(Q.id);
-    if (Q.attempts && (z.a || 1) >= Q.attempts) return;
+    const quiz = quizOf(sec), z = zq(quiz.id);
+    if (quiz.attempts && (z.attempt || 1) >= quiz.attempts) return;
     flush();
-    z.a = (z.a || 1) + 1; z.q = {}; delete z.d;
+    z.attempt = (z.attempt || 1) + 1; z.answers = {}; delete z.drawn;
     render(cur);
-    const s = $$(".ks-quiz", slot).find(s => s.dataset.quiz == Q.id), h = s && $("h2", s);
+    const s = $$(".ks-quiz", slot).find(s => s.dataset.quiz == quiz.id), h = s && $("h2", s);
     if (h) { h.tabIndex = -1; h.focus(); }
   }
 
@@ -358,7 +357,7 @@
   function keep(r, ta) {
     const id = r.dataset.reflection, v = ta.value, s = $(".ks-saved", r);
     delete timers[id];
-    if (v) S.r[id] = v; else delete S.r[id];
+    if (v) progress.reflections[id] = v; else delete progress.reflections[id];
     save();
     hook("onReflection", id, v);
     if (s) s.textContent = t("saved");
@@ -380,17 +379,17 @@
   /* ---- start ---- */
   const setToc = o => { toggle.setAttribute("aria-expanded", o); D.body.classList.toggle("ks-toc-open", o); };
   function start() {
-    C = C || W.KS_COURSE;
-    if (started || !C || D.readyState == "loading") return;
+    course = course || W.KS_COURSE;
+    if (started || !course || D.readyState == "loading") return;
     started = true;
     slot = $("#ks-lesson"); homeEl = $("#ks-home"); pager = $(".ks-pager"); toggle = $(".ks-toc-toggle");
-    hook("init", C, KS);
-    for (let i = KS.trackers.length - 1; i >= 0 && !S; i--) {
+    hook("init", course, KS);
+    for (let i = KS.trackers.length - 1; i >= 0 && !progress; i--) {
       const s = KS.trackers[i].load && KS.trackers[i].load();
-      if (s && typeof s == "object") S = s;
+      if (s && typeof s == "object") progress = s;
     }
-    S = Object.assign({ x: Math.random() * 4294967296 >>> 0, l: [], z: {}, r: {} }, S, { v: 1 });
-    try { localStorage.setItem(C.storageKey + "?", 1); localStorage.removeItem(C.storageKey + "?"); } catch (e) {
+    progress = Object.assign({ seed: Math.random() * 4294967296 >>> 0, visited: [], quizzes: {}, reflections: {} }, progress, { version: 1 });
+    try { localStorage.setItem(course.storageKey + "?", 1); localStorage.removeItem(course.storageKey + "?"); } catch (e) {
       if (KS.trackers.every(tr => tr.local)) KS.notice(t("noStorage"));
     }
     W.addEventListener("hashchange", route);
@@ -431,8 +430,8 @@
     });
     D.addEventListener("focusout", e => { if (e.target.closest && e.target.closest(".ks-reflection")) flush(); });
     W.addEventListener("blur", flush); /* a click in the LMS around the course frame */
-    W.addEventListener("pagehide", e => { flush(); hook("onExit", S, e); });
-    D.addEventListener("visibilitychange", () => { if (D.visibilityState == "hidden") { flush(); hook("onHide", S); } });
+    W.addEventListener("pagehide", e => { flush(); hook("onExit", progress, e); });
+    D.addEventListener("visibilitychange", () => { if (D.visibilityState == "hidden") { flush(); hook("onHide", progress); } });
     route();
   }
   /* player.js is deferred: start at DOMContentLoaded, after any later deferred tracker scripts have run */

@@ -4,7 +4,7 @@
    why, is in docs/lms.md. */
 (() => {
   "use strict";
-  const W = window, C = W.KS_COURSE, cfg = C && C.lms;
+  const W = window, COURSE = W.KS_COURSE, cfg = COURSE && COURSE.lms, core = W.KS_CORE;
   if (!cfg) return;
   const V12 = cfg.api == "scorm12", IGOT = !!cfg.igot, LIMIT = V12 ? 4096 : 64000, NAME = V12 ? "API" : "API_1484_11";
   /* suspend_data is also budgeted in bytes of UTF-8: LMSs (Moodle) re-send every element on each commit, and the
@@ -14,7 +14,7 @@
   const F = V12
     ? ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish", "LMSGetLastError", "LMSGetErrorString"]
     : ["Initialize", "GetValue", "SetValue", "Commit", "Terminate", "GetLastError", "GetErrorString"];
-  const K = V12
+  const CMI = V12
     ? { status: "cmi.core.lesson_status", location: "cmi.core.lesson_location", entry: "cmi.core.entry",
         exit: "cmi.core.exit", time: "cmi.core.session_time", raw: "cmi.core.score.raw", min: "cmi.core.score.min",
         max: "cmi.core.score.max", learner: "cmi.core.student_id", suspend: "cmi.suspend_data" }
@@ -22,8 +22,8 @@
         raw: "cmi.score.raw", min: "cmi.score.min", max: "cmi.score.max", scaled: "cmi.score.scaled",
         completion: "cmi.completion_status", success: "cmi.success_status", progress: "cmi.progress_measure",
         learner: "cmi.learner_id", suspend: "cmi.suspend_data" };
-  const L = C.lessons.map(l => l.id), Q = C.quizzes || [], R = C.reflections || [];
-  let api = null, KS = null, S = null, live = false, ended = false, queued = false, failing = 0, retry = 0,
+  const LESSON_IDS = COURSE.lessons.map(l => l.id), QUIZZES = COURSE.quizzes || [], REFLECTION_IDS = COURSE.reflections || [];
+  let api = null, KS = null, progress = null, live = false, ended = false, queued = false, failing = 0, retry = 0,
     sent = {}, count = 0;
   const t0 = Date.now(), slots = {}, shortened = {}; /* reflection id -> the beginning the LMS gave back */
 
@@ -33,12 +33,7 @@
      "0.2222", never the float 0.22219999999999998 that LMSs store as given */
   const real = (x, d) => String(+(+x).toFixed(d));
   const b36 = n => Math.max(0, Math.round(n)).toString(36), n36 = s => parseInt(s, 36) || 0;
-  const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3: option, item, left and right ids */
-  const hash = s => {
-    let h = 2166136261;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    return (h >>> 0).toString(36);
-  };
+  const num = core.idNumber, hash = core.hash;
   const say = key => KS && KS.notice && KS.notice(key && KS.t(key));
 
   /* ---- the LMS API: the standard search up the parent frames, then the opener's ---- */
@@ -95,7 +90,7 @@
 
   /* ---- suspend_data: progress packed by the course's structure, to fit SCORM 1.2's 4,096 characters.
      K1|sig|seed|saves|lesson|visited|quiz;quiz…|reflection;reflection…   (docs/lms.md has the grammar) */
-  const SIG = hash(L.join(" ")) + "." + hash(Q.map(q => q.id + ":" + q.questions.map(x => x.id).join(",")).join(" ") + "/" + R.join(" "));
+  const SIG = hash(LESSON_IDS.join(" ")) + "." + hash(QUIZZES.map(q => q.id + ":" + q.questions.map(x => x.id).join(",")).join(" ") + "/" + REFLECTION_IDS.join(" "));
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const bits = f => {
     let s = "";
@@ -125,23 +120,23 @@
   };
   const utf8 = s => new TextEncoder().encode(s).length;
   let cutAt = Infinity; /* the length, in characters, reflections were cut to by the last encode() */
-  function encode(S, budget, bytes) {
+  function encode(progress, budget, bytes) {
     bytes = bytes || BYTES;
     const fits = s => s.length <= budget && utf8(s) <= bytes;
-    const ci = L.indexOf(S.c),
-      head = ["K1", SIG, b36(S.x >>> 0), b36(S.n || 0), ci < 0 ? "" : b36(ci), bits(L.map(id => S.l.includes(id)))];
-    const quizzes = (noFill, noAnswers) => Q.map((q, qi) => {
-      const z = S.z[q.id], ids = q.questions.map(x => x.id);
+    const ci = LESSON_IDS.indexOf(progress.current),
+      head = ["K1", SIG, b36(progress.seed >>> 0), b36(progress.saves || 0), ci < 0 ? "" : b36(ci), bits(LESSON_IDS.map(id => progress.visited.includes(id)))];
+    const quizzes = (noFill, noAnswers) => QUIZZES.map((q, qi) => {
+      const z = progress.quizzes[q.id], ids = q.questions.map(x => x.id);
       if (!z) return null;
-      const ans = noAnswers && z.b ? [] : ids.map((id, i) => {
-        const a = (z.q || {})[id], kind = q.questions[i].kind;
+      const ans = noAnswers && z.best ? [] : ids.map((id, i) => {
+        const a = (z.answers || {})[id], kind = q.questions[i].kind;
         return a && b36(i) + "=" + (a[1] ? 1 : 0) + (noFill && kind == "fill" ? "" : encR(kind, a[0]));
       }).filter(Boolean);
-      return [b36(qi), b36(z.a || 1), z.b ? z.b.map(b36).join(".") : "", z.d ? bits(ids.map(id => z.d.includes(id))) : "", ans.join(",")].join(":");
+      return [b36(qi), b36(z.attempt || 1), z.best ? z.best.map(b36).join(".") : "", z.drawn ? bits(ids.map(id => z.drawn.includes(id))) : "", ans.join(",")].join(":");
     }).filter(Boolean).join(";");
     /* a reflection the LMS holds only the beginning of is marked "~", so another device can say so too */
     const join = (qs, rs) => head.concat([qs, rs.map(r => b36(r[0]) + (r[2] ? "~" : "") + ":" + esc(r[1])).join(";")]).join("|");
-    const texts = R.map((id, i) => [i, Array.from(S.r[id] || ""), shortened[id] === S.r[id]]).filter(r => r[1].length);
+    const texts = REFLECTION_IDS.map((id, i) => [i, Array.from(progress.reflections[id] || ""), shortened[id] === progress.reflections[id]]).filter(r => r[1].length);
     /* Reflections give way first: each is cut to one common length, the longest that fits (docs/lms.md);
        then fill-in texts (their verdicts stay); then the answers of finished quizzes (their scores stay). */
     for (const [noFill, noAnswers] of [[false, false], [true, false], [true, true]]) {
@@ -163,59 +158,51 @@
   function decode(str) {
     const p = String(str || "").split("|");
     if (p[0] != "K1" || p.length < 8) return null;
-    const sig = (p[1] || "").split("."), mine = SIG.split("."), s = { x: n36(p[2]), n: n36(p[3]), l: [], z: {}, r: {} };
+    const sig = (p[1] || "").split("."), mine = SIG.split("."), s = { seed: n36(p[2]), saves: n36(p[3]), visited: [], quizzes: {}, reflections: {} };
     if (sig[0] == mine[0]) { /* the same lessons: the bookmark and visited lessons are still meaningful */
-      if (p[4]) s.c = L[n36(p[4])];
-      const seen = unbits(p[5], L.length);
-      s.l = L.filter((id, i) => seen[i]);
+      if (p[4]) s.current = LESSON_IDS[n36(p[4])];
+      const seen = unbits(p[5], LESSON_IDS.length);
+      s.visited = LESSON_IDS.filter((id, i) => seen[i]);
     }
     if (sig[1] != mine[1]) return s; /* quizzes or reflections changed in a new version: start them afresh */
     p[6].split(";").filter(Boolean).forEach(e => {
-      const [qi, a, b, d, ans] = e.split(":"), q = Q[n36(qi)];
+      const [qi, a, b, d, ans] = e.split(":"), q = QUIZZES[n36(qi)];
       if (!q) return;
-      const ids = q.questions.map(x => x.id), z = s.z[q.id] = { q: {} };
-      if (n36(a) > 1) z.a = n36(a); /* the runtime leaves the first attempt's number out */
-      if (b) z.b = b.split(".").map(n36);
-      if (d) { const f = unbits(d, ids.length); z.d = ids.filter((id, i) => f[i]); }
+      const ids = q.questions.map(x => x.id), z = s.quizzes[q.id] = { answers: {} };
+      if (n36(a) > 1) z.attempt = n36(a); /* the runtime leaves the first attempt's number out */
+      if (b) z.best = b.split(".").map(n36);
+      if (d) { const f = unbits(d, ids.length); z.drawn = ids.filter((id, i) => f[i]); }
       (ans || "").split(",").filter(Boolean).forEach(x => {
         const k = x.indexOf("="), qq = q.questions[n36(x.slice(0, k))];
-        if (qq) z.q[qq.id] = [decR(qq.kind, x.slice(k + 2)), +x[k + 1]];
+        if (qq) z.answers[qq.id] = [decR(qq.kind, x.slice(k + 2)), +x[k + 1]];
       });
     });
     p[7].split(";").filter(Boolean).forEach(e => {
-      const k = e.indexOf(":"), id = R[n36(e.slice(0, k).replace("~", ""))];
-      if (id) s.r[id] = unesc(e.slice(k + 1));
+      const k = e.indexOf(":"), id = REFLECTION_IDS[n36(e.slice(0, k).replace("~", ""))];
+      if (id) s.reflections[id] = unesc(e.slice(k + 1));
       if (id && e[k - 1] == "~") (s.cut = s.cut || []).push(id);
     });
     return s;
   }
 
   /* ---- interactions: one record per answered graded question, in each version's own response format ---- */
-  const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
   const CH = "abcdefghijklmnopqrstuvwxyz0123456789"; /* SCORM 1.2 choice, sequencing and matching use single characters */
-  const short = id => { const n = num(id); return V12 && n >= 1 && n <= CH.length ? CH[n - 1] : id; };
-  const fmt = (kind, v) => {
-    const sep = V12 ? "," : "[,]";
-    if (kind == "single" || kind == "multiple") return [].concat(v).sort((a, b) => num(a) - num(b)).map(short).join(sep);
-    if (kind == "fill") return V12 ? String(v).slice(0, 255) : String(v).replace(/\[[,.]\]/g, " ").slice(0, 250);
-    if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).map(short).join(sep); /* items as placed */
-    return Object.keys(v).sort((a, b) => num(a) - num(b)).map(l => short(l) + (V12 ? "." : "[.]") + short(v[l])).join(sep);
-  };
-  const patterns = (kind, key) => {
-    if (kind == "fill") return (key.answers || []).slice(0, 5).map(a => V12 ? a.slice(0, 255) : "{case_matters=false}" + a.slice(0, 250));
-    if (kind == "order") { const v = {}; key.correct.forEach((id, i) => { v[id] = i + 1; }); return [fmt(kind, v)]; }
-    return [fmt(kind, key.correct)];
-  };
+  const short = id => { const n = num(id); return n >= 1 && n <= CH.length ? CH[n - 1] : id; };
+  /* the response format of each version (core.encodeResponse); an LMS keeps at most 5 correct fill-in answers */
+  const FORMAT = V12
+    ? { list: ",", pair: ".", id: short, text: v => String(v).slice(0, 255), answer: a => a.slice(0, 255), answers: 5 }
+    : { list: "[,]", pair: "[.]", id: id => id, text: v => core.plainText(v).slice(0, 250),
+        answer: a => "{case_matters=false}" + a.slice(0, 250), answers: 5 };
   function interaction(a) {
     /* 1.2 journals (its interactions are write-only); 2004 keeps one record per question, updated on a retake */
     const n = !V12 && a.question in slots ? slots[a.question] : Math.max(count, parseInt(get("cmi.interactions._count"), 10) || 0);
     const p = "cmi.interactions." + n + ".";
     set(p + "id", a.question);
-    set(p + "type", TYPE[a.kind]);
+    set(p + "type", core.INTERACTION_TYPE[a.kind]);
     set(p + (V12 ? "time" : "timestamp"), clock());
     set(p + "weighting", real(a.max, 4));
-    patterns(a.kind, a.key).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
-    set(p + (V12 ? "student_response" : "learner_response"), fmt(a.kind, a.response));
+    core.responsePatterns(a.kind, a.key, FORMAT).forEach((x, i) => set(p + "correct_responses." + i + ".pattern", x));
+    set(p + (V12 ? "student_response" : "learner_response"), core.encodeResponse(a.kind, a.response, FORMAT));
     set(p + "result", a.correct ? "correct" : V12 ? "wrong" : "incorrect");
     if (!V12 && a.prompt) set(p + "description", a.prompt.replace(/^\{/, "(").slice(0, 250));
     if (!V12) slots[a.question] = n;
@@ -224,31 +211,31 @@
 
   /* ---- status, score, bookmark and progress, written on every save ---- */
   function write() {
-    const st = KS.status(), graded = Q.filter(q => q.graded), best = q => (S.z[q.id] || {}).b,
+    const st = KS.status(), graded = QUIZZES.filter(q => q.graded), best = q => (progress.quizzes[q.id] || {}).best,
       finished = graded.length > 0 && graded.every(best), passed = st.passed === true, failed = st.passed === false && finished,
       done = st.completed && st.passed !== false;
-    set(K.suspend, encode(S, LIMIT));
+    set(CMI.suspend, encode(progress, LIMIT));
     /* a reflection longer than the LMS can keep: the learner is told, under it (the whole text stays here) */
-    if (KS.limit) R.forEach(id => {
-      const n = Array.from(S.r[id] || "").length;
-      KS.limit(id, n > cutAt ? cutAt : n && shortened[id] === S.r[id] ? n : null);
+    if (KS.limit) REFLECTION_IDS.forEach(id => {
+      const n = Array.from(progress.reflections[id] || "").length;
+      KS.limit(id, n > cutAt ? cutAt : n && shortened[id] === progress.reflections[id] ? n : null);
     });
-    const id = st.lesson || S.c;
-    if (id) set(K.location, id.length <= 255 ? id : "#" + L.indexOf(id));
+    const id = st.lesson || progress.current;
+    if (id) set(CMI.location, id.length <= 255 ? id : "#" + LESSON_IDS.indexOf(id));
     if (st.maxPoints && graded.some(best)) { /* score before status: LMSs judge status by the score they hold */
       const ratio = st.points / st.maxPoints;
-      set(K.min, 0); set(K.max, 100); set(K.raw, real(ratio * 100, 2));
-      if (!V12) set(K.scaled, real(ratio, 4));
+      set(CMI.min, 0); set(CMI.max, 100); set(CMI.raw, real(ratio * 100, 2));
+      if (!V12) set(CMI.scaled, real(ratio, 4));
     }
-    if (V12) set(K.status, passed && st.completed ? "passed" : failed ? "failed" : st.completed ? "completed" : "incomplete");
+    if (V12) set(CMI.status, passed && st.completed ? "passed" : failed ? "failed" : st.completed ? "completed" : "incomplete");
     else {
-      const need = Math.max(1, Math.ceil(st.total * (C.completion.lessons == null ? 100 : C.completion.lessons) / 100));
-      set(K.progress, real(Math.min(1, st.visited / need), 3));
-      set(K.completion, st.completed ? "completed" : "incomplete");
-      set(K.success, passed ? "passed" : failed ? "failed" : "unknown");
+      const need = core.lessonsNeeded(st.total, COURSE.completion.lessons);
+      set(CMI.progress, real(Math.min(1, st.visited / need), 3));
+      set(CMI.completion, st.completed ? "completed" : "incomplete");
+      set(CMI.success, passed ? "passed" : failed ? "failed" : "unknown");
     }
-    set(K.exit, done ? (V12 ? "" : "normal") : "suspend");
-    set(K.time, span(Date.now() - t0));
+    set(CMI.exit, done ? (V12 ? "" : "normal") : "suspend");
+    set(CMI.time, span(Date.now() - t0));
   }
 
   const tracker = {
@@ -259,32 +246,32 @@
       const r = call(0, "");
       if (r != "true" && !IGOT && ![101, 103].includes(code())) return say("lmsMissing"); /* 101/103: already initialised */
       live = true;
-      const who = get(K.learner);
-      if (who) C.storageKey += ":" + hash(who); /* a shared computer: each learner's own copy on this device */
+      const who = get(CMI.learner);
+      if (who) COURSE.storageKey += ":" + hash(who); /* a shared computer: each learner's own copy on this device */
       count = parseInt(get("cmi.interactions._count"), 10) || 0;
       if (!V12) for (let i = 0; i < count; i++) slots[get("cmi.interactions." + i + ".id")] = i;
     },
     load() {
       if (!live) return null; /* no LMS: the progress kept on this device */
-      const raw = get(K.suspend), where = get(K.location); /* iGOT never says entry=resume: go by the data */
+      const raw = get(CMI.suspend), where = get(CMI.location); /* iGOT never says entry=resume: go by the data */
       const s = decode(raw) || {};
-      if (!s.c && where) s.c = where[0] == "#" ? L[+where.slice(1)] : where;
+      if (!s.current && where) s.current = where[0] == "#" ? LESSON_IDS[+where.slice(1)] : where;
       /* This device's copy of the same attempt wins when it is newer: it has whole reflections and anything
          a failed commit did not carry. A copy of another attempt (another learner) is never used. */
       const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
-      const state = mine && s.x != null && mine.x === s.x && (mine.n || 0) >= (s.n || 0) ? mine : s;
-      if (state === s) (s.cut || []).forEach(id => { shortened[id] = s.r[id]; });
+      const state = core.newerProgress(mine, s);
+      if (state === s) (s.cut || []).forEach(id => { shortened[id] = s.reflections[id]; });
       delete s.cut;
-      if (state.c && L.includes(state.c) && !location.hash) {
-        try { history.replaceState(null, "", "#/" + state.c); } catch (e) { /* sandboxed frame: start at home */ }
+      if (state.current && LESSON_IDS.includes(state.current) && !location.hash) {
+        try { history.replaceState(null, "", "#/" + state.current); } catch (e) { /* sandboxed frame: start at home */ }
       }
       return state; /* never null when the LMS answered: a first launch starts afresh on a shared device */
     },
-    save(state) { S = state; if (live) { write(); soon(); } },
+    save(state) { progress = state; if (live) { write(); soon(); } },
     onAnswer(a) { if (live && a.graded && a.key) { interaction(a); soon(); } },
-    onHide(state) { S = state; if (live) { write(); commit(); } },
+    onHide(state) { progress = state; if (live) { write(); commit(); } },
     onExit(state, e) {
-      S = state;
+      progress = state;
       if (!live || ended) return;
       write();
       commit();

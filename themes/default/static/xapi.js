@@ -4,15 +4,15 @@
    packager/export/xapi_core.py. What it sends, and when, is in docs/lms.md. */
 (() => {
   "use strict";
-  const W = window, C = W.KS_COURSE, cfg = C && C.lms;
+  const W = window, COURSE = W.KS_COURSE, cfg = COURSE && COURSE.lms, core = W.KS_CORE;
   if (!cfg || !/^(xapi|cmi5)$/.test(cfg.api)) return;
   const CMI5 = cfg.api == "cmi5", V = "http://adlnet.gov/expapi/verbs/", A = "http://adlnet.gov/expapi/activities/",
-    X = "https://w3id.org/xapi/cmi5/context/", LANG = cfg.lang || C.lang, STATE = "karmayogi-studio.progress",
+    X = "https://w3id.org/xapi/cmi5/context/", LANG = cfg.lang || COURSE.lang, STATE = "karmayogi-studio.progress",
     P = new URLSearchParams(location.search), MOD = CMI5 && P.get("module") ? +P.get("module") - 1 : null;
   /* the AU's scope: the whole course, or one module (cmi5 --au-per module) */
-  const LS = C.lessons.filter(l => MOD == null || l.module == MOD).map(l => l.id),
-    GQ = (C.quizzes || []).filter(x => x.graded && LS.includes(x.lesson));
-  let KS = null, S = null, live = false, normal = true, mode = "Normal", mastery = null, tpl = {}, auth = "",
+  const LS = COURSE.lessons.filter(l => MOD == null || l.module == MOD).map(l => l.id),
+    GQ = (COURSE.quizzes || []).filter(x => x.graded && LS.includes(x.lesson));
+  let KS = null, progress = null, live = false, normal = true, mode = "Normal", mastery = null, tpl = {}, auth = "",
     endpoint = "", actor = null, who = "", reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
     rejected = false, shown = false, timer = 0, stateTimer = 0, putting = false, dirty = false,
     ended = false, judged = false, lesson = null, checking = false, returnUrl = "", inflight = null, flying = 0,
@@ -35,13 +35,7 @@
     const s = Math.max(0, ms) / 1000;
     return `PT${Math.floor(s / 3600)}H${Math.floor(s % 3600 / 60)}M${Math.round(s % 60 * 100) / 100}S`;
   };
-  const num = id => parseInt(String(id).slice(1), 10); /* "o3" -> 3 */
-  const byNum = (a, b) => num(a) - num(b);
-  const hash = s => {
-    let h = 2166136261;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    return (h >>> 0).toString(36);
-  };
+  const hash = core.hash;
   const name = s => ({ [LANG]: s });
   const act = (id, type, title, more) => ({ objectType: "Activity", id, definition: Object.assign({ type, name: name(title) }, more) });
   const enc = s => encodeURIComponent(s);
@@ -126,7 +120,7 @@
     if (extra.ext) c.extensions = Object.assign({}, extra.ext, c.extensions);
     return c;
   }
-  const unit = () => act(au, A + (MOD == null ? "course" : "module"), MOD == null ? C.title : C.modules[MOD].title);
+  const unit = () => act(au, A + (MOD == null ? "course" : "module"), MOD == null ? COURSE.title : COURSE.modules[MOD].title);
   const competencies = ids => Array.from(new Set([].concat(...ids.map(id => cfg.lessons[id] || [])))).map(i => cfg.competencies[i]);
   function send(verb, object, result, extra) {
     if (ended && verb != "terminated") return null; /* nothing after terminated (cmi5 9.3.0.0-5) */
@@ -224,9 +218,9 @@
      moment stays in this device's copy (and a reflection's text in its answered statement). */
   function putState() {
     clearTimeout(stateTimer);
-    if (!live || !normal || !S || ended) return Promise.resolve();
+    if (!live || !normal || !progress || ended) return Promise.resolve();
     if (putting) { dirty = true; return putting; }
-    const body = JSON.stringify({ v: 1, s: S, d: done });
+    const body = JSON.stringify({ v: 1, s: core.storedProgress(progress), d: done });
     dirty = false;
     putting = fetch(stateUrl(STATE), { method: "PUT", headers: headers(true), body })
       .then(r => r.status >= 500 || r.status == 429, () => true)
@@ -239,29 +233,16 @@
   }
 
   /* ---- what the learner did ---- */
-  const TYPE = { single: "choice", multiple: "choice", fill: "fill-in", order: "sequencing", match: "matching" };
-  const plain = v => String(v).replace(/\[[,.]\]/g, " "); /* a typed "[,]" must not split the response */
   const parts = list => list.map(x => ({ id: x[0], description: name(x[1]) }));
-  function response(kind, v) {
-    if (kind == "single" || kind == "multiple") return [].concat(v).sort(byNum).join("[,]");
-    if (kind == "fill") return plain(v);
-    if (kind == "order") return Object.keys(v).sort((a, b) => v[a] - v[b]).join("[,]"); /* items as placed */
-    return Object.keys(v).sort(byNum).map(l => l + "[.]" + v[l]).join("[,]");
-  }
-  function patterns(kind, k) {
-    if (kind == "fill") return (k.answers || []).map(a => "{case_matters=false}" + plain(a));
-    if (kind == "order") return [k.correct.join("[,]")];
-    if (kind == "match") return [Object.keys(k.correct).sort(byNum).map(l => l + "[.]" + k.correct[l]).join("[,]")];
-    return [[].concat(k.correct).sort(byNum).join("[,]")];
-  }
-  const lessonAct = id => act(cfg.lessonIris[id], A + "lesson", (C.lessons.find(l => l.id == id) || {}).title || id);
+  const lessonAct = id => act(cfg.lessonIris[id], A + "lesson", (COURSE.lessons.find(l => l.id == id) || {}).title || id);
   const within = id => ({ ca: { grouping: [unit()], other: competencies([id]) } });
   function answered(a) {
     const d = cfg.questions[a.quiz + "/" + a.question] || {},
-      def = { description: name(d.text || a.prompt), interactionType: TYPE[a.kind], correctResponsesPattern: patterns(a.kind, a.key) };
+      def = { description: name(d.text || a.prompt), interactionType: core.INTERACTION_TYPE[a.kind],
+        correctResponsesPattern: core.responsePatterns(a.kind, a.key, core.XAPI_FORMAT) };
     if (d.choices) def.choices = parts(d.choices);
     if (d.source) { def.source = parts(d.source); def.target = parts(d.target); }
-    const result = { response: response(a.kind, a.response), success: a.correct };
+    const result = { response: core.encodeResponse(a.kind, a.response, core.XAPI_FORMAT), success: a.correct };
     if (a.graded && a.max) result.score = { raw: a.points, min: 0, max: a.max, scaled: Math.round(a.points * 10000 / a.max) / 10000 };
     const x = within(a.lesson), quiz = act(cfg.iri + "/quiz/" + enc(a.quiz), A + "assessment", a.quiz);
     if (d.competencies) x.ca.other = d.competencies.map(i => cfg.competencies[i]); /* the question's own */
@@ -283,21 +264,21 @@
 
   /* ---- completion and judgement, for this AU's lessons and graded quizzes ---- */
   function status() {
-    const cp = C.completion || {}, need = Math.max(1, Math.ceil(LS.length * (cp.lessons == null ? 100 : cp.lessons) / 100)),
-      seen = LS.filter(id => S.l.includes(id)).length, best = GQ.map(x => (S.z[x.id] || {}).b),
+    const cp = COURSE.completion || {}, need = core.lessonsNeeded(LS.length, cp.lessons),
+      seen = LS.filter(id => progress.visited.includes(id)).length, best = GQ.map(x => (progress.quizzes[x.id] || {}).best),
       m = mastery != null ? mastery : cp.passScore != null ? cp.passScore / 100 : null, r = { completed: seen >= need };
     if (m != null && GQ.length && best.every(Boolean)) { /* every graded quiz has a finished attempt */
       const got = best.reduce((n, b) => n + b[0], 0), max = best.reduce((n, b) => n + b[1], 0);
       r.score = { scaled: max ? Math.round(got * 10000 / max) / 10000 : 0, raw: got, min: 0, max };
       r.passed = max > 0 && got >= m * max - 1e-9;
       r.mastery = m;
-      r.final = GQ.every(x => x.attempts && ((S.z[x.id] || {}).a || 1) >= x.attempts); /* no attempt left */
+      r.final = GQ.every(x => x.attempts && ((progress.quizzes[x.id] || {}).attempt || 1) >= x.attempts); /* no attempt left */
     }
     return r;
   }
   function check(leaving) {
     checking = false;
-    if (!live || !normal || !S || ended) return;
+    if (!live || !normal || !progress || ended) return;
     const r = status(), took = dur(Date.now() - t0), ext = r.mastery != null && mastery != null ? { [X + "extensions/masteryscore"]: mastery } : null;
     if (r.completed && !done.completed) {
       done.completed = 1;
@@ -356,7 +337,7 @@
       if (!live) return KS.notice(KS.t("lmsMissing"));
       normal = mode == "Normal";
       /* this learner's own copy on a shared device; Browse and Review never touch the Normal copy */
-      C.storageKey += ":" + hash(JSON.stringify(actor) + reg + au) + (normal ? "" : ":" + mode);
+      COURSE.storageKey += ":" + hash(JSON.stringify(actor) + reg + au) + (normal ? "" : ":" + mode);
       key = "ks:xapi:" + hash(endpoint + (reg || "-") + au);
       try {
         const kept = JSON.parse(localStorage.getItem(key) || "null");
@@ -367,24 +348,24 @@
     },
     load() {
       if (!live) return null; /* no LRS: the progress kept on this device */
-      const doc = json(xhr("GET", stateUrl(STATE))) || {}, s = doc.s || {};
+      const doc = json(xhr("GET", stateUrl(STATE))) || {}, s = core.restoredProgress(doc.s) || {};
       Object.keys(doc.d || {}).forEach(k => { done[k] = done[k] || doc.d[k]; });
       /* this device's copy of the same attempt wins when newer (it may hold what a failed request did not) */
       const local = KS.trackers.find(t => t.local), mine = local && local.load && local.load();
-      const state = mine && s.x != null && mine.x === s.x && (mine.n || 0) >= (s.n || 0) ? mine : s;
-      const at = state.c && LS.includes(state.c) ? state.c : LS[0];
-      if (at && (state.c || MOD != null) && !location.hash) {
+      const state = core.newerProgress(mine, s);
+      const at = state.current && LS.includes(state.current) ? state.current : LS[0];
+      if (at && (state.current || MOD != null) && !location.hash) {
         try { history.replaceState(null, "", location.search + "#/" + at); } catch (e) { /* sandboxed frame */ }
       }
       return state;
     },
     save(state) {
-      S = state;
+      progress = state;
       clearTimeout(stateTimer);
       if (live && normal && !ended) stateTimer = setTimeout(putState, 300); /* a burst of changes, one write */
     },
     onStatus(st) {
-      if (!live || !S || ended) return;
+      if (!live || !progress || ended) return;
       if (st.lesson != lesson) { /* a lesson opened (or home): report reflections left behind, then the lesson */
         reflections();
         lesson = st.lesson;
@@ -394,9 +375,9 @@
     },
     onAnswer(a) { if (live && normal && a.key) { answered(a); later(); } },
     onReflection(id, v) { if (live && normal) pending[id] = { v, l: lesson }; },
-    onHide(state) { S = state; if (!live || ended) return; reflections(); putState(); pump(); },
+    onHide(state) { progress = state; if (!live || ended) return; reflections(); putState(); pump(); },
     onExit(state, e) {
-      S = state;
+      progress = state;
       if (!live || ended) return;
       reflections();
       if (e && e.persisted) return putState(); /* a cached page may come back: the session goes on */
@@ -406,6 +387,6 @@
     }
   };
   const KSO = W.KS = W.KS || {};
-  KSO.xapi = { queue: () => queue.slice(), pump: () => pump(), status: () => S && status(), inflight: () => !!inflight };
+  KSO.xapi = { queue: () => queue.slice(), pump: () => pump(), status: () => progress && status(), inflight: () => !!inflight };
   (W.KS_TRACKERS = W.KS_TRACKERS || []).push(tracker);
 })();
