@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from studio.db import session_for
 from studio.models import Submission
-from tests.browser.test_catalog import sign_in, submit_and_wait
+from tests.browser.conftest import phone, sign_in, submit_and_wait
 from tests.studio.conftest import PASSWORD, Person, create_market
 from tests.studio.live import live_studio
 from tests.studio.test_catalog_workflow import folder
@@ -49,7 +49,7 @@ def published(browser, tmp_path):
         (folder(app) / "media" / "cover.svg").write_text(EXPLOIT, "utf-8")
         yml = folder(app) / "course.yml"
         yml.write_text(yml.read_text("utf-8") + "thumbnail: media/cover.svg\n", "utf-8")
-        submit_and_wait(sign_in(browser, base, "author@inst.example"), base)  # the gate passes: it is cleanable
+        submit_and_wait(sign_in(phone(browser), base, "author@inst.example"), base)  # the gate passes: it is cleanable
         review = "/o/market/review/1"
         assert Person(app, "reviewer@market.example").post(f"{review}/decide", {"action": "approve"}).status_code == 302
         publisher = Person(app, "publisher@market.example")

@@ -21,8 +21,7 @@ from playwright.sync_api import Page, expect
 
 from packager import export, load_course
 from packager.export.xapi_core import Iris
-from tests.browser.conftest import answer_keys, course_data
-from tests.browser.test_player import answer
+from tests.browser.conftest import answer, answer_keys, course_data
 from tests.browser.test_scorm import take_final_quiz, visit_lessons
 from tests.conftest import SAMPLE
 from tests.lrs import Front, Ralph, Session, agent_key, validate_statements
@@ -138,7 +137,7 @@ def answer_checks(page: Page, world: World) -> int:
         forms = page.locator(f'section.ks-quiz[data-quiz="{quiz["id"]}"] form.ks-q')
         forms.first.wait_for()
         for i in range(forms.count()):
-            answer(None, forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
+            answer(forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
             expect(forms.nth(i).locator(".ks-feedback")).not_to_be_empty()
             n += 1
     return n
@@ -260,7 +259,7 @@ def test_cmi5_retake_in_one_session_is_judged_once_as_passed(browser, world, lrs
     quiz.get_by_role("button", name="Try again").click()
     forms = quiz.locator("form.ks-q")
     for i in range(forms.count()):
-        answer(None, forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
+        answer(forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
     expect(quiz.locator(".ks-quiz-result .ks-pass")).to_be_visible()
     leave(page)
     try:
