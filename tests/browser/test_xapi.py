@@ -147,6 +147,18 @@ def launch_cmi5(world: World, browser, s: Session, **options: Any) -> Page:
     return open_page(browser, world.front.cmi5_url(options.pop("package", "cmi5"), s, **options))
 
 
+def assert_resumes(world: World, browser, s: Session) -> list[dict]:
+    """A new launch of *s*'s registration offers to continue, and the two sessions' statements pass the cmi5
+    checks; returns those statements."""
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    expect(page.locator(".ks-start")).to_have_text("Continue")
+    leave(page)
+    got = world.wait(s.registration, n=2)
+    page.context.close()
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    return got
+
+
 # ---- cmi5 ------------------------------------------------------------------------------------------------
 
 
@@ -218,12 +230,7 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
     )
 
     # the State API holds the progress: a new launch of the same registration resumes it
-    page = launch_cmi5(world, browser, s, mastery=0.7)
-    expect(page.locator(".ks-start")).to_have_text("Continue")
-    leave(page)
-    got = world.wait(s.registration, n=2)
-    page.context.close()
-    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    got = assert_resumes(world, browser, s)
     assert Counter(verbs(got))["completed"] == 1  # once per registration, not once per session
 
 
@@ -470,12 +477,7 @@ def test_cmi5_closing_the_window_sends_each_statement_once_and_terminated_last(b
     assert any("/reflection/" in st["object"]["id"] for st in got)
 
     # the progress written during the session is there for the next launch, which sends nothing twice either
-    page = launch_cmi5(world, browser, s, mastery=0.7)
-    expect(page.locator(".ks-start")).to_have_text("Continue")
-    leave(page)
-    got = world.wait(s.registration, n=2)
-    page.context.close()
-    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    assert_resumes(world, browser, s)
 
 
 def test_cmi5_launch_actor_is_used_exactly_as_given(browser, world):
