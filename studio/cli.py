@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,79 +105,73 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _create_org(args: argparse.Namespace) -> int:
+def _change_accounts(args: argparse.Namespace, change: Callable[[Any], str]) -> int:
+    """Run *change* on a session of the studio's database and commit it; print what it says it did, or the
+    AccountError that refused it (exit status 2, nothing written)."""
     from .accounts import accounts
     from .db import session_for
 
-    app = _app(args)
-    session = session_for(app)
+    session = session_for(_app(args))
     try:
-        org = accounts.create_org(session, args.slug, args.name)
-        org.is_catalogue = args.catalogue
+        done = change(session)
         session.commit()
     except accounts.AccountError as exc:
         print(f"kstudio: error: {exc}", file=sys.stderr)
         return 2
     finally:
         session.close()
-    print(f"created organisation {org.slug} ({org.name})" + (", which runs the catalogue" if org.is_catalogue else ""))
+    print(done)
     return 0
+
+
+def _create_org(args: argparse.Namespace) -> int:
+    from .accounts import accounts
+
+    def change(session: Any) -> str:
+        org = accounts.create_org(session, args.slug, args.name)
+        org.is_catalogue = args.catalogue
+        return f"created organisation {org.slug} ({org.name})" + (
+            ", which runs the catalogue" if org.is_catalogue else ""
+        )
+
+    return _change_accounts(args, change)
 
 
 def _create_user(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from .accounts import accounts
-    from .db import session_for
     from .models import Organisation
 
     password = sys.stdin.readline().rstrip("\r\n")
-    app = _app(args)
-    session = session_for(app)
-    try:
+
+    def change(session: Any) -> str:
         org = session.scalar(select(Organisation).where(Organisation.slug == args.org))
         if org is None:
-            print(
-                f"kstudio: error: no organisation '{args.org}'; create it with 'kstudio admin create-org'",
-                file=sys.stderr,
-            )
-            return 2
+            raise accounts.AccountError(f"no organisation '{args.org}'; create it with 'kstudio admin create-org'")
         user = accounts.create_user(session, args.email, password, org, args.role)
-        session.commit()
-    except accounts.AccountError as exc:
-        print(f"kstudio: error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        session.close()
-    print(f"{user.email} is {args.role} of {args.org}")
-    return 0
+        return f"{user.email} is {args.role} of {args.org}"
+
+    return _change_accounts(args, change)
 
 
 def _set_password(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from .accounts import accounts
-    from .db import session_for
     from .models import User
 
     password = sys.stdin.readline().rstrip("\r\n")
     email = args.email.strip().lower()
-    app = _app(args)
-    session = session_for(app)
-    try:
+
+    def change(session: Any) -> str:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
-            print(f"kstudio: error: no one signs in as {email}", file=sys.stderr)
-            return 2
+            raise accounts.AccountError(f"no one signs in as {email}")
         accounts.set_password(session, user, password)
-        session.commit()
-    except accounts.AccountError as exc:
-        print(f"kstudio: error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        session.close()
-    print(f"new password for {email}; every session of theirs has ended")
-    return 0
+        return f"new password for {email}; every session of theirs has ended"
+
+    return _change_accounts(args, change)
 
 
 def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -18,13 +18,11 @@ from pathlib import Path
 
 import polib
 import pytest
-from babel.messages.pofile import read_po
 from PIL import Image, ImageChops, ImageStat
 
 from packager import export
 from packager.__main__ import main
 from packager.errors import ExportError
-from packager.i18n.catalog import plural_forms
 from packager.load import load_course
 from packager.model import Course, Html
 from packager.pdf import fonts
@@ -32,8 +30,8 @@ from packager.pdf.handout import CourseFetcher
 from packager.pdf.strings import HANDOUT_STRINGS, handout_strings
 from packager.strings import LOCALES_ROOT, catalog_langs
 
+from .catalogs import FIELD, LANGUAGES, SCRIPT, assert_complete
 from .conftest import SAMPLE, write
-from .test_player_strings import FIELD, LANGUAGES, SCRIPT
 
 REFS = Path(__file__).parent / "fixtures" / "pdf"
 LANGS = ("en", "hi", "ur")
@@ -343,28 +341,9 @@ def test_every_language_has_a_handout_catalog_and_the_template_lists_every_strin
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_handout_catalog_is_complete_valid_and_in_its_script(lang: str) -> None:
-    path = HANDOUT / f"{lang}.po"
-    with open(path, "rb") as fh:
-        assert read_po(fh, abort_invalid=True).num_plurals == 2  # as the build reads it
-    po = polib.pofile(str(path))
-    assert po.metadata["Language"] == lang
-    assert po.metadata["Plural-Forms"] == plural_forms(lang)
-    assert {e.msgctxt for e in po} == set(HANDOUT_STRINGS)
     letters = []
-    for entry in po:
-        english = HANDOUT_STRINGS[entry.msgctxt]
-        assert not entry.fuzzy and not entry.obsolete
-        if isinstance(english, tuple):
-            assert (entry.msgid, entry.msgid_plural) == english
-            forms = [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
-            assert len(forms) == 2 and all(forms), entry.msgctxt
-        else:
-            assert entry.msgid == english and entry.msgstr, entry.msgctxt
-            forms = [entry.msgstr]
-        for form in forms:
-            want = english if isinstance(english, str) else english[1]
-            assert set(FIELD.findall(form)) == set(FIELD.findall(want)), (lang, entry.msgctxt, form)
-            letters += [c for c in FIELD.sub("", form) if unicodedata.category(c)[0] == "L"]
+    for form in assert_complete(HANDOUT / f"{lang}.po", lang, HANDOUT_STRINGS):
+        letters += [c for c in FIELD.sub("", form) if unicodedata.category(c)[0] == "L"]
     low, high = SCRIPT[lang]
     outside = [c for c in letters if not low <= ord(c) <= high]
     assert not outside, (lang, "".join(sorted(set(outside))))

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import polib
 import pytest
-from babel.messages.pofile import read_po
 
-from packager.i18n.catalog import plural_forms
 from packager.strings import LOCALES, PLAYER_STRINGS, catalog_langs, format_number, player_strings
-
-LANGUAGES = ["as", "bn", "gu", "hi", "kn", "ml", "mr", "or", "pa", "ta", "te", "ur"]
-SCRIPT = {  # the Unicode block each language's text is written in
-    "hi": (0x0900, 0x097F), "mr": (0x0900, 0x097F), "bn": (0x0980, 0x09FF), "as": (0x0980, 0x09FF),
-    "pa": (0x0A00, 0x0A7F), "gu": (0x0A80, 0x0AFF), "or": (0x0B00, 0x0B7F), "ta": (0x0B80, 0x0BFF),
-    "te": (0x0C00, 0x0C7F), "kn": (0x0C80, 0x0CFF), "ml": (0x0D00, 0x0D7F), "ur": (0x0600, 0x06FF),
-}  # fmt: skip
-FIELD = re.compile(r"\{\w+\}")
+from tests.catalogs import FIELD, LANGUAGES, SCRIPT, assert_complete
 
 
 def test_every_language_has_a_catalog():
@@ -34,30 +24,9 @@ def test_template_lists_every_string():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalog_is_complete_valid_and_in_its_script(lang):
-    path = LOCALES / f"{lang}.po"
-    with open(path, "rb") as fh:
-        babel_catalog = read_po(fh, abort_invalid=True)  # as the build reads it
-    po = polib.pofile(str(path))
-    assert po.metadata["Language"] == lang
-    assert po.metadata["Plural-Forms"] == plural_forms(lang)
-    assert babel_catalog.num_plurals == 2
-    assert {e.msgctxt for e in po} == set(PLAYER_STRINGS)
     letters = []
-    for entry in po:
-        english = PLAYER_STRINGS[entry.msgctxt]
-        assert not entry.fuzzy and not entry.obsolete
-        if isinstance(english, tuple):
-            assert (entry.msgid, entry.msgid_plural) == english
-            forms = [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
-            assert len(forms) == 2 and all(forms), entry.msgctxt
-            for form in forms:  # every field of the English plural is kept (the count may be implied)
-                assert set(FIELD.findall(form)) == set(FIELD.findall(english[1])), (lang, entry.msgctxt, form)
-        else:
-            assert entry.msgid == english and entry.msgstr, entry.msgctxt
-            forms = [entry.msgstr]
-            assert set(FIELD.findall(entry.msgstr)) == set(FIELD.findall(english)), (lang, entry.msgctxt)
-        for form in forms:
-            letters += [c for c in FIELD.sub("", form).replace("JavaScript", "") if unicodedata.category(c)[0] == "L"]
+    for form in assert_complete(LOCALES / f"{lang}.po", lang, PLAYER_STRINGS):
+        letters += [c for c in FIELD.sub("", form).replace("JavaScript", "") if unicodedata.category(c)[0] == "L"]
     low, high = SCRIPT[lang]
     outside = [c for c in letters if not low <= ord(c) <= high and not 0xFB50 <= ord(c) <= 0xFEFF]
     assert not outside, (lang, "".join(sorted(set(outside))))

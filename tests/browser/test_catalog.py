@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from studio.accounts import accounts
 from studio.db import session_for
-from tests.browser.conftest import AXE
+from tests.browser.conftest import axe_failures, phone, sign_in, submit_and_wait
 from tests.studio.conftest import LESSON, PASSWORD
 from tests.studio.live import live_studio
 from tests.studio.test_catalog_workflow import add_thumbnail
@@ -36,56 +36,20 @@ def live(tmp_path):
         yield base, app
 
 
-def phone(browser):
-    """A 320 px wide page (the smallest screen the studio serves); CSP bypassed so axe can be injected."""
-    return browser.new_context(viewport={"width": 320, "height": 700}, bypass_csp=True).new_page()
-
-
-def axe_failures(page, base, addresses):
+def axe_failures_at(page, base, addresses):
+    """What axe and the 320 px screen find wrong on each of *addresses*."""
     failures = []
     for address in addresses:
         page.goto(base + address)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
-        )
-        failures += [
-            f"{address}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            failures.append(f"{address}: {overflow}px of horizontal scrolling at 320 px")
+        failures += axe_failures(page, f"{address} @320")
     return failures
-
-
-def sign_in(browser, base, email):
-    page = phone(browser)
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
-
-
-def submit_and_wait(page, base):
-    page.goto(base + "/o/inst/c/c1/submissions/")
-    page.get_by_role("button", name="Submit to Karmayogi Marketplace").click()
-    for _ in range(120):  # the submit job builds, gates and freezes in the background
-        page.goto(base + "/o/inst/c/c1/submissions/")
-        if "Building and checking" not in page.content():
-            break
-        page.wait_for_timeout(250)
-    expect(page.locator(".submission .state").first).to_have_text("In review")
 
 
 def test_partner_reviewer_and_publisher(browser, live):
     base, app = live
-    partner = sign_in(browser, base, "author@inst.example")
-    reviewer = sign_in(browser, base, "reviewer@market.example")
-    publisher = sign_in(browser, base, "publisher@market.example")
+    partner = sign_in(phone(browser), base, "author@inst.example")
+    reviewer = sign_in(phone(browser), base, "reviewer@market.example")
+    publisher = sign_in(phone(browser), base, "publisher@market.example")
 
     partner.goto(base + "/o/inst/c/c1/")
     partner.get_by_role("link", name="Catalogue", exact=True).last.click()
@@ -119,7 +83,7 @@ def test_partner_reviewer_and_publisher(browser, live):
     publisher.get_by_role("button", name="Publish", exact=True).click()
     expect(publisher.locator("strong.state")).to_have_text("Live")
 
-    anyone = phone(browser)  # the public catalogue: no sign-in
+    anyone = phone(browser).new_page()  # the public catalogue: no sign-in
     anyone.goto(base + "/catalogue/")
     anyone.get_by_label("Search", exact=True).fill("first")
     anyone.get_by_label("Competency area").select_option("Behavioural")
@@ -132,8 +96,8 @@ def test_partner_reviewer_and_publisher(browser, live):
     assert [(r["name"], r["status"]) for r in rows] == [("First course", "Live")]
 
     # Every catalogue page passes axe (WCAG 2.1 AA) and fits a 320 px screen.
-    failures = axe_failures(partner, base, ["/o/inst/c/c1/submissions/", "/notifications/"])
-    failures += axe_failures(reviewer, base, ["/o/market/review/", "/o/market/review/1/"])
+    failures = axe_failures_at(partner, base, ["/o/inst/c/c1/submissions/", "/notifications/"])
+    failures += axe_failures_at(reviewer, base, ["/o/market/review/", "/o/market/review/1/"])
     entry = anyone.url.split("/catalogue/")[1]
-    failures += axe_failures(anyone, base, ["/catalogue/", f"/catalogue/{entry}"])
+    failures += axe_failures_at(anyone, base, ["/catalogue/", f"/catalogue/{entry}"])
     assert failures == []

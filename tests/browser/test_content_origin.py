@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from studio.db import session_for
 from studio.models import Membership, Submission, SubmissionEvent
-from tests.studio.conftest import LESSON, PASSWORD, Person, create_market
+from tests.browser.conftest import sign_in
+from tests.studio.conftest import LESSON, Person, create_market
 from tests.studio.live import live_studio
 
 ATTACK = """(async function () {
@@ -103,16 +104,6 @@ def _state(app, sub_id: int) -> tuple[str, list[tuple[str, str]], list[tuple[str
     return sub.state, roles, events
 
 
-def _sign_in(context, base: str, email: str):
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
-
-
 def _follow_the_link(context, page) -> str:
     """Open the lesson's link to x.html in a new tab, as a person may with any link (the player's
     ``download`` attribute is only a hint); returns 'download' or 'ran' (its script finished)."""
@@ -167,7 +158,7 @@ def test_a_course_file_cannot_act_for_whoever_opens_it(browser, live, email, ope
     before = _state(app, sub_id)
 
     context = browser.new_context(accept_downloads=True)
-    page = _sign_in(context, base, email)
+    page = sign_in(context, base, email)
     start = (
         f"{base}/o/market/review/{sub_id}/player/en/#/lessons/01-welcome"
         if opens == "review"

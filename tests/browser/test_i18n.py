@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from packager import export, load_course
 from packager.fonts import shown
 from packager.strings import player_strings
-from tests.browser.conftest import answer_keys, course_data
+from tests.browser.conftest import answer, answer_keys, axe_failures, course_data
 from tests.conftest import SAMPLE
 from tests.pseudo import pseudo_course
 
@@ -44,22 +44,6 @@ def sample_sites(tmp_path_factory) -> dict[str, Path]:
     return {lang: _site(export(course, "html", base / "dist", lang=lang), base / lang) for lang in ("hi", "ur")}
 
 
-def _answer(form, key: dict) -> None:
-    kind = key["kind"]
-    if kind in ("single", "multiple"):
-        for value in key["correct"]:
-            form.locator(f'input[value="{value}"]').check()
-    elif kind == "fill":
-        form.locator("input.ks-fill").fill(key["answers"][0])
-    elif kind == "order":
-        for position, item in enumerate(key["correct"], start=1):
-            form.locator(f'[data-i="{item}"] select').select_option(str(position))
-    else:
-        for left, right in key["correct"].items():
-            form.locator(f'[data-l="{left}"] select').select_option(right)
-    form.locator("button.ks-submit").click()
-
-
 @pytest.mark.parametrize("lang", ["hi", "ur"])
 def test_answers_and_scoring_work_in_the_pseudo_translated_player(browser, pseudo_sites, lang):
     site = pseudo_sites[lang]
@@ -74,7 +58,7 @@ def test_answers_and_scoring_work_in_the_pseudo_translated_player(browser, pseud
     assert forms.first.locator("button.ks-submit").inner_text() == s["submit"]
     for i in range(forms.count()):
         form = forms.nth(i)
-        _answer(form, keys[form.get_attribute("data-q")])
+        answer(form, keys[form.get_attribute("data-q")])
         expect(form.locator(".ks-feedback")).to_contain_text(s["correct"])
         assert "ks-right" in (form.get_attribute("class") or "")
     result = quiz.locator(".ks-quiz-result")
@@ -197,8 +181,6 @@ def test_completion_date_and_counts_are_in_the_language(browser, sample_sites):
 
 @pytest.mark.parametrize("lang", ["hi", "ur"])
 def test_translated_pages_pass_axe_and_fit_a_small_screen(browser, sample_sites, lang):
-    from tests.browser.conftest import AXE
-
     site = sample_sites[lang]
     course = course_data(site)
     context = browser.new_context(viewport={"width": 320, "height": 800}, bypass_csp=True)  # axe is inline
@@ -208,17 +190,6 @@ def test_translated_pages_pass_axe_and_fit_a_small_screen(browser, sample_sites,
     for hash_ in ["", *(f"#/{lesson['id']}" for lesson in course["lessons"])]:
         page.goto(index + hash_)
         page.wait_for_selector("article.ks-lesson" if hash_ else "#ks-home")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
-        )
-        failures += [
-            f"{hash_ or 'home'}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            failures.append(f"{hash_ or 'home'}: {overflow}px of horizontal scrolling")
+        failures += axe_failures(page, hash_ or "home")
     context.close()
     assert failures == []

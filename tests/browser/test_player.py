@@ -7,31 +7,9 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, answer_keys, course_data
+from tests.browser.conftest import answer, answer_keys, axe_failures, course_data
 
 pytestmark = pytest.mark.browser
-
-
-def answer(page, form, key: dict, right: bool = True) -> None:
-    """Fill one question form from its answer key (or wrongly, when *right* is False)."""
-    kind = key["kind"]
-    if kind in ("single", "multiple"):
-        options = form.locator("input").evaluate_all("els => els.map(e => e.value)")
-        chosen = key["correct"] if right else [o for o in options if o not in key["correct"]][:1]
-        for value in chosen:
-            form.locator(f'input[value="{value}"]').check()
-    elif kind == "fill":
-        form.locator("input.ks-fill").fill(key["answers"][0].upper() if right else "something else")
-    elif kind == "order":
-        order = key["correct"] if right else list(reversed(key["correct"]))
-        for position, item in enumerate(order, start=1):
-            form.locator(f'[data-i="{item}"] select').select_option(str(position))
-    elif kind == "match":
-        rights = list(key["correct"].values())
-        for n, (left, right_id) in enumerate(key["correct"].items()):
-            value = right_id if right else rights[(n + 1) % len(rights)]
-            form.locator(f'[data-l="{left}"] select').select_option(value)
-    form.get_by_role("button", name="Submit").click()
 
 
 def test_learner_answers_check_and_quiz_and_keeps_progress(browser, sample_site):
@@ -55,13 +33,13 @@ def test_learner_answers_check_and_quiz_and_keeps_progress(browser, sample_site)
     page.goto((sample_site / "index.html").as_uri() + f"#/{check_lesson}")
     form = page.locator("section.ks-quiz[data-graded=false] form.ks-q").first
     key = keys[form.get_attribute("data-q")]
-    answer(page, form, key, right=False)
+    answer(form, key, right=False)
     expect(form.locator(".ks-feedback")).to_contain_text("Not quite")
     page.reload()
     form = page.locator("section.ks-quiz[data-graded=false] form.ks-q").first
     for box in form.locator("input[type=checkbox]:checked").all():  # the wrong answer was restored
         box.uncheck()
-    answer(page, form, key, right=True)
+    answer(form, key, right=True)
     expect(form.locator(".ks-feedback")).to_contain_text("Correct")
 
     # The graded final quiz: everything right.
@@ -73,7 +51,7 @@ def test_learner_answers_check_and_quiz_and_keeps_progress(browser, sample_site)
     assert forms.count() == final["draw"]
     for i in range(forms.count()):
         form = forms.nth(i)
-        answer(page, form, keys[form.get_attribute("data-q")])
+        answer(form, keys[form.get_attribute("data-q")])
         expect(form.locator(".ks-feedback")).to_contain_text("Correct")
     expect(quiz.locator(".ks-quiz-result")).to_contain_text("100%")
     expect(quiz.locator(".ks-quiz-result")).to_contain_text("Passed")
@@ -103,7 +81,7 @@ def test_failing_the_quiz_uses_up_attempts(browser, sample_site):
         forms = quiz.locator("form.ks-q")
         forms.first.wait_for()
         for i in range(forms.count()):
-            answer(page, forms.nth(i), keys[forms.nth(i).get_attribute("data-q")], right=False)
+            answer(forms.nth(i), keys[forms.nth(i).get_attribute("data-q")], right=False)
         expect(quiz.locator(".ks-quiz-result")).to_contain_text("0%")
         expect(quiz.locator(".ks-quiz-result")).to_contain_text("Not passed")
         if attempt < final["attempts"] - 1:
@@ -137,17 +115,7 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, sample_site, width):
             page.wait_for_selector("article.ks-lesson")
         else:
             page.wait_for_selector("#ks-home")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
-        )
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in violation["nodes"]][:3]
-                failures.append(f"{hash_ or 'home'} @{width}px: {violation['id']} {targets}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            failures.append(f"{hash_ or 'home'} @{width}px: {overflow}px of horizontal scrolling")
+        failures += axe_failures(page, f"{hash_ or 'home'} @{width}px")
     context.close()
     assert failures == []
 

@@ -21,8 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from packager import export, load_course
-from tests.browser.conftest import answer_keys, course_data
-from tests.browser.test_player import answer
+from tests.browser.conftest import answer, answer_keys, course_data
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -144,7 +143,7 @@ def take_final_quiz(frame, course: dict, keys: dict, right: bool) -> dict:
     forms = quiz.locator("form.ks-q")
     for i in range(forms.count()):
         form = forms.nth(i)
-        answer(None, form, keys[form.get_attribute("data-q")], right=right)
+        answer(form, keys[form.get_attribute("data-q")], right=right)
         expect(form.locator(".ks-feedback")).not_to_be_empty()
     expect(quiz.locator(".ks-quiz-result .ks-score")).to_be_visible()
     return final
@@ -240,7 +239,7 @@ def test_learner_leaves_halfway_and_resumes_exactly(browser, lms, sample, fmt):
     check = next(q for q in course["quizzes"] if not q["graded"])
     frame.locator(f'#ks-toc a[data-lesson="{check["lesson"]}"]').dispatch_event("click")
     form = frame.locator("section.ks-quiz[data-graded=false] form.ks-q").first
-    answer(None, form, keys[form.get_attribute("data-q")], right=True)
+    answer(form, keys[form.get_attribute("data-q")], right=True)
     reflection_lesson = next(
         lesson["id"] for lesson in course["lessons"] if _has_reflection(lms.root / "pkg" / fmt, lesson["file"])
     )

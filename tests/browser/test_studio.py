@@ -13,27 +13,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE
-from tests.studio.conftest import LESSON, PASSWORD
+from tests.browser.conftest import axe_failures, sign_in
+from tests.studio.conftest import LESSON
 from tests.studio.live import live_studio
 
 pytestmark = pytest.mark.browser
+INSTITUTE = "Courses of Training Institute"  # the heading an institute member lands on
 
 
 @pytest.fixture
 def live(tmp_path):
     with live_studio(tmp_path) as running:
         yield running
-
-
-def sign_in(context, base, email):
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Courses of Training Institute")
-    return page
 
 
 def wait_saved(page):
@@ -51,7 +42,7 @@ def write_lesson(page, title, body):
 def test_the_authors_day(browser, live, tmp_path):
     base, _app = live
     context = browser.new_context(accept_downloads=True)
-    page = sign_in(context, base, "author@inst.example")
+    page = sign_in(context, base, "author@inst.example", heading=INSTITUTE)
 
     # create a course
     page.get_by_label("Title").fill("Citizen Charter Basics")
@@ -135,8 +126,8 @@ def test_the_authors_day(browser, live, tmp_path):
 def test_two_sessions_edit_one_lesson_and_nothing_is_lost(browser, live):
     base, app = live
     first_ctx, second_ctx = browser.new_context(), browser.new_context()
-    first = sign_in(first_ctx, base, "author@inst.example")
-    second = sign_in(second_ctx, base, "admin@inst.example")
+    first = sign_in(first_ctx, base, "author@inst.example", heading=INSTITUTE)
+    second = sign_in(second_ctx, base, "admin@inst.example", heading=INSTITUTE)
     editor = f"{base}/o/inst/c/c1/edit/{LESSON}"
     first.goto(editor)
     second.goto(editor)
@@ -168,13 +159,8 @@ def test_two_sessions_edit_one_lesson_and_nothing_is_lost(browser, live):
 def test_studio_pages_pass_axe(browser, live, width):
     base, _app = live
     context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(base + "/login")
-    pages = ["/login"]
-    page.get_by_label("E-mail address").fill("admin@inst.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    pages += [
+    page = sign_in(context, base, "admin@inst.example")
+    pages = [
         "/o/inst/",
         "/o/inst/members",
         "/o/inst/c/c1/",
@@ -184,20 +170,9 @@ def test_studio_pages_pass_axe(browser, live, width):
         "/o/inst/c/c1/builds",
     ]
     failures = []
-    for address in pages[1:]:
+    for address in pages:
         page.goto(base + address)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """() => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
-        )
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                failures.append(
-                    f"{address} @{width}: {violation['id']} {[n['target'] for n in violation['nodes']][:3]}"
-                )
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            failures.append(f"{address} @{width}: {overflow}px of horizontal scrolling")
+        failures += axe_failures(page, f"{address} @{width}")
     context.close()
     assert failures == []
 
@@ -205,7 +180,7 @@ def test_studio_pages_pass_axe(browser, live, width):
 def test_lms_preview_shows_what_the_lms_records(browser, live):
     base, _app = live
     context = browser.new_context()
-    page = sign_in(context, base, "reviewer@inst.example")
+    page = sign_in(context, base, "reviewer@inst.example", heading=INSTITUTE)
     page.goto(f"{base}/o/inst/c/c1/lms/?api=scorm2004")
     lms = page.frame_locator("#lms-frame")  # the LMS side: scorm-again and its panel, on the content origin
     values = lms.locator("#lms-values")
@@ -221,7 +196,7 @@ def test_lms_preview_shows_what_the_lms_records(browser, live):
 def test_editor_toolbar_works_from_the_keyboard(browser, live):
     base, _app = live
     context = browser.new_context()
-    page = sign_in(context, base, "author@inst.example")
+    page = sign_in(context, base, "author@inst.example", heading=INSTITUTE)
     page.goto(f"{base}/o/inst/c/c1/edit/{LESSON}")
     page.locator("#text").evaluate("t => t.setSelectionRange(0, 0)")
     page.get_by_role("button", name="Bold").focus()

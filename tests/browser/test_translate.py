@@ -14,8 +14,7 @@ from sqlalchemy import select
 from studio.authoring import library
 from studio.db import session_for
 from studio.models import Organisation
-from tests.browser.conftest import AXE
-from tests.studio.conftest import PASSWORD
+from tests.browser.conftest import axe_failures, sign_in
 from tests.studio.live import live_studio
 
 pytestmark = pytest.mark.browser
@@ -41,15 +40,6 @@ def live(tmp_path):
         )
         lesson.write_text(text, "utf-8")
         yield base, app
-
-
-def sign_in(context, base, email):
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 def open_segment(page, query):
@@ -166,17 +156,5 @@ def assert_accessible(page, base):
             "/o/inst/c/karmayogi-prarambh/questions",
         ]:
             page.goto(base + address, wait_until="domcontentloaded")
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                """() => axe.run(document, {iframes: false,
-                     runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa"]}})"""
-            )
-            failures += [
-                f"{address} @{width}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
-                for v in result["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            if overflow > 0:
-                failures.append(f"{address} @{width}: {overflow}px of horizontal scrolling")
+            failures += axe_failures(page, f"{address} @{width}", iframes=False)
     assert failures == []

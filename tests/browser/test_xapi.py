@@ -21,8 +21,7 @@ from playwright.sync_api import Page, expect
 
 from packager import export, load_course
 from packager.export.xapi_core import Iris
-from tests.browser.conftest import answer_keys, course_data
-from tests.browser.test_player import answer
+from tests.browser.conftest import answer, answer_keys, course_data
 from tests.browser.test_scorm import take_final_quiz, visit_lessons
 from tests.conftest import SAMPLE
 from tests.lrs import Front, Ralph, Session, agent_key, validate_statements
@@ -138,7 +137,7 @@ def answer_checks(page: Page, world: World) -> int:
         forms = page.locator(f'section.ks-quiz[data-quiz="{quiz["id"]}"] form.ks-q')
         forms.first.wait_for()
         for i in range(forms.count()):
-            answer(None, forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
+            answer(forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
             expect(forms.nth(i).locator(".ks-feedback")).not_to_be_empty()
             n += 1
     return n
@@ -146,6 +145,18 @@ def answer_checks(page: Page, world: World) -> int:
 
 def launch_cmi5(world: World, browser, s: Session, **options: Any) -> Page:
     return open_page(browser, world.front.cmi5_url(options.pop("package", "cmi5"), s, **options))
+
+
+def assert_resumes(world: World, browser, s: Session) -> list[dict]:
+    """A new launch of *s*'s registration offers to continue, and the two sessions' statements pass the cmi5
+    checks; returns those statements."""
+    page = launch_cmi5(world, browser, s, mastery=0.7)
+    expect(page.locator(".ks-start")).to_have_text("Continue")
+    leave(page)
+    got = world.wait(s.registration, n=2)
+    page.context.close()
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    return got
 
 
 # ---- cmi5 ------------------------------------------------------------------------------------------------
@@ -219,12 +230,7 @@ def test_cmi5_full_run_completes_and_passes(browser, world):
     )
 
     # the State API holds the progress: a new launch of the same registration resumes it
-    page = launch_cmi5(world, browser, s, mastery=0.7)
-    expect(page.locator(".ks-start")).to_have_text("Continue")
-    leave(page)
-    got = world.wait(s.registration, n=2)
-    page.context.close()
-    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    got = assert_resumes(world, browser, s)
     assert Counter(verbs(got))["completed"] == 1  # once per registration, not once per session
 
 
@@ -260,7 +266,7 @@ def test_cmi5_retake_in_one_session_is_judged_once_as_passed(browser, world, lrs
     quiz.get_by_role("button", name="Try again").click()
     forms = quiz.locator("form.ks-q")
     for i in range(forms.count()):
-        answer(None, forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
+        answer(forms.nth(i), world.keys[forms.nth(i).get_attribute("data-q")], right=True)
     expect(quiz.locator(".ks-quiz-result .ks-pass")).to_be_visible()
     leave(page)
     try:
@@ -471,12 +477,7 @@ def test_cmi5_closing_the_window_sends_each_statement_once_and_terminated_last(b
     assert any("/reflection/" in st["object"]["id"] for st in got)
 
     # the progress written during the session is there for the next launch, which sends nothing twice either
-    page = launch_cmi5(world, browser, s, mastery=0.7)
-    expect(page.locator(".ks-start")).to_have_text("Continue")
-    leave(page)
-    got = world.wait(s.registration, n=2)
-    page.context.close()
-    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    assert_resumes(world, browser, s)
 
 
 def test_cmi5_launch_actor_is_used_exactly_as_given(browser, world):

@@ -16,7 +16,7 @@ from studio.accounts import accounts
 from studio.authoring import library
 from studio.db import session_for
 from studio.models import ROLES
-from tests.studio.servers import postgres_server
+from tests.studio.servers import free_port, postgres_server
 
 PASSWORD = "correct horse battery"
 
@@ -101,6 +101,27 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[int, list[Any]]]:
+    """A real SMTP server on loopback (aiosmtpd): its port, and the messages it received as parsed e-mails."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Sink(Message):
+        def handle_message(self, message):  # type: ignore[no-untyped-def]
+            received.append(message)
+
+    port = free_port()  # aiosmtpd's readiness check cannot use port 0
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
 
 
 @pytest.fixture

@@ -293,45 +293,27 @@ def test_only_the_table_of_moves_moves_a_submission(market, person):
     session.close()
 
 
-def test_state_changes_are_mailed_through_a_real_smtp_server(tmp_path):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
+def test_state_changes_are_mailed_through_a_real_smtp_server(tmp_path, smtp_sink):
+    from tests.studio.conftest import make_app, populate
 
-    received = []
-
-    class Sink(Message):
-        def handle_message(self, message):  # type: ignore[no-untyped-def]
-            received.append(message)
-
-    import socket
-
-    with socket.socket() as probe:  # a free port (aiosmtpd's readiness check cannot use port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        from tests.studio.conftest import make_app, populate
-
-        app = make_app(tmp_path / "data", SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_FROM="studio@market.example")
-        populate(app)
-        session = session_for(app)
-        org = accounts.create_org(session, "market", "Karmayogi Marketplace")
-        org.is_catalogue = True
-        accounts.create_user(session, "reviewer@market.example", PASSWORD, org, "reviewer")
-        session.commit()
-        session.close()
-        add_thumbnail(app)
-        submit(app, Person(app, "author@inst.example"))
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any(m["To"] == "reviewer@market.example" for m in received):
-            time.sleep(0.05)
-        to_reviewer = [m for m in received if m["To"] == "reviewer@market.example"]
-        assert to_reviewer and "First course" in to_reviewer[-1]["Subject"]
-        assert "In review" in to_reviewer[-1].get_payload(decode=True).decode()
-        assert to_reviewer[-1]["From"] == "studio@market.example"
-    finally:
-        controller.stop()
+    port, received = smtp_sink
+    app = make_app(tmp_path / "data", SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_FROM="studio@market.example")
+    populate(app)
+    session = session_for(app)
+    org = accounts.create_org(session, "market", "Karmayogi Marketplace")
+    org.is_catalogue = True
+    accounts.create_user(session, "reviewer@market.example", PASSWORD, org, "reviewer")
+    session.commit()
+    session.close()
+    add_thumbnail(app)
+    submit(app, Person(app, "author@inst.example"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(m["To"] == "reviewer@market.example" for m in received):
+        time.sleep(0.05)
+    to_reviewer = [m for m in received if m["To"] == "reviewer@market.example"]
+    assert to_reviewer and "First course" in to_reviewer[-1]["Subject"]
+    assert "In review" in to_reviewer[-1].get_payload(decode=True).decode()
+    assert to_reviewer[-1]["From"] == "studio@market.example"
 
 
 def test_admin_makes_the_catalogue_organisation(tmp_path, capsys, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import signal
 import socket
@@ -12,10 +13,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
-
-from tests.studio.servers import free_port
 
 KSTUDIO = [sys.executable, "-m", "studio.cli"]
 
@@ -74,12 +74,19 @@ def test_admin_errors_are_one_clear_line(tmp_path, monkeypatch, capsys):
 
 
 def _two_free_ports() -> int:
-    """A free port whose next port is free too (the studio's and its content origin's)."""
+    """A port whose next port is free too (the studio's and its content origin's), both bound to be sure.
+    Drawn below the kernel's ephemeral range: every other test's free_port() (bind to port 0) and every
+    outgoing connection takes its port from that range, so none of them can take port + 1 from under serve."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     while True:
-        port = free_port()
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port + 1)) != 0:
-                return port
+        port = random.randrange(10000, low - 1)
+        with socket.socket() as studio, socket.socket() as content:
+            try:
+                studio.bind(("127.0.0.1", port))
+                content.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
 
 
 def test_serve_demo_prints_credentials_that_sign_in(tmp_path):

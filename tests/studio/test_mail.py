@@ -7,7 +7,6 @@ import logging
 import socket
 import time
 
-import pytest
 from sqlalchemy import select
 
 from studio.accounts import accounts
@@ -17,29 +16,6 @@ from tests.studio.conftest import PASSWORD, Person, make_app, populate
 from tests.studio.test_catalog_workflow import add_thumbnail, folder, submit
 
 HOSTILE = "x\r\nBcc: attacker@evil.example"
-
-
-@pytest.fixture
-def smtp_sink():
-    """A real SMTP server on loopback (aiosmtpd) and the messages it received, as parsed e-mails."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Sink(Message):
-        def handle_message(self, message):  # type: ignore[no-untyped-def]
-            received.append(message)
-
-    with socket.socket() as probe:  # a free port (aiosmtpd's readiness check cannot use port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
 
 
 def _studio(tmp_path, **config):
