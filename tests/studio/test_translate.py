@@ -112,8 +112,8 @@ def test_memory_offers_other_courses_translations(app, sample, person):
 def test_memory_sees_rows_another_process_deleted(app, sample, person):
     from sqlalchemy import delete
 
-    from studio.translation import translate_store
     from studio.models import TmUnit
+    from studio.translation import translate_store
 
     person("translator@inst.example").get(WS)  # indexes the sample's catalog
     session = session_for(app)
