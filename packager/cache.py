@@ -22,7 +22,7 @@ from .files import write_atomic
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "4"  # bump when parsing output changes
+PARSER_VERSION = "5"  # bump when parsing output changes
 
 
 def cache_dir() -> Path:

@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import cache, media, schema, yamlsrc
+from . import cache, yamlsrc
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
 from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
+from .patterns import LESSON_ID_PATTERN
 from .strings import player_strings
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,11 @@ def load_with_context(
     problems: list[Problem] = []
     files = file_index(root, problems)
     store = cache.LessonCache.open(root, files, lang) if use_cache else cache.LessonCache.disabled()
-    raw, spec = _read_course_yml(root, problems, store)
-    course = _course_from(root, raw, spec)
+    raw, fields = _read_course_yml(root, problems, store)
+    course = _course_from(root, raw, fields)
     course.problems = problems
     course.use_cache = use_cache
-    outline = _outline(raw, spec, files, problems)
+    outline = _outline(raw, files, problems)
     translation, source_lang = None, course.language
     if lang is not None and lang != course.language:
         translation = Translation.open(root, lang, raw, problems)
@@ -72,7 +73,7 @@ def load_with_context(
                 texts[path] = text
     lesson_ids = {path: _front_matter_id(text) or lesson_id_for(path) for path, text in texts.items()}
     for path, ident in lesson_ids.items():
-        if not re.fullmatch(schema.LESSON_ID_PATTERN, ident) or len(ident) > 128:
+        if not re.fullmatch(LESSON_ID_PATTERN, ident) or len(ident) > 128:
             problems.append(
                 error(
                     path,
@@ -175,7 +176,9 @@ def file_index(root: Path, problems: list[Problem]) -> set[str]:
 
 def _read_course_yml(
     root: Path, problems: list[Problem], store: cache.LessonCache
-) -> tuple[Any, schema.CourseSpec | None]:
+) -> tuple[yamlsrc.YamlDoc | None, dict[str, Any] | None]:
+    """The document and, when it is valid, the :class:`Course` fields it gives. Cached as plain values,
+    so an unchanged course.yml neither parses nor imports the schema (pydantic)."""
     path = root / "course.yml"
     if not path.is_file():
         problems.append(error("course.yml", None, f"no course.yml in {root}: is this a course folder?"))
@@ -193,15 +196,18 @@ def _read_course_yml(
     if hit is None:
         doc = yamlsrc.parse(text, "course.yml")
         found = list(doc.problems)
-        spec = None
+        fields = None
         if not doc.problems:
+            from . import schema
+
             spec, invalid = schema.validate(schema.CourseSpec, doc, "course.yml")
             found += invalid
-        hit = (doc, spec, found)
+            fields = _course_fields(spec) if spec is not None else None
+        hit = (doc, fields, found)
         store.put(key, hit)
-    doc, spec, found = hit
+    doc, fields, found = hit
     problems += found
-    return doc, spec
+    return doc, fields
 
 
 def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
@@ -213,8 +219,8 @@ def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course:
-    if spec is None:  # keep going with what can be read, so lesson problems are reported too
+def _course_from(root: Path, doc: Any, fields: dict[str, Any] | None) -> Course:
+    if fields is None:  # keep going with what can be read, so lesson problems are reported too
         raw = doc.value if doc is not None and isinstance(doc.value, dict) else {}
         return Course(
             root=root,
@@ -225,9 +231,15 @@ def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course
             language=str(raw.get("language") or "en"),
             provider=Provider("unknown", "Unknown"),
         )
+    # lists copied: the fields are the cache's, and a course is the caller's to change
+    copied: dict[str, Any] = {key: list(v) if isinstance(v, list) else v for key, v in fields.items()}
+    return Course(root=root, **copied)
+
+
+def _course_fields(spec: Any) -> dict[str, Any]:
+    """The :class:`Course` fields a valid ``schema.CourseSpec`` gives (all but the folder)."""
     lessons = spec.completion.lessons
-    return Course(
-        root=root,
+    return dict(
         id=spec.id,
         version=spec.version,
         title=spec.title,
@@ -250,7 +262,7 @@ def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course
 Outline = list[tuple[tuple[str, int], list[tuple[str, int]]]]
 
 
-def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems: list[Problem]) -> Outline:
+def _outline(doc: Any, files: set[str], problems: list[Problem]) -> Outline:
     """(module title, line) -> [(lesson path, line in course.yml)], with listing problems reported."""
     raw = doc.value.get("modules") if doc is not None and isinstance(doc.value, dict) else None
     if not isinstance(raw, list):
@@ -303,6 +315,8 @@ def _with_media_time(root: Path, lesson: Lesson) -> Lesson:
     content, so an unchanged course runs no ffprobe). A copy: the parse cache keeps the text estimate."""
     if lesson.minutes is not None or not any(ref.kind in ("video", "audio") for ref in lesson.media):
         return lesson
+    from . import media  # the media pipeline: only for a course with video or audio
+
     extra = media.running_minutes(root, lesson.media)
     return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra) if extra else lesson
 

@@ -8,12 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import Problem, did_you_mean, error
+from .patterns import ID_PATTERN, LANG_PATTERN, LESSON_ID_PATTERN, SEMVER_PATTERN
 from .yamlsrc import YamlDoc
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
-LESSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
-LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 

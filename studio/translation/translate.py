@@ -25,7 +25,7 @@ from packager import load_course
 from packager.i18n import catalog, sync, xliff
 from packager.model import Course as CourseModel
 from packager.render import Player
-from packager.schema import LANG_PATTERN
+from packager.patterns import LANG_PATTERN
 
 from ..accounts.policy import allowed, requires
 from ..authoring import library, revisions
