@@ -21,7 +21,6 @@ from pathlib import Path
 
 from .cache import cache_dir
 from .errors import ExportError
-from .media.store import write_cache
 from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 
@@ -177,6 +176,8 @@ def _subset(family: str, path: Path, chars: frozenset[str]) -> WebFont:
         out = io.BytesIO()
         subset.save_font(font, out, options)
         data = out.getvalue()
+        from .media.store import write_cache
+
         write_cache(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
     css_family = "KS " + family.removeprefix("Noto ").removeprefix("Sans ")
     return WebFont(css_family, f"assets/fonts/{slug}.{ext}", data, family, chars)
