@@ -8,7 +8,6 @@ rest still loads, so an author sees everything at once. Parsed lessons are cache
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import posixpath
 import re
@@ -16,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import cache, yamlsrc
+from . import cache, parallel, yamlsrc
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
 from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
@@ -113,26 +112,11 @@ def load_with_context(
 
 
 PARALLEL_FROM = 48  # below this many lessons to parse, starting workers costs more than it saves
-_WORK: LessonContext | None = None  # the context forked workers inherit (lambdas do not pickle)
 
 
 def _parse_many(jobs: list[tuple[str, str]], ctx: LessonContext) -> list[tuple[Lesson, list[Problem]]]:
-    """Parse (text, path) jobs, on every core when there are many and the platform can fork."""
-    global _WORK
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [parse_lesson(text, path, ctx) for text, path in jobs]
-    _WORK = ctx
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.starmap(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
-    finally:
-        _WORK = None
-
-
-def _parse_job(text: str, path: str) -> tuple[Lesson, list[Problem]]:
-    assert _WORK is not None
-    return parse_lesson(text, path, _WORK)
+    """Parse (text, path) jobs, on every core when there are many (``parallel.py``)."""
+    return list(parallel.in_order(lambda i: parse_lesson(*jobs[i], ctx), len(jobs), PARALLEL_FROM))
 
 
 def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None:

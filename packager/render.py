@@ -11,8 +11,6 @@ import hashlib
 import html as htmllib
 import json
 import math
-import multiprocessing
-import os
 import pickle
 import re
 import zlib
@@ -25,6 +23,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .cache import LessonCache, cache_dir
 from .errors import ExportError
 from .fonts import WebFont, font_css, webfonts
@@ -499,34 +498,19 @@ def _visible_text(html: str) -> str:
 
 
 PARALLEL_FROM = 48  # below this many lessons to render, starting workers costs more than it saves
-_WORK: tuple[Player, list[Lesson]] | None = None  # what forked workers inherit (a course is slow to pickle)
 
 
 def _render_many(player: Player, lessons: list[Lesson]) -> Iterator[tuple[bytes, bytes]]:
     """The scripts of *lessons* in order, each with its :func:`deflate`, rendered on every core when
-    there are many and the platform can fork (as ``load._parse_many`` parses)."""
-    global _WORK
-    workers = min(os.cpu_count() or 1, 8)
-    if len(lessons) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for lesson in lessons:
-            script = player.lesson_js(lesson)
-            yield script, deflate(script)
-        return
-    player.env.get_template("lesson.html")  # compiled once, before the fork: every worker inherits it
-    _WORK = (player, lessons)
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers)  # the workers are forked here
-    finally:
-        _WORK = None
-    with pool:
-        yield from pool.imap(_render_job, range(len(lessons)), chunksize=max(1, len(lessons) // (workers * 4)))
+    there are many (``parallel.py``, as ``load`` parses)."""
+    if parallel.forked_workers(len(lessons), PARALLEL_FROM):
+        player.env.get_template("lesson.html")  # compiled once, before the fork: every worker inherits it
 
+    def job(index: int) -> tuple[bytes, bytes]:
+        script = player.lesson_js(lessons[index])
+        return script, deflate(script)
 
-def _render_job(index: int) -> tuple[bytes, bytes]:
-    assert _WORK is not None
-    player, lessons = _WORK
-    script = player.lesson_js(lessons[index])
-    return script, deflate(script)
+    return parallel.in_order(job, len(lessons), PARALLEL_FROM)
 
 
 def _json(value: Any) -> str:
