@@ -20,7 +20,16 @@ from .errors import Problem, error, warning
 from .i18n.apply import Translation
 from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
-from .patterns import LESSON_ID_PATTERN
+from .patterns import (
+    ID_PATTERN,
+    IRI_PATTERN,
+    LANG_PATTERN,
+    LESSON_ID_PATTERN,
+    LICENSE_PATTERN,
+    PERCENT_PATTERN,
+    PROVIDER_ID_PATTERN,
+    SEMVER_PATTERN,
+)
 from .strings import player_strings
 
 log = logging.getLogger(__name__)
@@ -180,8 +189,8 @@ def _read_course_yml(
     if hit is None:
         doc = yamlsrc.parse(text, "course.yml")
         found = list(doc.problems)
-        fields = None
-        if not doc.problems:
+        fields = None if doc.problems else _plain_course_fields(doc.value)
+        if not doc.problems and fields is None:
             from . import schema
 
             spec, invalid = schema.validate(schema.CourseSpec, doc, "course.yml")
@@ -241,6 +250,107 @@ def _course_fields(spec: Any) -> dict[str, Any]:
         activity_iri=spec.activity_iri,
         completion=Completion(100 if lessons == "all" else int(lessons[:-1]), spec.completion.pass_score),
     )
+
+
+_PLAIN_KEYS = {
+    "id", "version", "title", "summary", "language", "translations", "provider", "authors", "license", "level",
+    "audience", "competencies", "keywords", "thumbnail", "activity_iri", "completion", "modules",
+}  # fmt: skip
+
+
+def _plain_course_fields(value: Any) -> dict[str, Any] | None:
+    """The :class:`Course` fields of a course.yml whose every key is known and every value plainly valid
+    (strings of the right length and pattern, a percentage, non-empty modules), read without the schema,
+    which costs a cold build more to import (pydantic) than the rest of its loading; None for anything
+    else (nulls, numbers for strings, mistakes), which ``schema.CourseSpec`` reads. It
+    accepts only what the schema accepts, and gives what :func:`_course_fields` would (tests)."""
+    if not isinstance(value, dict) or not value.keys() <= _PLAIN_KEYS:
+        return None
+    v: dict[str, Any] = value
+    provider: Any = v.get("provider")
+    completion: Any = v.get("completion", {})
+    if type(provider) is not dict or type(completion) is not dict:
+        return None
+    lessons: Any = completion.get("lessons", "all")
+    pass_score: Any = completion.get("pass_score", 0)
+    plain = (
+        _matches(v.get("id"), ID_PATTERN)
+        and _matches(v.get("version"), SEMVER_PATTERN)
+        and _text(v.get("title"), 200)
+        and _text(v.get("summary"))
+        and _matches(v.get("language"), LANG_PATTERN)
+        and _all(v.get("translations", []), lambda t: _matches(t, LANG_PATTERN))
+        and provider.keys() == {"id", "name"}
+        and _matches(provider["id"], PROVIDER_ID_PATTERN)
+        and _text(provider["name"])
+        and _all(v.get("authors", []), _text)
+        and ("license" not in v or _matches(v["license"], LICENSE_PATTERN))
+        and v.get("level", "beginner") in ("beginner", "intermediate", "advanced")
+        and _all(v.get("audience", []), _text)
+        and _all(v.get("competencies", []), _plain_competency)
+        and _all(v.get("keywords", []), lambda k: _text(k, 100))
+        and ("thumbnail" not in v or _text(v["thumbnail"]))
+        and ("activity_iri" not in v or _matches(v["activity_iri"], IRI_PATTERN))
+        and completion.keys() <= {"lessons", "pass_score"}
+        and (lessons == "all" or _matches(lessons, PERCENT_PATTERN))
+        and type(pass_score) is int
+        and 0 <= pass_score <= 100
+        and _all(v.get("modules"), _plain_module, empty=False)
+    )
+    if not plain:
+        return None
+    return dict(
+        id=v["id"],
+        version=v["version"],
+        title=v["title"],
+        summary=v["summary"],
+        language=v["language"],
+        provider=Provider(provider["id"], provider["name"]),
+        translations=list(v.get("translations", [])),
+        authors=list(v.get("authors", [])),
+        license=v.get("license"),
+        level=v.get("level"),
+        audience=list(v.get("audience", [])),
+        competencies=[
+            Competency(c["area"], c["theme"], c.get("subtheme"), c.get("level")) for c in v.get("competencies", [])
+        ],
+        keywords=list(v.get("keywords", [])),
+        thumbnail=v.get("thumbnail"),
+        activity_iri=v.get("activity_iri"),
+        completion=Completion(100 if lessons == "all" else int(lessons[:-1]), completion.get("pass_score")),
+    )
+
+
+def _plain_competency(competency: Any) -> bool:
+    return (
+        type(competency) is dict
+        and {"area", "theme"} <= competency.keys() <= {"area", "theme", "subtheme", "level"}
+        and competency["area"] in ("Behavioural", "Functional", "Domain")
+        and _text(competency["theme"])
+        and ("subtheme" not in competency or _text(competency["subtheme"]))
+        and ("level" not in competency or (type(competency["level"]) is int and 1 <= competency["level"] <= 5))
+    )
+
+
+def _plain_module(module: Any) -> bool:
+    return (
+        type(module) is dict
+        and module.keys() == {"title", "lessons"}
+        and _text(module["title"])
+        and _all(module["lessons"], _text, empty=False)
+    )
+
+
+def _text(value: Any, longest: int = 2000) -> bool:
+    return type(value) is str and 1 <= len(value) <= longest
+
+
+def _matches(value: Any, pattern: str) -> bool:
+    return type(value) is str and re.fullmatch(pattern, value) is not None
+
+
+def _all(values: Any, plain: Any, *, empty: bool = True) -> bool:
+    return type(values) is list and (empty or bool(values)) and all(plain(x) for x in values)
 
 
 Outline = list[tuple[tuple[str, int], list[tuple[str, int]]]]
