@@ -10,11 +10,12 @@ process's memory, and no helper threads contend with this process for the interp
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 MAX_CORES = 8
@@ -27,7 +28,7 @@ def cores() -> int:
 
 def forked_workers(count: int, parallel_from: int) -> int:
     """How many workers :func:`in_order` forks for *count* items (0: it works alone)."""
-    if count < parallel_from or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if count < parallel_from or cores() < 2 or not hasattr(os, "fork"):
         return 0
     return cores() - 1
 
@@ -39,6 +40,8 @@ def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterato
     if not workers:
         yield from map(job, range(count))
         return
+    import multiprocessing  # only when there is work to share: a build after an edit never forks
+
     n = workers + 1
     context = multiprocessing.get_context("fork")
     pipes: list[Connection] = []
