@@ -154,16 +154,26 @@ def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None
 def file_index(root: Path, problems: list[Problem]) -> set[str]:
     """Every regular file under *root* (course-relative, posix), skipping hidden folders and links."""
     found: set[str] = set()
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink())
-        rel = Path(folder).relative_to(root).as_posix()
-        for name in names:
-            if name.startswith(".") or (Path(folder) / name).is_symlink():
+    folders = [("", str(root))]  # (course-relative prefix, folder), depth first, subfolders in name order
+    while folders:
+        rel, folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:  # an entry knows whether it is a link or folder: no stat
+                entries = list(listing)
+        except OSError:
+            continue  # an unreadable folder holds nothing the course can use
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
                 continue
-            found.add(name if rel == "." else f"{rel}/{name}")
+            if entry.is_dir():
+                subfolders.append(entry)
+                continue
+            found.add(rel + entry.name)
             if len(found) > MAX_FILES:
                 problems.append(error(".", None, f"the course folder has more than {MAX_FILES} files"))
                 return found
+        folders += [(f"{rel}{e.name}/", e.path) for e in sorted(subfolders, key=lambda e: e.name, reverse=True)]
     return found
 
 
@@ -396,12 +406,13 @@ def _outline(doc: Any, files: set[str], problems: list[Problem]) -> Outline:
 
 
 def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
-    file = root / path
-    too_big = size_problem(path, file.stat().st_size)
-    if too_big:
-        problems.append(too_big)
-        return None
-    return _decode(file.read_bytes(), path, problems)
+    with open(os.path.join(root, path), "rb") as file:  # plain strings: 500 lessons' paths add up
+        too_big = size_problem(path, os.fstat(file.fileno()).st_size)
+        if too_big:
+            problems.append(too_big)
+            return None
+        data = file.read()
+    return _decode(data, path, problems)
 
 
 def _with_media_time(root: Path, lesson: Lesson) -> Lesson:

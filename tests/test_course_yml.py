@@ -228,3 +228,21 @@ def test_course_yml_read_without_the_schema_is_what_the_schema_reads(text):
         assert plain is None
     elif plain is not None:
         assert plain == load._course_fields(spec)
+
+
+def test_the_course_files_are_its_regular_files_without_hidden_entries_or_links(tmp_path):
+    import os
+
+    from packager.load import file_index
+
+    root = tmp_path / "course"
+    (root / "lessons/.drafts").mkdir(parents=True)
+    (root / ".git").mkdir()
+    for name in ("course.yml", "lessons/a.md", "lessons/.a.md.swp", "lessons/.drafts/b.md", ".git/config"):
+        (root / name).write_text("x")
+    os.symlink(root / "lessons", root / "linked")
+    os.symlink(root / "lessons/a.md", root / "lessons/same.md")
+    os.symlink(tmp_path / "gone", root / "broken")
+    problems: list = []
+    assert file_index(root, problems) == {"course.yml", "lessons/a.md"} and problems == []
+    assert file_index(tmp_path / "missing", problems) == set()
