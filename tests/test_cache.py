@@ -52,3 +52,17 @@ def test_deflated_entries_are_written_as_zipfile_writes_them(tmp_path):
         assert (tmp_path / f"deflated{n}.zip").read_bytes() == (tmp_path / f"plain{n}.zip").read_bytes()
         with zipfile.ZipFile(tmp_path / f"deflated{n}.zip") as z:
             assert z.testzip() is None and z.read("lessons/a.js") == data
+
+
+def test_cache_entries_come_back_from_a_new_open_and_a_broken_one_is_a_miss(tmp_path):
+    from packager.cache import LessonCache
+
+    store = LessonCache.of_kind("rendered-en", tmp_path, "page")
+    store.put("a", (b"script", b"deflated"))
+    store.put("b", {"lesson": [1, 2]})
+    store.save()
+    again = LessonCache.of_kind("rendered-en", tmp_path, "page")
+    assert again.get("a") == (b"script", b"deflated") and again.get("b") == {"lesson": [1, 2]}
+    assert LessonCache.of_kind("rendered-en", tmp_path, "another page").get("a") is None
+    again.entries["a"] = b"not a pickle"
+    assert again.get("a") is None and again.get("zz") is None
