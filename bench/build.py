@@ -6,8 +6,13 @@ Prints, side by side: the floor (markdown-it-py rendering the same lesson bodies
 no templates), the full ``html`` build (cold: nothing cached), their ratio, and the whole
 ``kstudio build`` command after editing one lesson. Each figure is measured in a fresh process, with
 its peak memory (max RSS): the process's own and, when it forked workers (the lessons are parsed and
-rendered on every core), the largest worker's, counted once per worker on top (an upper bound:
-pages the workers share with their parent are counted again in each).
+rendered on every core: a worker per other core, the process itself on the last), the largest worker's,
+counted once per worker on top (an upper bound: pages the workers share with their parent are counted
+again in each).
+
+Python runs as an installed ``kstudio`` does, with compiled bytecode (kept in the run's temporary
+folder), even where ``PYTHONDONTWRITEBYTECODE`` is set: the editable install's own modules would
+otherwise be compiled again in every command timed.
 """
 
 from __future__ import annotations
@@ -128,7 +133,12 @@ def run_phase(phase: str, course: Path, out: Path) -> None:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    workers = min(os.cpu_count() or 1, 8) if worker else 0
+    if worker:  # one worker per other core: the build's own process takes a share (packager/parallel.py)
+        from packager.parallel import cores
+
+        workers = cores() - 1
+    else:
+        workers = 0
     total = peak + workers * worker
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "worker_mb": worker, "total_mb": total}))
 
@@ -152,6 +162,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         os.environ["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+        os.environ["PYTHONPYCACHEPREFIX"] = str(tmp_path / "bytecode")
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         course, out = tmp_path / "course", tmp_path / "out"
         out.mkdir()
         make_course(course, args.lessons)
@@ -189,6 +201,7 @@ def all_languages(formats: tuple[str, ...] = ("html", "scorm12")) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "bytecode")
         for fmt in formats:
             out = Path(tmp) / fmt
             best(fmt, "all", out)  # fills the media and lesson caches

@@ -25,7 +25,7 @@ from .i18n.catalog import read as read_catalog
 from .i18n.catalog import read_once as read_catalogs_once
 from .i18n.catalog import write as write_catalog
 from .load import load_course
-from .media import DEFAULT_BUDGET_MB, ProgressEvent, size_report
+from .media import DEFAULT_BUDGET_MB, ProgressEvent, SizeReport
 from .media.report import human
 from .model import Course
 from .scaffold import new_course
@@ -144,7 +144,7 @@ def _build(args: argparse.Namespace, started: float) -> int:
     for package in report.packages:
         path = package.path
         print(f"wrote {path} ({package.bytes / 1024:.0f} KB: {package.summary})")
-        if size_report(path).over(args.budget):
+        if SizeReport(total=package.bytes).over(args.budget):  # the package's size: no need to read it again
             print(
                 f"{path}: warning: the package is {human(package.bytes)}, over the {args.budget:g} MB budget; "
                 "shorten or split long videos, or raise --budget",

@@ -22,7 +22,7 @@ from .files import write_atomic
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "4"  # bump when parsing output changes
+PARSER_VERSION = "6"  # bump when parsing output changes
 
 
 def cache_dir() -> Path:
@@ -31,10 +31,13 @@ def cache_dir() -> Path:
 
 
 class LessonCache:
+    """Entries are kept pickled, each on its own: a load unpickles only the entries it gets, and a save
+    after a one-lesson edit writes the others' bytes as they were read instead of pickling them again."""
+
     def __init__(self, file: Path | None, context: str):
         self.file, self.context = file, context
-        self.entries: dict[str, Any] = {}
-        self.used: dict[str, Any] = {}
+        self.entries: dict[str, bytes] = {}
+        self.used: dict[str, bytes] = {}
         self.dirty = False
 
     @classmethod
@@ -79,13 +82,18 @@ class LessonCache:
         if self.file is None:
             return None
         hit = self.entries.get(key)
-        if hit is not None:
-            self.used[key] = hit
-        return hit
+        if hit is None:
+            return None
+        try:
+            value = pickle.loads(hit)
+        except (EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ImportError, ValueError):
+            return None  # made by other code: only costs a parse
+        self.used[key] = hit
+        return value
 
     def put(self, key: str, value: Any) -> None:
         if self.file is not None:
-            self.used[key] = value
+            self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.dirty = True
 
     def save(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 import shutil
 import unicodedata
 from collections.abc import Iterable
@@ -21,7 +22,6 @@ from pathlib import Path
 
 from .cache import cache_dir
 from .errors import ExportError
-from .media.store import write_cache
 from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 FALLBACKS = ("Noto Sans", "Noto Sans Symbols2", "Noto Sans Symbols", "Noto Sans Math")
 # Scripts a phone may lack a font for. Latin text needs no webfont: every device has one.
 _NEEDS_FONT = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x1CD0, 0x1CFF), (0xA8E0, 0xA8FF), (0xFB1D, 0xFEFF))
+_NEEDS_FONT_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _NEEDS_FONT) + "]")
 _KEEP = "\u200c\u200d\u25cc"  # ZWNJ, ZWJ and the dotted circle: shaping uses them around marks
 
 
@@ -102,11 +103,11 @@ def chain(lang: str) -> list[str]:
 
 def webfonts(lang: str, text: Iterable[str]) -> list[WebFont]:
     """The subset fonts a page in *lang* showing *text* needs (none for Latin text)."""
+    latin = script_for(lang) is LATIN
     seen: set[str] = set()
     for part in text:  # one piece at a time: a long course's text is never held whole
-        seen.update(part)
+        seen.update(_NEEDS_FONT_CHAR.findall(part) if latin else part)  # Latin: a scan, not a set of it all
     chars = {c for c in seen if shown(c)}
-    latin = script_for(lang) is LATIN
     if latin:  # only what a phone may lack
         chars = {c for c in chars if any(a <= ord(c) <= b for a, b in _NEEDS_FONT)}
     if not chars:
@@ -177,6 +178,8 @@ def _subset(family: str, path: Path, chars: frozenset[str]) -> WebFont:
         out = io.BytesIO()
         subset.save_font(font, out, options)
         data = out.getvalue()
+        from .media.store import write_cache
+
         write_cache(cached, data)  # a unique temporary name: parallel builds (studio jobs) may cut the same font
     css_family = "KS " + family.removeprefix("Noto ").removeprefix("Sans ")
     return WebFont(css_family, f"assets/fonts/{slug}.{ext}", data, family, chars)

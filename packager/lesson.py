@@ -9,16 +9,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from markdown_it.token import Token
 
-from . import schema, yamlsrc
+from . import yamlsrc
 from .errors import Problem, did_you_mean, error
 from .i18n.segments import Lookup, front_segments
 from .markdown import CONTAINERS, LessonEnv, budget, parser
 from .markdown.context import Container, Context, slug
 from .model import Block, Caption, Competency, Html, Lesson
+from .patterns import LESSON_ID_PATTERN
 
 _CLOSE_FENCE = re.compile(r"^\s*:{3,}\s*$")
 WORDS_PER_MINUTE = 180
@@ -84,14 +86,14 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
         doc = yamlsrc.parse(front, path, line_offset=1)
         problems += doc.problems
         if not doc.problems:
-            meta, found = schema.validate(schema.FrontMatterSpec, doc, path)
+            meta, found = front_matter(doc, path)
             problems += found
     lesson = Lesson(id=(meta.id if meta and meta.id else lesson_id_for(path)), path=path, title=title)
     if meta:
         lesson.title = meta.title
         lesson.minutes = meta.minutes
         lesson.objectives = list(meta.objectives)
-        lesson.competencies = [Competency(**c.model_dump()) for c in meta.competencies]
+        lesson.competencies = list(meta.competencies)
         lesson.minutes_line = doc.lines.get(("minutes",))
         if ctx.translate:
             _translate_front(lesson, ctx.translate)
@@ -119,6 +121,60 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     questions = sum(len(q.questions) for q in lesson.quizzes)
     lesson.estimated_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION))
     return lesson, problems
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A lesson's front matter, valid by ``schema.FrontMatterSpec``."""
+
+    title: str
+    id: str | None = None
+    minutes: float | None = None
+    objectives: list[str] = field(default_factory=list)
+    competencies: list[Competency] = field(default_factory=list)
+
+
+def front_matter(doc: yamlsrc.YamlDoc, path: str) -> tuple[FrontMatter | None, list[Problem]]:
+    """The front matter in *doc*, or None and its problems.
+
+    The usual front matter (a title, maybe an id, minutes and objectives, all plainly valid) is read
+    here; anything else goes through ``schema.FrontMatterSpec``, which alone says what is wrong. The
+    schema's import (pydantic) costs more than parsing a lesson, and a build after an edit parses one.
+    """
+    plain = _plain_front_matter(doc.value)
+    if plain is not None:
+        return plain, []
+    from . import schema
+
+    spec, problems = schema.validate(schema.FrontMatterSpec, doc, path)
+    if spec is None:
+        return None, problems
+    competencies = [Competency(**c.model_dump()) for c in spec.competencies]
+    return FrontMatter(spec.title, spec.id, spec.minutes, list(spec.objectives), competencies), problems
+
+
+def _plain_front_matter(value: Any) -> FrontMatter | None:
+    """*value* as front matter when it holds only keys whose values the schema takes as they are
+    (strings of the right length, a number of minutes in range); None for anything else."""
+    if not isinstance(value, dict) or not value.keys() <= {"title", "id", "minutes", "objectives"}:
+        return None
+    title: Any = value.get("title")
+    ident: Any = value.get("id")
+    minutes: Any = value.get("minutes")
+    objectives: Any = value.get("objectives", [])
+    if not _plain_text(title, 200):
+        return None
+    if "id" in value and not (_plain_text(ident, 128) and re.fullmatch(LESSON_ID_PATTERN, ident)):
+        return None
+    if "minutes" in value and not (type(minutes) in (int, float) and 0 < minutes <= 600):
+        return None
+    if not (type(objectives) is list and all(_plain_text(o, 2000) for o in objectives)):
+        return None
+    return FrontMatter(title, ident, None if minutes is None else float(minutes), list(objectives))
+
+
+def _plain_text(value: Any, longest: int) -> bool:
+    return type(value) is str and 1 <= len(value) <= longest
 
 
 def _translate_front(lesson: Lesson, lookup: Lookup) -> None:

@@ -8,7 +8,6 @@ rest still loads, so an author sees everything at once. Parsed lessons are cache
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import posixpath
 import re
@@ -16,11 +15,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import cache, media, schema, yamlsrc
+from . import cache, parallel, yamlsrc
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
 from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
 from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
+from .patterns import (
+    ID_PATTERN,
+    IRI_PATTERN,
+    LANG_PATTERN,
+    LESSON_ID_PATTERN,
+    LICENSE_PATTERN,
+    PERCENT_PATTERN,
+    PROVIDER_ID_PATTERN,
+    SEMVER_PATTERN,
+)
 from .strings import player_strings
 
 log = logging.getLogger(__name__)
@@ -51,11 +60,11 @@ def load_with_context(
     problems: list[Problem] = []
     files = file_index(root, problems)
     store = cache.LessonCache.open(root, files, lang) if use_cache else cache.LessonCache.disabled()
-    raw, spec = _read_course_yml(root, problems, store)
-    course = _course_from(root, raw, spec)
+    raw, fields = _read_course_yml(root, problems, store)
+    course = _course_from(root, raw, fields)
     course.problems = problems
     course.use_cache = use_cache
-    outline = _outline(raw, spec, files, problems)
+    outline = _outline(raw, files, problems)
     translation, source_lang = None, course.language
     if lang is not None and lang != course.language:
         translation = Translation.open(root, lang, raw, problems)
@@ -72,7 +81,7 @@ def load_with_context(
                 texts[path] = text
     lesson_ids = {path: _front_matter_id(text) or lesson_id_for(path) for path, text in texts.items()}
     for path, ident in lesson_ids.items():
-        if not re.fullmatch(schema.LESSON_ID_PATTERN, ident) or len(ident) > 128:
+        if not re.fullmatch(LESSON_ID_PATTERN, ident) or len(ident) > 128:
             problems.append(
                 error(
                     path,
@@ -112,26 +121,11 @@ def load_with_context(
 
 
 PARALLEL_FROM = 48  # below this many lessons to parse, starting workers costs more than it saves
-_WORK: LessonContext | None = None  # the context forked workers inherit (lambdas do not pickle)
 
 
 def _parse_many(jobs: list[tuple[str, str]], ctx: LessonContext) -> list[tuple[Lesson, list[Problem]]]:
-    """Parse (text, path) jobs, on every core when there are many and the platform can fork."""
-    global _WORK
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [parse_lesson(text, path, ctx) for text, path in jobs]
-    _WORK = ctx
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.starmap(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
-    finally:
-        _WORK = None
-
-
-def _parse_job(text: str, path: str) -> tuple[Lesson, list[Problem]]:
-    assert _WORK is not None
-    return parse_lesson(text, path, _WORK)
+    """Parse (text, path) jobs, on every core when there are many (``parallel.py``)."""
+    return list(parallel.in_order(lambda i: parse_lesson(*jobs[i], ctx), len(jobs), PARALLEL_FROM))
 
 
 def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None:
@@ -160,22 +154,34 @@ def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None
 def file_index(root: Path, problems: list[Problem]) -> set[str]:
     """Every regular file under *root* (course-relative, posix), skipping hidden folders and links."""
     found: set[str] = set()
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink())
-        rel = Path(folder).relative_to(root).as_posix()
-        for name in names:
-            if name.startswith(".") or (Path(folder) / name).is_symlink():
+    folders = [("", str(root))]  # (course-relative prefix, folder), depth first, subfolders in name order
+    while folders:
+        rel, folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:  # an entry knows whether it is a link or folder: no stat
+                entries = list(listing)
+        except OSError:
+            continue  # an unreadable folder holds nothing the course can use
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
                 continue
-            found.add(name if rel == "." else f"{rel}/{name}")
+            if entry.is_dir():
+                subfolders.append(entry)
+                continue
+            found.add(rel + entry.name)
             if len(found) > MAX_FILES:
                 problems.append(error(".", None, f"the course folder has more than {MAX_FILES} files"))
                 return found
+        folders += [(f"{rel}{e.name}/", e.path) for e in sorted(subfolders, key=lambda e: e.name, reverse=True)]
     return found
 
 
 def _read_course_yml(
     root: Path, problems: list[Problem], store: cache.LessonCache
-) -> tuple[Any, schema.CourseSpec | None]:
+) -> tuple[yamlsrc.YamlDoc | None, dict[str, Any] | None]:
+    """The document and, when it is valid, the :class:`Course` fields it gives. Cached as plain values,
+    so an unchanged course.yml neither parses nor imports the schema (pydantic)."""
     path = root / "course.yml"
     if not path.is_file():
         problems.append(error("course.yml", None, f"no course.yml in {root}: is this a course folder?"))
@@ -193,15 +199,18 @@ def _read_course_yml(
     if hit is None:
         doc = yamlsrc.parse(text, "course.yml")
         found = list(doc.problems)
-        spec = None
-        if not doc.problems:
+        fields = None if doc.problems else _plain_course_fields(doc.value)
+        if not doc.problems and fields is None:
+            from . import schema
+
             spec, invalid = schema.validate(schema.CourseSpec, doc, "course.yml")
             found += invalid
-        hit = (doc, spec, found)
+            fields = _course_fields(spec) if spec is not None else None
+        hit = (doc, fields, found)
         store.put(key, hit)
-    doc, spec, found = hit
+    doc, fields, found = hit
     problems += found
-    return doc, spec
+    return doc, fields
 
 
 def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
@@ -213,8 +222,8 @@ def _decode(data: bytes, file: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course:
-    if spec is None:  # keep going with what can be read, so lesson problems are reported too
+def _course_from(root: Path, doc: Any, fields: dict[str, Any] | None) -> Course:
+    if fields is None:  # keep going with what can be read, so lesson problems are reported too
         raw = doc.value if doc is not None and isinstance(doc.value, dict) else {}
         return Course(
             root=root,
@@ -225,9 +234,15 @@ def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course
             language=str(raw.get("language") or "en"),
             provider=Provider("unknown", "Unknown"),
         )
+    # lists copied: the fields are the cache's, and a course is the caller's to change
+    copied: dict[str, Any] = {key: list(v) if isinstance(v, list) else v for key, v in fields.items()}
+    return Course(root=root, **copied)
+
+
+def _course_fields(spec: Any) -> dict[str, Any]:
+    """The :class:`Course` fields a valid ``schema.CourseSpec`` gives (all but the folder)."""
     lessons = spec.completion.lessons
-    return Course(
-        root=root,
+    return dict(
         id=spec.id,
         version=spec.version,
         title=spec.title,
@@ -247,10 +262,111 @@ def _course_from(root: Path, doc: Any, spec: schema.CourseSpec | None) -> Course
     )
 
 
+_PLAIN_KEYS = {
+    "id", "version", "title", "summary", "language", "translations", "provider", "authors", "license", "level",
+    "audience", "competencies", "keywords", "thumbnail", "activity_iri", "completion", "modules",
+}  # fmt: skip
+
+
+def _plain_course_fields(value: Any) -> dict[str, Any] | None:
+    """The :class:`Course` fields of a course.yml whose every key is known and every value plainly valid
+    (strings of the right length and pattern, a percentage, non-empty modules), read without the schema,
+    which costs a cold build more to import (pydantic) than the rest of its loading; None for anything
+    else (nulls, numbers for strings, mistakes), which ``schema.CourseSpec`` reads. It
+    accepts only what the schema accepts, and gives what :func:`_course_fields` would (tests)."""
+    if not isinstance(value, dict) or not value.keys() <= _PLAIN_KEYS:
+        return None
+    v: dict[str, Any] = value
+    provider: Any = v.get("provider")
+    completion: Any = v.get("completion", {})
+    if type(provider) is not dict or type(completion) is not dict:
+        return None
+    lessons: Any = completion.get("lessons", "all")
+    pass_score: Any = completion.get("pass_score", 0)
+    plain = (
+        _matches(v.get("id"), ID_PATTERN)
+        and _matches(v.get("version"), SEMVER_PATTERN)
+        and _text(v.get("title"), 200)
+        and _text(v.get("summary"))
+        and _matches(v.get("language"), LANG_PATTERN)
+        and _all(v.get("translations", []), lambda t: _matches(t, LANG_PATTERN))
+        and provider.keys() == {"id", "name"}
+        and _matches(provider["id"], PROVIDER_ID_PATTERN)
+        and _text(provider["name"])
+        and _all(v.get("authors", []), _text)
+        and ("license" not in v or _matches(v["license"], LICENSE_PATTERN))
+        and v.get("level", "beginner") in ("beginner", "intermediate", "advanced")
+        and _all(v.get("audience", []), _text)
+        and _all(v.get("competencies", []), _plain_competency)
+        and _all(v.get("keywords", []), lambda k: _text(k, 100))
+        and ("thumbnail" not in v or _text(v["thumbnail"]))
+        and ("activity_iri" not in v or _matches(v["activity_iri"], IRI_PATTERN))
+        and completion.keys() <= {"lessons", "pass_score"}
+        and (lessons == "all" or _matches(lessons, PERCENT_PATTERN))
+        and type(pass_score) is int
+        and 0 <= pass_score <= 100
+        and _all(v.get("modules"), _plain_module, empty=False)
+    )
+    if not plain:
+        return None
+    return dict(
+        id=v["id"],
+        version=v["version"],
+        title=v["title"],
+        summary=v["summary"],
+        language=v["language"],
+        provider=Provider(provider["id"], provider["name"]),
+        translations=list(v.get("translations", [])),
+        authors=list(v.get("authors", [])),
+        license=v.get("license"),
+        level=v.get("level"),
+        audience=list(v.get("audience", [])),
+        competencies=[
+            Competency(c["area"], c["theme"], c.get("subtheme"), c.get("level")) for c in v.get("competencies", [])
+        ],
+        keywords=list(v.get("keywords", [])),
+        thumbnail=v.get("thumbnail"),
+        activity_iri=v.get("activity_iri"),
+        completion=Completion(100 if lessons == "all" else int(lessons[:-1]), completion.get("pass_score")),
+    )
+
+
+def _plain_competency(competency: Any) -> bool:
+    return (
+        type(competency) is dict
+        and {"area", "theme"} <= competency.keys() <= {"area", "theme", "subtheme", "level"}
+        and competency["area"] in ("Behavioural", "Functional", "Domain")
+        and _text(competency["theme"])
+        and ("subtheme" not in competency or _text(competency["subtheme"]))
+        and ("level" not in competency or (type(competency["level"]) is int and 1 <= competency["level"] <= 5))
+    )
+
+
+def _plain_module(module: Any) -> bool:
+    return (
+        type(module) is dict
+        and module.keys() == {"title", "lessons"}
+        and _text(module["title"])
+        and _all(module["lessons"], _text, empty=False)
+    )
+
+
+def _text(value: Any, longest: int = 2000) -> bool:
+    return type(value) is str and 1 <= len(value) <= longest
+
+
+def _matches(value: Any, pattern: str) -> bool:
+    return type(value) is str and re.fullmatch(pattern, value) is not None
+
+
+def _all(values: Any, plain: Any, *, empty: bool = True) -> bool:
+    return type(values) is list and (empty or bool(values)) and all(plain(x) for x in values)
+
+
 Outline = list[tuple[tuple[str, int], list[tuple[str, int]]]]
 
 
-def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems: list[Problem]) -> Outline:
+def _outline(doc: Any, files: set[str], problems: list[Problem]) -> Outline:
     """(module title, line) -> [(lesson path, line in course.yml)], with listing problems reported."""
     raw = doc.value.get("modules") if doc is not None and isinstance(doc.value, dict) else None
     if not isinstance(raw, list):
@@ -290,12 +406,13 @@ def _outline(doc: Any, spec: schema.CourseSpec | None, files: set[str], problems
 
 
 def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
-    file = root / path
-    too_big = size_problem(path, file.stat().st_size)
-    if too_big:
-        problems.append(too_big)
-        return None
-    return _decode(file.read_bytes(), path, problems)
+    with open(os.path.join(root, path), "rb") as file:  # plain strings: 500 lessons' paths add up
+        too_big = size_problem(path, os.fstat(file.fileno()).st_size)
+        if too_big:
+            problems.append(too_big)
+            return None
+        data = file.read()
+    return _decode(data, path, problems)
 
 
 def _with_media_time(root: Path, lesson: Lesson) -> Lesson:
@@ -303,6 +420,8 @@ def _with_media_time(root: Path, lesson: Lesson) -> Lesson:
     content, so an unchanged course runs no ffprobe). A copy: the parse cache keeps the text estimate."""
     if lesson.minutes is not None or not any(ref.kind in ("video", "audio") for ref in lesson.media):
         return lesson
+    from . import media  # the media pipeline: only for a course with video or audio
+
     extra = media.running_minutes(root, lesson.media)
     return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra) if extra else lesson
 

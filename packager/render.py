@@ -11,10 +11,9 @@ import hashlib
 import html as htmllib
 import json
 import math
-import multiprocessing
-import os
 import pickle
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -24,13 +23,12 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .cache import LessonCache, cache_dir
 from .errors import ExportError
 from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
-from .media import MediaError, MediaSet, captions
-from .media.probe import SNIFF_BYTES, content_problem
 from .model import Course, Lesson, Question, Quiz
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
@@ -38,6 +36,8 @@ from .svg import UnsafeSvg, sanitize_svg
 
 if TYPE_CHECKING:
     import jinja2
+
+    from .media import MediaSet
 
 DEFAULT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
@@ -64,6 +64,15 @@ class PackageFile:
     name: str
     data: bytes | None = None
     source: Path | None = None
+    deflated: bytes | None = None
+    """*data* as a raw deflate stream (:func:`deflate`), when the player made it already: rendered lessons
+    are compressed on every core with their rendering and kept so in the cache."""
+
+
+def deflate(data: bytes) -> bytes:
+    """*data* compressed as a zip entry's deflate stream (zlib's default level, as ``zipfile`` writes)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
 
 
 @lru_cache(maxsize=8)
@@ -159,14 +168,14 @@ class Player:
         if self.webfonts:
             yield PackageFile("assets/fonts.css", font_css(self.lang, self.webfonts).encode())
             yield from (PackageFile(font.name, font.data) for font in self.webfonts)
-        for lesson, script in self.lesson_scripts():
-            yield PackageFile(self.lesson_files[lesson.id], script)
+        for _, script in self.lesson_scripts():
+            yield script
         yield from self.media_files()
 
-    def lesson_scripts(self) -> Iterator[tuple[Lesson, bytes]]:
-        """Every lesson with its script (:meth:`lesson_js`), in course order. A lesson rendered before on the
-        same page (same lesson, place in the course, strings and templates) comes from the user's cache;
-        the rest are rendered, on every core when there are many."""
+    def lesson_scripts(self) -> Iterator[tuple[Lesson, PackageFile]]:
+        """Every lesson with its script (:meth:`lesson_js`, deflated too), in course order. A lesson rendered
+        before on the same page (same lesson, place in the course, strings and templates) comes from the
+        user's cache; the rest are rendered, on every core when there are many."""
         lessons = self.course.lessons
         store = (
             LessonCache.of_kind(f"rendered-{self.lang}", self.course.root, self._page_digest)
@@ -177,10 +186,10 @@ class Player:
         hits = [store.get(key) if key else None for key in keys]
         made = _render_many(self, [lesson for lesson, hit in zip(lessons, hits, strict=True) if hit is None])
         for lesson, key, hit in zip(lessons, keys, hits, strict=True):
-            script = hit if hit is not None else next(made)
+            script, deflated = hit if hit is not None else next(made)
             if hit is None and key:
-                store.put(key, script)
-            yield lesson, script
+                store.put(key, (script, deflated))
+            yield lesson, PackageFile(self.lesson_files[lesson.id], script, deflated=deflated)
         store.save()
 
     @cached_property
@@ -328,6 +337,8 @@ class Player:
         return f'{match.group(1)}="{escape(value)}"'
 
     def _track(self, match: re.Match[str]) -> str:
+        from .media import captions  # the media pipeline, for a lesson with video only
+
         src = htmllib.unescape(match.group(2))
         if self.inline_captions:
             data = base64.b64encode(captions.to_webvtt(self.course.root / src, src)).decode("ascii")
@@ -342,6 +353,8 @@ class Player:
         }
         if self.course.thumbnail:
             sources[self.course.thumbnail] = "image"
+        from .media import MediaSet
+
         return MediaSet(self.course.root, sources)
 
     def _media_markup(self, match: re.Match[str]) -> str:
@@ -387,6 +400,8 @@ class Player:
     def media_files(self, names: list[str] | None = None) -> Iterator[PackageFile]:
         """The files *names* (default: :meth:`media_names`), in order, streamed from the course folder or the
         media cache. Renditions missing from the cache are made on every core while earlier files stream."""
+        from .media import MediaError
+
         names = self.media_names() if names is None else names
         made = [n for n in names if n in self.media.by_name] if self.process_media else []
         renditions = self.media.files(list(made)) if made else iter(())
@@ -408,11 +423,15 @@ class Player:
     def media_file(self, name: str) -> PackageFile:
         """A file from the course folder as it is shipped (SVG sanitised, SRT converted to WebVTT)."""
         if name.lower().endswith(".srt.vtt"):
+            from .media import captions
+
             vtt = captions.to_webvtt(self.course.root / name[:-4], name[:-4])
             return PackageFile(self.renames.get(name, name), vtt)
         return self._raw_file(name, self.course.root / name)
 
     def _raw_file(self, name: str, source: Path) -> PackageFile:
+        from .media.probe import SNIFF_BYTES, content_problem
+
         packaged = self.renames.get(name, name)
         # by content, not by name; kstudio check reports these at the lesson line, a build stops here, named
         with source.open("rb") as f:  # a file gone since the check fails as any copy would (OSError)
@@ -479,31 +498,19 @@ def _visible_text(html: str) -> str:
 
 
 PARALLEL_FROM = 48  # below this many lessons to render, starting workers costs more than it saves
-_WORK: tuple[Player, list[Lesson]] | None = None  # what forked workers inherit (a course is slow to pickle)
 
 
-def _render_many(player: Player, lessons: list[Lesson]) -> Iterator[bytes]:
-    """The scripts of *lessons* in order, rendered on every core when there are many and the platform
-    can fork (as ``load._parse_many`` parses)."""
-    global _WORK
-    workers = min(os.cpu_count() or 1, 8)
-    if len(lessons) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(player.lesson_js, lessons)
-        return
-    player.env.get_template("lesson.html")  # compiled once, before the fork: every worker inherits it
-    _WORK = (player, lessons)
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers)  # the workers are forked here
-    finally:
-        _WORK = None
-    with pool:
-        yield from pool.imap(_render_job, range(len(lessons)), chunksize=max(1, len(lessons) // (workers * 4)))
+def _render_many(player: Player, lessons: list[Lesson]) -> Iterator[tuple[bytes, bytes]]:
+    """The scripts of *lessons* in order, each with its :func:`deflate`, rendered on every core when
+    there are many (``parallel.py``, as ``load`` parses)."""
+    if parallel.forked_workers(len(lessons), PARALLEL_FROM):
+        player.env.get_template("lesson.html")  # compiled once, before the fork: every worker inherits it
 
+    def job(index: int) -> tuple[bytes, bytes]:
+        script = player.lesson_js(lessons[index])
+        return script, deflate(script)
 
-def _render_job(index: int) -> bytes:
-    assert _WORK is not None
-    player, lessons = _WORK
-    return player.lesson_js(lessons[index])
+    return parallel.in_order(job, len(lessons), PARALLEL_FROM)
 
 
 def _json(value: Any) -> str:

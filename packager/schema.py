@@ -8,12 +8,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import Problem, did_you_mean, error
+from .patterns import (
+    ID_PATTERN,
+    IRI_PATTERN,
+    LANG_PATTERN,
+    LESSON_ID_PATTERN,
+    LICENSE_PATTERN,
+    PERCENT_PATTERN,
+    PROVIDER_ID_PATTERN,
+    SEMVER_PATTERN,
+)
 from .yamlsrc import YamlDoc
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
-LESSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
-LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
@@ -30,7 +35,7 @@ class CompetencySpec(_Strict):
 
 
 class ProviderSpec(_Strict):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    id: Annotated[str, Field(pattern=PROVIDER_ID_PATTERN)]
     name: Text
 
 
@@ -41,7 +46,7 @@ class CompletionSpec(_Strict):
     @field_validator("lessons")
     @classmethod
     def _lessons(cls, value: str) -> str:
-        if value != "all" and not re.fullmatch(r"(100|[1-9]?\d)%", value):
+        if value != "all" and not re.fullmatch(PERCENT_PATTERN, value):
             raise ValueError("must be 'all' or a percentage such as 80%")
         return value
 
@@ -60,13 +65,13 @@ class CourseSpec(_Strict):
     translations: list[Annotated[str, Field(pattern=LANG_PATTERN)]] = []
     provider: ProviderSpec
     authors: list[Text] = []
-    license: Annotated[str, Field(pattern=r"^[A-Za-z0-9.+()\- ]{1,64}$")] | None = None
+    license: Annotated[str, Field(pattern=LICENSE_PATTERN)] | None = None
     level: Literal["beginner", "intermediate", "advanced"] | None = None
     audience: list[Text] = []
     competencies: list[CompetencySpec] = []
     keywords: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
     thumbnail: Text | None = None
-    activity_iri: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    activity_iri: Annotated[str, Field(pattern=IRI_PATTERN)] | None = None
     completion: CompletionSpec = CompletionSpec()
     modules: Annotated[list[ModuleSpec], Field(min_length=1)]
 

@@ -4,7 +4,10 @@ Each string has a key (the catalog's ``msgctxt``, the name ``player.js`` and the
 English text (the ``msgid``); a pair of texts is a plural message, chosen by the language's CLDR plural rule
 (Babel) from the count ``{n}``. The shell template's ``_("…")`` finds the same entries by English text.
 Catalogs are read with Babel when a package is built. Numbers use the language's own digits and grouping
-(Indian: 1,23,456) from Babel's locale data, in Python and, through ``course.js``, in the runtime.
+(Indian: 1,23,456) from Babel's locale data, in Python and, through ``course.js``, in the runtime. What a
+package needs of that data (:func:`locale_facts`) is kept in the user's cache for each Babel install:
+loading it (and Babel's date module, which looks up the local time zone) costs a build after a one-lesson
+edit more than that edit's parse.
 
 The printed handout's words are another domain, read the same way (:func:`catalog_strings`) from
 ``locales/handout/``; their English is in ``packager/pdf/strings.py``.
@@ -12,16 +15,21 @@ The printed handout's words are another domain, read the same way (:func:`catalo
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+import importlib.util
+import json
 import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from babel import Locale, UnknownLocaleError
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from .cache import cache_dir
+from .files import write_atomic
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 LOCALES_ROOT = Path(__file__).resolve().parent.parent / "locales"
 """``locales/<domain>/<lang>.po``: one catalog per language and domain (``player``, ``handout``)."""
@@ -159,6 +167,37 @@ def is_rtl(lang: str) -> bool:
     >>> is_rtl("ur"), is_rtl("hi"), is_rtl("ar-EG")
     (True, False, True)
     """
+    return bool(locale_facts(lang)["rtl"])
+
+
+@lru_cache(maxsize=64)
+def locale_facts(lang: str) -> dict[str, Any]:
+    """What a package shows of CLDR for *lang*: ``rtl``, ``numbers`` (:func:`number_format`) and
+    ``dates`` (:func:`date_format`); from the user's cache when this Babel install made it before."""
+    babel = importlib.util.find_spec("babel")
+    data = Path(babel.origin).parent / "global.dat" if babel and babel.origin else None
+    try:
+        stat = data.stat() if data else None
+    except OSError:
+        stat = None
+    stamp = f"{stat.st_mtime_ns}-{stat.st_size}" if stat else None
+    file = cache_dir() / "locales" / f"{lang}.json"
+    try:
+        cached = json.loads(file.read_text("utf-8"))
+        if stamp and cached.get("babel") == stamp:
+            return dict(cached["facts"])
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass  # not made yet, or by another Babel: read Babel's data
+    facts = {"rtl": _babel_rtl(lang), "numbers": _babel_numbers(lang), "dates": _babel_dates(lang)}
+    if stamp:
+        with contextlib.suppress(OSError):  # an unwritable cache only costs reading Babel's data again
+            write_atomic(file, json.dumps({"babel": stamp, "facts": facts}, ensure_ascii=False).encode())
+    return facts
+
+
+def _babel_rtl(lang: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
     try:
         return bool(Locale.parse(lang.replace("-", "_")).character_order == "right-to-left")
     except (UnknownLocaleError, ValueError):
@@ -183,6 +222,8 @@ def catalog_strings(domain: str, lang: str, english: Mapping[str, Text]) -> Stri
     plural = "(n != 1)"
     path = _catalog_for(domain, lang)
     if path is not None:
+        from babel.messages.pofile import read_po
+
         with open(path, "rb") as fh:
             catalog = read_po(fh, locale=None, abort_invalid=True)
         plural = catalog.plural_expr
@@ -214,6 +255,10 @@ def number_format(lang: str) -> dict[str, Any]:
     >>> number_format("hi"), number_format("kn")["sizes"]
     ({'sizes': [3, 2], 'group': ',', 'decimal': '.'}, [3, 3])
     """
+    return dict(locale_facts(lang)["numbers"])
+
+
+def _babel_numbers(lang: str) -> dict[str, Any]:
     locale = _locale(lang)
     if locale is None:
         return {"sizes": [3, 3], "group": ",", "decimal": "."}
@@ -230,10 +275,23 @@ def format_number(value: float, lang: str) -> str:
     """
     if isinstance(value, int) and -1000 < value < 1000:
         return str(value)  # no grouping to do, in Latin digits: skip Babel (a build formats thousands)
+    if isinstance(value, int) and value >= 0:  # grouped as Babel groups, from the cached locale facts
+        numbers = locale_facts(lang)["numbers"]
+        return _grouped(str(value), numbers["sizes"], numbers["group"])
     locale = _locale(lang)
     if locale is None:
         return f"{value:,}"
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=locale, numbering_system="latn")
+
+
+def _grouped(digits: str, sizes: list[int], group: str) -> str:
+    """*digits* in groups of ``sizes[0]`` from the right, then of ``sizes[1]`` (Babel's rule)."""
+    size, out = sizes[0], ""
+    while len(digits) > size:
+        out, digits, size = group + digits[-size:] + out, digits[:-size], sizes[1]
+    return digits + out
 
 
 def date_format(lang: str) -> dict[str, Any]:
@@ -242,6 +300,12 @@ def date_format(lang: str) -> dict[str, Any]:
     >>> date_format("hi")["pattern"], date_format("hi")["months"][0], date_format("ur")["pattern"]
     ('d MMMM y', 'जनवरी', 'd MMMM، y')
     """
+    return dict(locale_facts(lang)["dates"])
+
+
+def _babel_dates(lang: str) -> dict[str, Any]:
+    from babel import Locale
+
     locale = _locale(lang) or Locale.parse("en_IN")
     return {
         "pattern": locale.date_formats["long"].pattern,
@@ -252,6 +316,8 @@ def date_format(lang: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _locale(lang: str) -> Locale | None:
+    from babel import Locale, UnknownLocaleError
+
     code = lang.replace("-", "_")
     for candidate in (f"{code}_IN", code) if "_" not in code else (code,):
         try:

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import re
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +22,10 @@ OWNER = re.compile(r"~(\d+)-([0-9a-f]{8})~")
 
 
 def host_tag() -> str:
+    if hasattr(os, "uname"):  # the same name as socket.gethostname(), without importing socket
+        return hashlib.sha256(os.uname().nodename.encode()).hexdigest()[:8]
+    import socket
+
     return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
 

@@ -88,3 +88,11 @@ def test_build_lang_own_and_all(make_course, tmp_path, capsys):
 def test_build_unknown_lang_is_a_clear_error(make_course, tmp_path, capsys):
     assert main(["build", str(make_course()), "-f", "html", "--lang", "ta", "-o", str(tmp_path / "o")]) == 2
     assert "no 'ta' version of course 'test-course'; it is available in: en" in capsys.readouterr().err
+
+
+def test_build_warns_over_the_budget_only(make_course, tmp_path, capsys):
+    root = make_course()
+    assert main(["build", str(root), "-f", "html", "-o", str(tmp_path), "--budget", "0.001"]) == 0
+    assert "over the 0.001 MB budget" in capsys.readouterr().err
+    assert main(["build", str(root), "-f", "html", "-o", str(tmp_path)]) == 0
+    assert "budget" not in capsys.readouterr().err

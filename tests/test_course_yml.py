@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from packager import check_course, load_course
@@ -146,3 +148,101 @@ def test_cli_check_on_malformed_keys_prints_problems_not_a_traceback(make_course
 def test_course_yml_over_the_size_limit_names_the_limit_at_line_1(make_course):
     found = problems(make_course({"course.yml": COURSE_YML + "# padding\n" * 110_000}))
     assert found[0] == "course.yml:1: error: course.yml is 1075 KB; the limit is 1024 KB"
+
+
+SAMPLE_YML = Path(__file__).resolve().parent.parent / "sample_courses/karmayogi-prarambh/course.yml"
+
+
+def test_usual_course_yml_is_read_without_the_schema():
+    from packager import load, yamlsrc
+
+    for text in (SAMPLE_YML.read_text("utf-8"), COURSE_YML):
+        assert load._plain_course_fields(yamlsrc.parse(text, "course.yml").value) is not None
+
+
+def _variants():
+    sample = (Path(__file__).resolve().parent.parent / "sample_courses/karmayogi-prarambh/course.yml").read_text(
+        "utf-8"
+    )
+    base = COURSE_YML
+    yield sample
+    yield base
+    for extra in [
+        "translations: [hi, pt-BR]",
+        "translations: [HI]",
+        "translations: hi",
+        "authors: [A, B]",
+        "authors: ['']",
+        "license: CC-BY-4.0",
+        "license: 'a\\nb'",
+        "level: advanced",
+        "level: expert",
+        "level:",
+        "audience: [All]",
+        "keywords: [" + "k" * 101 + "]",
+        "thumbnail: media/x.png",
+        "thumbnail: 5",
+        "activity_iri: https://example.org/c",
+        "activity_iri: ftp://example.org/c",
+        "competencies: [{area: Domain, theme: Law}]",
+        "competencies: [{area: Domain, theme: Law, subtheme: Courts, level: 5}]",
+        "competencies: [{area: Domain, theme: Law, level: 6}]",
+        "competencies: [{area: Domain, theme: Law, level: true}]",
+        "competencies: [{area: Legal, theme: Law}]",
+        "competencies: [{area: Domain, theme: Law, colour: red}]",
+        "colour: red",
+    ]:
+        yield base + extra + "\n"
+    for old, new in [
+        ("completion: {lessons: all}", "completion: {lessons: 80%, pass_score: 70}"),
+        ("completion: {lessons: all}", "completion: {lessons: 80%, pass_score: 101}"),
+        ("completion: {lessons: all}", "completion: {lessons: 101%}"),
+        ("completion: {lessons: all}", "completion: {lessons: 80%, pass_score: }"),
+        ("completion: {lessons: all}", "completion: {}"),
+        ("completion: {lessons: all}", ""),
+        ("version: 1.0.0", "version: 1.0"),
+        ("version: 1.0.0", "version: 1.0.0-rc.1+build.5"),
+        ("id: test-course", "id: Test"),
+        ("id: test-course", "id: 123"),
+        ("title: Test course", "title: " + "t" * 201),
+        ("title: Test course", "title: 2024"),
+        ("summary: A course for tests.", "summary: ''"),
+        ("language: en", "language: hi-IN"),
+        ("language: en", "language: english"),
+        ("provider: {id: test, name: Test Institute}", "provider: {id: -test, name: T}"),
+        ("provider: {id: test, name: Test Institute}", "provider: {id: test}"),
+        ("lessons: [lessons/a.md]", "lessons: []"),
+        ("  - title: Module one\n", "  - title: ''\n"),
+    ]:
+        yield base.replace(old, new)
+
+
+@pytest.mark.parametrize("text", list(_variants()))
+def test_course_yml_read_without_the_schema_is_what_the_schema_reads(text):
+    from packager import load, schema, yamlsrc
+
+    doc = yamlsrc.parse(text, "course.yml")
+    spec, _ = schema.validate(schema.CourseSpec, doc, "course.yml")
+    plain = load._plain_course_fields(doc.value)
+    if spec is None:
+        assert plain is None
+    elif plain is not None:
+        assert plain == load._course_fields(spec)
+
+
+def test_the_course_files_are_its_regular_files_without_hidden_entries_or_links(tmp_path):
+    import os
+
+    from packager.load import file_index
+
+    root = tmp_path / "course"
+    (root / "lessons/.drafts").mkdir(parents=True)
+    (root / ".git").mkdir()
+    for name in ("course.yml", "lessons/a.md", "lessons/.a.md.swp", "lessons/.drafts/b.md", ".git/config"):
+        (root / name).write_text("x")
+    os.symlink(root / "lessons", root / "linked")
+    os.symlink(root / "lessons/a.md", root / "lessons/same.md")
+    os.symlink(tmp_path / "gone", root / "broken")
+    problems: list = []
+    assert file_index(root, problems) == {"course.yml", "lessons/a.md"} and problems == []
+    assert file_index(tmp_path / "missing", problems) == set()

@@ -334,3 +334,46 @@ def test_lesson_just_under_the_size_limit_is_parsed(make_course):
     body = "Words and more words.\n" * (255 * 1024 // 22)
     lesson, problems = parse(make_course, body)
     assert not any("limit" in p for p in problems) and lesson.blocks
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "title: A",
+        "title: A lesson\nminutes: 5\nobjectives: [one, two]\nid: unit-1/a_b.c",
+        "title: A\nminutes: 2.5",
+        "title: 42",  # a number as a title: the schema makes it a string
+        "title: A\nminutes: 0",
+        "title: A\nminutes: 601",
+        "title: A\nminutes: true",
+        "title: A\nminutes:",
+        "title: ''",
+        f"title: {'x' * 201}",
+        "title: A\nid: -bad",
+        "title: A\nid:",
+        "title: A\nobjectives: [a, '']",
+        "title: A\nobjectives: one",
+        "title: A\nauthor: me",
+        "title: A\ncompetencies: [{area: Functional, theme: Drafting}]",
+        "- a list",
+    ],
+)
+def test_front_matter_read_without_the_schema_is_what_the_schema_reads(front):
+    from packager import schema, yamlsrc
+    from packager.lesson import front_matter
+
+    doc = yamlsrc.parse(front, "lessons/a.md")
+    spec, expected = schema.validate(schema.FrontMatterSpec, doc, "lessons/a.md")
+    meta, problems = front_matter(doc, "lessons/a.md")
+    assert problems == expected
+    if spec is None:
+        assert meta is None
+    else:
+        assert meta is not None
+        assert (meta.title, meta.id, meta.minutes, meta.objectives) == (
+            spec.title,
+            spec.id,
+            spec.minutes,
+            list(spec.objectives),
+        )
+        assert [c.__dict__ for c in meta.competencies] == [c.model_dump() for c in spec.competencies]

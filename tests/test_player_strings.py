@@ -46,3 +46,30 @@ def test_numbers_use_indian_grouping_and_rtl_values_are_isolated():
     ur = player_strings("ur")
     assert ur.text("module", n=2, title="Serving citizens") == "ماڈیول 2: \u2068Serving citizens\u2069"
     assert player_strings("hi").text("module", n=2, title="x") == "मॉड्यूल 2: x"
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en", "fr-FR", "es", "de", "ar-EG", "zz"])
+def test_whole_numbers_are_grouped_as_babel_groups_them(lang):
+    from babel.numbers import format_decimal
+
+    from packager.strings import _locale
+
+    for value in (1000, 1234, 12345, 123456, 1234567, 12345678901, 10**20):
+        locale = _locale(lang)
+        expected = format_decimal(value, locale=locale, numbering_system="latn") if locale else f"{value:,}"
+        assert format_number(value, lang) == expected
+
+
+def test_locale_facts_are_babels_and_kept_in_the_cache(monkeypatch):
+    from packager import strings
+    from packager.cache import cache_dir
+
+    strings.locale_facts.cache_clear()
+    made = strings.locale_facts("ur")
+    assert made == {"rtl": True, "numbers": strings._babel_numbers("ur"), "dates": strings._babel_dates("ur")}
+    assert (cache_dir() / "locales" / "ur.json").is_file()
+    strings.locale_facts.cache_clear()
+    monkeypatch.setattr(strings, "_babel_dates", lambda lang: pytest.fail("read Babel's data again"))
+    assert strings.locale_facts("ur") == made
+    assert strings.date_format("ur") == made["dates"] and strings.is_rtl("ur")
+    strings.locale_facts.cache_clear()

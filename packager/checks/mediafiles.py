@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 from .. import yamlsrc
 from ..errors import Problem, error, warning
-from ..media import captions, probe
 from ..model import Course
 
 
 def unusable_media(course: Course) -> Iterator[Problem]:
+    from ..media import probe  # the media pipeline: imported by a course that has media only
+
     for lesson in course.lessons:
         for ref in lesson.media:
             path = course.root / ref.src
@@ -43,6 +44,8 @@ def caption_files(course: Course) -> Iterator[Problem]:
     for lesson in course.lessons:
         for ref in lesson.media:
             for cap in ref.captions:
+                from ..media import captions, probe  # the media pipeline: imported by a course with captions only
+
                 path = course.root / cap.src
                 if cap.src in seen or not path.is_file():
                     continue

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
+import zlib
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ..files import atomic_path
 from ..model import Course
@@ -62,12 +64,32 @@ class ZipPackage:
         info.external_attr = 0o644 << 16
         stored = os.path.splitext(file.name)[1].lower() in STORED_EXT
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        if file.data is not None:
+        if file.data is not None and file.deflated is not None and not stored:
+            self._write_deflated(info, file.data, file.deflated)
+        elif file.data is not None:
             self.zip.writestr(info, file.data)
         elif file.source is not None:
             info.file_size = file.source.stat().st_size
             with open(file.source, "rb") as src, self.zip.open(info, "w", force_zip64=info.file_size > 1 << 30) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
+
+    def _write_deflated(self, info: zipfile.ZipInfo, data: bytes, deflated: bytes) -> None:
+        """Write an entry whose deflate stream is made already, as ``writestr`` would write it (the same
+        bytes: it compresses with the same settings); zipfile has no call for it, so this does its steps."""
+        zf: Any = self.zip  # its private steps, which the stubs do not type
+        info.CRC, info.file_size, info.compress_size = zlib.crc32(data), len(data), len(deflated)
+        info.flag_bits = 0
+        zip64 = info.file_size * 1.05 > zipfile.ZIP64_LIMIT  # zipfile's rule
+        with zf._lock:  # zipfile's own steps (_open_to_write, then close)
+            zf.fp.seek(zf.start_dir)
+            info.header_offset = zf.fp.tell()
+            zf._writecheck(info)
+            zf._didModify = True
+            zf.fp.write(info.FileHeader(zip64))
+            zf.fp.write(deflated)
+            zf.start_dir = zf.fp.tell()
+            zf.filelist.append(info)
+            zf.NameToInfo[info.filename] = info
 
     def __enter__(self) -> ZipPackage:
         return self

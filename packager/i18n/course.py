@@ -14,7 +14,7 @@ from ..errors import ExportError, Problem, Severity
 from ..lesson import split_front_matter
 from ..markdown import parser
 from ..model import Course
-from ..schema import LANG_PATTERN
+from ..patterns import LANG_PATTERN
 from . import catalog
 from .apply import catalog_file, yml_segments
 from .segments import Segment, front_segments, lesson_segments

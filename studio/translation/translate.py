@@ -24,8 +24,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from packager import load_course
 from packager.i18n import catalog, sync, xliff
 from packager.model import Course as CourseModel
+from packager.patterns import LANG_PATTERN
 from packager.render import Player
-from packager.schema import LANG_PATTERN
 
 from ..accounts.policy import allowed, requires
 from ..authoring import library, revisions
