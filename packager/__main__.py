@@ -28,6 +28,7 @@ from .load import load_course
 from .media import DEFAULT_BUDGET_MB, ProgressEvent, SizeReport
 from .media.report import human
 from .model import Course
+from .runner import LOCAL
 from .scaffold import new_course
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -130,7 +131,7 @@ def _build(args: argparse.Namespace, started: float) -> int:
         options["fonts"] = False
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        report = build(course, [args.format], langs, args.output, options=options, progress=bar)
+        report = build(course, [args.format], langs, args.output, options=options, progress=bar, runner=LOCAL)
     finally:
         if bar:
             bar.close()

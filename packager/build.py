@@ -1,9 +1,10 @@
 """The one build pipeline: a course folder -> packages in several formats and languages, with a report.
 
 The source is loaded once; each language is applied once (its catalog read and parsed once for the
-whole build), checked once, and every format is written from that one loaded course. A package that
-cannot be built is a failure in the report, not an exception: the others are still built. The CLI,
-the studio's jobs and submissions and the catalogue's gate all go through here.
+whole build), checked once and rendered once (its :class:`Rendering`, handed to every format). A
+package that cannot be built is a failure in the report, not an exception: the others are still built.
+Every outside program (ffprobe, ffmpeg, fc-list) goes through the *runner* passed in. The CLI, the
+studio's jobs and submissions and the catalogue's gate all go through here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from .checks import check_course
 from .errors import CourseError, ExportError, Problem, StudioError, has_errors
 from .export import FORMATS, languages
+from .export.core import Rendering
 from .i18n import catalog
 from .i18n.apply import catalog_file
 from .i18n.course import require_catalog
@@ -27,6 +29,7 @@ from .load import load_course
 from .media import ProgressEvent, progress_to, size_report
 from .media.progress import Listener
 from .model import Course
+from .runner import LOCAL, Runner
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,12 @@ class BuildReport:
         return [p for p in self.problems.get(lang, []) if p.severity == "error"]
 
 
-def checked(source: Course, langs: Sequence[str]) -> Iterator[tuple[str, Course | None, list[Problem]]]:
+def checked(
+    source: Course, langs: Sequence[str], runner: Runner = LOCAL
+) -> Iterator[tuple[str, Course | None, list[Problem]]]:
     """(lang, the course in *lang*, its problems) for each of *langs*: each language applied and checked
-    once. The course is None for a language the course does not have (its problems say why)."""
+    once, its probes run by *runner*. The course is None for a language the course does not have (its
+    problems say why)."""
     available = languages(source, "all")
     for lang in langs:
         if lang not in available:
@@ -91,9 +97,10 @@ def checked(source: Course, langs: Sequence[str]) -> Iterator[tuple[str, Course 
             except (ExportError, catalog.CatalogError) as exc:
                 yield lang, None, [Problem(catalog_file(lang), None, "error", str(exc))]
                 continue
-            course = load_course(source.root, lang=lang)
+            course = load_course(source.root, lang=lang, runner=runner)
         # another language's catalog does not stop this build (kstudio check reports it)
-        yield lang, course, check_course(course, translations=[] if lang == source.language else [lang])
+        translations = [] if lang == source.language else [lang]
+        yield lang, course, check_course(course, translations=translations, runner=runner)
 
 
 def build(
@@ -104,6 +111,7 @@ def build(
     *,
     options: dict[str, Any] | None = None,
     progress: Listener | None = None,
+    runner: Runner = LOCAL,
 ) -> BuildReport:
     """Build every format of *formats* in every language of *langs* into *out_dir*.
 
@@ -111,7 +119,9 @@ def build(
     course's own language), ``"all"``, one language, or a list; a listed language the course does not
     have fails its packages. *options* go to the format modules that take them (``answers``, ``au_per``;
     ``fonts=False`` leaves the webfonts out). *progress* gets a :class:`ProgressEvent` per package and
-    the media pipeline's events. With no *formats* the build only loads and checks.
+    the media pipeline's events. *runner* runs every outside program of the build: ffprobe and ffmpeg
+    (loading, checks, renditions) and fc-list (webfonts, the handout's fonts). With no *formats* the
+    build only loads and checks.
 
     Raises :class:`ExportError` for an unknown format or a single unknown language; a broken course
     or package is a failure in the report.
@@ -124,11 +134,11 @@ def build(
     fonts = options.pop("fonts", True)
     report = BuildReport()
     with catalog.read_once(), progress_to(progress) if progress else nullcontext():
-        source = course_dir if isinstance(course_dir, Course) else load_course(course_dir)
+        source = course_dir if isinstance(course_dir, Course) else load_course(course_dir, runner=runner)
         chosen = languages(source, langs) if langs is None or isinstance(langs, str) else list(langs)
         out = Path(out_dir) if out_dir is not None else None
         steps, done = len(formats) * len(chosen), 0
-        for lang, course, problems in checked(source, chosen):
+        for lang, course, problems in checked(source, chosen, runner):
             report.problems[lang] = problems
             if course is None or has_errors(problems):
                 # a language the course lacks is a message; a course with errors carries them
@@ -139,6 +149,7 @@ def build(
                 continue
             if not fonts:
                 course = replace(course, ship_fonts=False)
+            rendering = Rendering(course, runner, keep=len(formats) > 1)  # one language's pages, for every format
             for fmt in formats:
                 if progress:
                     progress(ProgressEvent(f"building {fmt} ({lang})", 0.0, done, steps))
@@ -146,7 +157,7 @@ def build(
                 assert out is not None, "a build with formats needs an out_dir"
                 out.mkdir(parents=True, exist_ok=True)  # not before: a course with errors leaves no folder
                 try:
-                    path = FORMATS[fmt](course, out, lang=lang, **_options_for(fmt, options))
+                    path = FORMATS[fmt](rendering, out, **_options_for(fmt, options))
                 except (ExportError, ValueError) as exc:
                     report.failures.append(Failure(fmt, lang, str(exc).splitlines()[0]))
                     continue
@@ -170,20 +181,22 @@ def export(
     *,
     lang: str | None = None,
     fonts: bool = True,
+    runner: Runner = LOCAL,
     **options: Any,
 ) -> Path:
     """Write *course* as one *fmt* package in language *lang* into *out_dir*; returns its path.
 
     A one-format, one-language :func:`build` that raises instead of reporting: :class:`ExportError` for
     an unknown format or language or a package that cannot be written, :class:`CourseError` when the
-    course has errors. Another language than the course's own is built from ``translations/<lang>.po``.
+    course has errors. Another language than the course's own is built from ``translations/<lang>.po``;
+    *runner* runs the outside programs, as in :func:`build`.
     """
     if lang == "all":
         raise ExportError("export() builds one language; call it once for each of languages(course, 'all')")
     for key in options:
         if key not in _options_for(fmt, options):
             raise ExportError(f"format '{fmt}' takes no option '{key}'")
-    report = build(course, [fmt], lang, out_dir, options={**options, "fonts": fonts})
+    report = build(course, [fmt], lang, out_dir, options={**options, "fonts": fonts}, runner=runner)
     for failure in report.failures:
         if failure.problems:
             raise CourseError(report.problems[failure.lang])

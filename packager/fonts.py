@@ -87,11 +87,11 @@ def shown(char: str) -> bool:
     return not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"))
 
 
-def chain(lang: str) -> list[str]:
+def chain(lang: str, runner: Runner = LOCAL) -> list[str]:
     """The font families a page in *lang* uses, in CSS order: the script's font, then the fallbacks."""
     script = script_for(lang)
     latin = script is LATIN
-    have = system_fonts()
+    have = system_fonts(runner)
     main = [f for f in script.families if f in have][:1] if not latin else []
     if not latin and not main:
         raise ExportError(
@@ -101,8 +101,8 @@ def chain(lang: str) -> list[str]:
     return main + [f for f in FALLBACKS if f in have]
 
 
-def webfonts(lang: str, text: Iterable[str]) -> list[WebFont]:
-    """The subset fonts a page in *lang* showing *text* needs (none for Latin text)."""
+def webfonts(lang: str, text: Iterable[str], runner: Runner = LOCAL) -> list[WebFont]:
+    """The subset fonts a page in *lang* showing *text* needs (none for Latin text); *runner* runs fc-list."""
     latin = script_for(lang) is LATIN
     seen: set[str] = set()
     for part in text:  # one piece at a time: a long course's text is never held whole
@@ -112,8 +112,8 @@ def webfonts(lang: str, text: Iterable[str]) -> list[WebFont]:
         chars = {c for c in chars if any(a <= ord(c) <= b for a, b in _NEEDS_FONT)}
     if not chars:
         return []
-    families = chain(lang) if not latin else [f for f in _script_fonts_for(chars) if f in system_fonts()]
-    have = system_fonts()
+    have = system_fonts(runner)
+    families = chain(lang, runner) if not latin else [f for f in _script_fonts_for(chars) if f in have]
     left, fonts = set(chars), []
     for n, family in enumerate(families):
         mine = {c for c in left if ord(c) in _cmap(have[family])}

@@ -30,6 +30,7 @@ from .patterns import (
     PROVIDER_ID_PATTERN,
     SEMVER_PATTERN,
 )
+from .runner import LOCAL, Runner
 from .strings import player_strings
 
 log = logging.getLogger(__name__)
@@ -40,18 +41,21 @@ _FRONT_ID = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*\r?\n)*?id:[ \t]*['\"]?([^'
 _CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.(?:vtt|srt)$")
 
 
-def load_course(root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None) -> Course:
+def load_course(
+    root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None, runner: Runner = LOCAL
+) -> Course:
     """Read the course in folder *root*. Problems are in ``course.problems``; it never raises on bad input.
 
     With *lang* other than the course's own language, the course comes back translated from
     ``translations/<lang>.po`` (untranslated text stays in the source language; see ``packager.i18n``)
-    and with the media variants of that language (``media/x.hi.mp4`` for ``media/x.mp4``).
+    and with the media variants of that language (``media/x.hi.mp4`` for ``media/x.mp4``). *runner* runs
+    ffprobe for the running time of video and audio.
     """
-    return load_with_context(root, use_cache=use_cache, lang=lang)[0]
+    return load_with_context(root, use_cache=use_cache, lang=lang, runner=runner)[0]
 
 
 def load_with_context(
-    root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None
+    root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None, runner: Runner = LOCAL
 ) -> tuple[Course, LessonContext]:
     """:func:`load_course`, and the context its lessons were parsed in (other lessons' ids, the course's
     files, captions, interface words, the translation): parse another text of a lesson in it to see that
@@ -114,7 +118,7 @@ def load_with_context(
         problems += found
     store.save()
     for (title, line), entries in outline:
-        module = Module(title, [_with_media_time(root, parsed[p]) for p, _ in entries if p in parsed], line)
+        module = Module(title, [_with_media_time(root, parsed[p], runner) for p, _ in entries if p in parsed], line)
         course.modules.append(module)
     log.debug("loaded %s: %d lessons, %d problems", course.id, len(parsed), len(problems))
     return course, ctx
@@ -415,14 +419,14 @@ def _read_lesson(root: Path, path: str, problems: list[Problem]) -> str | None:
     return _decode(data, path, problems)
 
 
-def _with_media_time(root: Path, lesson: Lesson) -> Lesson:
+def _with_media_time(root: Path, lesson: Lesson, runner: Runner) -> Lesson:
     """The lesson, its estimate grown by the running time of its video and audio (probes are cached by
     content, so an unchanged course runs no ffprobe). A copy: the parse cache keeps the text estimate."""
     if lesson.minutes is not None or not any(ref.kind in ("video", "audio") for ref in lesson.media):
         return lesson
     from . import media  # the media pipeline: only for a course with video or audio
 
-    extra = media.running_minutes(root, lesson.media)
+    extra = media.running_minutes(root, lesson.media, runner)
     return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra) if extra else lesson
 
 

@@ -30,6 +30,7 @@ from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
 from .model import Course, Lesson, Question, Quiz
+from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
 from .svg import UnsafeSvg, sanitize_svg
@@ -124,6 +125,8 @@ class Player:
     """Course file -> name in the package, for packages whose entry names are restricted."""
     process_media: bool = True
     """Ship renditions from the media pipeline (``packager.media``); False ships the files as they are."""
+    runner: Runner = LOCAL
+    """Runs the programs the player needs: ffprobe and ffmpeg for the media, fc-list for the webfonts."""
 
     def __post_init__(self) -> None:
         if self.strings is None:
@@ -303,7 +306,7 @@ class Player:
         texts = (
             course_text(self.course) if script_for(self.lang) is LATIN else map(_visible_text, course_text(self.course))
         )
-        return webfonts(self.lang, chain(texts, extra))
+        return webfonts(self.lang, chain(texts, extra), self.runner)
 
     @property
     def level_text(self) -> str:
@@ -355,7 +358,7 @@ class Player:
             sources[self.course.thumbnail] = "image"
         from .media import MediaSet
 
-        return MediaSet(self.course.root, sources)
+        return MediaSet(self.course.root, sources, runner=self.runner)
 
     def _media_markup(self, match: re.Match[str]) -> str:
         """Lesson media markup -> the theme's markup for the renditions (``blocks.html``)."""

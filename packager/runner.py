@@ -17,7 +17,7 @@ import ctypes.util
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import IO, Any, Protocol
 
 
@@ -46,7 +46,9 @@ def child_options() -> dict[str, Any]:
     return {"preexec_fn": die_with_parent} if _PRCTL is not None else {}
 
 
-class Runner(Protocol):
+class Runner(Hashable, Protocol):
+    """Hashable: what a runner found on its machine (the fonts fontconfig knows) is cached per runner."""
+
     def run(self, argv: Sequence[str], *, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
         """Run *argv* to completion, its output captured; raises ``subprocess.TimeoutExpired`` past
         *timeout* and ``FileNotFoundError`` when the program is not installed."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,10 @@ from packager import BuildReport, CourseError, ExportError, build, export, load_
 from packager.__main__ import main
 from packager.build import Failure
 from packager.i18n import catalog
+from packager.i18n.apply import Translation
+from packager.i18n.course import segments
 from packager.preview import NotInCourse
+from packager.render import Player
 from tests.conftest import SAMPLE, write
 from tests.pseudo import pseudo_course
 
@@ -107,6 +113,65 @@ def test_a_translated_build_parses_its_catalog_once_and_loads_each_language_once
     assert loads == [None, "hi"]
 
 
+def test_every_format_in_two_languages_loads_once_and_checks_and_renders_once_per_language(
+    sample, tmp_path, monkeypatch
+):
+    import packager.load
+
+    pipeline = sys.modules["packager.build"]  # the module: packager.build is also the function
+    loads: list[str | None] = []
+    applied: list[str] = []
+    checked: list[str] = []
+    pages: list[str] = []  # each language's one pass over its lessons
+    rendered: Counter[tuple[str, str]] = Counter()
+    load, open_, check = packager.load.load_with_context, Translation.open, pipeline.check_course
+    lesson_scripts, lesson_js = Player.lesson_scripts, Player.lesson_js
+
+    def counting_load(root, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(kwargs.get("lang"))
+        return load(root, **kwargs)
+
+    def counting_open(root, lang, doc, problems):  # type: ignore[no-untyped-def]
+        applied.append(lang)
+        return open_(root, lang, doc, problems)
+
+    def counting_check(course, **kwargs):  # type: ignore[no-untyped-def]
+        checked.append(course.language)
+        return check(course, **kwargs)
+
+    def counting_scripts(player):  # type: ignore[no-untyped-def]
+        pages.append(player.lang)
+        return lesson_scripts(player)
+
+    def counting_render(player, lesson):  # type: ignore[no-untyped-def]
+        rendered[player.lang, lesson.id] += 1
+        return lesson_js(player, lesson)
+
+    monkeypatch.setattr(packager.load, "load_with_context", counting_load)
+    monkeypatch.setattr(Translation, "open", staticmethod(counting_open))
+    monkeypatch.setattr(pipeline, "check_course", counting_check)
+    monkeypatch.setattr(Player, "lesson_scripts", counting_scripts)
+    monkeypatch.setattr(Player, "lesson_js", counting_render)
+    formats = ["html", "scorm12", "scorm2004", "xapi", "cmi5", "pdf"]
+    report = build(sample, formats, ["en", "hi"], tmp_path)
+    assert report.ok and [(p.format, p.lang) for p in report.packages] == [
+        (fmt, lang) for lang in ("en", "hi") for fmt in formats
+    ]
+    assert loads == [None, "hi"] and applied == ["hi"] and checked == ["en", "hi"]
+    assert pages == ["en", "hi"]  # the formats take the pages the first one rendered
+    assert set(rendered.values()) <= {1}  # a page is rendered at most once (else it comes from the cache)
+    with_media = {lesson.id for lesson in load_course(sample).lessons if lesson.media}
+    assert with_media and {(lang, ident) for lang in ("en", "hi") for ident in with_media} <= set(rendered)
+    for lang in ("en", "hi"):  # every player format of a language ships the same pages
+        players = [p.path for p in report.packages if p.lang == lang and p.format != "pdf"]
+        assert len({_lesson_pages(path) for path in players}) == 1
+
+
+def _lesson_pages(package: Path) -> tuple[tuple[str, bytes], ...]:
+    with zipfile.ZipFile(package) as z:
+        return tuple((n, z.read(n)) for n in sorted(z.namelist()) if n.startswith("lessons/"))
+
+
 def test_catalogs_are_read_again_outside_a_build(sample):
     path = sample / "translations/hi.po"
     assert catalog.read(path) is not catalog.read(path)
@@ -174,3 +239,26 @@ def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample,
     for lang in ("en", "hi", "ur"):
         assert load_course(sample, lang=lang).lessons
     assert parsed == []
+
+
+def test_segments_of_an_unchanged_course_parse_no_lesson_again(tmp_path, monkeypatch):
+    import packager.i18n.course as course_catalogs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = Path(shutil.copytree(SAMPLE, tmp_path / "course"))
+    first = segments(load_course(root))
+    parsed: list[int] = []
+    parser = course_catalogs.parser
+
+    def counting_parser():  # type: ignore[no-untyped-def]
+        parsed.append(1)
+        return parser()
+
+    monkeypatch.setattr(course_catalogs, "parser", counting_parser)
+    assert segments(load_course(root)) == first
+    assert parsed == []
+    lesson = root / "lessons/01-getting-started/01-welcome.md"
+    lesson.write_text(lesson.read_text() + "\nA paragraph added since.\n")
+    again = segments(load_course(root))
+    assert parsed == [1]  # the edited lesson alone
+    assert Counter(s.source for s in again) == Counter([*(s.source for s in first), "A paragraph added since."])

@@ -227,7 +227,7 @@ def test_pages_look_like_the_reviewed_references(handouts: dict[str, Path], lang
 
 
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
-    monkeypatch.setattr(fonts, "installed_families", lambda: frozenset({"Noto Sans"}))
+    monkeypatch.setattr(fonts, "installed_families", lambda runner: frozenset({"Noto Sans"}))
     with pytest.raises(ExportError, match="fonts-noto-core") as info:
         export(load_course(SAMPLE), "pdf", tmp_path, lang="hi")
     assert "Devanagari" in str(info.value)

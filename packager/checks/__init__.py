@@ -6,9 +6,11 @@ A new check is one function in one of these modules and one entry in :data:`CHEC
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from ..errors import Problem
 from ..model import Course
+from ..runner import LOCAL, Runner
 from . import competencies, ids, links, media, mediafiles, timing
 
 Check = Callable[[Course], Iterable[Problem]]
@@ -35,11 +37,15 @@ def _translation_qa(course: Course, langs: Sequence[str]) -> Iterable[Problem]:
     return qa.check_course(course, langs)
 
 
-def check_course(course: Course, *, translations: Sequence[str] | None = None) -> list[Problem]:
+def check_course(course: Course, *, translations: Sequence[str] | None = None, runner: Runner = LOCAL) -> list[Problem]:
     """Every problem with *course*: those found while loading and those of every check, in file order.
-    *translations* limits the catalogs checked (a build needs only its own language's)."""
+    *translations* limits the catalogs checked (a build needs only its own language's); *runner* runs
+    ffprobe for the checks that probe media."""
     problems = set(course.problems)
     checks = dict(CHECKS)
+    # the checks that probe media run ffprobe through the runner given
+    checks["unusable-media"] = partial(mediafiles.unusable_media, runner=runner)
+    checks["captions"] = partial(mediafiles.caption_files, runner=runner)
     if translations is not None:
         checks["translations"] = lambda course: _translation_qa(course, translations)
     for check in checks.values():

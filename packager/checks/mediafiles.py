@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from .. import yamlsrc
 from ..errors import Problem, error, warning
 from ..model import Course
+from ..runner import LOCAL, Runner
 
 
-def unusable_media(course: Course) -> Iterator[Problem]:
+def unusable_media(course: Course, runner: Runner = LOCAL) -> Iterator[Problem]:
     from ..media import probe  # the media pipeline: imported by a course that has media only
 
     for lesson in course.lessons:
@@ -18,14 +19,14 @@ def unusable_media(course: Course) -> Iterator[Problem]:
             path = course.root / ref.src
             if ref.kind == "attachment" or not path.is_file():
                 continue
-            info = probe(path, ref.kind)
+            info = probe(path, ref.kind, runner)
             if info.error:
                 yield error(lesson.path, ref.line, f"{ref.kind} '{ref.src}' {info.error}")
             for note in info.notes:
                 yield warning(lesson.path, ref.line, f"{ref.kind} '{ref.src}' {note}")
     thumb = course.thumbnail
     if thumb and (course.root / thumb).is_file():
-        info = probe(course.root / thumb, "image")
+        info = probe(course.root / thumb, "image", runner)
         if info.error:
             yield error("course.yml", thumbnail_line(course), f"thumbnail '{thumb}' {info.error}")
 
@@ -39,7 +40,7 @@ def thumbnail_line(course: Course) -> int | None:
         return None
 
 
-def caption_files(course: Course) -> Iterator[Problem]:
+def caption_files(course: Course, runner: Runner = LOCAL) -> Iterator[Problem]:
     seen: set[str] = set()
     for lesson in course.lessons:
         for ref in lesson.media:
@@ -53,7 +54,7 @@ def caption_files(course: Course) -> Iterator[Problem]:
                 _, cues, problems = captions.read(path, cap.src)
                 yield from problems
                 media = course.root / ref.src
-                info = probe(media, ref.kind) if media.is_file() else None
+                info = probe(media, ref.kind, runner) if media.is_file() else None
                 if info is None or info.error:
                     continue
                 late = [c for c in cues if c.end > info.duration + 0.05]

@@ -1,6 +1,8 @@
 """Packages, one small module per format, all with one signature, in one table (``packager.build`` runs them).
 
-``build(course, out_dir, *, lang, **options) -> Path`` writes one package and returns its path.
+``build(rendering, out_dir, **options) -> Path`` writes one package of ``rendering.course`` in
+``rendering.lang`` and returns its path; the :class:`~packager.export.core.Rendering` of a language is
+shared by every format of a build, so the lesson pages are rendered once for all of them.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from lxml.builder import ElementMaker
 from ..errors import ExportError
 from ..model import Competency, Course, Lesson
 from . import xapi_core
+from .core import Rendering
 from .xsd import SCHEMAS
 
 NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
@@ -118,9 +119,9 @@ def cmi5_xml(course: Course, lang: str, au_per: str = "course") -> bytes:
     return xml
 
 
-def build(course: Course, out_dir: Path, *, lang: str, au_per: str = "course") -> Path:
+def build(rendering: Rendering, out_dir: Path, *, au_per: str = "course") -> Path:
     if au_per not in AU_PER:
         raise ExportError(f"unknown --au-per '{au_per}'; use one of: {', '.join(AU_PER)}")
-    xapi_core.check_iri(course)
-    xml = cmi5_xml(course, lang, au_per)  # before the player, so a bad structure fails fast
-    return xapi_core.build(course, out_dir, lang, "cmi5", lambda names: ("cmi5.xml", xml))
+    xapi_core.check_iri(rendering.course)
+    xml = cmi5_xml(rendering.course, rendering.lang, au_per)  # before the player, so a bad structure fails fast
+    return xapi_core.build(rendering, out_dir, "cmi5", lambda names: ("cmi5.xml", xml))

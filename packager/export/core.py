@@ -1,4 +1,5 @@
-"""What every format shares: package names and a reproducible, streaming, atomic zip writer."""
+"""What every format shares: the course rendered once per language, package names and a reproducible,
+streaming, atomic zip writer."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import os
 import shutil
 import zipfile
 import zlib
+from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ..files import atomic_path
-from ..model import Course
-from ..render import PackageFile
+from ..fonts import WebFont
+from ..media import MediaSet
+from ..model import Course, Lesson
+from ..render import PackageFile, Player
+from ..runner import LOCAL, Runner
 
 # Already-compressed media gain nothing from deflate; storing them is faster and the same size.
 STORED_EXT = {
@@ -34,6 +41,68 @@ STORED_EXT = {
     ".zip",
 }
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip epoch: same input, same bytes
+
+
+AROUND_PAGES = frozenset({"assets", "head_scripts", "lms", "csp"})
+"""The player settings formats differ in: what loads around the lesson pages, never the pages themselves."""
+
+
+class Rendering:
+    """*course* (loaded in one language) as every format of a build renders it: ``packager.build`` makes
+    one per language and hands it to each format. The lesson pages, webfonts and media are made once,
+    by the first format that asks, and the others take them; *keep* holds the pages for them (a build
+    of one format streams them instead). *runner* runs every outside program the formats need."""
+
+    def __init__(self, course: Course, runner: Runner = LOCAL, *, keep: bool = True):
+        self.course, self.runner, self.keep = course, runner, keep
+        self.lang = course.language
+        self._pages: list[tuple[Lesson, bytes]] | None = None
+
+    @cached_property
+    def pages_player(self) -> Player:
+        """The player whose pages, webfonts and media every format's player shares."""
+        return Player(self.course, runner=self.runner)
+
+    def player(self, **settings: Any) -> Player:
+        """The learner player with a format's *settings* (:class:`Player` fields). Settings that only change
+        what loads around the pages share this rendering's pages; others (``renames``) make their own."""
+        if settings.keys() <= AROUND_PAGES:
+            return SharedPlayer(self.course, runner=self.runner, rendering=self, **settings)
+        return Player(self.course, runner=self.runner, **settings)
+
+    def lesson_scripts(self) -> Iterator[tuple[Lesson, bytes]]:
+        """The lessons with their scripts, rendered by the first format and kept for the rest."""
+        if self._pages is not None:
+            yield from self._pages
+            return
+        pages = []
+        for page in self.pages_player.lesson_scripts():
+            if self.keep:
+                pages.append(page)
+            yield page
+        self._pages = pages if self.keep else None  # only once whole: a failed format renders none for the rest
+
+
+@dataclass
+class SharedPlayer(Player):
+    """A format's player over its language's :class:`Rendering`: the pages, webfonts and media are the
+    rendering's, its own are the assets, scripts and settings around them."""
+
+    rendering: Rendering | None = None
+
+    def lesson_scripts(self) -> Iterator[tuple[Lesson, bytes]]:
+        assert self.rendering is not None
+        return self.rendering.lesson_scripts()
+
+    @property
+    def webfonts(self) -> list[WebFont]:  # the rendering's, subset once
+        assert self.rendering is not None
+        return self.rendering.pages_player.webfonts
+
+    @property
+    def media(self) -> MediaSet:  # the rendering's, probed once
+        assert self.rendering is not None
+        return self.rendering.pages_player.media
 
 
 def package_name(course: Course, lang: str, fmt: str, ext: str = "zip") -> str:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import Course
-from ..render import Player
-from .core import ZipPackage, package_name
+from .core import Rendering, ZipPackage, package_name
 
 
-def build(course: Course, out_dir: Path, *, lang: str) -> Path:
-    path = out_dir / package_name(course, lang, "html")
+def build(rendering: Rendering, out_dir: Path) -> Path:
+    path = out_dir / package_name(rendering.course, rendering.lang, "html")
     with ZipPackage(path) as package:
-        for file in Player(course).files():
+        for file in rendering.player().files():
             package.add(file)
     return path

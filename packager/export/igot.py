@@ -20,7 +20,7 @@ from ..errors import ExportError
 from ..files import atomic_path
 from ..model import Course
 from . import scorm, scorm12
-from .core import package_name
+from .core import Rendering, package_name
 
 SIZE_LIMIT = 200 * 2**20
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
@@ -118,10 +118,11 @@ def metadata(course: Course, lang: str, app_icon: str | None) -> dict[str, Any]:
     }
 
 
-def build(course: Course, out_dir: Path, *, lang: str) -> Path:
+def build(rendering: Rendering, out_dir: Path) -> Path:
+    course, lang = rendering.course, rendering.lang
     scorm.check_size(course, SIZE_LIMIT, "an iGOT upload")
-    player = scorm.player(course, "scorm12", igot=True)
-    player.renames = safe_names(player.media_names())  # before any file is rendered; probes the media once
+    renames = safe_names(rendering.pages_player.media_names())  # the names change the pages: its own player
+    player = rendering.player(**scorm.adapter("scorm12", igot=True), renames=renames)
     path = out_dir / package_name(course, lang, "igot")
     scorm.write(path, player, lambda files: scorm12.manifest(course, lang, files), "scorm12")
     size = path.stat().st_size

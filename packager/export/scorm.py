@@ -18,7 +18,7 @@ from ..errors import ExportError
 from ..model import Course
 from ..render import ASSETS, PackageFile, Player
 from . import xsd
-from .core import ZipPackage, package_name
+from .core import Rendering, ZipPackage, package_name
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,14 @@ def iso_duration(seconds: int) -> str:
     return text if text != "PT" else "PT0S"
 
 
-def player(course: Course, api: str, *, igot: bool = False, renames: dict[str, str] | None = None) -> Player:
-    """The learner player with the LMS adapter (``themes/*/static/scorm.js``) loaded before the runtime."""
-    return Player(
-        course,
-        assets=(*ASSETS, ADAPTER),
-        head_scripts=(f"assets/{ADAPTER}",),
-        lms={"api": api, "igot": igot},
-        renames=renames or {},
-    )
+def adapter(api: str, *, igot: bool = False) -> dict[str, Any]:
+    """The player settings that load the LMS adapter (``themes/*/static/scorm.js``) before the runtime."""
+    return {"assets": (*ASSETS, ADAPTER), "head_scripts": (f"assets/{ADAPTER}",), "lms": {"api": api, "igot": igot}}
+
+
+def player(course: Course, api: str) -> Player:
+    """The learner player of *course* with the LMS adapter (the studio's LMS preview)."""
+    return Player(course, **adapter(api))
 
 
 def check_size(course: Course, limit: int = ZIP_LIMIT, what: str = "a zip package") -> None:
@@ -125,14 +124,15 @@ def outline(
     return organizations, resources
 
 
-def build(
-    course: Course, out_dir: Path, lang: str, fmt: str, manifest: Callable[[Course, str, list[str]], bytes]
-) -> Path:
-    """Write the *fmt* package (``scorm12`` or ``scorm2004``) of *course* with its *manifest* and schemas."""
+def build(rendering: Rendering, out_dir: Path, fmt: str, manifest: Callable[[Course, str, list[str]], bytes]) -> Path:
+    """Write the *fmt* package (``scorm12`` or ``scorm2004``) of the rendered course with its *manifest* and
+    schemas."""
+    course, lang = rendering.course, rendering.lang
     api = "scorm2004" if fmt == "scorm2004" else "scorm12"
     check_size(course)
     path = out_dir / package_name(course, lang, fmt)
-    return write(path, player(course, api), partial(manifest, course, lang), api, schema_files(api))
+    player = rendering.player(**adapter(api))
+    return write(path, player, partial(manifest, course, lang), api, schema_files(api))
 
 
 def write(

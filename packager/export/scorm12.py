@@ -9,6 +9,7 @@ from lxml.builder import ElementMaker
 
 from ..model import Course
 from . import scorm
+from .core import Rendering
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -49,5 +50,5 @@ def manifest(course: Course, lang: str, files: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def build(course: Course, out_dir: Path, *, lang: str) -> Path:
-    return scorm.build(course, out_dir, lang, "scorm12", manifest)
+def build(rendering: Rendering, out_dir: Path) -> Path:
+    return scorm.build(rendering, out_dir, "scorm12", manifest)

@@ -13,6 +13,7 @@ from lxml.builder import ElementMaker
 
 from ..model import Course
 from . import scorm
+from .core import Rendering
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -75,5 +76,5 @@ def manifest(course: Course, lang: str, files: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def build(course: Course, out_dir: Path, *, lang: str) -> Path:
-    return scorm.build(course, out_dir, lang, "scorm2004", manifest)
+def build(rendering: Rendering, out_dir: Path) -> Path:
+    return scorm.build(rendering, out_dir, "scorm2004", manifest)

@@ -14,6 +14,7 @@ from lxml.builder import ElementMaker
 
 from ..model import Course
 from . import xapi_core
+from .core import Rendering
 
 NS = "http://projecttincan.com/tincan.xsd"
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
@@ -32,6 +33,7 @@ def tincan_xml(course: Course, lang: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def build(course: Course, out_dir: Path, *, lang: str) -> Path:
+def build(rendering: Rendering, out_dir: Path) -> Path:
+    course, lang = rendering.course, rendering.lang
     xapi_core.check_iri(course)
-    return xapi_core.build(course, out_dir, lang, "xapi", lambda names: ("tincan.xml", tincan_xml(course, lang)))
+    return xapi_core.build(rendering, out_dir, "xapi", lambda names: ("tincan.xml", tincan_xml(course, lang)))

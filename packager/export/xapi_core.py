@@ -21,7 +21,7 @@ from ..errors import ExportError
 from ..model import Competency, Course, Lesson, Question
 from ..render import ASSETS, DEFAULT_CSP, PackageFile, Player
 from . import scorm
-from .core import ZipPackage, package_name
+from .core import Rendering, ZipPackage, package_name
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +151,12 @@ def tracker_config(course: Course, lang: str, api: str) -> dict[str, Any]:
     }
 
 
-def player(course: Course, lang: str, api: str) -> Player:
+def player(rendering: Rendering, api: str) -> Player:
     """The learner player with the xAPI tracker loaded before the runtime."""
-    return Player(
-        course,
+    return rendering.player(
         assets=(*ASSETS, TRACKER),
         head_scripts=(f"assets/{TRACKER}",),
-        lms=tracker_config(course, lang, api),
+        lms=tracker_config(rendering.course, rendering.lang, api),
         csp=CSP,
     )
 
@@ -166,14 +165,14 @@ def description(course: Course) -> str:
     return course.summary or course.title
 
 
-def build(course: Course, out_dir: Path, lang: str, fmt: str, launch: Callable[[list[str]], tuple[str, bytes]]) -> Path:
-    """Write the *fmt* package of *course*: the player's files, then the launch file *launch* makes from
-    their names (``(name, bytes)``; it validates what it writes)."""
-    scorm.check_size(course)
-    path = out_dir / package_name(course, lang, fmt)
+def build(rendering: Rendering, out_dir: Path, fmt: str, launch: Callable[[list[str]], tuple[str, bytes]]) -> Path:
+    """Write the *fmt* package of the rendered course: the player's files, then the launch file *launch*
+    makes from their names (``(name, bytes)``; it validates what it writes)."""
+    scorm.check_size(rendering.course)
+    path = out_dir / package_name(rendering.course, rendering.lang, fmt)
     names: list[str] = []
     with ZipPackage(path) as package:
-        for file in player(course, lang, fmt).files():
+        for file in player(rendering, fmt).files():
             package.add(file)
             names.append(file.name)
         name, data = launch(names)

@@ -10,6 +10,7 @@ from pathlib import Path
 import polib
 
 from .. import yamlsrc
+from ..cache import LessonCache
 from ..errors import ExportError, Problem, Severity
 from ..lesson import split_front_matter
 from ..markdown import parser
@@ -20,14 +21,21 @@ from .apply import catalog_file, yml_segments
 from .segments import Segment, front_segments, lesson_segments
 
 _TITLE_LINE = re.compile(r"^title\s*:", re.M)
+SEGMENTS_VERSION = "1"  # bump when a lesson's segments change for the same text (segments.py)
 
 
 def segments(course: Course) -> list[Segment]:
-    """Every translatable segment of *course* (loaded in its own language), in reading order."""
+    """Every translatable segment of *course* (loaded in its own language), in reading order.
+
+    A lesson body's segments are cached by its text, path and id (``cache.py``), so extracting them
+    again (``kstudio i18n``, the studio's translation workspace) parses only the lessons that changed."""
     found: list[Segment] = []
     yml = course.root / "course.yml"
     if yml.is_file():
         found += yml_segments(yamlsrc.parse(yml.read_text(encoding="utf-8"), "course.yml"))
+    store = (
+        LessonCache.of_kind("segments", course.root, SEGMENTS_VERSION) if course.use_cache else LessonCache.disabled()
+    )
     for lesson in course.lessons:
         text = (course.root / lesson.path).read_text(encoding="utf-8").lstrip("\ufeff")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -35,8 +43,13 @@ def segments(course: Course) -> list[Segment]:
         title = _TITLE_LINE.search(front or "")
         line = (front or "")[: title.start()].count("\n") + 2 if title else 1
         found += front_segments(lesson.id, lesson.path, lesson.title, lesson.objectives, line)
-        tokens = parser().parse(body, {})
-        found += lesson_segments(tokens, lesson.id, lesson.path, offset)
+        key = store.key(lesson.path, lesson.id, text)
+        body_segments = store.get(key)
+        if body_segments is None:
+            body_segments = lesson_segments(parser().parse(body, {}), lesson.id, lesson.path, offset)
+            store.put(key, body_segments)
+        found += body_segments
+    store.save()
     return found
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..runner import LOCAL, Runner
 from .pipeline import Item, MediaError, MediaSet, Output
 from .probe import MediaInfo, probe
 from .progress import ProgressEvent, progress_to
@@ -40,14 +41,15 @@ __all__ = [
 ]
 
 
-def running_minutes(root: Path, refs: Iterable[object]) -> float:
-    """Minutes of video and audio among *refs* (``MediaRef``s), each file counted once; unusable ones count 0."""
+def running_minutes(root: Path, refs: Iterable[object], runner: Runner = LOCAL) -> float:
+    """Minutes of video and audio among *refs* (``MediaRef``s), each file counted once; unusable ones count 0.
+    *runner* runs ffprobe."""
     seen: set[str] = set()
     seconds = 0.0
     for ref in refs:
         kind, src = getattr(ref, "kind", ""), getattr(ref, "src", "")
         if kind in ("video", "audio") and src not in seen and (root / src).is_file():
             seen.add(src)
-            info = probe(root / src, kind)
+            info = probe(root / src, kind, runner)
             seconds += 0.0 if info.error else info.duration
     return seconds / 60

@@ -30,13 +30,14 @@ def installed_families(runner: Runner = LOCAL) -> frozenset[str]:
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(",") if name.strip())
 
 
-def font_stack(lang: str) -> list[str]:
-    """The CSS font families for a handout in *lang*: the script's font, then Latin for codes and names.
+def font_stack(lang: str, runner: Runner = LOCAL) -> list[str]:
+    """The CSS font families for a handout in *lang*: the script's font, then Latin for codes and names;
+    *runner* runs fc-list.
 
     Raises :class:`ExportError` naming the package to install when the script has no installed font.
     """
     script = script_for(lang)
-    have = installed_families()
+    have = installed_families(runner)
     found = [family for family in script.families if family in have]
     if not found:
         raise ExportError(

@@ -27,6 +27,7 @@ from ..errors import ExportError
 from ..files import atomic_path
 from ..model import Callout, Course, Html, Item, Lesson
 from ..render import template_env, theme_dir
+from ..runner import LOCAL, Runner
 from ..strings import Strings
 from ..svg import sanitize_svg
 from .fonts import font_stack, script_for
@@ -63,6 +64,8 @@ class Handout:
     course_url: str | None = None
     """Where the course is online; video QR codes point to its lessons. Default: ``activity_iri``."""
     theme: Path = field(default_factory=theme_dir)
+    runner: Runner = LOCAL
+    """Runs fc-list, to find each script's font."""
 
     @property
     def direction(self) -> str:
@@ -93,7 +96,7 @@ class Handout:
                 course=course,
                 lang=self.lang,
                 dir=self.direction,
-                fonts=font_stack(self.lang),
+                fonts=font_stack(self.lang, self.runner),
                 line_height=script_for(self.lang).line_height,
                 s=self.strings,
                 numbers=numbers,
@@ -246,7 +249,13 @@ class CourseFetcher:
 
 
 def write_handout(
-    course: Course, path: Path, *, lang: str, answers: bool = False, course_url: str | None = None
+    course: Course,
+    path: Path,
+    *,
+    lang: str,
+    answers: bool = False,
+    course_url: str | None = None,
+    runner: Runner = LOCAL,
 ) -> Path:
-    """Write the handout of *course* in *lang* to *path*."""
-    return Handout(course, lang, answers=answers, course_url=course_url).write(path)
+    """Write the handout of *course* in *lang* to *path*; *runner* runs the programs it needs (fc-list)."""
+    return Handout(course, lang, answers=answers, course_url=course_url, runner=runner).write(path)

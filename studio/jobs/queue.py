@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from packager import FORMATS, CourseError, ExportError, build, temporaries
 from packager.media import ProgressEvent
 from packager.media.store import media_dir
+from packager.runner import LOCAL
 
 from ..db import session_for
 from ..models import CourseRecord, Job, Worker, now
@@ -458,7 +459,7 @@ def _build(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dic
     out = builds_dir(app, job_id)
     shutil.rmtree(out, ignore_errors=True)
     options = {"answers": True} if params.get("answers") else {}
-    report = build(folder, [fmt], params.get("lang") or None, out, options=options, progress=progress)
+    report = build(folder, [fmt], params.get("lang") or None, out, options=options, progress=progress, runner=LOCAL)
     for failure in report.failures:
         if failure.problems:
             raise CourseError(report.problems[failure.lang])
