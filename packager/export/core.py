@@ -56,7 +56,7 @@ class Rendering:
     def __init__(self, course: Course, runner: Runner = LOCAL, *, keep: bool = True):
         self.course, self.runner, self.keep = course, runner, keep
         self.lang = course.language
-        self._pages: list[tuple[Lesson, bytes]] | None = None
+        self._pages: list[tuple[Lesson, PackageFile]] | None = None
 
     @cached_property
     def pages_player(self) -> Player:
@@ -70,7 +70,7 @@ class Rendering:
             return SharedPlayer(self.course, runner=self.runner, rendering=self, **settings)
         return Player(self.course, runner=self.runner, **settings)
 
-    def lesson_scripts(self) -> Iterator[tuple[Lesson, bytes]]:
+    def lesson_scripts(self) -> Iterator[tuple[Lesson, PackageFile]]:
         """The lessons with their scripts, rendered by the first format and kept for the rest."""
         if self._pages is not None:
             yield from self._pages
@@ -90,7 +90,7 @@ class SharedPlayer(Player):
 
     rendering: Rendering | None = None
 
-    def lesson_scripts(self) -> Iterator[tuple[Lesson, bytes]]:
+    def lesson_scripts(self) -> Iterator[tuple[Lesson, PackageFile]]:
         assert self.rendering is not None
         return self.rendering.lesson_scripts()
 
