@@ -37,6 +37,7 @@ class RecordingRunner:
 
 def test_media_probes_and_encodes_through_the_runner_given(tmp_path, monkeypatch, tiny_media):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a cold cache: nothing is reused
+    monkeypatch.setattr(importlib.import_module("packager.media.probe"), "_MEMO", {})  # nor probed in this worker
     (tmp_path / "clip.mp4").write_bytes(tiny_media["mp4"])
     runner = RecordingRunner()
     media = MediaSet(tmp_path, {"clip.mp4": "video"}, runner=runner)
