@@ -42,12 +42,12 @@ class Caches:
     building_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def init_app(app: Flask) -> Caches:
-    caches = app.extensions[KEY] = Caches()
-    return caches
+def init_app(app: Flask) -> None:
+    app.extensions[KEY] = Caches()
 
 
 def of_app(app: Flask | None = None) -> Caches:
-    """The caches of *app* (the current app by default)."""
+    """The caches of *app* (the current app by default: the studio, or its content origin's app, which
+    shares the studio's extensions)."""
     caches: Caches = (app or current_app).extensions[KEY]
     return caches

@@ -47,8 +47,8 @@ MAX_UPLOAD = 16 << 20
 def init_app(app: Flask) -> None:
     """The room's caches for *app*, its translated player on the content origin, and the memory's
     indexing of a course's catalogs as the course enters the studio."""
-    caches = room_caches.init_app(app)
-    content.register_kind(app, "translate", lambda claims, path: serve_content(claims, path, caches))
+    room_caches.init_app(app)  # the content origin's app shares the studio's extensions, these too
+    content.register_kind(app, "translate", serve_content)
     app.extensions.setdefault(library.COURSE_ADDED, []).append(store.index_course)
 
 
@@ -451,8 +451,8 @@ def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
     return content.redirect_to("translate", path, c=g.course.id, l=lang)
 
 
-def serve_content(claims: dict[str, Any], path: str, caches: Caches) -> BaseResponse:
+def serve_content(claims: dict[str, Any], path: str) -> BaseResponse:
     """The translated player's page or file on the content origin (registered as its "translate" kind)."""
     _lang(_model(), claims["l"])
-    player = translated_player(claims["l"], caches)
+    player = translated_player(claims["l"], room_caches.of_app())
     return player_index(player) if not path else player_file(player, path, content.queue_media)

@@ -223,3 +223,16 @@ def test_a_broken_catalog_is_reported_with_its_line(sample, person):
     page = translator.get(WS)
     assert page.status_code == 409 and "translations/hi.po:2" in page.get_data(as_text=True)
     assert translator.api(API + "/save", {"id": "x", "text": "y", "expected": ""}).status_code == 409
+
+
+def test_two_apps_in_one_process_keep_their_own_caches(app, sample, tmp_path):
+    from packager import load_course
+    from studio.translation import caches, translate_store
+    from tests.studio.conftest import make_app
+
+    other = make_app(tmp_path / "other")
+    assert caches.of_app(app) is not caches.of_app(other)
+    with app.app_context():
+        translate_store.course_segments(load_course(sample))
+    assert list(caches.of_app(app).segments) == [str(sample)] and caches.of_app(other).segments == {}
+    assert caches.of_app(app.wsgi_app.content) is caches.of_app(app)  # the content origin's app: the studio's
