@@ -58,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.make_queue(app)
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
-    content.register_kind(app, "translate", translate.serve_content)
+    translate.init_app(app)  # its caches (per app) and its player on the content origin
     content.register_kind(app, "review", review.serve_content)
     for blueprint in (
         auth.bp,

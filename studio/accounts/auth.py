@@ -51,9 +51,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
-    if current_user.is_authenticated and request.method == "GET":
+    if current_user.is_authenticated and request.method != "POST":
         return redirect(_safe_next(request.args.get("next")))
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD: the page only
         return render_template("login.html", email="")
     email = request.form.get("email", "").strip().lower()[:254]
     password = request.form.get("password", "")[:1024]

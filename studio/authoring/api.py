@@ -61,7 +61,8 @@ def save(org: str, course: str) -> Response | tuple[Response, int]:
     if too_big:  # refused, not saved: the author's text stays in the editor, the message says what to do
         return jsonify(error=too_big.message), 413
     try:
-        rev = revisions.save(db(), g.course, path, text, base, current_user.id)
+        seen = data.get("seen") if isinstance(data.get("seen"), str) else None  # base not recorded yet
+        rev = revisions.save(db(), g.course, path, text, base, current_user.id, seen=seen)
     except revisions.Conflict as conflict:
         theirs = conflict.theirs
         return jsonify(error="conflict", base=base, theirs={**_rev(theirs), "text": theirs.content}), 409

@@ -70,18 +70,19 @@ def course(org: str, course: str) -> str:
 @requires("course.meta")
 def meta(org: str, course: str) -> str | Response | tuple[str, int]:
     session = db()
-    rev = revisions.current(session, g.course, "course.yml")
+    rev = revisions.peek(session, g.course, "course.yml")
     try:
         values = metadata.read(rev.content)
     except metadata.MetadataError as exc:
         flash(str(exc), "error")
         return redirect(url_for("editor.edit", org=org, course=course, path="course.yml"))
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD: the form only
         return render_template("meta.html", fields=metadata.FIELDS, values=values, base=rev.number)
     form = {key: request.form[key][:2000] for key in metadata.FIELDS if key in request.form}
     try:
         base = int(request.form.get("base", ""))
-        revisions.save(session, g.course, "course.yml", metadata.update(rev.content, form), base, current_user.id)
+        text = metadata.update(rev.content, form)  # seen: saved only over the text it was made from
+        revisions.save(session, g.course, "course.yml", text, base, current_user.id, seen=rev.content_hash)
     except ValueError:
         flash(_("The form was incomplete; reload the page and try again."), "error")
         return render_template("meta.html", fields=metadata.FIELDS, values={**values, **form}, base=rev.number), 400
@@ -115,14 +116,15 @@ def add_lesson(org: str, course: str) -> Response:
     model = library.load(g.course)
     path = f"lessons/{len(model.listed) + 1:02d}-{library.slug_for(title)}.md"
     file = course_file(g.course, path)
-    yml = revisions.current(session, g.course, "course.yml")
+    yml = revisions.peek(session, g.course, "course.yml")
     try:
         if file.exists():
             raise metadata.MetadataError(f"{path} exists already")
         text = metadata.add_lesson(yml.content, path)
         write_atomic(file, f"---\ntitle: {_yaml_str(title)}\n---\nWrite the lesson here.\n", durable=True)
-        revisions.current(session, g.course, path)
-        revisions.save(session, g.course, "course.yml", text, yml.number, current_user.id, note=f"added {path}")
+        revisions.record(session, g.course, path)
+        note, seen = f"added {path}", yml.content_hash
+        revisions.save(session, g.course, "course.yml", text, yml.number, current_user.id, note=note, seen=seen)
     except (metadata.MetadataError, revisions.Conflict) as exc:
         flash(_("The lesson was not added: %(reason)s", reason=str(exc) or _("course.yml changed meanwhile")), "error")
         return redirect(url_for("courses.course", org=org, course=course))

@@ -1,4 +1,8 @@
-"""The file editor (lessons, course.yml, captions), its history, diffs and restoring a revision."""
+"""The file editor (lessons, course.yml, captions), its history, diffs and restoring a revision.
+
+The pages only read (``revisions.peek``): a file changed outside the studio shows as an unrecorded
+newest revision, which the next save (here: restoring) records before its own.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +22,24 @@ bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
 
 
 def readable_path(path: str) -> str:
-    """*path* if it is a file of this course the studio keeps revisions of; its newest state recorded."""
+    """*path* if it is a file of this course the studio keeps revisions of, else 404."""
     try:
         path = clean_path(path, suffixes=REVISIONED)
-        exists = course_file(g.course, path).is_file()
+        course_file(g.course, path)
     except PathError:
         abort(404)
-    if exists:
-        revisions.current(db(), g.course, path)
     return path
+
+
+def _revisions(path: str) -> list[revisions.Revision]:
+    """The revisions of *path*, newest first: the file's text on disk heads it while no save recorded it."""
+    session = db()
+    revs = revisions.history(session, g.course, path)
+    if course_file(g.course, path).is_file():
+        newest = revisions.peek(session, g.course, path)
+        if not revisions.recorded(newest):
+            revs.insert(0, newest)
+    return revs
 
 
 def checked_path(path: str) -> str:
@@ -41,22 +54,33 @@ def checked_path(path: str) -> str:
     return path
 
 
+def _revision(path: str, number: int) -> revisions.Revision | None:
+    """Revision *number* of *path*: a recorded one, or the file's unrecorded text if numbered so."""
+    session = db()
+    found = revisions.get(session, g.course, path, number)
+    if found is None and course_file(g.course, path).is_file():
+        newest = revisions.peek(session, g.course, path)
+        if not revisions.recorded(newest) and newest.number == number:
+            return newest
+    return found
+
+
 @bp.get("/edit/<path:path>")
 @requires("lesson.edit")
 def edit(org: str, course: str, path: str) -> str:
     path = checked_path(path)
     if not course_file(g.course, path).is_file():
         abort(404)
-    rev = revisions.current(db(), g.course, path)
+    rev = revisions.peek(db(), g.course, path)
     line = request.args.get("line", type=int)
-    return render_template("editor.html", path=path, rev=rev, line=line, kinds=KINDS)
+    seen = "" if revisions.recorded(rev) else rev.content_hash  # the save must find this text on disk still
+    return render_template("editor.html", path=path, rev=rev, seen=seen, line=line, kinds=KINDS)
 
 
 @bp.get("/history/<path:path>")
 @requires("course.view")
 def history(org: str, course: str, path: str) -> str:
-    path = readable_path(path)
-    revs = revisions.history(db(), g.course, path)
+    revs = _revisions(readable_path(path))
     if not revs:
         abort(404)
     return render_template("history.html", path=path, revs=revs)
@@ -66,9 +90,8 @@ def history(org: str, course: str, path: str) -> str:
 @requires("course.view")
 def diff(org: str, course: str, path: str) -> str:
     path = readable_path(path)
-    session = db()
-    new = revisions.get(session, g.course, path, request.args.get("b", type=int) or 0)
-    old = revisions.get(session, g.course, path, request.args.get("a", type=int) or 0)
+    new = _revision(path, request.args.get("b", type=int) or 0)
+    old = _revision(path, request.args.get("a", type=int) or 0)
     if new is None or old is None:
         abort(404)
     lines = revisions.diff(old.content, new.content, f"{path} #{old.number}", f"{path} #{new.number}")
@@ -85,8 +108,10 @@ def restore(org: str, course: str, path: str) -> Response | tuple[str, int]:
     base = request.form.get("base", type=int)
     if old is None or base is None:
         abort(400)
+    seen = request.form.get("seen") or None  # set when the newest shown was not recorded yet
     try:
-        revisions.save(session, g.course, path, old.content, base, current_user.id, note=f"restored #{old.number}")
+        note = f"restored #{old.number}"
+        revisions.save(session, g.course, path, old.content, base, current_user.id, note=note, seen=seen)
     except revisions.Conflict:
         flash(_("The file changed since you opened its history; look again before restoring."), "error")
         return redirect(url_for("editor.history", org=org, course=course, path=path))

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import IO
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,8 +16,11 @@ from packager import load_course
 from packager.scaffold import new_course
 
 from ..models import CourseRecord, Organisation
+from . import revisions
 from .importer import Limits, extract_course
 from .storage import SLUG, course_dir, courses_root
+
+COURSE_ADDED = "studio.course_added"  # app.extensions: callables(session, course) run as a course enters
 
 
 class CourseNameError(ValueError):
@@ -52,6 +56,9 @@ def _register(session: Session, org: Organisation, slug: str, user_id: int | Non
     course.title = load(course).title or slug
     session.add(course)
     session.commit()
+    revisions.record_course(session, course)  # its history starts with the files it came with
+    for added in current_app.extensions.get(COURSE_ADDED, ()):
+        added(session, course)  # other rooms take it in: the translation memory indexes its catalogs
     return course
 
 

@@ -3,21 +3,27 @@
 Every save is a :class:`Revision` (who, when, the whole text). A save names the revision it was based
 on; when that is no longer the newest, the save is refused with :class:`Conflict`, carrying the newest
 text, so the person can compare and choose. Changes made on disk outside the studio are recorded as a
-revision before anything is written over them.
+revision before anything is written over them: by the save that would write over them, never by a
+reader. A reader (every GET) calls :func:`peek`, which shows such a change as an *unrecorded* revision
+(numbered next, no row): the save based on it records it first, then the person's text, and a save
+that names the text it was shown (``seen``) is refused if the file changed again meanwhile.
 
 Saves race (two tabs, two gunicorn workers, two machines on one database), so reading the file,
 comparing it with the newest revision, writing the file and recording the revision happen in one
 critical section per file: an ``fcntl`` lock on ``DATA_DIR/locks/<course>-<path hash>.lock``, held by
-every save and every read of the newest state. Without it a reader could see the new text on disk
-before its revision and record it as "changed outside the studio", and a refused save could be shown
-an old "theirs". The unique (course, path, number) key is still there for processes on machines that
-do not share the lock.
+every save and every recording of the newest state. Without it a recorder could see the new text on
+disk before its revision and record it as "changed outside the studio", and a refused save could be
+shown an old "theirs". :func:`peek` takes no lock (it writes nothing, not even the lock file): it
+reads the newest row before the file, and a save writes its row before the file, so the text it
+shows is one the file held and its number the one that text has or will have; a save based on a
+text that is no longer the newest is refused. The unique (course, path, number) key is still there
+for processes on machines that do not share the lock.
 
 A process can be killed anywhere in a save, so the revision is recorded *before* the file is replaced,
-marked ``pending``, and confirmed after. The next reader (under the lock) settles a pending revision
-left by a killed save: it is kept if the file holds its text (the file was replaced), dropped if not.
-So the file's text always has its revision, with its author, and no revision claims a text the file
-never held.
+marked ``pending``, and confirmed after. The next save (under the lock) settles a pending revision
+left by a killed save: it is kept if the file holds its text (the file was replaced), dropped if not
+(:func:`peek` reads it the same way without settling it). So the file's text always has its
+revision, with its author, and no revision claims a text the file never held.
 """
 
 from __future__ import annotations
@@ -39,8 +45,8 @@ from sqlalchemy.orm import Session
 
 from packager.files import write_atomic
 
-from ..models import CourseRecord, Revision
-from .storage import course_file
+from ..models import CourseRecord, Revision, now
+from .storage import REVISIONED, PathError, course_dir, course_file
 
 
 @dataclass
@@ -111,10 +117,78 @@ def get(session: Session, course: CourseRecord, path: str, number: int) -> Revis
     )
 
 
-def current(session: Session, course: CourseRecord, path: str) -> Revision:
-    """The newest revision of *path*, first recording the file's text on disk if it differs (or is new)."""
+def recorded(rev: Revision) -> bool:
+    """False for what :func:`peek` shows of a file changed outside the studio, before a save records it."""
+    return rev.id is not None
+
+
+def peek(session: Session, course: CourseRecord, path: str) -> Revision:
+    """The newest state of *path*, read-only: its newest revision when the file holds that text, else an
+    unrecorded revision of the file's text numbered next (the next save records it; see :func:`save`'s
+    ``seen``). A pending revision counts if the file holds its text, as the next save will settle it."""
+    newest = latest(session, course, path)  # the row first: a save writes its row before the file
+    file = course_file(course, path)
+    text = file.read_text("utf-8") if file.is_file() else ""
+    if newest is not None and newest.pending and newest.content_hash != digest(text):
+        newest = session.scalar(
+            select(Revision)
+            .where(Revision.course_id == course.id, Revision.path == path, Revision.pending.is_(False))
+            .order_by(Revision.number.desc())
+            .limit(1)
+        )
+    if newest is not None and newest.content_hash == digest(text):
+        return newest
+    return _outside(course, path, newest, text)
+
+
+def _outside(course: CourseRecord, path: str, newest: Revision | None, text: str) -> Revision:
+    """A revision (not yet added to any session) of *text*, found on disk after *newest*."""
+    return Revision(
+        course_id=course.id,
+        path=path,
+        number=(newest.number + 1) if newest else 1,
+        user_id=None,
+        content=text,
+        content_hash=digest(text),
+        note="as found in the course folder" if newest is None else "changed outside the studio",
+        created_at=now(),
+        pending=False,
+    )
+
+
+def record(session: Session, course: CourseRecord, path: str) -> Revision:
+    """The newest revision of *path*, first recording the file's text on disk if it differs (or is new):
+    for a write that changed the file itself (adding a lesson), never for a reader."""
     with file_lock(course, path):
         return _current(session, course, path)
+
+
+def record_course(session: Session, course: CourseRecord) -> None:
+    """Record every file of a course entering the studio (created, imported, adopted) that the studio keeps
+    revisions of, as found: so its history starts with the text it came with, and a change made on disk
+    later shows as made outside the studio. One transaction; file by file if a save got there first."""
+    root = course_dir(course)
+    paths = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        paths += [
+            Path(dirpath, name).relative_to(root).as_posix()
+            for name in sorted(filenames)
+            if name.lower().endswith(REVISIONED) and not name.startswith(".")
+        ]
+    found = []
+    for path in paths:
+        try:
+            found.append((path, course_file(course, path).read_text("utf-8")))
+        except (PathError, OSError, UnicodeDecodeError):  # a link leading outside, a file that is not text
+            continue
+    session.add_all(_outside(course, path, None, text) for path, text in found)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        for path, _text in found:
+            record(session, course, path)
 
 
 def _settle(session: Session, rev: Revision, text: str) -> bool:
@@ -138,16 +212,7 @@ def _current(session: Session, course: CourseRecord, path: str) -> Revision:
         rev = latest(session, course, path)
     if rev is not None and rev.content_hash == digest(text):
         return rev
-    note = "as found in the course folder" if rev is None else "changed outside the studio"
-    new = Revision(
-        course_id=course.id,
-        path=path,
-        number=(rev.number + 1) if rev else 1,
-        user_id=None,
-        content=text,
-        content_hash=digest(text),
-        note=note,
-    )
+    new = _outside(course, path, rev, text)
     session.add(new)
     try:
         session.commit()
@@ -160,18 +225,28 @@ def _current(session: Session, course: CourseRecord, path: str) -> Revision:
 
 
 def save(
-    session: Session, course: CourseRecord, path: str, text: str, base: int, user_id: int, note: str = ""
+    session: Session,
+    course: CourseRecord,
+    path: str,
+    text: str,
+    base: int,
+    user_id: int,
+    note: str = "",
+    *,
+    seen: str | None = None,
 ) -> Revision:
     """Save *text* as the revision after *base*; raise :class:`Conflict` if *base* is not the newest.
 
-    Under the file's lock: settle the newest state, compare, record the revision as pending, replace
-    the file, confirm the revision. A :class:`Conflict` carries the newest revision at that moment,
-    which is the file's text.
+    *seen* is the digest of the text the person was shown as *base*: needed when that was an
+    unrecorded revision from :func:`peek` (its number is only the next one, so a file changed outside
+    twice would otherwise pass for it). Under the file's lock: record a change made outside, settle the
+    newest state, compare, record the revision as pending, replace the file, confirm the revision. A
+    :class:`Conflict` carries the newest revision at that moment, which is the file's text.
     """
     text = text.replace("\r\n", "\n")
     with file_lock(course, path):
         newest = _current(session, course, path)
-        if newest.number != base:
+        if newest.number != base or (seen is not None and newest.content_hash != seen):
             raise Conflict(base, newest)
         if newest.content_hash == digest(text):
             return newest  # nothing changed: autosave of an unchanged text adds no revision

@@ -130,7 +130,7 @@ def make_app(studio: Flask) -> Flask:
 
     app = Flask("studio", static_folder=None)
     app.config = studio.config  # type: ignore[assignment]  # one configuration, read at request time
-    for key in ("studio.engine", "studio.sessions", "studio.queue", "studio.run_job", "studio.content_kinds"):
+    for key in [key for key in studio.extensions if key.startswith("studio.")]:  # its engine, queue, rooms' caches
         app.extensions[key] = studio.extensions[key]
     Babel(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]) or "en")
     app.jinja_env.globals["get_locale"] = get_locale

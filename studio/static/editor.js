@@ -8,6 +8,9 @@
   var status = document.getElementById("status");
   var token = document.querySelector('meta[name="csrf-token"]').content;
   var path = root.dataset.path, base = parseInt(root.dataset.base, 10);
+  // the digest of a text changed outside the studio that no save recorded yet: the first save names it,
+  // so the server refuses it if the file changed again; every later base is a recorded revision
+  var seen = root.dataset.seen || null;
   var backupKey = "kstudio:" + root.dataset.save + ":" + path;
   var saved = text.value, saving = false, again = false, inConflict = false;
   var saveTimer = null, previewTimer = null;
@@ -36,15 +39,16 @@
     if (value === saved) return;
     saving = true;
     say("Saving…");
-    post(root.dataset.save, { path: path, text: value, base: base }).then(function (r) {
+    post(root.dataset.save, { path: path, text: value, base: base, seen: seen }).then(function (r) {
       return r.json().then(function (data) { return { status: r.status, data: data }; });
     }).then(function (res) {
       if (res.status === 200) {
-        base = res.data.saved.number; saved = value;
+        base = res.data.saved.number; saved = value; seen = null;
         if (text.value === saved) localStorage.removeItem(backupKey);
         say("Revision " + base + ", saved at " + new Date().toLocaleTimeString() + ".");
         refreshPreview(0);
       } else if (res.status === 409) {
+        seen = null;  // "theirs" is recorded: whichever text is kept is based on it
         showConflict(res.data.theirs, value, "");
       } else {
         say("Not saved: " + (res.data.error || res.status) + ". Your text is kept in this page.");

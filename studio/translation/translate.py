@@ -1,7 +1,8 @@
 """The translator's workspace: course list with progress, the segment editor and its JSON calls,
 the translated player, PO/XLIFF download and upload, the glossary and the author's open questions.
 
-Views only: catalogs, memory and checks are ``studio.translate_store`` over ``packager.i18n``.
+Views only: catalogs, memory and checks are ``translate_store`` over ``packager.i18n``; what the room
+keeps between requests is in ``caches`` (per app, made by :func:`init_app`). GETs write nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import polib
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,11 +35,21 @@ from ..db import db
 from ..models import GlossaryTerm, SegmentComment
 from ..preview import content
 from ..preview.preview import player_file, player_index
+from . import caches as room_caches
 from . import translate_store as store
+from .caches import Caches
 
 bp = Blueprint("translate", __name__)
 MAX_TEXT = 64 << 10  # one segment
 MAX_UPLOAD = 16 << 20
+
+
+def init_app(app: Flask) -> None:
+    """The room's caches for *app*, its translated player on the content origin, and the memory's
+    indexing of a course's catalogs as the course enters the studio."""
+    room_caches.init_app(app)  # the content origin's app shares the studio's extensions, these too
+    content.register_kind(app, "translate", serve_content)
+    app.extensions.setdefault(library.COURSE_ADDED, []).append(store.index_course)
 
 
 @bp.errorhandler(catalog.CatalogError)
@@ -119,7 +129,7 @@ def workspace(org: str, course: str, lang: str) -> str:
     model = _model()
     _lang(model, lang)
     editing = allowed(g.role, "translation.edit")
-    opened = store.open_catalog(session, g.course, model, lang, current_user.id if editing else None)
+    opened = store.open_catalog(session, g.course, model, lang)
     found_terms = store.terms(session, g.org.id, lang)
     counts: dict[str, int] = {}
     for comment in store.open_comments(session, g.course, lang):
@@ -329,10 +339,8 @@ def download(org: str, course: str, lang: str, fmt: str) -> Response:
     path = _lang(model, lang)
     if fmt not in ("po", "xlf"):
         abort(404)
-    opened = store.open_catalog(
-        db(), g.course, model, lang, current_user.id if allowed(g.role, "translation.edit") else None
-    )
-    number = opened.revision.number
+    opened = store.open_catalog(db(), g.course, model, lang)
+    number = opened.revision.number  # the next one if the file changed outside: the upload's save records it
     if fmt == "po":
         data, mime = sync.export_po(opened.po, number), "text/x-gettext-translation; charset=utf-8"
     else:
@@ -347,7 +355,7 @@ def download(org: str, course: str, lang: str, fmt: str) -> Response:
 @requires("translation.edit")
 def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, int]:
     model = _model()
-    path = _lang(model, lang)
+    _lang(model, lang)
     file = request.files.get("file")
     back = redirect(url_for("translate.workspace", org=org, course=course, lang=lang))
     if file is None or not file.filename:
@@ -368,14 +376,11 @@ def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, 
             flash(_("The file was not merged: %(reason)s", reason=str(exc).replace(str(upload_path), name)), "error")
             return back
     opened = store.open_catalog(session, g.course, model, lang, current_user.id)
-    base_rev = revisions.get(session, g.course, path, base_number) if base_number else None
-    base = polib.pofile(base_rev.content) if base_rev is not None and base_rev.content else None
+    base = store.upload_base(session, g.course, model, lang, base_number)
     report = sync.merge_upload(opened.po, base, units)
     if report.updated:
         try:
-            rev = store.save_catalog(
-                session, g.course, lang, opened.po, opened.revision.number, current_user.id, f"{lang}: merged {name}"
-            )
+            rev = store.save_catalog(session, g.course, lang, opened, current_user.id, f"{lang}: merged {name}")
         except revisions.Conflict:
             flash(_("The catalog changed while merging; upload the file again."), "error")
             return back
@@ -406,12 +411,7 @@ def take(org: str, course: str, lang: str) -> BaseResponse:
     return redirect(url_for("translate.workspace", org=org, course=course, lang=lang))
 
 
-_players: dict[tuple[str, str], tuple[str, Player]] = {}
-_building: dict[tuple[str, str], threading.Lock] = {}  # one build of a language's player at a time
-_building_lock = threading.Lock()
-
-
-def translated_player(lang: str) -> Player:
+def translated_player(lang: str, caches: Caches) -> Player:
     """The player of the course in *lang*, kept while its sources are unchanged (webfont subsets are slow)."""
     folder = course_dir(g.course)
     model = load_course(folder, lang=lang)
@@ -423,16 +423,16 @@ def translated_player(lang: str) -> Player:
         except (OSError, ValueError):
             stamp.update(f"{name}:-;".encode())
     key = (str(folder), lang)
-    with _building_lock:
-        lock = _building.setdefault(key, threading.Lock())
+    with caches.building_lock:
+        lock = caches.building.setdefault(key, threading.Lock())
     with lock:  # the player page and its frame's second request arrive together: build once, not twice
-        cached = _players.get(key)
+        cached = caches.players.get(key)
         if cached is None or cached[0] != stamp.hexdigest():
             cached = (stamp.hexdigest(), player_for(folder, model))
             _ = cached[1].webfonts  # subsetting is the slow part: done here, under the lock
-            if len(_players) > 32:
-                _players.clear()
-            _players[key] = cached
+            if len(caches.players) > 32:
+                caches.players.clear()
+            caches.players[key] = cached
     return cached[1]
 
 
@@ -454,5 +454,5 @@ def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
 def serve_content(claims: dict[str, Any], path: str) -> BaseResponse:
     """The translated player's page or file on the content origin (registered as its "translate" kind)."""
     _lang(_model(), claims["l"])
-    player = translated_player(claims["l"])
+    player = translated_player(claims["l"], room_caches.of_app())
     return player_index(player) if not path else player_file(player, path, content.queue_media)

@@ -2,15 +2,19 @@
 
 Catalogs are read and written with ``packager.i18n`` and saved as revisions of
 ``translations/<lang>.po`` (``studio.revisions``: atomic, conflict-checked, in the course's history).
-The translation memory of an organisation is the ``tm_unit`` table; each process keeps a
+The translation memory of an organisation is the ``tm_unit`` table; each app keeps a
 ``packager.i18n.memory.Memory`` index per (organisation, language), brought up to date from the table
-before each lookup, so several workers see each other's saves.
+before each lookup, so several workers see each other's saves (``caches.py``).
+
+Reading writes nothing (a GET never writes): :func:`open_catalog` without a person merges the catalog
+with the source in memory only. The writes (:func:`save_segment`, :func:`review_segment`, an upload)
+open it as a person, which first saves that merge, recording a catalog changed outside the studio as
+its own revision before it, and brings the memory's rows in line with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +22,7 @@ import polib
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from packager import load_course
 from packager.i18n import catalog, glossary, memory, sourcediff, sync
 from packager.i18n.apply import catalog_file
 from packager.i18n.course import project, segments
@@ -26,8 +31,9 @@ from packager.i18n.segments import KINDS, Segment
 from packager.model import Course as CourseModel
 
 from ..authoring import revisions
-from ..authoring.storage import course_file
+from ..authoring.storage import course_dir, course_file
 from ..models import CourseRecord, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
+from .caches import of_app
 
 
 class UnknownLanguage(LookupError):
@@ -42,12 +48,10 @@ class SegmentChanged(Exception):
         self.theirs = theirs
 
 
-_segments: dict[str, tuple[tuple[tuple[str, int, int], ...], list[Segment]]] = {}
-
-
 def course_segments(model: CourseModel) -> list[Segment]:
     """The course's segments, kept while course.yml and its lessons are unchanged, by mtime and size as any
     process sees them (parsing them all is what makes the inline QA and memory calls slow otherwise)."""
+    kept = of_app().segments
     stamp = []
     for name in ["course.yml", *(lesson.path for lesson in model.lessons)]:
         try:
@@ -56,11 +60,11 @@ def course_segments(model: CourseModel) -> list[Segment]:
         except OSError:
             stamp.append((name, 0, -1))
     key = str(model.root)
-    cached = _segments.get(key)
+    cached = kept.get(key)
     if cached is None or cached[0] != tuple(stamp):
-        if len(_segments) > 64:
-            _segments.clear()
-        cached = _segments[key] = (tuple(stamp), segments(model))
+        if len(kept) > 64:
+            kept.clear()
+        cached = kept[key] = (tuple(stamp), segments(model))
     return cached[1]
 
 
@@ -76,28 +80,51 @@ def check_lang(model: CourseModel, lang: str) -> str:
 @dataclass
 class Opened:
     po: polib.POFile
-    revision: revisions.Revision
+    revision: revisions.Revision  # what the catalog file holds; not recorded yet if changed outside
     segments: list[Segment] = field(default_factory=list)
 
+    def save(self, session: Session, course: CourseRecord, path: str, user_id: int, note: str) -> revisions.Revision:
+        """Save ``po`` over ``revision``: refused if the file no longer holds the text read."""
+        base, seen = self.revision.number, self.revision.content_hash
+        return revisions.save(session, course, path, str(self.po), base, user_id, note, seen=seen)
 
-def open_catalog(session: Session, course: CourseRecord, model: CourseModel, lang: str, user_id: int | None) -> Opened:
-    """*lang*'s catalog, merged with the current source (that merge saved as a revision when it changed)."""
+
+def open_catalog(
+    session: Session, course: CourseRecord, model: CourseModel, lang: str, user_id: int | None = None
+) -> Opened:
+    """*lang*'s catalog, merged with the current source. Read-only without *user_id*; with it (a write
+    follows) the merge is saved as a revision when it changed the file, and the memory indexes it."""
     path = check_lang(model, lang)
     found = course_segments(model)
     file = course_file(course, path)
     for _attempt in range(5):  # a save racing this one: read again
-        rev = revisions.current(session, course, path)
+        rev = revisions.peek(session, course, path)
         old = catalog.read(file) if file.is_file() else catalog.new(lang, project(model))
         po, _report = catalog.merge(old, found, lang, project(model))
-        if str(po) != rev.content and user_id is not None:  # a reader's visit changes nothing on disk
-            note = "catalog brought up to date with the source"
+        opened = Opened(po, rev, found)
+        if user_id is not None and str(po) != rev.content:
             try:
-                rev = revisions.save(session, course, path, str(po), rev.number, user_id, note)
+                opened.revision = opened.save(
+                    session, course, path, user_id, "catalog brought up to date with the source"
+                )
             except revisions.Conflict:
                 continue
         break
-    index_catalog(session, course, lang, po)
-    return Opened(po, rev, found)
+    if user_id is not None:
+        index_catalog(session, course, lang, po)
+    return opened
+
+
+def upload_base(
+    session: Session, course: CourseRecord, model: CourseModel, lang: str, number: int | None
+) -> polib.POFile | None:
+    """Revision *number* of the catalog as an export of it showed it: merged with the course's source
+    (an export merges in memory and saves nothing), the base an upload's changes are compared with."""
+    rev = revisions.get(session, course, check_lang(model, lang), number) if number else None
+    if rev is None or not rev.content:
+        return None
+    po, _report = catalog.merge(polib.pofile(rev.content), course_segments(model), lang, project(model))
+    return po
 
 
 def save_segment(
@@ -123,9 +150,7 @@ def save_segment(
             return entry, opened.revision
         note = f"{lang}: {'fuzzy' if fuzzy else 'translated'} {segment_id}"
         try:
-            rev = revisions.save(
-                session, course, catalog_file(lang), str(opened.po), opened.revision.number, user_id, note
-            )
+            rev = opened.save(session, course, catalog_file(lang), user_id, note)
         except revisions.Conflict:
             continue
         remember(session, course, lang, entry, user_id)
@@ -145,25 +170,29 @@ def review_segment(
     if unit is not None and unit.user_id == user_id:
         raise PermissionError("a second person reviews a translation: you made this one")
     sync.set_reviewed(entry)  # ValueError for an unfinished one
-    rev = revisions.save(
-        session,
-        course,
-        catalog_file(lang),
-        str(opened.po),
-        opened.revision.number,
-        user_id,
-        f"{lang}: reviewed {segment_id}",
-    )
+    rev = opened.save(session, course, catalog_file(lang), user_id, f"{lang}: reviewed {segment_id}")
     remember(session, course, lang, entry, None, reviewed_by=user_id)
     return rev
 
 
 def save_catalog(
-    session: Session, course: CourseRecord, lang: str, po: polib.POFile, base: int, user_id: int, note: str
+    session: Session, course: CourseRecord, lang: str, opened: Opened, user_id: int, note: str
 ) -> revisions.Revision:
-    rev = revisions.save(session, course, catalog_file(lang), str(po), base, user_id, note)
-    index_catalog(session, course, lang, po)
+    rev = opened.save(session, course, catalog_file(lang), user_id, note)
+    index_catalog(session, course, lang, opened.po)
     return rev
+
+
+def index_course(session: Session, course: CourseRecord) -> None:
+    """Index the catalogs of a course entering the studio into the memory (a broken one waits for a save
+    that mends it; the import is not refused for it)."""
+    model = load_course(course_dir(course))
+    for lang in model.translations:
+        if course_file(course, catalog_file(lang)).is_file():
+            try:
+                index_catalog(session, course, lang, open_catalog(session, course, model, lang).po)
+            except catalog.CatalogError:
+                continue
 
 
 # Translation memory --------------------------------------------------------------------------
@@ -229,13 +258,10 @@ def index_catalog(session: Session, course: CourseRecord, lang: str, po: polib.P
         session.commit()
 
 
-_memories: dict[tuple[int, str], tuple[memory.Memory, dt.datetime, set[str]]] = {}
-_lock = threading.Lock()
-
-
 def _forget(org_id: int, lang: str, keys: list[str]) -> None:
-    with _lock:
-        cached = _memories.get((org_id, lang))
+    caches = of_app()
+    with caches.memory_lock:
+        cached = caches.memories.get((org_id, lang))
         if cached:
             for key in keys:
                 cached[0].remove(key)
@@ -245,14 +271,15 @@ def _forget(org_id: int, lang: str, keys: list[str]) -> None:
 def memory_for(session: Session, org_id: int, lang: str) -> memory.Memory:
     """The organisation's memory for *lang*, with every row changed since it was last read added; read
     afresh when the table holds other rows than it has seen (another process deleted some)."""
-    with _lock:
-        tm, seen, keys = _memories.get((org_id, lang), (memory.Memory(), dt.datetime.min, set()))
+    caches = of_app()
+    with caches.memory_lock:
+        tm, seen, keys = caches.memories.get((org_id, lang), (memory.Memory(), dt.datetime.min, set()))
         tm, seen = _read_units(session, org_id, lang, tm, seen, keys)
         rows = session.scalar(select(func.count()).where(TmUnit.organisation_id == org_id, TmUnit.lang == lang))
         if rows != len(keys):
             keys = set()
             tm, seen = _read_units(session, org_id, lang, memory.Memory(), dt.datetime.min, keys)
-        _memories[(org_id, lang)] = (tm, seen, keys)
+        caches.memories[(org_id, lang)] = (tm, seen, keys)
         return tm
 
 

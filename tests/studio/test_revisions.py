@@ -90,6 +90,59 @@ def test_changes_made_on_disk_become_a_revision_before_a_save_can_overwrite_them
     assert any(r.note == "changed outside the studio" for r in _history(app))
 
 
+def editor_page(who) -> tuple[int, str, str]:
+    """The base revision and the digest of an unrecorded base (``seen``) the editor hands its script, and the page."""
+    page = who.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    return int(re.search(r'data-base="(\d+)"', page)[1]), re.search(r'data-seen="([^"]*)"', page)[1], page
+
+
+def test_a_file_changed_on_disk_is_shown_by_the_reads_and_recorded_by_the_next_save(app, author):
+    lesson_file(app).write_text("edited in a text editor\n")
+    left = _rows(app)
+    base, seen, page = editor_page(author)
+    assert "edited in a text editor" in page and base == 2 and seen
+    assert "changed outside the studio" in author.get(f"/o/inst/c/c1/history/{LESSON}").get_data(as_text=True)
+    diff = author.get(f"/o/inst/c/c1/diff/{LESSON}?a=1&b=2").get_data(as_text=True)
+    assert "+edited in a text editor" in diff
+    assert _rows(app) == left  # the reads recorded nothing
+    text = "edited in a text editor\nand in the studio\n"
+    saved = author.api(SAVE, {"path": LESSON, "text": text, "base": base, "seen": seen})
+    assert saved.status_code == 200 and saved.get_json()["saved"]["number"] == 3
+    rows = _rows(app)
+    assert [(n, who, note) for n, who, note, _ in rows] == [
+        (1, "", "as found in the course folder"),
+        (2, "", "changed outside the studio"),
+        (3, "author@inst.example", ""),
+    ]
+    assert rows[1][3] == "edited in a text editor\n" and lesson_file(app).read_text() == text
+
+
+def test_a_file_changed_on_disk_again_after_it_was_shown_is_a_conflict(app, author):
+    lesson_file(app).write_text("first edit outside\n")
+    base, seen, _page = editor_page(author)
+    lesson_file(app).write_text("second edit outside\n")
+    stale = author.api(SAVE, {"path": LESSON, "text": "from the studio\n", "base": base, "seen": seen})
+    assert stale.status_code == 409 and stale.get_json()["theirs"]["text"] == "second edit outside\n"
+    assert lesson_file(app).read_text() == "second edit outside\n"
+    newest = _history(app)[0]
+    assert (newest.number, newest.note, newest.content) == (base, "changed outside the studio", "second edit outside\n")
+
+
+def test_restoring_over_a_file_changed_on_disk_keeps_that_change(app, author):
+    base = opened(author)
+    author.api(SAVE, {"path": LESSON, "text": "line one\n", "base": base})
+    lesson_file(app).write_text("edited outside\n")
+    history = author.get(f"/o/inst/c/c1/history/{LESSON}").get_data(as_text=True)
+    form = dict(re.findall(r'name="(base|seen)" value="([^"]*)"', history))
+    assert form["base"] == str(base + 2) and form["seen"]
+    restored = author.post(f"/o/inst/c/c1/restore/{LESSON}", {"number": base + 1, **form})
+    assert restored.status_code == 302 and lesson_file(app).read_text() == "line one\n"
+    assert [(r.number, r.note) for r in _history(app)[:2]] == [
+        (base + 3, f"restored #{base + 1}"),
+        (base + 2, "changed outside the studio"),
+    ]
+
+
 def test_diff_and_restore(app, author):
     base = opened(author)
     author.api(SAVE, {"path": LESSON, "text": "line one\nline two\n", "base": base})
@@ -247,12 +300,15 @@ def test_a_save_killed_midway_leaves_the_files_text_in_the_history(app, tmp_path
     text = lesson_file(app).read_text("utf-8")
     assert text == (old if step == "before-replace" else new)
     who = person("admin@inst.example")
-    newest = opened(who)  # the next reader settles what the killed save left
-    rows = _rows(app)
-    assert rows[-1][0] == newest and rows[-1][3] == text
-    if step == "after-replace":
-        assert rows == [(1, "", "as found in the course folder", old), (2, "author@inst.example", "", new)]
-    else:
-        assert rows == [(1, "", "as found in the course folder", old)]
-    again = who.api(SAVE, {"path": LESSON, "text": "after the crash\n", "base": newest})
+    left = _rows(app)
+    newest = opened(who)  # a reader shows the file's text as the newest revision, and writes nothing
+    assert _rows(app) == left
+    again = who.api(SAVE, {"path": LESSON, "text": "after the crash\n", "base": newest})  # settles what was left
     assert again.status_code == 200 and again.get_json()["saved"]["number"] == newest + 1
+    rows = _rows(app)
+    assert rows[-2][0] == newest and rows[-2][3] == text
+    after = (newest + 1, "admin@inst.example", "", "after the crash\n")
+    if step == "after-replace":
+        assert rows == [(1, "", "as found in the course folder", old), (2, "author@inst.example", "", new), after]
+    else:
+        assert rows == [(1, "", "as found in the course folder", old), after]

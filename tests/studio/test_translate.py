@@ -92,7 +92,7 @@ def test_memory_glossary_qa_and_comments(sample, person, author):
 
 def test_memory_offers_other_courses_translations(app, sample, person):
     translator = person("translator@inst.example")
-    rows_ = rows(translator.get(WS).get_data(as_text=True))  # indexes the sample's catalog
+    rows_ = rows(translator.get(WS).get_data(as_text=True))  # its catalog was indexed as it entered the studio
     session = session_for(app)
     with app.test_request_context():
         org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
@@ -109,21 +109,21 @@ def test_memory_offers_other_courses_translations(app, sample, person):
     assert got[0]["course"] == "Karmayogi Prarambh: First Steps in Public Service"
 
 
-def test_memory_sees_rows_another_process_deleted(app, sample, person):
+def test_memory_sees_rows_another_process_deleted(app, sample):
     from sqlalchemy import delete
 
     from studio.models import TmUnit
     from studio.translation import translate_store
 
-    person("translator@inst.example").get(WS)  # indexes the sample's catalog
-    session = session_for(app)
+    session = session_for(app)  # the sample's catalog was indexed as it entered the studio
     org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
-    assert len(translate_store.memory_for(session, org.id, "hi")) > 0
-    other = session_for(app)  # as another worker would: straight to the table, no word to this process
-    other.execute(delete(TmUnit).where(TmUnit.organisation_id == org.id, TmUnit.lang == "hi"))
-    other.commit()
-    other.close()
-    assert len(translate_store.memory_for(session, org.id, "hi")) == 0
+    with app.app_context():  # the memory is the app's
+        assert len(translate_store.memory_for(session, org.id, "hi")) > 0
+        other = session_for(app)  # as another worker would: straight to the table, no word to this process
+        other.execute(delete(TmUnit).where(TmUnit.organisation_id == org.id, TmUnit.lang == "hi"))
+        other.commit()
+        other.close()
+        assert len(translate_store.memory_for(session, org.id, "hi")) == 0
     session.close()
 
 
@@ -135,6 +135,45 @@ def test_a_catalog_edited_on_disk_shows_in_the_next_response(sample, person):
     po.save()
     again = {r["id"]: r for r in rows(translator.get(WS).get_data(as_text=True))}
     assert again[row["id"]]["translation"] == "डिस्क पर बदला"
+
+
+def catalog_notes(app) -> list[str]:
+    """The notes of the Hindi catalog's revisions, newest first, as recorded."""
+    from studio.authoring import revisions
+    from studio.models import CourseRecord
+
+    session = session_for(app)
+    try:
+        course = session.scalar(select(CourseRecord).where(CourseRecord.slug == "karmayogi-prarambh"))
+        return [r.note for r in revisions.history(session, course, "translations/hi.po")]
+    finally:
+        session.close()
+
+
+def test_a_catalog_edited_on_disk_joins_its_history_at_the_next_save(app, sample, person):
+    translator = person("translator@inst.example")
+    first, second = rows(translator.get(WS).get_data(as_text=True))[:2]
+    po = polib.pofile(str(sample / "translations/hi.po"))  # as a text editor or `kstudio translate` would
+    po.find(first["source"], msgctxt=first["id"]).msgstr = "डिस्क पर बदला"
+    po.save()
+    left = catalog_notes(app)
+    assert left == ["as found in the course folder"]
+    assert again_shown(translator, first["id"]) == "डिस्क पर बदला"
+    assert "डिस्क पर बदला" in translator.get(WS + "download.po").get_data(as_text=True)
+    history = translator.get("/o/inst/c/karmayogi-prarambh/history/translations/hi.po").get_data(as_text=True)
+    assert "changed outside the studio" in history
+    assert catalog_notes(app) == left  # the reads recorded nothing
+    saved = translator.api(API + "/save", {"id": second["id"], "text": "दूसरा", "expected": second["translation"]})
+    assert saved.status_code == 200
+    notes = catalog_notes(app)
+    assert notes[0] == f"hi: translated {second['id']}" and notes[-2:] == ["changed outside the studio", left[0]]
+    po = polib.pofile(str(sample / "translations/hi.po"))
+    assert po.find(first["source"], msgctxt=first["id"]).msgstr == "डिस्क पर बदला"
+    assert po.find(second["source"], msgctxt=second["id"]).msgstr == "दूसरा"
+
+
+def again_shown(who, segment_id: str) -> str:
+    return {r["id"]: r for r in rows(who.get(WS).get_data(as_text=True))}[segment_id]["translation"]
 
 
 def test_upload_merges_and_shows_conflicts(sample, person, tmp_path):
@@ -184,3 +223,16 @@ def test_a_broken_catalog_is_reported_with_its_line(sample, person):
     page = translator.get(WS)
     assert page.status_code == 409 and "translations/hi.po:2" in page.get_data(as_text=True)
     assert translator.api(API + "/save", {"id": "x", "text": "y", "expected": ""}).status_code == 409
+
+
+def test_two_apps_in_one_process_keep_their_own_caches(app, sample, tmp_path):
+    from packager import load_course
+    from studio.translation import caches, translate_store
+    from tests.studio.conftest import make_app
+
+    other = make_app(tmp_path / "other")
+    assert caches.of_app(app) is not caches.of_app(other)
+    with app.app_context():
+        translate_store.course_segments(load_course(sample))
+    assert list(caches.of_app(app).segments) == [str(sample)] and caches.of_app(other).segments == {}
+    assert caches.of_app(app.wsgi_app.content) is caches.of_app(app)  # the content origin's app: the studio's
