@@ -24,7 +24,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from . import config, db, locales, security
-    from .accounts import auth, orgs, policy
+    from .accounts import policy
+    from .accounts import views as accounts
     from .authoring import api, courses, editor, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
@@ -45,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.login_view = "auth.login"
     login.session_protection = "basic"
 
-    login.user_loader(auth.load_user)  # only while the session's row exists (auth.py)
+    login.user_loader(accounts.load_user)  # only while the session's row exists (accounts/views.py)
 
     CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
     compiled = Path(app.config["DATA_DIR"]) / "locale"
@@ -61,8 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     content.register_kind(app, "translate", translate.serve_content)
     content.register_kind(app, "review", review.serve_content)
     for blueprint in (
-        auth.bp,
-        orgs.bp,
+        accounts.auth,
+        accounts.orgs,
         courses.bp,
         editor.bp,
         preview.bp,
