@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .authoring import api, courses, editor, media_files
+    from .authoring import api_views, courses_views, editor, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
     from .marketplace import notify, review, submissions, submissions_views
@@ -64,10 +64,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (
         accounts.auth,
         accounts.orgs,
-        courses.bp,
+        courses_views.bp,
         editor.bp,
         preview.bp,
-        api.bp,
+        api_views.bp,
         jobviews.bp,
         jobviews.api,
         lms.bp,
