@@ -31,7 +31,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .jobs import views as jobviews
     from .marketplace import notify, review, submissions, submissions_views
     from .marketplace import pages as catalog
-    from .preview import content, lms, preview
+    from .preview import content
+    from .preview import views as preview
     from .translation import translate
 
     app = Flask(__name__, instance_relative_config=True)
@@ -66,11 +67,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts.orgs,
         courses_views.bp,
         editor.bp,
-        preview.bp,
+        preview.preview,
         api_views.bp,
         jobviews.bp,
         jobviews.api,
-        lms.bp,
+        preview.lms_page,
         translate.bp,
     ):
         app.register_blueprint(blueprint)
