@@ -29,8 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .authoring import api_views, courses_views, editor, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
-    from .marketplace import notify, review, submissions, submissions_views
-    from .marketplace import pages as catalog
+    from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
     from .preview import content
     from .preview import views as preview
     from .translation import translate
@@ -61,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
     content.register_kind(app, "translate", translate.serve_content)
-    content.register_kind(app, "review", review.serve_content)
+    content.register_kind(app, "review", review_views.serve_content)
     for blueprint in (
         accounts.auth,
         accounts.orgs,
@@ -75,8 +74,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         translate.bp,
     ):
         app.register_blueprint(blueprint)
-    for blueprint in (catalog.bp, catalog.api, review.bp, submissions_views.bp, notify.bp):  # the catalogue
-        app.register_blueprint(blueprint)
+    for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
+        app.register_blueprint(blueprint)  # the marketplace
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin
