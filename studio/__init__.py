@@ -24,13 +24,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from . import config, db, locales, security
-    from .accounts import auth, orgs, policy
-    from .authoring import api, courses, editor, media_files
+    from .accounts import policy
+    from .accounts import views as accounts
+    from .authoring import api_views, courses_views, editor, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
-    from .marketplace import notify, review, submissions, submissions_views
-    from .marketplace import pages as catalog
-    from .preview import content, lms, preview
+    from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
+    from .preview import content
+    from .preview import views as preview
     from .translation import translate
 
     app = Flask(__name__, instance_relative_config=True)
@@ -45,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.login_view = "auth.login"
     login.session_protection = "basic"
 
-    login.user_loader(auth.load_user)  # only while the session's row exists (auth.py)
+    login.user_loader(accounts.load_user)  # only while the session's row exists (accounts/views.py)
 
     CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
     compiled = Path(app.config["DATA_DIR"]) / "locale"
@@ -59,22 +60,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
     translate.init_app(app)  # its caches (per app) and its player on the content origin
-    content.register_kind(app, "review", review.serve_content)
+    content.register_kind(app, "review", review_views.serve_content)
     for blueprint in (
-        auth.bp,
-        orgs.bp,
-        courses.bp,
+        accounts.auth,
+        accounts.orgs,
+        courses_views.bp,
         editor.bp,
-        preview.bp,
-        api.bp,
+        preview.preview,
+        api_views.bp,
         jobviews.bp,
         jobviews.api,
-        lms.bp,
+        preview.lms_page,
         translate.bp,
     ):
         app.register_blueprint(blueprint)
-    for blueprint in (catalog.bp, catalog.api, review.bp, submissions_views.bp, notify.bp):  # the catalogue
-        app.register_blueprint(blueprint)
+    for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
+        app.register_blueprint(blueprint)  # the marketplace
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin

@@ -225,7 +225,7 @@ class SegmentComment(Base):
     user: Mapped[User | None] = relationship()
 
 
-# The catalogue (studio/marketplace/: submissions.py, review.py, pages.py, notify.py) -------------
+# The catalogue (studio/marketplace/: submissions.py, review.py, listing.py, notify.py) -----------
 
 
 class Submission(Base):

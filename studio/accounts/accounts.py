@@ -7,13 +7,14 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import ROLES, LoginAttempt, Membership, Organisation, User, UserSession, now
+from ..models import ROLES, CourseRecord, LoginAttempt, Membership, Organisation, User, UserSession, now
 
 _hasher = PasswordHasher()
 # A hash to verify against when the e-mail is unknown, so both cases take the same time
@@ -115,6 +116,54 @@ def forget_failures(session: Session, key: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
 
 
+@dataclass(frozen=True)
+class SignInLimits:
+    """Failed sign-ins allowed per account and client address, per address, within *window* seconds."""
+
+    per_account: int
+    per_address: int
+    window: int
+
+
+class SignInRefused(Exception):
+    """A sign-in that did not happen: too many failures (``paused``), else a wrong e-mail or password."""
+
+    def __init__(self, paused: bool):
+        super().__init__("too many failed sign-ins" if paused else "wrong e-mail or password")
+        self.paused = paused
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    address: str,
+    user_agent: str,
+    previous: str | None,
+    limits: SignInLimits,
+    idle_seconds: int,
+) -> tuple[User, str]:
+    """Check a sign-in and start its session: (the person, the new session's key). The session *previous*
+    (this browser's, when it signs in again) ends. Failures are counted (committed before raising, so
+    they count however the caller answers) and raise :class:`SignInRefused`."""
+    pair, by_address = attempt_keys(email, address)
+    counters = {pair: limits.per_account, by_address: limits.per_address}
+    if too_many_attempts(session, counters, limits.window):
+        raise SignInRefused(paused=True)
+    user = authenticate(session, email, password)
+    if user is None:
+        record_failure(session, list(counters), limits.window)
+        session.commit()
+        raise SignInRefused(paused=False)
+    forget_failures(session, pair)
+    if previous is not None:
+        end_session(session, previous)
+    key = start_session(session, user, user_agent, idle_seconds)
+    session.commit()
+    return user, key
+
+
 # --- sessions -------------------------------------------------------------------------------------------
 
 # last_seen is written at most this often: not a database write for every request of a busy editor
@@ -159,3 +208,57 @@ def end_session(session: Session, key: str) -> None:
 def end_sessions(session: Session, user: User) -> None:
     """Sign *user* out everywhere (a new password; an account taken away)."""
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+# --- organisations and their members --------------------------------------------------------------------
+
+
+def memberships(session: Session, user_id: int) -> list[Membership]:
+    return list(session.scalars(select(Membership).where(Membership.user_id == user_id)))
+
+
+def members(session: Session, org: Organisation) -> list[tuple[User, str]]:
+    """(person, role) of every member of *org*, by e-mail."""
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org.id)
+        .order_by(User.email)
+    )
+    return [(user, role) for user, role in rows]
+
+
+def role_in(session: Session, org_slug: str | None, user_id: int) -> tuple[Organisation, str] | None:
+    """(the organisation *org_slug*, the person's role there), or None when they are not a member."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+    if org is None:
+        return None
+    role = session.scalar(
+        select(Membership.role).where(Membership.organisation_id == org.id, Membership.user_id == user_id)
+    )
+    return (org, role) if role is not None else None
+
+
+def course_of(session: Session, org: Organisation, slug: str) -> CourseRecord | None:
+    """The course *slug* of *org* (the course of a URL)."""
+    return session.scalar(select(CourseRecord).where(CourseRecord.organisation_id == org.id, CourseRecord.slug == slug))
+
+
+def holder(
+    session: Session, user_id: object, org_id: object, session_id: object
+) -> tuple[User, Organisation | None, str | None] | None:
+    """Who a content link was signed for, checked afresh: (person, the link's organisation, their role
+    there), while that person's studio session *session_id* still exists; None once it has ended."""
+    user = session.get(User, user_id)
+    signed_in = session.get(UserSession, session_id) if isinstance(session_id, int) else None
+    if signed_in is None or user is None or signed_in.user_id != user.id:
+        return None
+    org = session.get(Organisation, org_id)
+    role = (
+        session.scalar(
+            select(Membership.role).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
+        )
+        if org is not None and user.is_active
+        else None
+    )
+    return user, org, role

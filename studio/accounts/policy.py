@@ -1,7 +1,8 @@
 """Who may do what: one table of role -> actions, and the one decorator every studio route goes through.
 
 A route names its action; the decorator signs the person in, finds the organisation in the URL (and
-the course, when there is one) and checks the person's role there. Someone outside the organisation
+the course, when there is one; the lookups are ``accounts.role_in`` and ``accounts.course_of``) and
+checks the person's role there. Someone outside the organisation
 gets 404, so other organisations' names and courses are not even confirmed; a member whose role lacks
 the action gets 403.
 """
@@ -14,10 +15,9 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..db import db
-from ..models import CourseRecord, Membership, Organisation
+from . import accounts
 
 ACTIONS: dict[str, set[str]] = {
     # action             roles allowed
@@ -62,27 +62,15 @@ def requires(action: str) -> Callable[[F], F]:
                     abort(401)
                 return redirect(url_for("auth.login", next=request.full_path))
             session = db()
-            org = session.scalar(select(Organisation).where(Organisation.slug == kwargs.get("org")))
-            membership = (
-                session.scalar(
-                    select(Membership).where(
-                        Membership.organisation_id == org.id, Membership.user_id == current_user.id
-                    )
-                )
-                if org
-                else None
-            )
-            if org is None or membership is None:
+            place = accounts.role_in(session, kwargs.get("org"), current_user.id)
+            if place is None:
                 abort(404)
-            if not allowed(membership.role, action):
+            org, role = place
+            if not allowed(role, action):
                 abort(403)
-            g.org, g.role = org, membership.role
+            g.org, g.role = org, role
             if "course" in kwargs:
-                course = session.scalar(
-                    select(CourseRecord).where(
-                        CourseRecord.organisation_id == org.id, CourseRecord.slug == kwargs["course"]
-                    )
-                )
+                course = accounts.course_of(session, org, kwargs["course"])
                 if course is None:
                     abort(404)
                 g.course = course

@@ -1,9 +1,11 @@
-"""An organisation's courses: listing, creating from the starter, importing, loading the model."""
+"""An organisation's courses: listing, creating from the starter, importing, loading the model, the
+course details form (``course.yml``) and adding a lesson."""
 
 from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -12,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packager import Course as CourseModel
-from packager import load_course
+from packager import load_course, metadata
+from packager.files import write_atomic
 from packager.scaffold import new_course
 
 from ..models import CourseRecord, Organisation
 from . import revisions
 from .importer import Limits, extract_course
-from .storage import SLUG, course_dir, courses_root
+from .storage import SLUG, course_dir, course_file, courses_root
 
 COURSE_ADDED = "studio.course_added"  # app.extensions: callables(session, course) run as a course enters
 
@@ -92,3 +95,73 @@ def adopt(session: Session, org: Organisation, source: Path, user_id: int | None
 
 def load(course: CourseRecord) -> CourseModel:
     return load_course(course_dir(course))
+
+
+# --- course details (course.yml) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Details:
+    """The course details form: the values of :data:`packager.metadata.FIELDS`, and the revision of
+    course.yml they were read from (the save is based on it)."""
+
+    values: dict[str, str]
+    base: int
+
+
+@dataclass
+class DetailsConflict(Exception):
+    """Someone saved course.yml since the form was opened: their values, their revision, and the keys of
+    the form that differ from theirs."""
+
+    theirs: dict[str, str]
+    base: int
+    changed: list[str] = field(default_factory=list)
+
+
+def details(session: Session, course: CourseRecord) -> Details:
+    """The details form's values; :class:`packager.metadata.MetadataError` when course.yml cannot be read."""
+    rev = revisions.peek(session, course, "course.yml")
+    return Details(metadata.read(rev.content), rev.number)
+
+
+def save_details(session: Session, course: CourseRecord, form: dict[str, str], base: int, user_id: int) -> None:
+    """Rewrite only the form's keys of course.yml (comments and order kept) as a revision based on *base*,
+    and the course's title with them. ValueError for a form course.yml cannot take."""
+    rev = revisions.peek(session, course, "course.yml")
+    try:
+        text = metadata.update(rev.content, form)  # seen: saved only over the text it was made from
+        revisions.save(session, course, "course.yml", text, base, user_id, seen=rev.content_hash)
+    except revisions.Conflict as conflict:
+        theirs = metadata.read(conflict.theirs.content)
+        changed = [key for key in form if theirs.get(key, "") != form[key].strip()]
+        raise DetailsConflict(theirs, conflict.theirs.number, changed) from None
+    course.title = load(course).title or course.slug
+    session.commit()
+
+
+class LessonError(ValueError):
+    """The lesson was not added; the message says why (empty when course.yml changed meanwhile)."""
+
+
+def add_lesson(session: Session, course: CourseRecord, title: str, user_id: int) -> str:
+    """A new lesson file ``lessons/NN-title.md``, listed at the end of the last module; both writes are
+    revisions. Returns the lesson's path."""
+    path = f"lessons/{len(load(course).listed) + 1:02d}-{slug_for(title)}.md"
+    file = course_file(course, path)
+    yml = revisions.peek(session, course, "course.yml")
+    try:
+        if file.exists():
+            raise metadata.MetadataError(f"{path} exists already")
+        text = metadata.add_lesson(yml.content, path)
+        write_atomic(file, f"---\ntitle: {_yaml_str(title)}\n---\nWrite the lesson here.\n", durable=True)
+        revisions.record(session, course, path)
+        note, seen = f"added {path}", yml.content_hash
+        revisions.save(session, course, "course.yml", text, yml.number, user_id, note=note, seen=seen)
+    except (metadata.MetadataError, revisions.Conflict) as exc:
+        raise LessonError(str(exc)) from None
+    return path
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packager.files import write_atomic
@@ -15,6 +16,8 @@ from packager.media import MediaSet, progress_to
 from packager.media.probe import content_error
 
 from ..jobs import queue
+from ..models import CourseRecord, Job
+from .storage import course_dir
 
 KINDS = {
     "image": {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
@@ -56,6 +59,25 @@ def store(folder: Path, filename: str, data: bytes) -> str:
         target = media / f"{stem}-{n}.{ext}"
     write_atomic(target, data, durable=True)
     return target.relative_to(folder).as_posix()
+
+
+def upload(
+    app: Flask, session: Session, course: CourseRecord, user_id: int, filename: str, data: bytes
+) -> tuple[str, Job]:
+    """Store an uploaded file in the course's media/ (:func:`store`) and queue the job that makes its
+    renditions; (its course-relative path, the job)."""
+    path = store(course_dir(course), filename, data)
+    return path, queue.submit(app, session, course, user_id, "media", {"path": path})
+
+
+def make_renditions(app: Flask, session: Session, course: CourseRecord, user_id: int, src: str) -> None:
+    """Queue a "media" job for *src*'s missing renditions, unless one is already queued or running for it."""
+    waiting = session.scalars(
+        select(Job).where(Job.course_id == course.id, Job.kind == "media", Job.status.in_(("queued", "running")))
+    )
+    if any(job.params.get("path") == src for job in waiting):
+        return
+    queue.submit(app, session, course, user_id, "media", {"path": src})
 
 
 def snippet(path: str, alt: str = "") -> str:

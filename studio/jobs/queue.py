@@ -110,6 +110,11 @@ def progress(app: Flask, job_id: int, start: int = 0, span: int = 100) -> _Progr
     return _Progress(app, job_id, start, span)
 
 
+def recent(session: Session, course: CourseRecord, limit: int = 30) -> list[Job]:
+    """The course's newest jobs, newest first."""
+    return list(session.scalars(select(Job).where(Job.course_id == course.id).order_by(Job.id.desc()).limit(limit)))
+
+
 def builds_dir(app: Flask, job_id: int) -> Path:
     return Path(app.config["DATA_DIR"]) / "builds" / str(job_id)
 

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..accounts.policy import requires
@@ -75,10 +74,9 @@ def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
 @requires("course.view")
 def builds(org: str, course: str) -> str:
     jobs.reap(_app())
-    recent = db().scalars(select(Job).where(Job.course_id == g.course.id).order_by(Job.id.desc()).limit(30))
     return render_template(
         "builds.html",
-        jobs=[job_dict(j, org, course) for j in recent],
+        jobs=[job_dict(j, org, course) for j in jobs.recent(db(), g.course)],
         formats={f: jobs.FORMAT_NAMES.get(f, f) for f in jobs.BUILD_FORMATS},
     )
 

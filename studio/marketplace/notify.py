@@ -1,5 +1,6 @@
-"""Notifications of submission state changes: a row per person (the badge and the list page), and an
-e-mail when an SMTP server is configured (``KSTUDIO_SMTP_HOST`` and friends; see docs/catalogue.md).
+"""Notifications of submission state changes: a row per person (the badge and the list page,
+``notify_views.py``), and an e-mail when an SMTP server is configured (``KSTUDIO_SMTP_HOST`` and
+friends; see docs/catalogue.md).
 
 Mail goes out after the database commit, outside the request's transaction, and a mail server that is
 down, or a message that cannot be made, is logged, never shown as an error: the notification in the
@@ -18,11 +19,9 @@ from email import policy
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, current_app, has_app_context, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import current_app, has_app_context
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from ..models import Notification, Submission, User
 
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
     from flask import Flask
 
 log = logging.getLogger(__name__)
-bp = Blueprint("notify", __name__, url_prefix="/notifications")
 _PENDING = "studio.pending_mail"
 # C0 and C1 controls (CR, LF, NUL, ESC, NEL...) and Unicode's line and paragraph separators
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -101,47 +99,25 @@ def send_mail(app: Flask, messages: list[tuple[str, str, str, str]]) -> None:
         log.error("could not send %d notification e-mail(s) through %s: %s", len(messages), host, exc)
 
 
-def unread(user: Any) -> int:
-    from ..db import db
-
+def unread(session: Session, user: Any) -> int:
+    """How many notifications *user* has not read (0 for someone not signed in)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     return int(
-        db().scalar(select(func.count()).where(Notification.user_id == user.id, Notification.read.is_(False))) or 0
+        session.scalar(select(func.count()).where(Notification.user_id == user.id, Notification.read.is_(False))) or 0
     )
 
 
-@bp.app_context_processor
-def _badge() -> dict[str, Any]:
-    return {"unread_notifications": lambda: unread(current_user)}
-
-
-@bp.get("/")
-@login_required
-def index() -> str:
-    from ..db import db
-
-    items = list(
-        db().scalars(
-            select(Notification)
-            .where(Notification.user_id == current_user.id)
-            .order_by(Notification.id.desc())
-            .limit(200)
+def latest(session: Session, user_id: int, limit: int = 200) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc()).limit(limit)
         )
     )
-    return render_template("notifications.html", items=items)
 
 
-@bp.post("/read")
-@login_required
-def mark_read() -> Response:
-    from ..db import db
-
-    session = db()
+def mark_read(session: Session, user_id: int) -> None:
+    """Every notification of the person read."""
     session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read.is_(False))
-        .values(read=True)
+        update(Notification).where(Notification.user_id == user_id, Notification.read.is_(False)).values(read=True)
     )
-    session.commit()
-    return redirect(url_for("notify.index"))

@@ -27,10 +27,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packager import build, load_course
+from packager.export import languages
 from packager.marketplace import Built, GateReport, Result, Snapshot, SnapshotError, freeze, gate, open_snapshot
 
+from ..authoring.storage import course_dir
 from ..jobs import queue
-from ..models import CourseRecord, Job, Membership, Organisation, Submission, SubmissionEvent, User, now
+from ..models import (
+    CourseRecord,
+    Job,
+    Membership,
+    Organisation,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+    User,
+    now,
+)
 from . import notify
 
 log = logging.getLogger(__name__)
@@ -205,6 +217,47 @@ def start(
         session.flush()
     move(session, sub, "submit" if current is None else "resubmit", user, "partner", role)
     return sub
+
+
+def offer(
+    app: Flask,
+    session: Session,
+    course: CourseRecord,
+    user: User,
+    role: str,
+    formats: list[str],
+    langs: list[str],
+) -> Submission:
+    """:func:`start`, committed, and its submit job queued. A dead submit job is reaped first, so it
+    blocks nothing. :class:`MoveError` (nothing committed) when the course cannot be offered now."""
+    queue.reap(app)
+    sub = start(session, course, user, role, formats, langs)
+    session.commit()
+    sub.job_id = queue.submit(app, session, course, user.id, "submission", {"submission": sub.id}).id
+    session.commit()
+    return sub
+
+
+def page(app: Flask, session: Session, course: CourseRecord) -> dict[str, Any]:
+    """What the partner's submissions page shows of *course*: each submission with its reviewers'
+    comments, audit log, gate report and whether its job still runs; the languages it may be offered in."""
+    queue.reap(app)  # a dead submit job blocks nothing
+    subs = for_course(session, course)
+    comments = {
+        s.id: list(
+            session.scalars(select(ReviewComment).where(ReviewComment.submission_id == s.id).order_by(ReviewComment.id))
+        )
+        for s in subs
+    }
+    return {
+        "subs": subs,
+        "comments": comments,
+        "events": {s.id: history(session, s) for s in subs},
+        "reports": {s.id: report_of(s) for s in subs},
+        "running": {s.id: job_running(session, s) for s in subs},
+        "langs": languages(load_course(course_dir(course)), "all"),
+        "catalogue": catalogue_org(session),
+    }
 
 
 def job_running(session: Session, sub: Submission) -> bool:

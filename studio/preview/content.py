@@ -30,13 +30,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, send_file
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..accounts import accounts
 from ..accounts.policy import allowed
 from ..db import db
-from ..models import CourseRecord, Job, Membership, Organisation, User, UserSession
+from ..models import CourseRecord
 
 SALT = "kstudio.content-url"
 DEFAULT_ORIGIN = "http://127.0.0.1:5001"  # kstudio serve's default: the studio on 5000, its content on 5001
@@ -181,21 +181,13 @@ def _grant(token: str) -> dict[str, Any]:
     if not isinstance(claims, dict) or claims.get("k") not in ACTION:
         abort(404, "There is nothing here.")
     session = db()
-    user = session.get(User, claims.get("u"))
-    org = session.get(Organisation, claims.get("o"))
-    role = (
-        session.scalar(
-            select(Membership.role).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
-        )
-        if user is not None and org is not None and user.is_active
-        else None
-    )
-    signed_in = session.get(UserSession, claims.get("x")) if isinstance(claims.get("x"), int) else None
-    if signed_in is None or user is None or signed_in.user_id != user.id:  # signed out since: the link ends too
+    holder = accounts.holder(session, claims.get("u"), claims.get("o"), claims.get("x"))
+    if holder is None:  # signed out since: the link ends too
         abort(403, "You have signed out of the studio: sign in and open the preview again.")
+    user, org, role = holder
     if org is None or not allowed(role, ACTION[claims["k"]]):
         abort(403, "You may no longer see this: open the preview again from the studio.")
-    g.org, g.role, g.user_id = org, role, user.id  # type: ignore[union-attr]
+    g.org, g.role, g.user_id = org, role, user.id
     g.studio_origin = str(claims.get("s", ""))
     if "c" in claims:
         course = session.get(CourseRecord, claims["c"])
@@ -212,8 +204,8 @@ def _index(token: str) -> BaseResponse:
 def _file(token: str, path: str) -> BaseResponse:
     from ..authoring.live import player_for
     from ..authoring.storage import course_dir
-    from . import lms
     from .preview import player_file, player_index
+    from .views import lms_content
 
     claims = _grant(token)
     kind = claims["k"]
@@ -227,7 +219,7 @@ def _file(token: str, path: str) -> BaseResponse:
     serve: Serve | None = current_app.extensions["studio.content_kinds"].get(kind)
     if serve is not None:  # another room's content (translate, review)
         return serve(claims, path)
-    return lms.content_file(claims["a"], claims["l"], path)
+    return lms_content(claims["a"], claims["l"], path)
 
 
 def _static(name: str) -> BaseResponse:
@@ -243,12 +235,6 @@ def _static(name: str) -> BaseResponse:
 
 def queue_media(src: str) -> None:
     """Make *src*'s missing renditions by a "media" job, unless one is already queued or running for it."""
-    from ..jobs.queue import submit
+    from ..authoring.media_files import make_renditions
 
-    session = db()
-    waiting = session.scalars(
-        select(Job).where(Job.course_id == g.course.id, Job.kind == "media", Job.status.in_(("queued", "running")))
-    )
-    if any(job.params.get("path") == src for job in waiting):
-        return
-    submit(current_app._get_current_object(), session, g.course, g.user_id, "media", {"path": src})  # type: ignore[attr-defined]
+    make_renditions(current_app._get_current_object(), db(), g.course, g.user_id, src)  # type: ignore[attr-defined]

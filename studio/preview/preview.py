@@ -1,9 +1,9 @@
-"""The learner player, served file by file straight from the course folder (no build step), and the
-page the editor's live preview draws into.
+"""The learner player, served file by file straight from the course folder (no build step).
 
-The player is served only by the content origin (``content.py``); the studio's own addresses here
-redirect a person who may see the course through a freshly signed content URL. :func:`player_file`
-serves what a lesson uses and nothing else, and never makes a rendition inside a request.
+The player is served only by the content origin (``content.py``); the studio's own player addresses
+(``views.py``) redirect a person who may see the course through a freshly signed content URL.
+:func:`player_file` serves what a lesson uses and nothing else, and never makes a rendition inside a
+request.
 """
 
 from __future__ import annotations
@@ -11,17 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, send_file
+from flask import Response, abort, send_file
 from werkzeug.wrappers import Response as BaseResponse
 
 from packager import ExportError
 from packager.fonts import font_css
 from packager.render import Player
-
-from ..accounts.policy import requires
-from . import content
-
-bp = Blueprint("preview", __name__, url_prefix="/o/<org>/c/<course>/player")
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -47,32 +42,6 @@ SHOWN = {  # media the player shows (images, video, audio, captions): served inl
 }
 SAME_KIND = {"video": {"video", "low"}, "audio": {"speech", "audio"}, "image": {"image"}}
 """Renditions a source file may stand in for while its job makes them (a poster cannot be a video)."""
-
-
-@bp.get("/")
-@requires("course.view")
-def index(org: str, course: str) -> BaseResponse:
-    return content.redirect_to("course", c=g.course.id)
-
-
-@bp.get("/live")
-@requires("course.view")
-def live(org: str, course: str) -> BaseResponse:
-    """An empty lesson page with the player's stylesheet; the editor posts the rendered lesson into it."""
-    return content.redirect_to("course", "live", c=g.course.id)
-
-
-@bp.get("/lesson/<path:lesson_id>")
-@requires("course.view")
-def lesson(org: str, course: str, lesson_id: str) -> BaseResponse:
-    """A stable address for one lesson's preview: the player opened at that lesson."""
-    return content.redirect_to("course", anchor="/" + lesson_id, c=g.course.id)
-
-
-@bp.get("/<path:path>")
-@requires("course.view")
-def file(org: str, course: str, path: str) -> BaseResponse:
-    return content.redirect_to("course", path, c=g.course.id)
 
 
 def player_index(player: Player) -> Response:

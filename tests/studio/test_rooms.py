@@ -1,6 +1,11 @@
 """The studio's layout: rooms (accounts/, authoring/, preview/, translation/, marketplace/, jobs/) around
 an app core. Rooms import one another in one direction only, the core's data modules import no room, and
-no module reaches into another room's or packager's private names."""
+no module reaches into another room's or packager's private names.
+
+Inside a room, views and services are apart: a room's blueprints are made in its views modules
+(``views.py``, ``<area>_views.py``), which read the request and answer it but query nothing beyond the
+objects of the URL (``session.get``); every other module is a service, which never touches the request
+or answers it (no ``request``, ``g``, ``session``, ``render_template``, ``flash``, ``redirect``...)."""
 
 from __future__ import annotations
 
@@ -100,11 +105,106 @@ def test_no_private_name_from_packager_or_another_room():
 
 def test_job_and_content_kinds_are_registered_by_their_rooms(app):
     from studio.authoring import media_files
-    from studio.marketplace import review, submissions
+    from studio.marketplace import review_views, submissions
     from studio.translation import translate
 
     kinds = app.extensions["studio.job_kinds"]
     assert sorted(kinds) == ["build", "media", "submission"]
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
     content_kinds = app.extensions["studio.content_kinds"]
-    assert content_kinds == {"translate": translate.serve_content, "review": review.serve_content}
+    assert content_kinds == {"translate": translate.serve_content, "review": review_views.serve_content}
+
+
+# Names of flask and flask_login that read the request or answer it: a service imports none of them
+REQUEST_NAMES = {
+    "request",
+    "g",
+    "session",
+    "render_template",
+    "render_template_string",
+    "flash",
+    "redirect",
+    "url_for",
+    "jsonify",
+    "make_response",
+    "current_user",
+    "login_user",
+    "logout_user",
+}
+# Session methods that query or change rows: a views module calls none (it may get() the URL's objects,
+# and commit or roll back the request's transaction)
+QUERIES = {"execute", "scalar", "scalars", "add", "add_all", "delete", "merge", "flush", "query"}
+# Request-side modules that are not views files: the guard every view goes through, and the content
+# origin's own small app. The rule of views holds for them.
+REQUEST_SIDE = {"studio.accounts.policy", "studio.preview.content"}
+# The translation room, the editor and the revisions (GET never writes; per-app caches) are split apart
+# by their own change; the rules below hold for every other module of every room.
+NOT_YET_SPLIT = {
+    "studio.translation.translate",
+    "studio.translation.translate_store",
+    "studio.authoring.editor",
+    "studio.authoring.revisions",
+}
+
+
+def _room_modules() -> dict[str, Path]:
+    """Every module of every room (not the rooms' packages themselves), but those :data:`NOT_YET_SPLIT`."""
+    packages = {f"studio.{room}" for room in ROOMS}
+    return {
+        name: path
+        for name, path in _modules().items()
+        if _room(name) != "core" and name not in NOT_YET_SPLIT | packages
+    }
+
+
+def _is_views(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last == "views" or last.endswith("_views")
+
+
+def test_services_never_touch_the_request():
+    touching = []
+    for name, path in _room_modules().items():
+        if _is_views(name) or name in REQUEST_SIDE:
+            continue
+        for source, imported in _imports(name, path):
+            if source in ("flask", "flask_login") and imported in REQUEST_NAMES:
+                touching.append(f"{name}: from {source} import {imported}")
+    assert touching == []
+
+
+def test_blueprints_are_made_in_views_modules_only():
+    elsewhere = []
+    for name, path in _room_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Blueprint"
+            if call and not _is_views(name):
+                elsewhere.append(f"{name}:{node.lineno}")
+    assert elsewhere == []
+
+
+def test_views_query_nothing_but_the_objects_of_their_url():
+    querying = []
+    for name, path in _room_modules().items():
+        if not (_is_views(name) or name in REQUEST_SIDE):
+            continue
+        querying += [
+            f"{name}: from {source} import {imported}"
+            for source, imported in _imports(name, path)
+            if source.startswith("sqlalchemy")
+        ]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in QUERIES:
+                querying.append(f"{name}:{node.lineno}: .{node.func.attr}()")
+    assert querying == []
+
+
+def test_the_rules_see_every_room():
+    """The checks above read real modules: each room has views and services they looked at."""
+    modules = _room_modules()
+    views = {_room(n) for n in modules if _is_views(n)}
+    services = {_room(n) for n in modules if not _is_views(n) and n not in REQUEST_SIDE}
+    assert views == {"accounts", "authoring", "jobs", "marketplace", "preview"}
+    assert services == {"accounts", "authoring", "jobs", "marketplace", "preview"}
+    assert set(_modules()) >= NOT_YET_SPLIT
+    assert set(modules) >= REQUEST_SIDE

@@ -1,11 +1,12 @@
-"""Sign-in and sign-out (``/login``, ``/logout``).
+"""The accounts room's pages: sign-in and sign-out (``/login``, ``/logout``), the home page (your
+organisations) and an organisation's members, managed by its admins.
 
 The signed session cookie carries the person's id and the random key of their session's row
 (``UserSession``); a request is signed in only while that row exists, so signing out, a new password or
 two weeks unused end the session on the server, for every copy of the cookie. Rows live in the
 database, never in a process's memory: any worker process knows every session.
 
-Failed sign-ins are counted per account *and* client address, and per address (``accounts.attempt_keys``).
+Failed sign-ins are counted per account *and* client address, and per address (``accounts.sign_in``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..db import db, session_for
-from ..models import User
+from ..models import ROLES, User
 from . import accounts
+from .policy import requires
 
-bp = Blueprint("auth", __name__)
+auth = Blueprint("auth", __name__)
+orgs = Blueprint("orgs", __name__)
 SESSION_KEY = "_studio_session"  # in the signed cookie: the key of this browser's UserSession row
 
 
@@ -49,39 +52,42 @@ def _safe_next(target: str | None) -> str:
     return url_for("orgs.home")
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@auth.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated and request.method != "POST":
         return redirect(_safe_next(request.args.get("next")))
     if request.method != "POST":  # GET and HEAD: the page only
         return render_template("login.html", email="")
     email = request.form.get("email", "").strip().lower()[:254]
-    password = request.form.get("password", "")[:1024]
     cfg = current_app.config
-    pair, address = accounts.attempt_keys(email, request.remote_addr or "")
-    session = db()
-    limits = {pair: cfg["LOGIN_ATTEMPTS"], address: cfg["LOGIN_ATTEMPTS_PER_ADDRESS"]}
-    if accounts.too_many_attempts(session, limits, cfg["LOGIN_WINDOW_SECONDS"]):
-        minutes = max(1, cfg["LOGIN_WINDOW_SECONDS"] // 60)
-        flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
-        return render_template("login.html", email=email), 429
-    user = accounts.authenticate(session, email, password)
-    if user is None:
-        accounts.record_failure(session, list(limits), cfg["LOGIN_WINDOW_SECONDS"])
-        session.commit()
+    limits = accounts.SignInLimits(
+        cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"], cfg["LOGIN_WINDOW_SECONDS"]
+    )
+    previous = cookie.get(SESSION_KEY)  # signing in again: the old session ends
+    try:
+        user, key = accounts.sign_in(
+            db(),
+            email,
+            request.form.get("password", "")[:1024],
+            address=request.remote_addr or "",
+            user_agent=request.user_agent.string,
+            previous=previous if isinstance(previous, str) else None,
+            limits=limits,
+            idle_seconds=cfg["SESSION_IDLE_SECONDS"],
+        )
+    except accounts.SignInRefused as refused:
+        if refused.paused:
+            minutes = max(1, limits.window // 60)
+            flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
+            return render_template("login.html", email=email), 429
         flash(_("That e-mail address and password do not match."), "error")
         return render_template("login.html", email=email), 401
-    accounts.forget_failures(session, pair)
-    if isinstance(previous := cookie.get(SESSION_KEY), str):  # signing in again: the old session ends
-        accounts.end_session(session, previous)
-    key = accounts.start_session(session, user, request.user_agent.string, cfg["SESSION_IDLE_SECONDS"])
-    session.commit()
     cookie[SESSION_KEY] = key
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
 
 
-@bp.post("/logout")
+@auth.post("/logout")
 @login_required
 def logout() -> Response:
     if isinstance(key := cookie.pop(SESSION_KEY, None), str):
@@ -91,3 +97,39 @@ def logout() -> Response:
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@orgs.get("/")
+@login_required
+def home() -> str | Response:
+    memberships = accounts.memberships(db(), current_user.id)
+    if len(memberships) == 1:
+        return redirect(url_for("courses.index", org=memberships[0].organisation.slug))
+    return render_template("home.html", memberships=memberships)
+
+
+@orgs.get("/o/<org>/members")
+@requires("org.manage")
+def members(org: str) -> str:
+    return render_template("members.html", rows=accounts.members(db(), g.org), roles=ROLES)
+
+
+@orgs.post("/o/<org>/members")
+@requires("org.manage")
+def add_member(org: str) -> Response | tuple[str, int]:
+    session = db()
+    try:
+        user = accounts.create_user(
+            session,
+            request.form.get("email", ""),
+            request.form.get("password", ""),
+            g.org,
+            request.form.get("role", ""),
+        )
+    except accounts.AccountError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("orgs.members", org=org))
+    session.commit()
+    flash(_("%(email)s is now a member.", email=user.email), "info")
+    return redirect(url_for("orgs.members", org=org))

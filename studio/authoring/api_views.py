@@ -21,7 +21,6 @@ from packager.preview import NotInCourse
 
 from ..accounts.policy import requires
 from ..db import db
-from ..jobs import queue as jobs
 from . import library, media_files, revisions
 from .editor import checked_path
 from .live import render_lesson
@@ -137,12 +136,11 @@ def upload_media(org: str, course: str) -> Response | tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return jsonify(error="choose a file to upload"), 400
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        path = media_files.store(course_dir(g.course), upload.filename, upload.read())
+        path, job = media_files.upload(app, db(), g.course, current_user.id, upload.filename, upload.read())
     except media_files.MediaError as exc:
         return jsonify(error=str(exc)), 422
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    job = jobs.submit(app, db(), g.course, current_user.id, "media", {"path": path})
     return jsonify(
         path=path,
         markdown=media_files.snippet(path, request.form.get("alt", "")[:200]),

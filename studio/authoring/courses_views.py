@@ -8,13 +8,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course, metadata
-from packager.files import write_atomic
 
 from ..accounts.policy import requires
 from ..db import db
-from . import library, revisions
+from . import library
 from .importer import ImportError_, Limits
-from .storage import course_file, editable_files
+from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
 
@@ -70,36 +69,30 @@ def course(org: str, course: str) -> str:
 @requires("course.meta")
 def meta(org: str, course: str) -> str | Response | tuple[str, int]:
     session = db()
-    rev = revisions.peek(session, g.course, "course.yml")
     try:
-        values = metadata.read(rev.content)
+        details = library.details(session, g.course)
     except metadata.MetadataError as exc:
         flash(str(exc), "error")
         return redirect(url_for("editor.edit", org=org, course=course, path="course.yml"))
+    values, fields = details.values, metadata.FIELDS
     if request.method != "POST":  # GET and HEAD: the form only
-        return render_template("meta.html", fields=metadata.FIELDS, values=values, base=rev.number)
-    form = {key: request.form[key][:2000] for key in metadata.FIELDS if key in request.form}
+        return render_template("meta.html", fields=fields, values=values, base=details.base)
+    form = {key: request.form[key][:2000] for key in fields if key in request.form}
     try:
-        base = int(request.form.get("base", ""))
-        text = metadata.update(rev.content, form)  # seen: saved only over the text it was made from
-        revisions.save(session, g.course, "course.yml", text, base, current_user.id, seen=rev.content_hash)
-    except ValueError:
-        flash(_("The form was incomplete; reload the page and try again."), "error")
-        return render_template("meta.html", fields=metadata.FIELDS, values={**values, **form}, base=rev.number), 400
-    except revisions.Conflict as conflict:
-        theirs = metadata.read(conflict.theirs.content)
-        changed = [key for key in form if theirs.get(key, "") != form[key].strip()]
+        library.save_details(session, g.course, form, int(request.form.get("base", "")), current_user.id)
+    except library.DetailsConflict as conflict:
         flash(_("Someone changed course.yml since you opened this form; nothing was saved."), "error")
         return render_template(
             "meta.html",
-            fields=metadata.FIELDS,
+            fields=fields,
             values={**values, **form},
-            base=conflict.theirs.number,
-            theirs=theirs,
-            changed=changed,
+            base=conflict.base,
+            theirs=conflict.theirs,
+            changed=conflict.changed,
         ), 409
-    g.course.title = library.load(g.course).title or g.course.slug
-    session.commit()
+    except ValueError:
+        flash(_("The form was incomplete; reload the page and try again."), "error")
+        return render_template("meta.html", fields=fields, values={**values, **form}, base=details.base), 400
     flash(_("Saved the course details."), "info")
     return redirect(url_for("courses.course", org=org, course=course))
 
@@ -107,29 +100,14 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
 @bp.post("/c/<course>/lessons")
 @requires("course.meta")
 def add_lesson(org: str, course: str) -> Response:
-    """A new lesson file, listed at the end of the last module; both writes are revisions."""
+    """A new lesson file, listed at the end of the last module."""
     title = " ".join(request.form.get("title", "").split())[:200]
     if not title:
         flash(_("Give the new lesson a title."), "error")
         return redirect(url_for("courses.course", org=org, course=course))
-    session = db()
-    model = library.load(g.course)
-    path = f"lessons/{len(model.listed) + 1:02d}-{library.slug_for(title)}.md"
-    file = course_file(g.course, path)
-    yml = revisions.peek(session, g.course, "course.yml")
     try:
-        if file.exists():
-            raise metadata.MetadataError(f"{path} exists already")
-        text = metadata.add_lesson(yml.content, path)
-        write_atomic(file, f"---\ntitle: {_yaml_str(title)}\n---\nWrite the lesson here.\n", durable=True)
-        revisions.record(session, g.course, path)
-        note, seen = f"added {path}", yml.content_hash
-        revisions.save(session, g.course, "course.yml", text, yml.number, current_user.id, note=note, seen=seen)
-    except (metadata.MetadataError, revisions.Conflict) as exc:
+        path = library.add_lesson(db(), g.course, title, current_user.id)
+    except library.LessonError as exc:
         flash(_("The lesson was not added: %(reason)s", reason=str(exc) or _("course.yml changed meanwhile")), "error")
         return redirect(url_for("courses.course", org=org, course=course))
     return redirect(url_for("editor.edit", org=org, course=course, path=path))
-
-
-def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
