@@ -162,6 +162,8 @@ class Front:
         """Seconds to hold the answer to a statement the LRS has stored (a slow network)."""
         self.slow: Callable[[dict[str, Any]], float] = lambda statement: 0.0
         """Seconds a statement takes to reach ralph once the front has taken it (a slow LRS)."""
+        self.late: Callable[[dict[str, Any]], float] = lambda statement: 0.0
+        """Seconds a request with this statement takes to arrive (a slow uplink): it is admitted only then."""
         self.refusals: list[tuple[str, str]] = []
         """(registration, why) of every request refused as CATAPULT refuses it."""
         self.taken: set[str] = set()
@@ -367,6 +369,8 @@ class Front:
                 if self.reject(st):
                     _send(h, 400, b'{"error": "statement refused by the test"}')
                     return
+            if method != "GET" and items:
+                time.sleep(max(self.late(st) for st in items))
             if method != "GET" and not self.admit(h, items):
                 return
             if method != "GET" and items:

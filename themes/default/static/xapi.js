@@ -15,7 +15,7 @@
   let KS = null, progress = null, live = false, normal = true, mode = "Normal", mastery = null, tpl = {}, auth = "",
     endpoint = "", actor = null, who = "", reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
     rejected = false, shown = false, timer = 0, stateTimer = 0, putting = false, dirty = false,
-    ended = false, judged = false, lesson = null, checking = false, returnUrl = "", inflight = null, flying = 0,
+    ended = false, holding = false, judged = false, lesson = null, checking = false, returnUrl = "", inflight = null, flying = 0,
     closing = false;
   /* unsure: ids of statements sent without an answer (a lost connection, a page closed): the LRS may hold them,
      so they are looked up before being sent again; CATAPULT refuses a copy (cmi5 9.3.0.0-2) */
@@ -129,7 +129,7 @@
     if (result) st.result = result;
     queue.push(st);
     keep();
-    if (!closing) pump(); /* while the page closes, farewell() sends what is queued, in order, once */
+    if (!closing && !holding) pump(); /* while the page closes, farewell() sends what is queued, in order, once */
     return st;
   }
   function defined(verb, result, ext) { /* cmi5-defined statements: the AU as object, the cmi5 and moveon categories */
@@ -375,13 +375,23 @@
     },
     onAnswer(a) { if (live && normal && a.key) { answered(a); later(); } },
     onReflection(id, v) { if (live && normal) pending[id] = { v, l: lesson }; },
-    onHide(state) { progress = state; if (!live || ended) return; reflections(); putState(); pump(); },
+    onHide(state) {
+      progress = state;
+      if (!live || ended) return;
+      /* A page being closed is hidden first, and its pagehide (onExit) follows in this same task: a request
+         started here would race the one carrying terminated, and could arrive after it (cmi5 9.3.0.0-5,
+         8.1.2.0-2). So what is queued now is sent from the next task, which comes only if the page stays. */
+      holding = true;
+      reflections();
+      setTimeout(() => { holding = false; if (!ended) { putState(); pump(); } }, 0);
+    },
     onExit(state, e) {
       progress = state;
       if (!live || ended) return;
-      reflections();
-      if (e && e.persisted) return putState(); /* a cached page may come back: the session goes on */
-      closing = true; /* from here farewell() alone sends, once each */
+      if (e && e.persisted) { reflections(); return putState(); } /* a cached page may come back: the session goes on */
+      /* from here farewell() alone sends, once each: the reflections' answered statements go with terminated, in
+         one request, not in one of their own that could arrive after it */
+      closing = true;
       end();
       farewell();
     }
