@@ -32,7 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
     from .preview import content
     from .preview import views as preview
-    from .translation import translate
+    from .translation import translate_store
+    from .translation import views as translation
 
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
@@ -59,7 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.make_queue(app)
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
-    translate.init_app(app)  # its caches (per app) and its player on the content origin
+    translate_store.init_app(app)  # the translation room's caches (per app) and its memory's indexing
+    content.register_kind(app, "translate", translation.serve_content)
     content.register_kind(app, "review", review_views.serve_content)
     for blueprint in (
         accounts.auth,
@@ -71,7 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobviews.bp,
         jobviews.api,
         preview.lms_page,
-        translate.bp,
+        translation.bp,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
