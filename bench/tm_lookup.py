@@ -3,9 +3,9 @@
     .venv/bin/python bench/tm_lookup.py [--segments N] [--lookups N]
 
 Fills the studio's ``tm_unit`` table (SQLite, as a fresh studio has) with synthetic sentences, builds the
-organisation's index the way the workspace does (``studio.translate_store.memory_for``), then times
-fuzzy lookups of edited stored sentences and of unseen ones, each including the query that brings the
-index up to date. Prints build time, median and p95 lookup time and peak memory (RSS).
+organisation's index the way the workspace does (``studio.translation.translate_store.memory_for``),
+then times fuzzy lookups of edited stored sentences and of unseen ones, each including the query that
+brings the index up to date. Prints build time, median and p95 lookup time and peak memory (RSS).
 """
 
 from __future__ import annotations
@@ -53,9 +53,12 @@ def main() -> None:
 
     from sqlalchemy import insert
 
-    from studio import accounts, create_app, library, translate_store
+    from studio import create_app
+    from studio.accounts import accounts
+    from studio.authoring import library
     from studio.db import session_for
     from studio.models import TmUnit
+    from studio.translation import translate_store
 
     rng = random.Random(9)
     data = Path(tempfile.mkdtemp(prefix="kstudio-tm-bench-"))

@@ -26,13 +26,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .authoring import api_views, courses_views, editor, media_files
+    from .authoring import api_views, courses_views, editor_views, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
     from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
     from .preview import content
     from .preview import views as preview
-    from .translation import translate
+    from .translation import translate_store
+    from .translation import views as translation
 
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
@@ -59,19 +60,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.make_queue(app)
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
-    translate.init_app(app)  # its caches (per app) and its player on the content origin
+    translate_store.init_app(app)  # the translation room's caches (per app) and its memory's indexing
+    content.register_kind(app, "translate", translation.serve_content)
     content.register_kind(app, "review", review_views.serve_content)
     for blueprint in (
         accounts.auth,
         accounts.orgs,
         courses_views.bp,
-        editor.bp,
+        editor_views.bp,
         preview.preview,
         api_views.bp,
         jobviews.bp,
         jobviews.api,
         preview.lms_page,
-        translate.bp,
+        translation.bp,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):

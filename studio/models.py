@@ -159,7 +159,7 @@ class UserSession(Base):
     user: Mapped[User] = relationship()
 
 
-# The translator's workspace (studio/translate*.py) ---------------------------------------------
+# The translator's workspace (studio/translation/) -----------------------------------------------
 
 
 class MemberLanguage(Base):

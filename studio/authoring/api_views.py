@@ -22,7 +22,7 @@ from packager.preview import NotInCourse
 from ..accounts.policy import requires
 from ..db import db
 from . import library, media_files, revisions
-from .editor import checked_path
+from .editor_views import checked_path
 from .live import render_lesson
 from .storage import course_dir
 

@@ -1,119 +1,45 @@
-"""The file editor (lessons, course.yml, captions), its history, diffs and restoring a revision.
+"""The editor's history of a file, its revisions by number and restoring one (pages: ``editor_views.py``).
 
-The pages only read (``revisions.peek``): a file changed outside the studio shows as an unrecorded
+Reading writes nothing (``revisions.peek``): a file changed outside the studio shows as an unrecorded
 newest revision, which the next save (here: restoring) records before its own.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
-from werkzeug.wrappers import Response
+from sqlalchemy.orm import Session
 
-from packager.markdown.quiz_writer import KINDS
-
-from ..accounts.policy import allowed, requires
-from ..db import db
+from ..models import CourseRecord
 from . import revisions
-from .storage import REVISIONED, PathError, clean_path, course_file
-
-bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
+from .storage import course_file
 
 
-def readable_path(path: str) -> str:
-    """*path* if it is a file of this course the studio keeps revisions of, else 404."""
-    try:
-        path = clean_path(path, suffixes=REVISIONED)
-        course_file(g.course, path)
-    except PathError:
-        abort(404)
-    return path
-
-
-def _revisions(path: str) -> list[revisions.Revision]:
+def history(session: Session, course: CourseRecord, path: str) -> list[revisions.Revision]:
     """The revisions of *path*, newest first: the file's text on disk heads it while no save recorded it."""
-    session = db()
-    revs = revisions.history(session, g.course, path)
-    if course_file(g.course, path).is_file():
-        newest = revisions.peek(session, g.course, path)
+    revs = revisions.history(session, course, path)
+    if course_file(course, path).is_file():
+        newest = revisions.peek(session, course, path)
         if not revisions.recorded(newest):
             revs.insert(0, newest)
     return revs
 
 
-def checked_path(path: str) -> str:
-    """*path* if it is an editable file of this course that the person's role may change, else 404/403."""
-    try:
-        path = clean_path(path)
-        course_file(g.course, path)
-    except PathError:
-        abort(404)
-    if path == "course.yml" and not allowed(g.role, "course.meta"):
-        abort(403)
-    return path
-
-
-def _revision(path: str, number: int) -> revisions.Revision | None:
+def revision(session: Session, course: CourseRecord, path: str, number: int) -> revisions.Revision | None:
     """Revision *number* of *path*: a recorded one, or the file's unrecorded text if numbered so."""
-    session = db()
-    found = revisions.get(session, g.course, path, number)
-    if found is None and course_file(g.course, path).is_file():
-        newest = revisions.peek(session, g.course, path)
+    found = revisions.get(session, course, path, number)
+    if found is None and course_file(course, path).is_file():
+        newest = revisions.peek(session, course, path)
         if not revisions.recorded(newest) and newest.number == number:
             return newest
     return found
 
 
-@bp.get("/edit/<path:path>")
-@requires("lesson.edit")
-def edit(org: str, course: str, path: str) -> str:
-    path = checked_path(path)
-    if not course_file(g.course, path).is_file():
-        abort(404)
-    rev = revisions.peek(db(), g.course, path)
-    line = request.args.get("line", type=int)
-    seen = "" if revisions.recorded(rev) else rev.content_hash  # the save must find this text on disk still
-    return render_template("editor.html", path=path, rev=rev, seen=seen, line=line, kinds=KINDS)
-
-
-@bp.get("/history/<path:path>")
-@requires("course.view")
-def history(org: str, course: str, path: str) -> str:
-    revs = _revisions(readable_path(path))
-    if not revs:
-        abort(404)
-    return render_template("history.html", path=path, revs=revs)
-
-
-@bp.get("/diff/<path:path>")
-@requires("course.view")
-def diff(org: str, course: str, path: str) -> str:
-    path = readable_path(path)
-    new = _revision(path, request.args.get("b", type=int) or 0)
-    old = _revision(path, request.args.get("a", type=int) or 0)
-    if new is None or old is None:
-        abort(404)
-    lines = revisions.diff(old.content, new.content, f"{path} #{old.number}", f"{path} #{new.number}")
-    return render_template("diff.html", path=path, old=old, new=new, lines=lines)
-
-
-@bp.post("/restore/<path:path>")
-@requires("lesson.edit")
-def restore(org: str, course: str, path: str) -> Response | tuple[str, int]:
-    """Restoring is a save of the old text: it becomes the newest revision and nothing is dropped."""
-    path = checked_path(path)
-    session = db()
-    old = revisions.get(session, g.course, path, request.form.get("number", type=int) or 0)
-    base = request.form.get("base", type=int)
-    if old is None or base is None:
-        abort(400)
-    seen = request.form.get("seen") or None  # set when the newest shown was not recorded yet
-    try:
-        note = f"restored #{old.number}"
-        revisions.save(session, g.course, path, old.content, base, current_user.id, note=note, seen=seen)
-    except revisions.Conflict:
-        flash(_("The file changed since you opened its history; look again before restoring."), "error")
-        return redirect(url_for("editor.history", org=org, course=course, path=path))
-    flash(_("Restored revision %(n)d as the newest revision.", n=old.number), "info")
-    return redirect(url_for("editor.edit", org=org, course=course, path=path))
+def restore(
+    session: Session, course: CourseRecord, path: str, number: int, base: int, user_id: int, seen: str | None
+) -> revisions.Revision | None:
+    """Save recorded revision *number*'s text as the newest revision (nothing is dropped); None if there
+    is no such revision. Raises :class:`revisions.Conflict` if the file changed since *base* (and *seen*)."""
+    old = revisions.get(session, course, path, number)
+    if old is None:
+        return None
+    revisions.save(session, course, path, old.content, base, user_id, note=f"restored #{old.number}", seen=seen)
+    return old

@@ -1,4 +1,4 @@
-"""The translator's workspace over the database and the course folder (no Flask views here).
+"""The translator's workspace over the database and the course folder (its pages: ``views.py``).
 
 Catalogs are read and written with ``packager.i18n`` and saved as revisions of
 ``translations/<lang>.po`` (``studio.revisions``: atomic, conflict-checked, in the course's history).
@@ -15,25 +15,36 @@ its own revision before it, and brings the memory's rows in line with it.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polib
+from flask import Flask
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from packager import load_course
-from packager.i18n import catalog, glossary, memory, sourcediff, sync
+from packager.i18n import catalog, glossary, memory, sourcediff, sync, xliff
 from packager.i18n.apply import catalog_file
 from packager.i18n.course import project, segments
 from packager.i18n.qa import check_entry
 from packager.i18n.segments import KINDS, Segment
 from packager.model import Course as CourseModel
 
-from ..authoring import revisions
+from ..authoring import library, revisions
 from ..authoring.storage import course_dir, course_file
-from ..models import CourseRecord, GlossaryTerm, MemberLanguage, SegmentComment, TmUnit, now
+from ..models import CourseRecord, GlossaryTerm, MemberLanguage, Organisation, SegmentComment, TmUnit, now
+from . import caches as room_caches
 from .caches import of_app
+
+
+def init_app(app: Flask) -> None:
+    """The room's caches for *app*, and the memory's indexing of a course's catalogs as the course enters
+    the studio."""
+    room_caches.init_app(app)  # the content origin's app shares the studio's extensions, these too
+    app.extensions.setdefault(library.COURSE_ADDED, []).append(index_course)
 
 
 class UnknownLanguage(LookupError):
@@ -183,6 +194,36 @@ def save_catalog(
     return rev
 
 
+class UploadUnreadable(ValueError):
+    """An uploaded .po or .xlf file that cannot be read; the message names it as it was uploaded."""
+
+
+def merge_upload(
+    session: Session, course: CourseRecord, model: CourseModel, lang: str, name: str, data: bytes, user_id: int
+) -> tuple[sync.MergeReport, revisions.Revision]:
+    """Merge the uploaded file *name* (its bytes *data*) into the catalog of *lang* where that loses
+    nothing, saving a revision and remembering the segments it changed; the report and the revision the
+    catalog is at. Raises :class:`UploadUnreadable`, and :class:`revisions.Conflict` if the catalog
+    changed while merging."""
+    with tempfile.TemporaryDirectory() as tmp:
+        upload_path = Path(tmp) / ("upload.po" if name.lower().endswith(".po") else "upload.xlf")
+        upload_path.write_bytes(data)
+        try:
+            units, base_number = sync.read_upload(upload_path, name)
+        except (catalog.CatalogError, xliff.XliffError) as exc:
+            raise UploadUnreadable(str(exc).replace(str(upload_path), name)) from exc
+    opened = open_catalog(session, course, model, lang, user_id)
+    base = upload_base(session, course, model, lang, base_number)
+    report = sync.merge_upload(opened.po, base, units)
+    if not report.updated:
+        return report, opened.revision
+    rev = save_catalog(session, course, lang, opened, user_id, f"{lang}: merged {name}")
+    entries = catalog.active(opened.po)
+    for segment_id in report.updated:
+        remember(session, course, lang, entries[segment_id], user_id)
+    return report, rev
+
+
 def index_course(session: Session, course: CourseRecord) -> None:
     """Index the catalogs of a course entering the studio into the memory (a broken one waits for a save
     that mends it; the import is not refused for it)."""
@@ -329,13 +370,38 @@ def matches(
 # Glossary, QA, the segment list ----------------------------------------------------------------
 
 
-def terms(session: Session, org_id: int, lang: str) -> list[glossary.Term]:
-    rows = session.scalars(
-        select(GlossaryTerm)
-        .where(GlossaryTerm.organisation_id == org_id, GlossaryTerm.lang == lang)
-        .order_by(GlossaryTerm.term)
+def glossary_rows(session: Session, org_id: int, lang: str) -> list[GlossaryTerm]:
+    return list(
+        session.scalars(
+            select(GlossaryTerm)
+            .where(GlossaryTerm.organisation_id == org_id, GlossaryTerm.lang == lang)
+            .order_by(GlossaryTerm.term)
+        )
     )
-    return [glossary.Term(r.term, r.translation, r.note, r.dnt) for r in rows]
+
+
+def terms(session: Session, org_id: int, lang: str) -> list[glossary.Term]:
+    return [glossary.Term(r.term, r.translation, r.note, r.dnt) for r in glossary_rows(session, org_id, lang)]
+
+
+def set_term(session: Session, org_id: int, lang: str, text: str, translation: str, note: str, dnt: bool) -> None:
+    """Add the term *text*, or change it: the same term again replaces it."""
+    row = session.scalar(
+        select(GlossaryTerm).where(
+            GlossaryTerm.organisation_id == org_id, GlossaryTerm.lang == lang, GlossaryTerm.term == text
+        )
+    ) or GlossaryTerm(organisation_id=org_id, lang=lang, term=text)
+    row.translation, row.note, row.dnt = translation, note, dnt
+    session.add(row)
+    session.commit()
+
+
+def delete_term(session: Session, org_id: int, term_id: int) -> None:
+    """Delete the term *term_id* if it is one of the organisation's."""
+    term = session.get(GlossaryTerm, term_id)
+    if term is not None and term.organisation_id == org_id:
+        session.delete(term)
+        session.commit()
 
 
 def qa(source: str, text: str, segment_id: str, found_terms: list[glossary.Term]) -> list[dict[str, str]]:
@@ -397,6 +463,30 @@ def progress(model: CourseModel, po: polib.POFile | None, found: list[Segment]) 
     return counts
 
 
+def courses_progress(
+    session: Session, org: Organisation, mine: list[str]
+) -> list[tuple[CourseRecord, CourseModel, dict[str, dict[str, int]]]]:
+    """The organisation's courses with a translation in *mine* (every translation if empty), each with
+    the progress of each of those languages; a catalog that cannot be read counts as empty."""
+    rows = []
+    for course in library.org_courses(session, org):
+        model = library.load(course)
+        langs = [lang for lang in model.translations if not mine or lang in mine]
+        if not langs:
+            continue
+        found = course_segments(model)
+        progresses = {}
+        for lang in langs:
+            file = model.root / f"translations/{lang}.po"
+            try:
+                po = catalog.read(file) if file.is_file() else None
+            except catalog.CatalogError:
+                po = None
+            progresses[lang] = progress(model, po, found)
+        rows.append((course, model, progresses))
+    return rows
+
+
 def member_languages(session: Session, org_id: int, user_id: int) -> list[str]:
     return list(
         session.scalars(
@@ -421,3 +511,18 @@ def open_comments(session: Session, course: CourseRecord, lang: str | None = Non
     if lang:
         query = query.where(SegmentComment.lang == lang)
     return list(session.scalars(query.order_by(SegmentComment.created_at)))
+
+
+def add_comment(session: Session, course: CourseRecord, lang: str, segment_id: str, user_id: int, body: str) -> None:
+    session.add(SegmentComment(course_id=course.id, lang=lang, segment_id=segment_id, user_id=user_id, body=body))
+    session.commit()
+
+
+def resolve_comment(session: Session, course: CourseRecord, comment_id: int) -> bool:
+    """Mark the question *comment_id* answered; False if it is not one of *course*'s."""
+    comment = session.get(SegmentComment, comment_id)
+    if comment is None or comment.course_id != course.id:
+        return False
+    comment.resolved = True
+    session.commit()
+    return True

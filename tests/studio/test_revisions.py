@@ -157,6 +157,38 @@ def test_diff_and_restore(app, author):
     assert _history(app)[0].note == f"restored #{base + 1}"
 
 
+def test_the_editor_service_reads_a_file_changed_on_disk_and_restores_without_losing_it(app, author):
+    from sqlalchemy import select
+
+    from studio.authoring import editor
+    from studio.db import session_for
+    from studio.models import CourseRecord, User
+
+    base = opened(author)
+    author.api(SAVE, {"path": LESSON, "text": "saved\n", "base": base})
+    lesson_file(app).write_text("on disk\n")  # as a text editor or git pull would
+    session = session_for(app)
+    try:
+        with app.app_context():
+            course = session.scalar(
+                select(CourseRecord).where(CourseRecord.slug == "c1", CourseRecord.organisation.has(slug="inst"))
+            )
+            user = session.scalar(select(User).where(User.email == "author@inst.example"))
+            revs = editor.history(session, course, LESSON)
+            assert [r.content for r in revs[:2]] == ["on disk\n", "saved\n"] and not revisions.recorded(revs[0])
+            assert editor.revision(session, course, LESSON, revs[0].number).content == "on disk\n"
+            assert editor.revision(session, course, LESSON, revs[0].number + 1) is None
+            assert len(_history(app)) == len(revs) - 1  # reading recorded nothing
+            newest, seen = revs[0].number, revs[0].content_hash
+            assert editor.restore(session, course, LESSON, newest + 5, newest, user.id, seen) is None
+            old = editor.restore(session, course, LESSON, base + 1, newest, user.id, seen)
+            assert old is not None and old.content == "saved\n" and lesson_file(app).read_text() == "saved\n"
+            history = _history(app)
+            assert history[0].note == f"restored #{base + 1}" and history[1].content == "on disk\n"
+    finally:
+        session.close()
+
+
 def test_new_lesson_is_listed_in_course_yml_and_opens_in_the_editor(app, author):
     response = author.post("/o/inst/c/c1/lessons", {"title": 'Handling "grievances"'})
     assert response.headers["Location"].endswith("/edit/lessons/03-handling-grievances.md")

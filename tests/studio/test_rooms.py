@@ -106,13 +106,13 @@ def test_no_private_name_from_packager_or_another_room():
 def test_job_and_content_kinds_are_registered_by_their_rooms(app):
     from studio.authoring import media_files
     from studio.marketplace import review_views, submissions
-    from studio.translation import translate
+    from studio.translation import views as translation
 
     kinds = app.extensions["studio.job_kinds"]
     assert sorted(kinds) == ["build", "media", "submission"]
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
     content_kinds = app.extensions["studio.content_kinds"]
-    assert content_kinds == {"translate": translate.serve_content, "review": review_views.serve_content}
+    assert content_kinds == {"translate": translation.serve_content, "review": review_views.serve_content}
 
 
 # Names of flask and flask_login that read the request or answer it: a service imports none of them
@@ -137,24 +137,12 @@ QUERIES = {"execute", "scalar", "scalars", "add", "add_all", "delete", "merge", 
 # Request-side modules that are not views files: the guard every view goes through, and the content
 # origin's own small app. The rule of views holds for them.
 REQUEST_SIDE = {"studio.accounts.policy", "studio.preview.content"}
-# The translation room, the editor and the revisions (GET never writes; per-app caches) are split apart
-# by their own change; the rules below hold for every other module of every room.
-NOT_YET_SPLIT = {
-    "studio.translation.translate",
-    "studio.translation.translate_store",
-    "studio.authoring.editor",
-    "studio.authoring.revisions",
-}
 
 
 def _room_modules() -> dict[str, Path]:
-    """Every module of every room (not the rooms' packages themselves), but those :data:`NOT_YET_SPLIT`."""
+    """Every module of every room (not the rooms' packages themselves)."""
     packages = {f"studio.{room}" for room in ROOMS}
-    return {
-        name: path
-        for name, path in _modules().items()
-        if _room(name) != "core" and name not in NOT_YET_SPLIT | packages
-    }
+    return {name: path for name, path in _modules().items() if _room(name) != "core" and name not in packages}
 
 
 def _is_views(name: str) -> bool:
@@ -204,7 +192,6 @@ def test_the_rules_see_every_room():
     modules = _room_modules()
     views = {_room(n) for n in modules if _is_views(n)}
     services = {_room(n) for n in modules if not _is_views(n) and n not in REQUEST_SIDE}
-    assert views == {"accounts", "authoring", "jobs", "marketplace", "preview"}
+    assert views == {"accounts", "authoring", "jobs", "marketplace", "preview", "translation"}
     assert services == {"accounts", "authoring", "jobs", "marketplace", "preview", "translation"}
-    assert set(_modules()) >= NOT_YET_SPLIT
     assert set(modules) >= REQUEST_SIDE

@@ -236,3 +236,74 @@ def test_two_apps_in_one_process_keep_their_own_caches(app, sample, tmp_path):
         translate_store.course_segments(load_course(sample))
     assert list(caches.of_app(app).segments) == [str(sample)] and caches.of_app(other).segments == {}
     assert caches.of_app(app.wsgi_app.content) is caches.of_app(app)  # the content origin's app: the studio's
+
+
+def _course_and_translator(session):
+    from studio.models import CourseRecord, User
+
+    course = session.scalar(select(CourseRecord).where(CourseRecord.slug == "karmayogi-prarambh"))
+    return course, session.scalar(select(User).where(User.email == "translator@inst.example"))
+
+
+def test_the_store_keeps_the_glossary_and_the_questions(app, sample):
+    from studio.models import CourseRecord
+    from studio.translation import translate_store as store
+
+    session = session_for(app)
+    try:
+        with app.app_context():
+            org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
+            course, translator = _course_and_translator(session)
+            store.set_term(session, org.id, "hi", "portal", "पोर्टल", "", False)
+            store.set_term(session, org.id, "hi", "portal", "वेबसाइट", "web", True)  # the same term replaces it
+            [term] = store.glossary_rows(session, org.id, "hi")
+            assert (term.term, term.translation, term.note, term.dnt) == ("portal", "वेबसाइट", "web", True)
+            store.delete_term(session, org.id + 1, term.id)  # not that organisation's term: kept
+            assert len(store.glossary_rows(session, org.id, "hi")) == 1
+            store.delete_term(session, org.id, term.id)
+            assert store.glossary_rows(session, org.id, "hi") == []
+
+            segment = store.course_segments(library.load(course))[0]
+            store.add_comment(session, course, "hi", segment.id, translator.id, "Which sense of this word?")
+            [comment] = store.open_comments(session, course, "hi")
+            assert (comment.segment_id, comment.body) == (segment.id, "Which sense of this word?")
+            other = session.scalar(select(CourseRecord).where(CourseRecord.slug == "c1"))
+            assert not store.resolve_comment(session, other, comment.id)  # another course's question: untouched
+            assert store.resolve_comment(session, course, comment.id) and store.open_comments(session, course) == []
+    finally:
+        session.close()
+
+
+def test_the_store_counts_progress_in_the_translators_languages(app, sample):
+    from studio.translation import translate_store as store
+
+    session = session_for(app)
+    try:
+        with app.app_context():
+            org = session.scalar(select(Organisation).where(Organisation.slug == "inst"))
+            [(course, model, progress)] = store.courses_progress(session, org, ["hi"])
+            assert course.slug == "karmayogi-prarambh" and list(progress) == ["hi"]
+            assert progress["hi"]["total"] == len(store.course_segments(model)) > 0
+            [(_, _, every)] = store.courses_progress(session, org, [])
+            assert sorted(every) == sorted(model.translations) and every["hi"] == progress["hi"]
+            assert store.courses_progress(session, org, ["fr"]) == []
+    finally:
+        session.close()
+
+
+def test_an_unreadable_upload_is_refused_by_its_name_and_saves_nothing(app, sample):
+    from studio.translation import translate_store as store
+
+    before = catalog_notes(app)
+    session = session_for(app)
+    try:
+        with app.app_context():
+            course, translator = _course_and_translator(session)
+            model = library.load(course)
+            with pytest.raises(store.UploadUnreadable, match=r"^mine\.po:2"):
+                store.merge_upload(session, course, model, "hi", "mine.po", b'msgid "a"\nmsgstr "b\n', translator.id)
+    finally:
+        session.close()
+    assert catalog_notes(app) == before
+    kept = (sample / "translations/hi.po").read_bytes()
+    assert kept == (SAMPLE / "translations/hi.po").read_bytes()

@@ -1,55 +1,38 @@
 """The translator's workspace: course list with progress, the segment editor and its JSON calls,
 the translated player, PO/XLIFF download and upload, the glossary and the author's open questions.
 
-Views only: catalogs, memory and checks are ``translate_store`` over ``packager.i18n``; what the room
-keeps between requests is in ``caches`` (per app, made by :func:`init_app`). GETs write nothing.
+Views only: catalogs, memory, glossary and checks are ``translate_store`` over ``packager.i18n``; the
+translated player is ``players``; what the room keeps between requests is in ``caches`` (per app, made
+by ``translate_store.init_app``). GETs write nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tempfile
-import threading
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from packager import load_course
-from packager.i18n import catalog, sync, xliff
+from packager.i18n import catalog, sync
 from packager.model import Course as CourseModel
 from packager.patterns import LANG_PATTERN
-from packager.render import Player
 
 from ..accounts.policy import allowed, requires
 from ..authoring import library, revisions
-from ..authoring.live import player_for
-from ..authoring.storage import course_dir, course_file
 from ..db import db
-from ..models import GlossaryTerm, SegmentComment
+from ..models import SegmentComment
 from ..preview import content
 from ..preview.preview import player_file, player_index
-from . import caches as room_caches
 from . import translate_store as store
-from .caches import Caches
+from .players import translated_player
 
 bp = Blueprint("translate", __name__)
 MAX_TEXT = 64 << 10  # one segment
 MAX_UPLOAD = 16 << 20
-
-
-def init_app(app: Flask) -> None:
-    """The room's caches for *app*, its translated player on the content origin, and the memory's
-    indexing of a course's catalogs as the course enters the studio."""
-    room_caches.init_app(app)  # the content origin's app shares the studio's extensions, these too
-    content.register_kind(app, "translate", serve_content)
-    app.extensions.setdefault(library.COURSE_ADDED, []).append(store.index_course)
 
 
 @bp.errorhandler(catalog.CatalogError)
@@ -94,22 +77,7 @@ def _str(data: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
 def home(org: str) -> str:
     session = db()
     mine = store.member_languages(session, g.org.id, current_user.id)
-    rows = []
-    for course in library.org_courses(session, g.org):
-        model = library.load(course)
-        langs = [lang for lang in model.translations if not mine or lang in mine]
-        if not langs:
-            continue
-        found = store.course_segments(model)
-        progress = {}
-        for lang in langs:
-            file = model.root / f"translations/{lang}.po"
-            try:
-                po = catalog.read(file) if file.is_file() else None
-            except catalog.CatalogError:
-                po = None
-            progress[lang] = store.progress(model, po, found)
-        rows.append((course, model, progress))
+    rows = store.courses_progress(session, g.org, mine)
     return render_template("translate_home.html", rows=rows, mine=mine)
 
 
@@ -160,12 +128,8 @@ def questions(org: str, course: str) -> str:
 @bp.post("/o/<org>/c/<course>/questions/<int:comment_id>/resolve")
 @requires("translation.comment")
 def resolve(org: str, course: str, comment_id: int) -> BaseResponse:
-    session = db()
-    comment = session.get(SegmentComment, comment_id)
-    if comment is None or comment.course_id != g.course.id:
+    if not store.resolve_comment(db(), g.course, comment_id):
         abort(404)
-    comment.resolved = True
-    session.commit()
     flash(_("Marked the question answered."), "info")
     return redirect(url_for("translate.questions", org=org, course=course))
 
@@ -179,12 +143,8 @@ def _glossary_lang(lang: str) -> str:
 @bp.get("/o/<org>/glossary/<lang>")
 @requires("translation.view")
 def glossary_page(org: str, lang: str) -> str:
-    rows = db().scalars(
-        select(GlossaryTerm)
-        .where(GlossaryTerm.organisation_id == g.org.id, GlossaryTerm.lang == _glossary_lang(lang))
-        .order_by(GlossaryTerm.term)
-    )
-    return render_template("translate_glossary.html", lang=lang, terms=list(rows))
+    rows = store.glossary_rows(db(), g.org.id, _glossary_lang(lang))
+    return render_template("translate_glossary.html", lang=lang, terms=rows)
 
 
 @bp.post("/o/<org>/glossary/<lang>")
@@ -193,26 +153,16 @@ def glossary_edit(org: str, lang: str) -> BaseResponse:
     """Add or change a term (the same term again replaces it), or delete one."""
     lang = _glossary_lang(lang)
     session = db()
-    if request.form.get("delete", type=int):
-        term = session.get(GlossaryTerm, request.form.get("delete", type=int))
-        if term is not None and term.organisation_id == g.org.id:
-            session.delete(term)
-            session.commit()
+    if term_id := request.form.get("delete", type=int):
+        store.delete_term(session, g.org.id, term_id)
         return redirect(url_for("translate.glossary_page", org=org, lang=lang))
     text = " ".join(request.form.get("term", "").split())[:200]
     if not text:
         flash(_("Write the term."), "error")
         return redirect(url_for("translate.glossary_page", org=org, lang=lang))
-    row = session.scalar(
-        select(GlossaryTerm).where(
-            GlossaryTerm.organisation_id == g.org.id, GlossaryTerm.lang == lang, GlossaryTerm.term == text
-        )
-    ) or GlossaryTerm(organisation_id=g.org.id, lang=lang, term=text)
-    row.translation = request.form.get("translation", "").strip()[:200]
-    row.note = request.form.get("note", "").strip()[:500]
-    row.dnt = bool(request.form.get("dnt"))
-    session.add(row)
-    session.commit()
+    translation = request.form.get("translation", "").strip()[:200]
+    note = request.form.get("note", "").strip()[:500]
+    store.set_term(session, g.org.id, lang, text, translation, note, bool(request.form.get("dnt")))
     flash(_("Saved the term “%(term)s”.", term=text), "info")
     return redirect(url_for("translate.glossary_page", org=org, lang=lang))
 
@@ -308,10 +258,7 @@ def comment(org: str, course: str, lang: str) -> Response:
     if not body:
         abort(400)
     session = db()
-    session.add(
-        SegmentComment(course_id=g.course.id, lang=lang, segment_id=segment.id, user_id=current_user.id, body=body)
-    )
-    session.commit()
+    store.add_comment(session, g.course, lang, segment.id, current_user.id, body)
     return jsonify(
         comments=[_comment(c) for c in store.open_comments(session, g.course, lang) if c.segment_id == segment.id]
     )
@@ -366,29 +313,14 @@ def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, 
     if len(data) > MAX_UPLOAD:
         flash(_("The file is larger than 16 MB."), "error")
         return back
-    session = db()
-    with tempfile.TemporaryDirectory() as tmp:
-        upload_path = Path(tmp) / ("upload.po" if name.lower().endswith(".po") else "upload.xlf")
-        upload_path.write_bytes(data)
-        try:
-            units, base_number = sync.read_upload(upload_path, name)
-        except (catalog.CatalogError, xliff.XliffError) as exc:
-            flash(_("The file was not merged: %(reason)s", reason=str(exc).replace(str(upload_path), name)), "error")
-            return back
-    opened = store.open_catalog(session, g.course, model, lang, current_user.id)
-    base = store.upload_base(session, g.course, model, lang, base_number)
-    report = sync.merge_upload(opened.po, base, units)
-    if report.updated:
-        try:
-            rev = store.save_catalog(session, g.course, lang, opened, current_user.id, f"{lang}: merged {name}")
-        except revisions.Conflict:
-            flash(_("The catalog changed while merging; upload the file again."), "error")
-            return back
-        entries = catalog.active(opened.po)
-        for segment_id in report.updated:
-            store.remember(session, g.course, lang, entries[segment_id], current_user.id)
-    else:
-        rev = opened.revision
+    try:
+        report, rev = store.merge_upload(db(), g.course, model, lang, name, data, current_user.id)
+    except store.UploadUnreadable as exc:
+        flash(_("The file was not merged: %(reason)s", reason=str(exc)), "error")
+        return back
+    except revisions.Conflict:
+        flash(_("The catalog changed while merging; upload the file again."), "error")
+        return back
     return render_template("translate_upload.html", lang=lang, name=name, report=report, revision=rev.number)
 
 
@@ -411,31 +343,6 @@ def take(org: str, course: str, lang: str) -> BaseResponse:
     return redirect(url_for("translate.workspace", org=org, course=course, lang=lang))
 
 
-def translated_player(lang: str, caches: Caches) -> Player:
-    """The player of the course in *lang*, kept while its sources are unchanged (webfont subsets are slow)."""
-    folder = course_dir(g.course)
-    model = load_course(folder, lang=lang)
-    stamp = hashlib.sha256()
-    for name in ["course.yml", f"translations/{lang}.po", *(lesson.path for lesson in model.lessons)]:
-        try:
-            st = course_file(g.course, name).stat()
-            stamp.update(f"{name}:{st.st_mtime_ns}:{st.st_size};".encode())
-        except (OSError, ValueError):
-            stamp.update(f"{name}:-;".encode())
-    key = (str(folder), lang)
-    with caches.building_lock:
-        lock = caches.building.setdefault(key, threading.Lock())
-    with lock:  # the player page and its frame's second request arrive together: build once, not twice
-        cached = caches.players.get(key)
-        if cached is None or cached[0] != stamp.hexdigest():
-            cached = (stamp.hexdigest(), player_for(folder, model))
-            _ = cached[1].webfonts  # subsetting is the slow part: done here, under the lock
-            if len(caches.players) > 32:
-                caches.players.clear()
-            caches.players[key] = cached
-    return cached[1]
-
-
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/")
 @requires("translation.view")
 def player(org: str, course: str, lang: str) -> BaseResponse:
@@ -454,5 +361,5 @@ def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
 def serve_content(claims: dict[str, Any], path: str) -> BaseResponse:
     """The translated player's page or file on the content origin (registered as its "translate" kind)."""
     _lang(_model(), claims["l"])
-    player = translated_player(claims["l"], room_caches.of_app())
+    player = translated_player(g.course, claims["l"])
     return player_index(player) if not path else player_file(player, path, content.queue_media)

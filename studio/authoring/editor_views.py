@@ -1,0 +1,94 @@
+"""The file editor's pages (lessons, course.yml, captions): editing, a file's history, diffs and
+restoring a revision (the work: ``editor.py`` over ``revisions``). The pages only read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from packager.markdown.quiz_writer import KINDS
+
+from ..accounts.policy import allowed, requires
+from ..db import db
+from . import editor, revisions
+from .storage import REVISIONED, PathError, clean_path, course_file
+
+bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
+
+
+def readable_path(path: str) -> str:
+    """*path* if it is a file of this course the studio keeps revisions of, else 404."""
+    try:
+        path = clean_path(path, suffixes=REVISIONED)
+        course_file(g.course, path)
+    except PathError:
+        abort(404)
+    return path
+
+
+def checked_path(path: str) -> str:
+    """*path* if it is an editable file of this course that the person's role may change, else 404/403."""
+    try:
+        path = clean_path(path)
+        course_file(g.course, path)
+    except PathError:
+        abort(404)
+    if path == "course.yml" and not allowed(g.role, "course.meta"):
+        abort(403)
+    return path
+
+
+@bp.get("/edit/<path:path>")
+@requires("lesson.edit")
+def edit(org: str, course: str, path: str) -> str:
+    path = checked_path(path)
+    if not course_file(g.course, path).is_file():
+        abort(404)
+    rev = revisions.peek(db(), g.course, path)
+    line = request.args.get("line", type=int)
+    seen = "" if revisions.recorded(rev) else rev.content_hash  # the save must find this text on disk still
+    return render_template("editor.html", path=path, rev=rev, seen=seen, line=line, kinds=KINDS)
+
+
+@bp.get("/history/<path:path>")
+@requires("course.view")
+def history(org: str, course: str, path: str) -> str:
+    revs = editor.history(db(), g.course, readable_path(path))
+    if not revs:
+        abort(404)
+    return render_template("history.html", path=path, revs=revs)
+
+
+@bp.get("/diff/<path:path>")
+@requires("course.view")
+def diff(org: str, course: str, path: str) -> str:
+    path = readable_path(path)
+    session = db()
+    new = editor.revision(session, g.course, path, request.args.get("b", type=int) or 0)
+    old = editor.revision(session, g.course, path, request.args.get("a", type=int) or 0)
+    if new is None or old is None:
+        abort(404)
+    lines = revisions.diff(old.content, new.content, f"{path} #{old.number}", f"{path} #{new.number}")
+    return render_template("diff.html", path=path, old=old, new=new, lines=lines)
+
+
+@bp.post("/restore/<path:path>")
+@requires("lesson.edit")
+def restore(org: str, course: str, path: str) -> Response | tuple[str, int]:
+    """Restoring is a save of the old text: it becomes the newest revision and nothing is dropped."""
+    path = checked_path(path)
+    number, base = request.form.get("number", type=int) or 0, request.form.get("base", type=int)
+    if base is None:
+        abort(400)
+    seen = request.form.get("seen") or None  # set when the newest shown was not recorded yet
+    try:
+        old = editor.restore(db(), g.course, path, number, base, current_user.id, seen)
+    except revisions.Conflict:
+        flash(_("The file changed since you opened its history; look again before restoring."), "error")
+        return redirect(url_for("editor.history", org=org, course=course, path=path))
+    if old is None:
+        abort(400)
+    flash(_("Restored revision %(n)d as the newest revision.", n=old.number), "info")
+    return redirect(url_for("editor.edit", org=org, course=course, path=path))
