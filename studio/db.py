@@ -66,3 +66,9 @@ def db() -> Session:
 def session_for(app: Flask) -> Session:
     """A session outside a request (CLI, job worker): the caller closes it."""
     return app.extensions["studio.sessions"]()  # type: ignore[no-any-return]
+
+
+def this_app() -> Flask:
+    """The app itself, not the ``current_app`` proxy: for what outlives the request (jobs, threads, caches)."""
+    # the proxy is typed as the Flask it stands for, so its own method is unknown to mypy
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]

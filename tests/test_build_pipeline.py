@@ -97,11 +97,11 @@ def test_a_translated_build_parses_its_catalog_once_and_loads_each_language_once
     loads: list[str | None] = []
     parse, load = catalog._read, packager.load.load_with_context
 
-    def counting_read(path: Path):  # type: ignore[no-untyped-def]
+    def counting_read(path: Path):
         reads.append(path.name)
         return parse(path)
 
-    def counting_load(root, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_load(root, **kwargs):
         loads.append(kwargs.get("lang"))
         return load(root, **kwargs)
 
@@ -127,23 +127,23 @@ def test_every_format_in_two_languages_loads_once_and_checks_and_renders_once_pe
     load, open_, check = packager.load.load_with_context, Translation.open, pipeline.check_course
     lesson_scripts, lesson_js = Player.lesson_scripts, Player.lesson_js
 
-    def counting_load(root, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_load(root, **kwargs):
         loads.append(kwargs.get("lang"))
         return load(root, **kwargs)
 
-    def counting_open(root, lang, doc, problems):  # type: ignore[no-untyped-def]
+    def counting_open(root, lang, doc, problems):
         applied.append(lang)
         return open_(root, lang, doc, problems)
 
-    def counting_check(course, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_check(course, **kwargs):
         checked.append(course.language)
         return check(course, **kwargs)
 
-    def counting_scripts(player):  # type: ignore[no-untyped-def]
+    def counting_scripts(player):
         pages.append(player.lang)
         return lesson_scripts(player)
 
-    def counting_render(player, lesson):  # type: ignore[no-untyped-def]
+    def counting_render(player, lesson):
         rendered[player.lang, lesson.id] += 1
         return lesson_js(player, lesson)
 
@@ -231,7 +231,7 @@ def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample,
     parsed: list[str] = []
     parse = packager.load.parse_lesson
 
-    def counting_parse(text, path, ctx):  # type: ignore[no-untyped-def]
+    def counting_parse(text, path, ctx):
         parsed.append(path)
         return parse(text, path, ctx)
 
@@ -250,7 +250,7 @@ def test_segments_of_an_unchanged_course_parse_no_lesson_again(tmp_path, monkeyp
     parsed: list[int] = []
     parser = course_catalogs.parser
 
-    def counting_parser():  # type: ignore[no-untyped-def]
+    def counting_parser():
         parsed.append(1)
         return parser()
 

@@ -28,11 +28,11 @@ class RecordingRunner:
 
     def run(self, argv: Sequence[str], *, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
         self.programs.append(Path(argv[0]).name)
-        return RUN(LOCAL, argv, timeout=timeout)  # type: ignore[arg-type]
+        return RUN(LOCAL, argv, timeout=timeout)
 
     def start(self, argv: Sequence[str], *, stderr: IO[bytes]) -> subprocess.Popen[bytes]:
         self.programs.append(Path(argv[0]).name)
-        return START(LOCAL, argv, stderr=stderr)  # type: ignore[arg-type]
+        return START(LOCAL, argv, stderr=stderr)
 
 
 def test_media_probes_and_encodes_through_the_runner_given(tmp_path, monkeypatch, tiny_media):

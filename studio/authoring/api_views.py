@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,7 +20,7 @@ from packager.markdown.quiz_writer import QuestionDraft, QuestionError, to_markd
 from packager.preview import NotInCourse
 
 from ..accounts.policy import requires
-from ..db import db
+from ..db import db, this_app
 from . import library, media_files, revisions
 from .editor_views import checked_path
 from .live import render_lesson
@@ -136,7 +136,7 @@ def upload_media(org: str, course: str) -> Response | tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return jsonify(error="choose a file to upload"), 400
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = this_app()
     try:
         path, job = media_files.upload(app, db(), g.course, current_user.id, upload.filename, upload.read())
     except media_files.MediaError as exc:

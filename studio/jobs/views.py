@@ -7,9 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
-    current_app,
     g,
     jsonify,
     redirect,
@@ -22,16 +20,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..accounts.policy import requires
-from ..db import db
+from ..db import db, this_app
 from ..models import Job
 from . import queue as jobs
 
 bp = Blueprint("jobs", __name__, url_prefix="/o/<org>/c/<course>")
 api = Blueprint("jobs_api", __name__, url_prefix="/api/o/<org>/c/<course>")
-
-
-def _app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 @bp.app_context_processor
@@ -40,13 +34,13 @@ def _worker_warning() -> dict[str, Any]:
 
     def no_job_worker() -> bool:
         course = g.get("course")
-        return course is not None and jobs.waiting_without_worker(_app(), db(), course.id)
+        return course is not None and jobs.waiting_without_worker(this_app(), db(), course.id)
 
     return {"no_job_worker": no_job_worker}
 
 
 def course_job(job_id: int) -> Job:
-    jobs.reap(_app())  # a job whose worker died is queued again or failed before anyone sees it
+    jobs.reap(this_app())  # a job whose worker died is queued again or failed before anyone sees it
     job = db().get(Job, job_id)
     if job is None or job.course_id != g.course.id:
         abort(404)
@@ -66,14 +60,14 @@ def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
         "message": job.message,
         "result": result,
         "url": url_for("jobs.show", org=org, course=course, job_id=job.id),
-        "no_worker": job.status == "queued" and not jobs.worker_running(_app(), db()),
+        "no_worker": job.status == "queued" and not jobs.worker_running(this_app(), db()),
     }
 
 
 @bp.get("/builds")
 @requires("course.view")
 def builds(org: str, course: str) -> str:
-    jobs.reap(_app())
+    jobs.reap(this_app())
     return render_template(
         "builds.html",
         jobs=[job_dict(j, org, course) for j in jobs.recent(db(), g.course)],
@@ -92,7 +86,7 @@ def build(org: str, course: str) -> Response:
         "lang": request.form.get("lang", "").strip()[:20],
         "answers": bool(request.form.get("answers")),
     }
-    job = jobs.submit(_app(), db(), g.course, current_user.id, "build", params)
+    job = jobs.submit(this_app(), db(), g.course, current_user.id, "build", params)
     return redirect(url_for("jobs.show", org=org, course=course, job_id=job.id))
 
 
@@ -109,7 +103,7 @@ def download(org: str, course: str, job_id: int, name: str) -> Response:
     files = {f["name"] for f in job.result.get("files", [])}
     if job.status != "done" or name not in files:  # only the files the job reported: no path is joined blindly
         abort(404)
-    path = jobs.builds_dir(_app(), job.id) / Path(name).name
+    path = jobs.builds_dir(this_app(), job.id) / Path(name).name
     if not path.is_file():
         abort(404)
     return send_file(path, as_attachment=True, download_name=name)

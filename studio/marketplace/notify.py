@@ -19,10 +19,11 @@ from email import policy
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from ..db import this_app
 from ..models import Notification, Submission, User
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def one_line(text: str) -> str:
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
-    app = session.info.get("app") or (current_app._get_current_object() if has_app_context() else None)  # type: ignore[attr-defined]
+    app = session.info.get("app") or (this_app() if has_app_context() else None)
     if pending and app is not None:
         try:
             send_mail(app, pending)

@@ -30,7 +30,7 @@ def _submission(sub: int) -> Submission:
     return found
 
 
-def _meta(sub: Submission) -> dict:  # type: ignore[type-arg]
+def _meta(sub: Submission) -> dict[str, Any]:
     return sub.meta
 
 

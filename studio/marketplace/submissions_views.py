@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..accounts.policy import requires
-from ..db import db
+from ..db import db, this_app
 from ..jobs import queue as jobs
 from . import submissions
 
@@ -36,7 +36,7 @@ def index(org: str, course: str) -> str:
 def _page() -> str:
     return render_template(
         "submissions.html",
-        **submissions.page(current_app._get_current_object(), db(), g.course),  # type: ignore[attr-defined]
+        **submissions.page(this_app(), db(), g.course),
         states=submissions.STATES,
         actions=submissions.ACTION_NAMES,
         formats=jobs.FORMAT_NAMES,
@@ -52,7 +52,7 @@ def submit(org: str, course: str) -> Response | tuple[str, int]:
     session = db()
     try:
         submissions.offer(
-            current_app._get_current_object(),  # type: ignore[attr-defined]
+            this_app(),
             session,
             g.course,
             current_user,

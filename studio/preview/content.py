@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts import accounts
 from ..accounts.policy import allowed
-from ..db import db
+from ..db import db, this_app
 from ..models import CourseRecord
 
 SALT = "kstudio.content-url"
@@ -237,4 +237,4 @@ def queue_media(src: str) -> None:
     """Make *src*'s missing renditions by a "media" job, unless one is already queued or running for it."""
     from ..authoring.media_files import make_renditions
 
-    make_renditions(current_app._get_current_object(), db(), g.course, g.user_id, src)  # type: ignore[attr-defined]
+    make_renditions(this_app(), db(), g.course, g.user_id, src)

@@ -112,7 +112,7 @@ def smtp_sink() -> Iterator[tuple[int, list[Any]]]:
     received: list[Any] = []
 
     class Sink(Message):
-        def handle_message(self, message):  # type: ignore[no-untyped-def]
+        def handle_message(self, message):
             received.append(message)
 
     port = free_port()  # aiosmtpd's readiness check cannot use port 0
