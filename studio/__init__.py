@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Flask is imported by create_app only, so `kstudio build` does not pay for it
-    from flask import Flask
+    from flask import Flask, Response
 
 DEFAULT_COURSES = Path(__file__).resolve().parent.parent / "sample_courses"
 LOCALES = Path(__file__).resolve().parent.parent / "locales" / "studio"
@@ -40,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if proxies := int(app.config["TRUSTED_PROXIES"]):  # the client's address as the proxies saw it
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's way
     db.init_app(app)
 
     login = LoginManager(app)
@@ -83,7 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin
 
     @app.after_request
-    def _security_headers(response):  # type: ignore[no-untyped-def]
+    def _security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
@@ -101,5 +101,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register(app)
     # the content origin's requests (told apart by Host) reach only the content app, outside the studio's
-    app.wsgi_app = content.HostDispatcher(app.wsgi_app, content.make_app(app))  # type: ignore[method-assign]
+    app.wsgi_app = content.HostDispatcher(app.wsgi_app, content.make_app(app))  # type: ignore[method-assign]  # WSGI middleware
     return app

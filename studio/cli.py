@@ -174,7 +174,7 @@ def _set_password(args: argparse.Namespace) -> int:
     return _change_accounts(args, change)
 
 
-def _register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .roles import ROLES
 
     data_help = f"the studio's data folder (default: $KSTUDIO_DATA_DIR or {default_data()})"

@@ -60,15 +60,16 @@ def db() -> Session:
     """This request's session (opened on first use, closed when the request ends)."""
     if "db" not in g:
         g.db = current_app.extensions["studio.sessions"]()
-    return g.db  # type: ignore[no-any-return]
+    session: Session = g.db
+    return session
 
 
 def session_for(app: Flask) -> Session:
     """A session outside a request (CLI, job worker): the caller closes it."""
-    return app.extensions["studio.sessions"]()  # type: ignore[no-any-return]
+    session: Session = app.extensions["studio.sessions"]()
+    return session
 
 
 def this_app() -> Flask:
     """The app itself, not the ``current_app`` proxy: for what outlives the request (jobs, threads, caches)."""
-    # the proxy is typed as the Flask it stands for, so its own method is unknown to mypy
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]  # proxy typed as Flask

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -22,16 +23,16 @@ MESSAGES = {
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
         return _respond(400, _("The form had expired or came from another site. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
         return _respond(code, str(MESSAGES.get(code, exc.description or _("Something went wrong."))))
 
 
-def _respond(code: int, message: str):  # type: ignore[no-untyped-def]
+def _respond(code: int, message: str) -> ResponseReturnValue:
     if request.path.startswith("/api/") or request.is_json:
         return jsonify(error=message), code
     return render_template("error.html", code=code, message=message), code

@@ -7,7 +7,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
     def __init__(self, app: Any, options: dict[str, Any]):
         self.application = app
         self.options = options

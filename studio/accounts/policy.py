@@ -77,7 +77,7 @@ def requires(action: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         guarded.studio_action = action  # type: ignore[attr-defined]  # read by the authorisation tests
-        return guarded  # type: ignore[return-value]
+        return guarded  # type: ignore[return-value]  # wraps keeps the signature
 
     return wrap
 

@@ -19,6 +19,7 @@ import shutil
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -161,9 +162,9 @@ def _read(src: IO[bytes], name: str) -> bytes:
         raise ImportError_(f"'{name}' is damaged in the archive: {exc}") from None
 
 
-def _common_top(names: object) -> str:
+def _common_top(names: Iterable[str]) -> str:
     """'top/' when every file is inside one folder 'top', else ''."""
-    tops = {n.split("/", 1)[0] if "/" in n else "" for n in names}  # type: ignore[attr-defined]
+    tops = {n.split("/", 1)[0] if "/" in n else "" for n in names}
     if len(tops) == 1 and (top := tops.pop()):
         return top + "/"
     return ""
