@@ -55,6 +55,13 @@ def _lang(model: CourseModel, lang: str) -> str:
         abort(404)
 
 
+def _model_in(lang: str) -> CourseModel:
+    """The URL's course, when *lang* is one of its translations (404 otherwise)."""
+    model = _model()
+    _lang(model, lang)
+    return model
+
+
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -94,8 +101,7 @@ def languages(org: str) -> BaseResponse:
 @requires("translation.view")
 def workspace(org: str, course: str, lang: str) -> str:
     session = db()
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     editing = allowed(g.role, "translation.edit")
     opened = store.open_catalog(session, g.course, model, lang)
     found_terms = store.terms(session, g.org.id, lang)
@@ -183,8 +189,7 @@ def _segment(model: CourseModel, segment_id: str) -> Any:
 @requires("translation.edit")
 def save(org: str, course: str, lang: str) -> Response | tuple[Response, int]:
     data = _body()
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     segment_id, text, expected = _str(data, "id", 300), _str(data, "text"), _str(data, "expected")
     fuzzy = bool(data.get("fuzzy"))
     session = db()
@@ -211,8 +216,7 @@ def save(org: str, course: str, lang: str) -> Response | tuple[Response, int]:
 @requires("translation.review")
 def review(org: str, course: str, lang: str) -> Response | tuple[Response, int]:
     data = _body()
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     try:
         rev = store.review_segment(db(), g.course, model, lang, _str(data, "id", 300), current_user.id)
     except KeyError:
@@ -228,8 +232,7 @@ def review(org: str, course: str, lang: str) -> Response | tuple[Response, int]:
 @requires("translation.view")
 def qa(org: str, course: str, lang: str) -> Response:
     data = _body()
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     segment = _segment(model, _str(data, "id", 300))
     text = _str(data, "text")
     return jsonify(problems=store.qa(segment.source, text, segment.id, store.terms(db(), g.org.id, lang)))
@@ -238,8 +241,7 @@ def qa(org: str, course: str, lang: str) -> Response:
 @bp.get(API + "/memory")
 @requires("translation.view")
 def memory(org: str, course: str, lang: str) -> Response:
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     segment_id = request.args.get("id", "")
     segment = next((s for s in store.course_segments(model) if s.id == segment_id), None)
     if segment is None:
@@ -251,8 +253,7 @@ def memory(org: str, course: str, lang: str) -> Response:
 @requires("translation.comment")
 def comment(org: str, course: str, lang: str) -> Response:
     data = _body()
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     segment = _segment(model, _str(data, "id", 300))
     body = _str(data, "body", 4000).strip()
     if not body:
@@ -301,8 +302,7 @@ def download(org: str, course: str, lang: str, fmt: str) -> Response:
 @bp.post("/o/<org>/c/<course>/translate/<lang>/upload")
 @requires("translation.edit")
 def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, int]:
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     file = request.files.get("file")
     back = redirect(url_for("translate.workspace", org=org, course=course, lang=lang))
     if file is None or not file.filename:
@@ -328,8 +328,7 @@ def upload(org: str, course: str, lang: str) -> str | BaseResponse | tuple[str, 
 @requires("translation.edit")
 def take(org: str, course: str, lang: str) -> BaseResponse:
     """After an upload: take the file's text of a conflicting segment, if the studio's is still what was shown."""
-    model = _model()
-    _lang(model, lang)
+    model = _model_in(lang)
     segment_id, text, expected = (request.form.get(key) for key in ("id", "text", "expected"))
     if not segment_id or text is None or expected is None or len(text) > MAX_TEXT:
         abort(400)
@@ -347,19 +346,19 @@ def take(org: str, course: str, lang: str) -> BaseResponse:
 @requires("translation.view")
 def player(org: str, course: str, lang: str) -> BaseResponse:
     """The translated player, on the content origin (a course's files never run on the studio's)."""
-    _lang(_model(), lang)
+    _model_in(lang)
     return content.redirect_to("translate", c=g.course.id, l=lang)
 
 
 @bp.get("/o/<org>/c/<course>/translate/<lang>/player/<path:path>")
 @requires("translation.view")
 def player_files(org: str, course: str, lang: str, path: str) -> BaseResponse:
-    _lang(_model(), lang)
+    _model_in(lang)
     return content.redirect_to("translate", path, c=g.course.id, l=lang)
 
 
 def serve_content(claims: dict[str, Any], path: str) -> BaseResponse:
     """The translated player's page or file on the content origin (registered as its "translate" kind)."""
-    _lang(_model(), claims["l"])
+    _model_in(claims["l"])
     player = translated_player(g.course, claims["l"])
     return player_index(player) if not path else player_file(player, path, content.queue_media)
