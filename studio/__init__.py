@@ -45,7 +45,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     login = LoginManager(app)
     login.login_view = "auth.login"
-    login.session_protection = "basic"
+    # None: a session is a database row (accounts/views.py), ended on the server; Flask-Login's "basic"
+    # mode would also write the cookie back from any request (a favicon's 404) sent with the cookie from
+    # before signing in, and that answer, arriving last, signed the person out again
+    login.session_protection = None
 
     login.user_loader(accounts.load_user)  # only while the session's row exists (accounts/views.py)
 

@@ -255,3 +255,16 @@ def test_secure_cookies_can_be_turned_off_explicitly(tmp_path):
     app = make_app(tmp_path / "data", PREFERRED_URL_SCHEME="https", SESSION_COOKIE_SECURE=False)
     populate(app)
     assert "; Secure" not in _session_cookie(app, base_url="https://localhost")
+
+
+def test_a_request_that_changes_nothing_sends_no_cookie_back(app, author):
+    """A browser sends its page's side requests (the favicon, a stylesheet, a 404) with the cookie it held
+    when it sent them; if one of those answered with a cookie, arriving after the sign-in's answer, it
+    would put back the cookie from before signing in and sign the person out (CI saw it once)."""
+    anonymous = app.test_client()
+    token = csrf(anonymous.get("/login").get_data(as_text=True))  # the sign-in page's token is in the cookie
+    for client in (anonymous, author):
+        for address in ("/favicon.ico", "/static/studio.css", "/no/such/page", "/catalogue/"):
+            response = client.get(address)
+            assert not response.headers.getlist("Set-Cookie"), (address, response.headers.getlist("Set-Cookie"))
+    assert token
