@@ -8,11 +8,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course, metadata
+from packager.archive import ArchiveRefused, Limits
 
 from ..accounts.policy import requires
 from ..db import db
 from . import library
-from .importer import ImportError_, Limits
 from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
@@ -51,7 +51,7 @@ def import_zip(org: str) -> Response | tuple[str, int]:
     limits = Limits(cfg["IMPORT_MAX_FILES"], cfg["IMPORT_MAX_BYTES"], cfg["IMPORT_MAX_RATIO"])
     try:
         course = library.import_zip(db(), g.org, upload.stream, upload.filename, current_user.id, limits)
-    except (ImportError_, library.CourseNameError) as exc:
+    except (ArchiveRefused, library.CourseNameError) as exc:
         flash(_("The course was not imported: %(reason)s", reason=str(exc)), "error")
         return render_template("courses.html", courses=library.org_courses(db(), g.org)), 400
     flash(_("Imported “%(title)s”.", title=course.title), "info")

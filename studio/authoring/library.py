@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from packager import Course as CourseModel
 from packager import load_course, metadata
+from packager.archive import Limits, extract_course
 from packager.files import write_atomic
 from packager.scaffold import new_course
 
 from ..models import CourseRecord, Organisation
 from . import revisions
-from .importer import Limits, extract_course
 from .storage import SLUG, course_dir, course_file, courses_root
 
 COURSE_ADDED = "studio.course_added"  # app.extensions: callables(session, course) run as a course enters

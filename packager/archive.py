@@ -1,4 +1,5 @@
-"""Importing a course folder from a zip, treating the archive as hostile.
+"""Extracting a zip archive as hostile input: a course folder (the studio's course import), and every
+archive `kstudio import` reads (SCORM and H5P packages, Word and PowerPoint files are zips too).
 
 Refused: members whose names leave the folder (absolute, ``..``, drive letters, backslashes), links
 and other non-regular files, more than ``max_files`` members, more than ``max_bytes`` in all, and zip
@@ -33,7 +34,7 @@ _ENCRYPTED = 0x1  # general purpose bit 0
 _DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError)
 
 
-class ImportError_(ValueError):  # not the builtin ImportError
+class ArchiveRefused(ValueError):
     """The archive was refused; the message says why, naming the member."""
 
 
@@ -47,21 +48,21 @@ class Limits:
 def _member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if "\\" in name or "\0" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise ImportError_(f"'{name}' has an unsafe path; the archive was not imported")
+        raise ArchiveRefused(f"'{name}' has an unsafe path; the archive was not imported")
     norm = posixpath.normpath(name)
     if norm.startswith("../") or norm == ".." or "/../" in f"/{norm}/":
-        raise ImportError_(f"'{name}' points outside the course folder; the archive was not imported")
+        raise ArchiveRefused(f"'{name}' points outside the course folder; the archive was not imported")
     kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver recorded no Unix file type
     if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-        raise ImportError_(f"'{name}' is a link or a special file; only plain files and folders can be imported")
+        raise ArchiveRefused(f"'{name}' is a link or a special file; only plain files and folders can be imported")
     if any(len(part.encode()) > MAX_NAME_BYTES for part in norm.split("/")):
-        raise ImportError_(f"'{name[:80]}…' has a file or folder name longer than {MAX_NAME_BYTES} bytes")
+        raise ArchiveRefused(f"'{name[:80]}…' has a file or folder name longer than {MAX_NAME_BYTES} bytes")
     if len(norm) > MAX_PATH_CHARS:
-        raise ImportError_(f"'{name[:80]}…' has a path longer than {MAX_PATH_CHARS} characters")
+        raise ArchiveRefused(f"'{name[:80]}…' has a path longer than {MAX_PATH_CHARS} characters")
     if info.flag_bits & _ENCRYPTED:
-        raise ImportError_(f"'{name}' is encrypted; import an archive made without a password")
+        raise ArchiveRefused(f"'{name}' is encrypted; import an archive made without a password")
     if info.compress_type not in METHODS and not info.is_dir():
-        raise ImportError_(
+        raise ArchiveRefused(
             f"'{name}' is compressed with a method that is not supported ({info.compress_type}); "
             "use stored or deflate, as every zip tool does by default"
         )
@@ -78,7 +79,7 @@ def _refuse_collisions(names: list[tuple[str, zipfile.ZipInfo]]) -> None:
             continue
         if norm in seen:
             first = seen[norm]
-            raise ImportError_(
+            raise ArchiveRefused(
                 f"'{info.filename}' appears twice in the archive"
                 if first == info.filename
                 else f"'{info.filename}' is the same file as '{first}'"
@@ -90,10 +91,10 @@ def _refuse_collisions(names: list[tuple[str, zipfile.ZipInfo]]) -> None:
         for n in range(1, len(parts) + 1):
             path = "/".join(parts[:n])
             if n < len(parts) and path in seen:
-                raise ImportError_(f"'{seen[path]}' is a file and also a folder in the archive")
+                raise ArchiveRefused(f"'{seen[path]}' is a file and also a folder in the archive")
             other = folded.setdefault(path.casefold(), path)
             if other != path:
-                raise ImportError_(
+                raise ArchiveRefused(
                     f"'{path}' and '{other}' differ only in upper and lower case; "
                     "they would be one file on Windows and macOS"
                 )
@@ -105,23 +106,25 @@ def extract_course(source: IO[bytes] | Path, target: Path, limits: Limits = Limi
     try:
         archive = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
-        raise ImportError_("the file is not a zip archive") from None
+        raise ArchiveRefused("the file is not a zip archive") from None
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.max_files:
-            raise ImportError_(f"the archive has {len(infos)} entries; at most {limits.max_files} are allowed")
+            raise ArchiveRefused(f"the archive has {len(infos)} entries; at most {limits.max_files} are allowed")
         names = [(_member_name(i), i) for i in infos]
         _refuse_collisions(names)
         files = [(n, i) for n, i in names if not i.is_dir()]
         declared = sum(i.file_size for _, i in files)
         if declared > limits.max_bytes:
-            raise ImportError_(f"the archive unpacks to {declared // 2**20} MB; at most {limits.max_bytes // 2**20} MB")
+            raise ArchiveRefused(
+                f"the archive unpacks to {declared // 2**20} MB; at most {limits.max_bytes // 2**20} MB"
+            )
         for name, info in files:
             if info.file_size > limits.max_ratio * max(info.compress_size, 1024):
-                raise ImportError_(f"'{name}' expands {info.file_size // max(info.compress_size, 1)}-fold: refused")
+                raise ArchiveRefused(f"'{name}' expands {info.file_size // max(info.compress_size, 1)}-fold: refused")
         prefix = _common_top(n for n, _ in files)
         if not any(n == f"{prefix}course.yml" for n, _ in files):
-            raise ImportError_("the archive has no course.yml at its top (or in its one top folder)")
+            raise ArchiveRefused("the archive has no course.yml at its top (or in its one top folder)")
         staging = target.with_name(f".{target.name}.import")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -139,14 +142,14 @@ def extract_course(source: IO[bytes] | Path, target: Path, limits: Limits = Limi
                         written += len(chunk)
                         total += len(chunk)
                         if written > info.file_size or total > limits.max_bytes:
-                            raise ImportError_(f"'{name}' unpacks to more than the archive declares: refused")
+                            raise ArchiveRefused(f"'{name}' unpacks to more than the archive declares: refused")
                         dst.write(chunk)
             if target.exists():
-                raise ImportError_(f"a course folder '{target.name}' exists already")
+                raise ArchiveRefused(f"a course folder '{target.name}' exists already")
             staging.rename(target)
         except zipfile.BadZipFile as exc:  # the archive's own structure, before any entry's data
             shutil.rmtree(staging, ignore_errors=True)
-            raise ImportError_(f"the archive is damaged: {exc}") from None
+            raise ArchiveRefused(f"the archive is damaged: {exc}") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -159,7 +162,7 @@ def _read(src: IO[bytes], name: str) -> bytes:
     try:
         return src.read(CHUNK)
     except _DAMAGED as exc:
-        raise ImportError_(f"'{name}' is damaged in the archive: {exc}") from None
+        raise ArchiveRefused(f"'{name}' is damaged in the archive: {exc}") from None
 
 
 def _common_top(names: Iterable[str]) -> str:
