@@ -163,6 +163,7 @@ def build(
                     continue
                 sizes = size_report(path)
                 report.packages.append(Package(path, fmt, lang, path.stat().st_size, sizes.summary()))
+            problems += [p for p in rendering.problems if p not in problems]  # the formats' own warnings
     report.seconds = time.perf_counter() - started
     log.debug("built %d packages, %d failed, in %.2f s", len(report.packages), len(report.failures), report.seconds)
     return report

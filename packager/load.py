@@ -263,6 +263,7 @@ def _course_fields(spec: Any) -> dict[str, Any]:
         thumbnail=spec.thumbnail,
         activity_iri=spec.activity_iri,
         completion=Completion(100 if lessons == "all" else int(lessons[:-1]), spec.completion.pass_score),
+        igot_assessment=spec.igot.assessment,
     )
 
 
@@ -332,6 +333,7 @@ def _plain_course_fields(value: Any) -> dict[str, Any] | None:
         thumbnail=v.get("thumbnail"),
         activity_iri=v.get("activity_iri"),
         completion=Completion(100 if lessons == "all" else int(lessons[:-1]), completion.get("pass_score")),
+        igot_assessment=None,  # an 'igot:' key is not plain: the schema reads it
     )
 
 

@@ -129,6 +129,11 @@ class Quiz:
     draw: int | None = None
     shuffle: bool = True
     attempts: int | None = None
+    category: str | None = None
+    """``category=`` of the header: which iGOT question set the quiz becomes (``practice``, ``course``,
+    ``competency``, ``standalone``); None for course.yml's default (``igot.assessment``)."""
+    time_limit: int | None = None
+    """``time=`` of the header, in minutes; the player shows no timer, iGOT's does."""
 
 
 @dataclass
@@ -216,6 +221,8 @@ class Course:
     thumbnail: str | None = None
     activity_iri: str | None = None
     completion: Completion = field(default_factory=Completion)
+    igot_assessment: str | None = None
+    """course.yml's ``igot.assessment``: the iGOT category of graded quizzes that name none."""
     problems: list[Problem] = field(default_factory=list)
     """Problems found while loading (syntax, schema, malformed blocks); checks add the rest."""
     listed: dict[str, int] = field(default_factory=dict)

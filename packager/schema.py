@@ -51,6 +51,10 @@ class CompletionSpec(_Strict):
         return value
 
 
+class IgotSpec(_Strict):
+    assessment: Literal["practice", "course", "competency", "standalone"] | None = None
+
+
 class ModuleSpec(_Strict):
     title: Text
     lessons: Annotated[list[Text], Field(min_length=1)]
@@ -73,6 +77,7 @@ class CourseSpec(_Strict):
     thumbnail: Text | None = None
     activity_iri: Annotated[str, Field(pattern=IRI_PATTERN)] | None = None
     completion: CompletionSpec = CompletionSpec()
+    igot: IgotSpec = IgotSpec()
     modules: Annotated[list[ModuleSpec], Field(min_length=1)]
 
 

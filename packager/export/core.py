@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..errors import Problem
 from ..files import atomic_path
 from ..fonts import WebFont
 from ..media import MediaSet
@@ -56,6 +57,9 @@ class Rendering:
     def __init__(self, course: Course, runner: Runner = LOCAL, *, keep: bool = True):
         self.course, self.runner, self.keep = course, runner, keep
         self.lang = course.language
+        self.problems: list[Problem] = []
+        """Warnings a format found while writing (a question iGOT has no type for): the build reports them
+        with the language's."""
         self._pages: list[tuple[Lesson, PackageFile]] | None = None
 
     @cached_property

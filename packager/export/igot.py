@@ -1,5 +1,6 @@
 """``igot``: a SCORM 1.2 package as the iGOT Karmayogi creation portal takes it (an HTML archive), plus
-``<package>-metadata.json`` (``…-igot-metadata.json``) beside it with the portal's fields for a course.
+``<package>-metadata.json`` (``…-igot-metadata.json``) beside it with the portal's fields for a course,
+and ``…-igot-assessments.zip`` with the quizzes as iGOT question sets (``packager.igot.questions``).
 
 The portal opens ``index.html`` at the zip root, accepts zip entry names only within ``[A-Za-z0-9_.-/]``
 and packages under 200 MB. Its SCORM 1.2 adapter has quirks the player's adapter knows about
@@ -18,9 +19,11 @@ from babel import Locale, UnknownLocaleError
 
 from ..errors import ExportError
 from ..files import atomic_path
+from ..igot import questions
 from ..model import Course
+from ..render import PackageFile
 from . import scorm, scorm12
-from .core import Rendering, package_name
+from .core import Rendering, ZipPackage, package_name
 
 SIZE_LIMIT = 200 * 2**20
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
@@ -139,4 +142,22 @@ def build(rendering: Rendering, out_dir: Path) -> Path:
             shutil.copyfile(course.root / course.thumbnail, tmp)
     with atomic_path(out_dir / f"{path.stem}-metadata.json") as tmp:
         tmp.write_text(json.dumps(metadata(course, lang, icon), ensure_ascii=False, indent=2) + "\n", "utf-8")
+    write_assessments(rendering, out_dir)
+    return path
+
+
+def write_assessments(rendering: Rendering, out_dir: Path) -> Path | None:
+    """``<package>-assessments.zip`` beside the archive: each quiz as an iGOT question set (docs/igot.md).
+    Not inside the archive, which learners' browsers download: it holds every answer. None (and an
+    earlier build's file removed) when no quiz becomes a question set."""
+    course, lang = rendering.course, rendering.lang
+    made = questions.assessments(course, language_name(lang), license_name(course.license))
+    rendering.problems += made.problems
+    path = out_dir / package_name(course, lang, "igot-assessments")
+    if not made.sets:
+        path.unlink(missing_ok=True)
+        return None
+    with ZipPackage(path) as package:
+        for name, data in questions.files(made, course.level):
+            package.add(PackageFile(name, data))
     return path

@@ -1,0 +1,1 @@
+"""iGOT Karmayogi's own objects beside the HTML archive: question sets, the assessment sheet."""
