@@ -83,9 +83,9 @@ def kinds_build(tmp_path_factory: pytest.TempPathFactory):
     return root, out, report
 
 
-def _unpacked(out: Path, lang: str = "en") -> Path:
-    folder = out / f"unpacked-{lang}"
-    with zipfile.ZipFile(out / f"test-course-1.0.0-{lang}-igot-assessments.zip") as zf:
+def _unpacked(out: Path, folder: Path | None = None) -> Path:
+    folder = folder or out / "unpacked"
+    with zipfile.ZipFile(out / "test-course-1.0.0-en-igot-assessments.zip") as zf:
         zf.extractall(folder)
     return folder
 
@@ -193,6 +193,17 @@ def test_reading_the_question_sets_back_gives_the_same_questions_answers_and_set
         settings = ("pass_mark", "draw", "shuffle", "attempts", "time_limit", "category", "intro_html")
         want_settings = {key: getattr(original, key) for key in settings} | {"category": original.category or "course"}
         assert {key: getattr(quiz, key) for key in settings} == want_settings
+
+
+def test_reading_back_refuses_what_the_studio_did_not_write(kinds_build, tmp_path):
+    _, out, _ = kinds_build
+    folder = _unpacked(out, tmp_path)
+    hierarchy = folder / "kinds" / "hierarchy.json"
+    payload = json.loads(hierarchy.read_text("utf-8"))
+    payload["request"]["data"]["hierarchy"]["kinds"]["children"] = ["../../k-practice/questionset"]
+    hierarchy.write_text(json.dumps(payload), "utf-8")
+    with pytest.raises(ExportError, match=r"^kinds: not a question set this studio wrote \(ValueError"):
+        questions.read_package(folder)
 
 
 def test_a_schema_violation_is_caught_by_the_build_check(kinds_build):

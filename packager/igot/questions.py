@@ -511,15 +511,26 @@ def files(made: Assessments, level: str | None) -> Iterable[tuple[str, bytes]]:
 
 
 def read_package(folder: Path) -> list[Quiz]:
-    """The quizzes of an unpacked assessments package (its ``<quiz-id>/`` folders), in name order."""
+    """The quizzes of an unpacked assessments package (its ``<quiz-id>/`` folders), in name order.
+
+    Raises :class:`ExportError` naming the file for anything this studio would not have written."""
     quizzes = []
     for qs_file in sorted(folder.glob("*/questionset.json")):
-        qs = json.loads(qs_file.read_text("utf-8"))
-        children = json.loads((qs_file.parent / "hierarchy.json").read_text("utf-8"))
-        order = children["request"]["data"]["hierarchy"][qs["code"]]["children"]
-        questions = [json.loads((qs_file.parent / "questions" / f"{c}.json").read_text("utf-8")) for c in order]
-        quizzes.append(read_quiz(qs, questions))
+        where = qs_file.parent.relative_to(folder)
+        try:
+            qs = json.loads(qs_file.read_text("utf-8"))
+            children = json.loads((qs_file.parent / "hierarchy.json").read_text("utf-8"))
+            order = children["request"]["data"]["hierarchy"][qs["code"]]["children"]
+            if not all(isinstance(c, str) and _ID.match(c) for c in order):  # ids name files: no '../'
+                raise ValueError("a child that is not a question id")
+            questions = [json.loads((qs_file.parent / "questions" / f"{c}.json").read_text("utf-8")) for c in order]
+            quizzes.append(read_quiz(qs, questions))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration) as exc:
+            raise ExportError(f"{where}: not a question set this studio wrote ({type(exc).__name__}: {exc})") from None
     return quizzes
+
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # the format's quiz and question ids
 
 
 def _json(value: Any) -> bytes:
