@@ -160,7 +160,7 @@ def test_the_build_writes_the_assessments_beside_the_archive_and_warns_of_the_or
         f"lessons/a.md:{line}: warning: question 'Put the steps in order' is an ordering question, which iGOT has no "
         "question type for: it stays in the HTML package's quiz but is left out of the question set 'kinds'"
     ) in warnings
-    assert any("only 'grievance register' is right, not the other 1 answers" in w for w in warnings)
+    assert any("only 'grievance register' is right, not the other answer this question accepts" in w for w in warnings)
     hierarchy = json.loads((_unpacked(out) / "kinds" / "hierarchy.json").read_text("utf-8"))["request"]["data"]
     assert hierarchy["hierarchy"]["kinds"]["children"] == ["k-single", "k-multi", "k-tf", "k-fill", "k-match"]
     assert hierarchy["nodesModified"]["k-fill"]["objectType"] == "Question"

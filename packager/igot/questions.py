@@ -215,12 +215,13 @@ def question_set(
             )
             continue
         if q.kind == "fill" and len(q.answers) > 1:
+            others = "the other answer" if len(q.answers) == 2 else f"the other {len(q.answers) - 1} answers"
             problems.append(
                 warning(
                     lesson.path,
                     q.line,
                     f"iGOT scores a fill-in question against one answer, exactly as typed: on iGOT only "
-                    f"'{q.answers[0]}' is right, not the other {len(q.answers) - 1} answers this question accepts",
+                    f"'{q.answers[0]}' is right, not {others} this question accepts",
                 )
             )
         converted.append(q)
