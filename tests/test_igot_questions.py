@@ -13,7 +13,7 @@ import pytest
 from packager import load_course
 from packager.build import build
 from packager.errors import ExportError
-from packager.igot import questions, sheet
+from packager.igot import questions, reader, schema_rules, sheet
 from tests.conftest import COURSE_YML, ROOT, SAMPLE, write
 
 # beside the checkout (../shared), or beside the folder of worktrees a checkout may sit in
@@ -118,7 +118,7 @@ def test_every_graded_quiz_of_the_sample_course_converts_in_every_language(lang)
     assert [q["qType"] for q in final.questions] == kinds
     source = next(q for q in course.quizzes if q.id == "final").questions[0]
     assert final.questions[0]["name"] == source.prompt_text  # the translated prompt in the Hindi build
-    assert all(not questions.violations(q, questions.QUESTION_FIELDS) for q in final.questions)
+    assert all(not schema_rules.violations(q, schema_rules.QUESTION_FIELDS) for q in final.questions)
     _validate_with_igot_schemas(made)
 
 
@@ -169,7 +169,7 @@ def test_the_build_writes_the_assessments_beside_the_archive_and_warns_of_the_or
 def test_reading_the_question_sets_back_gives_the_same_questions_answers_and_settings(kinds_build):
     root, out, _ = kinds_build
     source = {quiz.id: quiz for quiz in load_course(root).quizzes}
-    read = questions.read_package(_unpacked(out))
+    read = reader.read_package(_unpacked(out))
     assert sorted(quiz.id for quiz in read) == ["k-practice", "kinds"]
     for quiz in read:
         original = source[quiz.id]
@@ -203,7 +203,7 @@ def test_reading_back_refuses_what_the_studio_did_not_write(kinds_build, tmp_pat
     payload["request"]["data"]["hierarchy"]["kinds"]["children"] = ["../../k-practice/questionset"]
     hierarchy.write_text(json.dumps(payload), "utf-8")
     with pytest.raises(ExportError, match=r"^kinds: not a question set this studio wrote \(ValueError"):
-        questions.read_package(folder)
+        reader.read_package(folder)
 
 
 def test_a_schema_violation_is_caught_by_the_build_check(kinds_build):
@@ -211,7 +211,7 @@ def test_a_schema_violation_is_caught_by_the_build_check(kinds_build):
     made = questions.assessments(load_course(root), "English", "CC BY 4.0").sets[0]
     bad = dict(made.questions[0], qType="ORDER", hint="extra")
     del bad["name"]
-    assert questions.violations(bad, questions.QUESTION_FIELDS) == [
+    assert schema_rules.violations(bad, schema_rules.QUESTION_FIELDS) == [
         "'name' is required",
         "'qType' must be one of MCQ, FTB, SA, MCQ-MCA, MCQ-SCA, MTF, not 'ORDER'",
         "'hint' is not a field of the schema",

@@ -1,12 +1,11 @@
 """Quizzes as iGOT question sets: Sunbird ``Question`` and ``QuestionSet`` objects, the hierarchy payload
-the question-set API takes, and :func:`read_quiz`, which turns them back into a :class:`Quiz`.
+the question-set API takes, and the files of ``…-igot-assessments.zip``.
 
 iGOT scores, reports and awards karma points only for assessments held as these objects: its
 assessment service reads a question's ``qType`` and ``editorState.options`` (an option's ``answer`` and
 ``value.value``; a match pair's right side in ``answer``; a fill-in's accepted text in ``value.body``). A
 quiz inside the HTML archive earns the learner nothing there. Every object is checked against what
-iGOT's schemas require (:data:`QUESTION_FIELDS`, :data:`SET_FIELDS`) before it is written: the schemas
-themselves carry no licence, so they are not shipped.
+iGOT's schemas require (``schema_rules.py``) before it is written; ``reader.py`` reads them back.
 """
 
 from __future__ import annotations
@@ -17,11 +16,11 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import ExportError, Problem, warning
-from ..model import Course, Item, Lesson, Option, Pair, Question, QuestionKind, Quiz
+from ..model import Course, Lesson, Question, QuestionKind, Quiz
+from .schema_rules import LANGUAGES, QUESTION_FIELDS, QUESTION_MIME, SET_FIELDS, SET_MIME, violations
 
 CATEGORIES = {
     "practice": "Practice Question Set",
@@ -36,106 +35,6 @@ QTYPES: dict[str, str] = {"single": "MCQ-SCA", "multiple": "MCQ-MCA", "fill": "F
 KINDS: dict[str, QuestionKind] = {"MCQ-SCA": "single", "MCQ-MCA": "multiple", "FTB": "fill", "MTF": "match"}
 PRIMARY = {"MCQ-SCA": "Multiple Choice Question", "MCQ-MCA": "Multiple Choice Question"}
 PRIMARY |= {"FTB": "FTB Question", "MTF": "MTF Question"}  # the names iGOT's assessment service tests for
-QUESTION_MIME = "application/vnd.sunbird.question"
-SET_MIME = "application/vnd.sunbird.questionset"
-
-
-@dataclass(frozen=True)
-class Field:
-    """What a schema says about one field: its JSON type(s), and the words an enum allows."""
-
-    types: tuple[type, ...]
-    enum: tuple[str, ...] = ()
-    items: tuple[str, ...] = ()
-    """For an array of enum strings: the strings allowed."""
-    min_length: int = 0
-    strings: bool = False
-    """An array of strings."""
-
-
-_S, _N, _B, _O, _A = Field((str,)), Field((int, float)), Field((bool,)), Field((dict,)), Field((list,))
-YES_NO = Field((str,), ("Yes", "No"))
-LANGUAGES = (
-    "English", "Hindi", "Assamese", "Bengali", "Gujarati", "Kannada", "Malayalam", "Marathi", "Nepali", "Odia",
-    "Punjabi", "Tamil", "Telugu", "Urdu", "Sanskrit", "Maithili", "Other",
-)  # fmt: skip
-"""The language names both schemas accept; any other language is written "Other"."""
-_COMMON = {
-    "name": Field((str,), min_length=5),
-    "code": _S,
-    "description": _S,
-    "primaryCategory": _S,
-    "language": Field((list,), items=LANGUAGES),
-    "license": _S,
-    "maxScore": _N,
-    "qumlVersion": _N,
-    "showFeedback": YES_NO,
-    "showSolutions": YES_NO,
-    "showTimer": YES_NO,
-    "scoringMode": Field((str,), ("system", "none")),
-    "feedback": _O,
-    "instructions": _O,
-}
-QUESTION_FIELDS = _COMMON | {
-    "mimeType": Field((str,), (QUESTION_MIME,)),
-    "qType": Field((str,), ("MCQ", "FTB", "SA", "MCQ-MCA", "MCQ-SCA", "MTF")),
-    "body": _S,
-    "editorState": _O,
-    "answer": _S,
-    "solutions": Field((list,), strings=True),
-    "responseDeclaration": _O,
-    "interactions": _O,
-    "interactionTypes": Field((list,), items=("choice", "text", "select", "date", "file-upload", "canvas")),
-    "templateId": _S,
-    "choices": _O,
-    "rhsChoices": Field((list,), strings=True),
-}
-"""Every field of iGOT's question schema that we write, as it defines it (``additionalProperties: false``:
-a field not listed here is refused)."""
-SET_FIELDS = _COMMON | {
-    "mimeType": Field((str,), (SET_MIME,)),
-    "shuffle": _B,
-    "totalQuestions": _N,
-    "maxQuestions": _N,
-    "maxAttempts": _N,
-    "maxAssessmentRetakeAttempts": _N,
-    "minimumPassPercentage": _N,
-    "expectedDuration": _N,
-    "timeLimits": _O,
-    "navigationMode": Field((str,), ("linear", "non-linear")),
-    "allowSkip": YES_NO,
-    "requiresSubmit": YES_NO,
-    "summaryType": Field((str,), ("Complete", "Score", "Duration", "Score & Duration")),
-    "scoreCutoffType": Field((str,), ("AssessmentLevel", "SectionLevel")),
-    "compatibilityLevel": _N,
-    "setType": Field((str,), ("materialised", "dynamic")),
-}
-REQUIRED = ("name", "code", "mimeType", "primaryCategory")
-
-
-def violations(obj: dict[str, Any], fields: dict[str, Field]) -> list[str]:
-    """What iGOT's schema (as *fields* states it) refuses in *obj*: missing required fields, unknown
-    fields, wrong types, words outside an enum, a name under five characters.
-
-    >>> violations({"name": "Quiz", "code": "q", "mimeType": SET_MIME, "shuffle": "yes"}, SET_FIELDS)
-    ["'primaryCategory' is required", "'name' is shorter than 5 characters", "'shuffle' must be bool"]
-    """
-    found = [f"'{key}' is required" for key in REQUIRED if key not in obj]
-    for key, value in obj.items():
-        rule = fields.get(key)
-        if rule is None:
-            found.append(f"'{key}' is not a field of the schema")
-        elif not isinstance(value, rule.types) or (isinstance(value, bool) and bool not in rule.types):
-            found.append(f"'{key}' must be {' or '.join(t.__name__ for t in rule.types)}")
-        elif rule.enum and value not in rule.enum:
-            found.append(f"'{key}' must be one of {', '.join(rule.enum)}, not '{value}'")
-        elif isinstance(value, str) and len(value) < rule.min_length:
-            found.append(f"'{key}' is shorter than {rule.min_length} characters")
-        elif isinstance(value, list) and rule.items and any(v not in rule.items for v in value):
-            found.append(f"'{key}' may hold only {', '.join(rule.items)}")
-        elif isinstance(value, list) and rule.strings and not all(isinstance(v, str) for v in value):
-            found.append(f"'{key}' must be a list of strings")
-    return found
 
 
 @dataclass
@@ -420,75 +319,8 @@ def text_of(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", fragment))).split())
 
 
-# -- reading back -------------------------------------------------------------------------------------------
-
-
-def read_quiz(questionset: dict[str, Any], questions: list[dict[str, Any]]) -> Quiz:
-    """The quiz a question set and its questions hold: the round trip of :func:`question_set`. The set
-    keeps no line numbers; the pass mark is the one iGOT applies (course.yml's ``pass_score`` when the
-    quiz names none)."""
-    duration = questionset.get("expectedDuration")
-    quiz = Quiz(
-        id=questionset["code"],
-        graded=questionset["primaryCategory"] != CATEGORIES["practice"],
-        line=0,
-        questions=[read_question(q) for q in questions],
-        intro_html=questionset.get("instructions", {}).get("default", ""),
-        pass_mark=questionset.get("minimumPassPercentage"),
-        shuffle=questionset.get("shuffle", True),
-        attempts=questionset.get("maxAttempts"),
-        category=next(word for word, name in CATEGORIES.items() if name == questionset["primaryCategory"]),
-        time_limit=int(duration) // 60 if duration else None,
-    )
-    drawn = questionset.get("maxQuestions")
-    quiz.draw = drawn if drawn is not None and drawn < len(quiz.questions) else None
-    return quiz
-
-
-def read_question(obj: dict[str, Any]) -> Question:
-    kind = KINDS.get(obj.get("qType", ""))
-    if kind is None:
-        raise ExportError(f"question '{obj.get('code')}': qType '{obj.get('qType')}' is not one this studio writes")
-    state = obj["editorState"]
-    stem = state["question"]
-    if kind == "fill":
-        stem = re.sub(r"<p>\[\[.*?\]\]</p>$", "", stem, flags=re.S)
-    match = re.match(r"<p>(.*?)</p>", stem, re.S)
-    prompt, more = (match.group(1), stem[match.end() :]) if match else (stem, "")
-    q = Question(
-        id=obj["code"],
-        kind=kind,
-        prompt_html=prompt,
-        prompt_more_html=more,
-        prompt_text=text_of(prompt),
-        line=0,
-        points=int(obj.get("maxScore", 1)),
-        explanation_html="".join(obj.get("solutions", [])),
-    )
-    options = state["options"]
-    if kind in ("single", "multiple"):
-        feedback = obj.get("feedback", {})
-        q.options = [
-            Option(f"o{i + 1}", _unwrap(o["value"]["body"]), bool(o["answer"]), feedback.get(str(i), ""))
-            for i, o in enumerate(options)
-        ]
-    elif kind == "fill":
-        mapping = obj.get("responseDeclaration", {}).get("response1", {}).get("mapping", [])
-        q.answers = [m["value"] for m in mapping] or [o["value"]["body"] for o in options if o["answer"]]
-    else:
-        rights: dict[str, Item] = {}
-        for i, o in enumerate(options):
-            right = rights.setdefault(o["answer"], Item(f"r{len(rights) + 1}", o["answer"]))
-            q.pairs.append(Pair(Item(f"l{i + 1}", o["value"]["body"]), right))
-    return q
-
-
 def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def _unwrap(body: str) -> str:
-    return body[3:-4] if body.startswith("<p>") and body.endswith("</p>") else body
 
 
 # -- the file beside the archive ----------------------------------------------------------------------------
@@ -509,29 +341,6 @@ def files(made: Assessments, level: str | None) -> Iterable[tuple[str, bytes]]:
         out = io.StringIO()
         sheet.write(out, qs.converted, level)
         yield f"{base}/sheet.csv", sheet.BOM + out.getvalue().encode("utf-8")
-
-
-def read_package(folder: Path) -> list[Quiz]:
-    """The quizzes of an unpacked assessments package (its ``<quiz-id>/`` folders), in name order.
-
-    Raises :class:`ExportError` naming the file for anything this studio would not have written."""
-    quizzes = []
-    for qs_file in sorted(folder.glob("*/questionset.json")):
-        where = qs_file.parent.relative_to(folder)
-        try:
-            qs = json.loads(qs_file.read_text("utf-8"))
-            children = json.loads((qs_file.parent / "hierarchy.json").read_text("utf-8"))
-            order = children["request"]["data"]["hierarchy"][qs["code"]]["children"]
-            if not all(isinstance(c, str) and _ID.match(c) for c in order):  # ids name files: no '../'
-                raise ValueError("a child that is not a question id")
-            questions = [json.loads((qs_file.parent / "questions" / f"{c}.json").read_text("utf-8")) for c in order]
-            quizzes.append(read_quiz(qs, questions))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration) as exc:
-            raise ExportError(f"{where}: not a question set this studio wrote ({type(exc).__name__}: {exc})") from None
-    return quizzes
-
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # the format's quiz and question ids
 
 
 def _json(value: Any) -> bytes:
