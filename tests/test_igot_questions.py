@@ -273,3 +273,18 @@ def test_quiz_header_and_course_yml_choose_the_category(make_course):
     assert made.sets[0].questionset["primaryCategory"] == "Standalone Assessment"
     wrong = problems("quiz", "", COURSE_YML + "igot: {assessment: exam}\n")
     assert wrong[0].startswith("course.yml:11: error: 'igot.assessment' must be 'practice', 'course'")
+
+
+def test_the_build_checks_rules_agree_with_igots_schemas():
+    if not IGOT.is_dir():
+        pytest.skip("iGOT's schemas are not in ../shared/standards/igot on this machine (they are not shipped)")
+    json_types = {"string": str, "number": int, "boolean": bool, "object": dict, "array": list}
+    for kind, rules in (("question", schema_rules.QUESTION_FIELDS), ("questionset", schema_rules.SET_FIELDS)):
+        schema = json.loads((IGOT / f"{kind}.schema.json").read_text("utf-8"))
+        assert tuple(schema["required"]) == schema_rules.REQUIRED
+        for key, rule in rules.items():
+            prop = schema["properties"][key]
+            assert json_types[prop["type"]] in rule.types, key
+            assert set(rule.enum) == set(prop.get("enum", ())), key
+            assert set(rule.items) == set(prop.get("items", {}).get("enum", ())), key
+            assert rule.min_length == prop.get("minLength", 0), key
