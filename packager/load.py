@@ -114,6 +114,7 @@ def load_with_context(
         store.put(keys[path], result)
     parsed: dict[str, Lesson] = {}
     for path, (lesson, found) in results.items():
+        lesson.source_key = f"{cache.PARSER_VERSION}:{store.context}:{keys[path]}"
         parsed[path] = lesson
         problems += found
     store.save()
@@ -429,7 +430,7 @@ def _with_media_time(root: Path, lesson: Lesson, runner: Runner) -> Lesson:
     from . import media  # the media pipeline: only for a course with video or audio
 
     extra = media.running_minutes(root, lesson.media, runner)
-    return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra) if extra else lesson
+    return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra, source_key="") if extra else lesson
 
 
 def _front_matter_id(text: str) -> str | None:

@@ -180,6 +180,10 @@ class Lesson:
     body_line: int = 1
     """Line of the file where the Markdown body starts (after front matter)."""
     minutes_line: int | None = None
+    source_key: str = field(default="", compare=False, repr=False)
+    """What the loader parsed this lesson from (its text and everything the parse depends on, hashed), so
+    the rendered-page cache need not hash the whole model again; empty for a lesson made otherwise, and
+    cleared by whoever changes a lesson after loading it."""
 
     @property
     def learning_minutes(self) -> float:

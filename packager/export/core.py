@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from ..files import atomic_path
 from ..fonts import WebFont
-from ..media import MediaSet
 from ..model import Course, Lesson
 from ..render import PackageFile, Player
 from ..runner import LOCAL, Runner
+
+if TYPE_CHECKING:
+    from ..media import MediaSet
 
 # Already-compressed media gain nothing from deflate; storing them is faster and the same size.
 STORED_EXT = {
