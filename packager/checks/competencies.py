@@ -1,10 +1,11 @@
-"""A question's ``competency=`` must name competencies that course.yml lists."""
+"""A question's ``competency=`` must name competencies that course.yml lists; every competency must be in
+the competency framework when the course has one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..errors import Problem, error
+from ..errors import Problem, error, warning
 from ..model import Course, competency_slugs
 
 
@@ -21,3 +22,33 @@ def question_competencies(course: Course) -> Iterator[Problem]:
                             question.line,
                             f"competency={ref} is not a theme or subtheme of course.yml's competencies ({choices})",
                         )
+
+
+def framework_competencies(course: Course) -> Iterator[Problem]:
+    """Every competency of course.yml and of the lessons must be in the competency framework (iGOT's ids,
+    ``packager.igot.competencies``). Without a framework the names alone are kept: a warning says that
+    iGOT's competencies v6 need the ids."""
+    from ..igot.competencies import course_yml_line, framework_of, lesson_line
+
+    if not course.competencies and not any(lesson.competencies for lesson in course.lessons):
+        return
+    framework, problems = framework_of(course)
+    yield from problems
+    if framework is None:
+        if not problems:
+            yield warning(
+                "course.yml",
+                course_yml_line(course, ("competencies",)),
+                "no competency framework (competencies.yml): iGOT's competencies v6 need the ids of each area, "
+                "theme and subtheme, so the igot metadata carries the names only (competencies_v5)",
+            )
+        return
+    for n, c in enumerate(course.competencies):
+        message = framework.problem(c)
+        if message:
+            yield error("course.yml", course_yml_line(course, ("competencies", n)), message)
+    for lesson in course.lessons:
+        for n, c in enumerate(lesson.competencies):
+            message = framework.problem(c)
+            if message:
+                yield error(lesson.path, lesson_line(course, lesson.path, ("competencies", n)), message)
