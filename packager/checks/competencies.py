@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..errors import Problem, error, warning
+from ..errors import Problem, error
 from ..model import Course, competency_slugs
 
 
@@ -26,8 +26,9 @@ def question_competencies(course: Course) -> Iterator[Problem]:
 
 def framework_competencies(course: Course) -> Iterator[Problem]:
     """Every competency of course.yml and of the lessons must be in the competency framework (iGOT's ids,
-    ``packager.igot.competencies``). Without a framework the names alone are kept: a warning says that
-    iGOT's competencies v6 need the ids."""
+    ``packager.igot.competencies``) when the course has one. Without one the names alone are kept, as
+    before, and the igot build warns that iGOT's competencies v6 need the ids: not check, which would
+    warn every course that is not (yet) for iGOT, the starter of a new one included."""
     from ..igot.competencies import course_yml_line, framework_of, lesson_line
 
     if not course.competencies and not any(lesson.competencies for lesson in course.lessons):
@@ -35,13 +36,6 @@ def framework_competencies(course: Course) -> Iterator[Problem]:
     framework, problems = framework_of(course)
     yield from problems
     if framework is None:
-        if not problems:
-            yield warning(
-                "course.yml",
-                course_yml_line(course, ("competencies",)),
-                "no competency framework (competencies.yml): iGOT's competencies v6 need the ids of each area, "
-                "theme and subtheme, so the igot metadata carries the names only (competencies_v5)",
-            )
         return
     for n, c in enumerate(course.competencies):
         message = framework.problem(c)

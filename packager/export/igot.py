@@ -10,6 +10,7 @@ and packages under 200 MB. Its SCORM 1.2 adapter has quirks the player's adapter
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from functools import partial
@@ -24,6 +25,8 @@ from ..load import load_course
 from ..model import Course
 from . import scorm, scorm12
 from .core import Rendering, package_name
+
+log = logging.getLogger(__name__)
 
 SIZE_LIMIT = 200 * 2**20
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
@@ -135,6 +138,12 @@ def metadata(course: Course, lang: str, app_icon: str | None) -> dict[str, Any]:
 def build(rendering: Rendering, out_dir: Path) -> Path:
     course, lang = rendering.course, rendering.lang
     language_name(lang)  # a language iGOT does not have is refused before anything is written
+    if course.competencies and framework_of(course)[0] is None:
+        log.warning(
+            "%s: no competency framework (competencies.yml): iGOT's competencies v6 need the ids of each area, "
+            "theme and subtheme, so the metadata carries the names only (competencies_v5); see docs/igot.md",
+            course.id,
+        )
     path = out_dir / package_name(course, lang, "igot")
     if course.lessons:
         _write_archive(rendering, path)
