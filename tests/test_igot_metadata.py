@@ -158,6 +158,11 @@ def test_a_shared_framework_named_in_course_yml(tmp_path):
     ]
     (root / "course.yml").write_text(yml.replace("igot-framework.yml", "other.yml"), "utf-8")
     assert problems(root)[0] == "course.yml:11: error: competency_framework: there is no file '../shared/other.yml'"
+    # the studio keeps an organisation's courses in one folder: a path may not leave it
+    (root / "course.yml").write_text(yml.replace("../shared/igot-framework.yml", "../../etc/f.yml"), "utf-8")
+    assert problems(root)[0] == (
+        "course.yml:11: error: competency_framework: '../../etc/f.yml' leaves the folder that holds the course"
+    )
     (root / "course.yml").write_text(yml.replace("igot-framework.yml", "f.json"), "utf-8")
     assert problems(root)[0].startswith("course.yml:11: error: 'competency_framework': must name a YAML file")
 
@@ -264,6 +269,8 @@ def test_only_a_programme_lists_courses_and_may_have_no_modules(make_course):
     assert problems(root) == ["course.yml:1: error: a programme lists its courses: (or sessions:, or modules:)"]
     root = make_course({"course.yml": no_modules + "category: Program\ncourses:\n  - {path: ../nowhere}\n"})
     assert problems(root) == ["course.yml:10: error: no course.yml in '../nowhere'"]
+    root = make_course({"course.yml": no_modules + "category: Program\ncourses:\n  - {path: ../../other-org/c}\n"})
+    assert problems(root) == ["course.yml:10: error: '../../other-org/c' leaves the folder that holds this course"]
 
 
 def test_a_session_needs_a_real_date(make_course):

@@ -20,6 +20,7 @@ from typing import Any
 from .. import yamlsrc
 from ..errors import Problem, error
 from ..model import Competency, Course
+from .programme import beside
 
 DEFAULT_FILE = "competencies.yml"
 MAX_SIZE = 1 << 20
@@ -91,7 +92,12 @@ _cache: dict[Path, tuple[tuple[int, int], Framework | None, list[Problem]]] = {}
 def framework_of(course: Course) -> tuple[Framework | None, list[Problem]]:
     """The course's framework and the problems of its file; (None, []) when it has none."""
     name = course.competency_framework or DEFAULT_FILE
-    path = course.root / name
+    path = beside(course.root, name)
+    if path is None:
+        line = course_yml_line(course, ("competency_framework",))
+        return None, [
+            error("course.yml", line, f"competency_framework: '{name}' leaves the folder that holds the course")
+        ]
     try:
         stat = path.stat()
     except OSError:

@@ -61,6 +61,19 @@ def framework_path_problem(value: str) -> str | None:
     return None
 
 
+def beside(root: Path, relative: str) -> Path | None:
+    """*relative* (a path course.yml gives) from the course folder *root*, when it stays within the folder
+    that holds the course (its own or a sibling: ``../shared/…``); None when it leaves it, so that a course
+    in the studio reaches no other organisation's courses and no file of the server.
+
+    >>> beside(Path("/data/org/course"), "../shared/f.yml"), beside(Path("/data/org/course"), "../../x/f.yml")
+    (PosixPath('/data/org/shared/f.yml'), None)
+    """
+    holder = root.parent.resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(holder) and path != holder else None
+
+
 def structure_problems(root: Path, value: Any, line_of: Callable[[tuple[str | int, ...]], int | None]) -> list[Problem]:
     """What the category asks of course.yml's other keys: only a programme lists courses and sessions
     (sessions only a blended one) and may have no modules; a course folder it lists must be one.
@@ -97,7 +110,13 @@ def structure_problems(root: Path, value: Any, line_of: Callable[[tuple[str | in
     courses = value.get("courses")
     for n, entry in enumerate(courses if isinstance(courses, list) else []):
         path = entry.get("path") if isinstance(entry, dict) else None
-        if isinstance(path, str) and path and not (root / path / "course.yml").is_file():
+        if not isinstance(path, str) or not path:
+            continue
+        folder = beside(root, path)
+        if folder is None or folder == root.resolve():
+            why = f"'{path}' leaves the folder that holds this course" if folder is None else "a programme lists itself"
+            problems.append(error("course.yml", line_of(("courses", n, "path")), why))
+        elif not (folder / "course.yml").is_file():
             problems.append(error("course.yml", line_of(("courses", n, "path")), f"no course.yml in '{path}'"))
     return problems
 
@@ -167,7 +186,10 @@ def hierarchy(
                 }
             )
             continue
-        listed = load(course.root / entry.path)
+        folder = beside(course.root, entry.path)
+        if folder is None:  # check refuses it; a course built without check is refused here
+            raise ExportError(f"'{entry.path}' leaves the folder that holds the programme")
+        listed = load(folder)
         errors = [p for p in listed.problems if p.severity == "error"]
         if errors:
             raise ExportError(f"the course in '{entry.path}' that the programme lists has errors: {errors[0]}")
