@@ -359,3 +359,24 @@ def test_a_schema_violation_in_a_hierarchy_is_caught():
     found = schema_errors(bad, "collection.schema.json")
     assert any("'channel' is a required property" in e for e in found)
     assert any("'Abc' is too short" in e for e in found)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "category: Moderated Course",
+        "category: Programme",
+        "competency_framework: ../shared/competencies.yml",
+        "competency_framework: /etc/competencies.yml",
+        "competency_framework: competencies.json",
+    ],
+)
+def test_the_new_keys_read_without_the_schema_are_what_the_schema_reads(extra):
+    from packager import load, schema, yamlsrc
+
+    doc = yamlsrc.parse(COURSE_YML + extra + "\n", "course.yml")
+    spec, _ = schema.validate(schema.CourseSpec, doc, "course.yml")
+    plain = load._plain_course_fields(doc.value)
+    assert (spec is None) == (plain is None)
+    if spec is not None:
+        assert plain == load._course_fields(spec)
