@@ -157,6 +157,8 @@ def build(
                 assert out is not None, "a build with formats needs an out_dir"
                 out.mkdir(parents=True, exist_ok=True)  # not before: a course with errors leaves no folder
                 try:
+                    if not course.lessons and fmt != "igot":  # a programme of other courses only (igot/programme.py)
+                        raise ExportError(f"'{course.id}' has no lessons of its own: build it with --format igot")
                     path = FORMATS[fmt](rendering, out, **_options_for(fmt, options))
                 except (ExportError, ValueError) as exc:
                     report.failures.append(Failure(fmt, lang, str(exc).splitlines()[0]))

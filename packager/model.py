@@ -32,6 +32,28 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class ProgrammeCourse:
+    """A course a programme lists: a course folder (``path``, relative to the programme's) or a course
+    already on iGOT (``id``, its do_ identifier)."""
+
+    path: str | None = None
+    id: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class OfflineSession:
+    """An offline session of a blended programme: when, where and with whom."""
+
+    title: str
+    date: str
+    """ISO date (``2026-01-15``), optionally with a time (``2026-01-15T10:00``)."""
+    place: str
+    facilitator: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class Completion:
     lessons_percent: int = 100
     """Share of lessons a learner must visit to complete the course (``all`` is 100)."""
@@ -227,6 +249,14 @@ class Course:
     completion: Completion = field(default_factory=Completion)
     igot_assessment: str | None = None
     """course.yml's ``igot.assessment``: the iGOT category of graded quizzes that name none."""
+    category: str = "Course"
+    """iGOT's ``primaryCategory`` (``packager.igot.programme.CATEGORIES``)."""
+    competency_framework: str | None = None
+    """A shared framework file named in course.yml; None: ``competencies.yml`` in the folder, if any."""
+    courses: list[ProgrammeCourse] = field(default_factory=list)
+    """The courses of a programme, in order."""
+    sessions: list[OfflineSession] = field(default_factory=list)
+    """The offline sessions of a blended programme."""
     problems: list[Problem] = field(default_factory=list)
     """Problems found while loading (syntax, schema, malformed blocks); checks add the rest."""
     listed: dict[str, int] = field(default_factory=dict)

@@ -1,1 +1,2 @@
-"""iGOT Karmayogi's own objects beside the HTML archive: question sets, the assessment sheet."""
+"""What iGOT Karmayogi expects beyond a package: question sets and the assessment sheet, competency
+frameworks, categories and programmes, language names."""
