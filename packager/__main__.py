@@ -56,7 +56,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = check_course(course)
     _print_problems(problems, args.course, quiet=args.quiet)
     failed = has_errors(problems)
-    if args.quality:
+    if args.quality and any(p.file == "course.yml" and p.severity == "error" for p in course.problems):
+        print("kstudio: the quality pre-check needs a course.yml without errors: fix it first", file=sys.stderr)
+    elif args.quality:
         failed = not _quality(course, args) or failed
     return 1 if failed else 0
 

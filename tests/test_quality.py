@@ -326,6 +326,8 @@ def test_kstudio_check_quality_writes_the_draft(make_course, tiny_media, tmp_pat
     assert "exists: pass --force" in capsys.readouterr().err
     assert main(["check", "--quality", str(folder), "-o", str(out), "--force"]) == 1
     assert main(["check", str(folder), "-o", str(out)]) == 2
+    assert main(["check", "--quality", str(tmp_path / "nothere"), "-o", str(tmp_path / "no.md")]) == 1
+    assert "needs a course.yml without errors" in capsys.readouterr().err and not (tmp_path / "no.md").exists()
 
 
 def test_self_certification_draft_of_the_sample(sample_report):
