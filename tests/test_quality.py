@@ -9,6 +9,8 @@ from datetime import date
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from packager import load_course
 from packager.__main__ import main
@@ -278,6 +280,22 @@ def test_personal_data_scan_is_linear_on_hostile_input(unit):
     find("९")  # the digit table, built once
     small, large = min(cpu(50_000) for _ in range(2)), min(cpu(200_000) for _ in range(2))
     assert large < 0.5 and large <= 4 * small * 1.5 + 0.02, (small, large)
+
+
+PIECES = st.sampled_from(
+    ["9", "8", "6", "0", "1", "2", "+91", "91", " ", "-", "@", ".", "a", "gmail.com", "gov.in", "ISBN ", "ABCPK", "Z",
+     "1234", "98765", "९", "٣", "\n", "_", "%", "é", "ि", "₹", ",", "/", "isbn-10:"]
+)  # fmt: skip
+
+
+@settings(derandomize=True, max_examples=300, deadline=None, database=None)
+@given(st.lists(PIECES, max_size=120).map("".join))
+def test_personal_data_detector_on_any_text(text):
+    found = find(text)
+    assert [f.column for f in found] == sorted(f.column for f in found)
+    for f in found:
+        assert 0 <= f.column < len(text) and f.kind in {"mobile", "landline", "aadhaar", "pan", "email"}
+        assert f.severity in ("error", "warning") and f.text[-1] != "•"
 
 
 # --- reading level ----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""``media/credits.yml``: who made each media file and under what licence (a format v1 extension).
+"""``media/credits.yml``: who made each media file and under what licence (a format v1 extension), and
+the criterion that every media file has one (a file without is advice; a malformed entry is an error).
 
 Keys are course-relative paths of media files, or of folders (ending in ``/``) whose every file the
 entry covers; a file's own entry wins over its folder's. A value is a mapping with ``license`` (an SPDX
@@ -15,6 +16,8 @@ from .. import yamlsrc
 from ..errors import Problem, error, warning
 from ..model import Course
 from ..patterns import LICENSE_PATTERN
+from .report import Criterion, percent
+from .scope import Scope, yml_lines
 
 FILE = "media/credits.yml"
 MAX_BYTES = 1 << 20
@@ -103,3 +106,54 @@ def _credit(
     if not source:
         problems.append(warning(FILE, line, f"'{name}': say where it came from (source:)"))
     return Credit(licence, source, author, line)
+
+
+# --- the criterion ------------------------------------------------------------------------------------
+
+
+def media_licences(course: Course, scope: Scope) -> Criterion:
+    found = read(course)
+    problems = list(found.problems)
+    first_use: dict[str, tuple[str, int | None]] = {}
+    if course.thumbnail:
+        first_use[course.thumbnail] = ("course.yml", yml_lines(course).get(("thumbnail",)))
+    for lesson in course.lessons:
+        for ref in lesson.media:
+            first_use.setdefault(ref.src, (lesson.path, ref.line))
+    files = [src for src in first_use if (course.root / src).is_file()]
+    files += _variants(course, files)
+    good = 0
+    for src in files:
+        if found.of(src) is not None:
+            good += 1
+            continue
+        where, line = first_use.get(src, (FILE, None))
+        problems.append(warning(where, line, f"'{src}' has no licence declared: add it to {FILE}"))
+    for name, credit in found.entries.items():
+        if not name.endswith("/") and not (course.root / name).is_file():
+            problems.append(warning(FILE, credit.line, f"'{name}' is not a file of the course"))
+    measured = f"{good} of {len(files)} media files have a licence declared" if files else "no media files"
+    if files and not found.found:
+        measured += f" (no {FILE})"
+    return Criterion(
+        "media-licences",
+        "Licence of every media file",
+        "iGOT content partner terms: rights to all content",
+        percent(good, len(files)),
+        measured,
+        tuple(problems),
+    )
+
+
+def _variants(course: Course, files: list[str]) -> list[str]:
+    """The translations' own copies of media files (``media/x.hi.png``)."""
+    out = []
+    for src in files:
+        if "." in src.rsplit("/", 1)[-1]:
+            stem, ext = src.rsplit(".", 1)
+            out += [
+                f"{stem}.{lang}.{ext}"
+                for lang in course.translations
+                if (course.root / f"{stem}.{lang}.{ext}").is_file()
+            ]
+    return out
