@@ -52,6 +52,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.output and not args.quality:
         print("kstudio: error: -o is for --quality (where to write the self-certification draft)", file=sys.stderr)
         return 2
+    with read_catalogs_once():  # the translation checks and the quality pre-check share each parsed catalog
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     course = load_course(args.course)
     problems = check_course(course)
     _print_problems(problems, args.course, quiet=args.quiet)
