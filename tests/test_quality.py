@@ -16,9 +16,10 @@ from packager import load_course
 from packager.__main__ import main
 from packager.i18n import course as i18n
 from packager.marketplace import gate
+from packager.model import Html, Lesson
 from packager.quality import certification, check_quality
 from packager.quality.personal import find, verhoeff_valid
-from packager.quality.reading import level
+from packager.quality.reading import level, prose
 from tests.conftest import COURSE_YML, SAMPLE
 
 YML = COURSE_YML.replace("completion:", "license: CC-BY-4.0\ncompletion:")
@@ -317,6 +318,10 @@ def test_reading_level(make_course):
     hindi = level("शिकायत मिलते ही पावती दें। तीस दिन में उत्तर दें। " * 5, "hi")
     assert hindi is not None and hindi.flesch is None and hindi.words_per_sentence == 5.0
     assert level("Too short.", "en") is None
+    for hostile in ("<h2>" * 50_000, "<" * 200_000, "<pre>" + "x</h2>" * 40_000):  # unclosed tags: linear
+        started = time.process_time()
+        prose(Lesson("a", "a.md", "A", blocks=[Html(hostile)]))
+        assert time.process_time() - started < 0.5
 
 
 # --- the command, the self-certification draft, the gate --------------------------------------------------------

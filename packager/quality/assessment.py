@@ -66,7 +66,7 @@ _STOP = frozenset(
         "lesson",
     }
 )  # fmt: skip
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # [^<>]: a stray "<" ends a try at once (linear)
 
 
 def _stems(text: str) -> set[str]:

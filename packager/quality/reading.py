@@ -20,9 +20,13 @@ from dataclasses import dataclass
 from ..model import Callout, Html, Lesson
 
 _BLOCK_END = re.compile(r"</(?:p|li|td|th|h[1-6]|figcaption|blockquote|pre)>|<br\s*/?>", re.IGNORECASE)
-_HEADING = re.compile(r"<h([1-6])[^>]*>.*?</h\1>", re.IGNORECASE | re.DOTALL)  # the renderer's own tags: closed
-_CODE = re.compile(r"<pre[^>]*>.*?</pre>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
+# Headings and code are cut out in two linear steps: their tags become marks, then a mark-to-mark run
+# with no mark inside goes (a lazy ".*?" between tags would be quadratic on unclosed ones).
+_MARKS = re.compile(r"[\x00\x01]")
+_OPEN = re.compile(r"<(?:h[1-6]|pre)\b[^<>]*>", re.IGNORECASE)
+_CLOSE = re.compile(r"</(?:h[1-6]|pre)>", re.IGNORECASE)
+_MARKED = re.compile(r"\x00[^\x00\x01]*\x01")
+_TAG = re.compile(r"<[^<>]*>")  # [^<>]: a stray "<" ends a try at once (linear)
 _SENTENCE_END = re.compile(r"[.!?।॥۔؟]+(?=\s|$)|\n")
 # not \w: Python's \w leaves out combining marks, so it would cut Hindi words at every vowel sign
 _WORD = re.compile(r"[^\s!\"#$%&()*+,./:;<=>?@\[\\\]^_`{|}~।॥۔؟،“”…—–]+")
@@ -48,7 +52,8 @@ def prose(lesson: Lesson) -> str:
     """The lesson's own text, one block per line: paragraphs, lists, tables and call-outs; not headings,
     code, quizzes or reflections (a question's prompt is not reading matter)."""
     parts = [b.html for b in lesson.blocks if isinstance(b, Html | Callout)]
-    text = _CODE.sub("\n", _HEADING.sub("\n", "\n".join(parts)))
+    text = _CLOSE.sub("\x01", _OPEN.sub("\x00", _MARKS.sub("", "\n".join(parts))))
+    text = _MARKS.sub("", _MARKED.sub("\n", text))
     return html.unescape(_TAG.sub(" ", _BLOCK_END.sub("\n", text)))
 
 
