@@ -55,7 +55,7 @@ def test_the_sample_course(sample_report):
     scores = {c.key: c.score for c in r.criteria}
     assert scores["captions"] == scores["alt-text"] == scores["durations"] == scores["personal-data"] == 100
     assert scores["competencies"] == 100 and 50 <= scores["objectives"] < 100
-    assert scores["media-licences"] == 0 and "(no media/credits.yml)" in r.get("media-licences").measured
+    assert scores["media-licences"] == 100  # media/credits.yml: the course made them all
     assert r.get("durations").measured.endswith("course total 60 min (iGOT duration 3600 s)")
     assert r.get("reading-level").measured.startswith("Flesch reading ease ")
     assert "3 of 3 images" in r.get("alt-text").measured
@@ -171,6 +171,8 @@ def test_media_licences_from_credits_yml(make_course, tiny_media):
         "media/cover.png: {licence: CC0-1.0}\n"
     )
     files = {"media/chart.png": tiny_media["png"], "media/photos/desk.png": tiny_media["png"]}
+    none = quality(make_course, {"lessons/a.md": lesson(body), **files}).get("media-licences")
+    assert none.score == 0 and "(no media/credits.yml)" in none.measured
     r = quality(make_course, {"lessons/a.md": lesson(body), "media/credits.yml": credits, **files})
     assert items(r, "media-licences") == [
         "media/credits.yml:3: error: 'media/chart.png': license must be an SPDX id such as CC-BY-4.0",
