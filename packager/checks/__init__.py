@@ -27,7 +27,7 @@ CHECKS: dict[str, Check] = {
     "pass-score": timing.pass_score_needs_quiz,
     "question-competencies": competencies.question_competencies,
     "translations": lambda course: _translation_qa(course, course.translations),
-    **{name: traps.over_lessons(check) for name, check in traps.TEXT_CHECKS.items()},
+    **{name: traps.over_lessons(name) for name in traps.TEXT_CHECKS},
 }
 
 

@@ -8,8 +8,9 @@
   translator gets it inside the paragraph's segment.
 
 Each check reads the lesson's text again (the model keeps blocks, not where they came from) with the
-lesson parser itself, so it sees exactly the structure the learner's page is built from.
-:func:`lesson_traps` runs them over a text not saved yet (the editor's problem list).
+lesson parser itself, so it sees exactly the structure the learner's page is built from. A text is
+parsed once for the three, and what they found is kept by text (a build checks each language's course
+over the same files). :func:`lesson_traps` runs them over a text not saved yet (the editor's problem list).
 """
 
 from __future__ import annotations
@@ -52,18 +53,12 @@ def read(path: str, text: str, cpu_budget: float | None = None) -> LessonText:
     *cpu_budget* bounds the parse as the live preview's own (:class:`LessonTooComplex` past it)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     _, body, offset = split_front_matter(text, path, [])  # its problems are the loader's to report
-    if cpu_budget is not None:
-        return LessonText(path, parser().parse(body, {budget.ENV_KEY: budget.Budget(cpu_budget)}), offset)
-    return LessonText(path, _tokens(body), offset)
+    env = {budget.ENV_KEY: budget.Budget(cpu_budget)} if cpu_budget is not None else {}
+    return LessonText(path, parser().parse(body, env), offset)
 
 
-@lru_cache(maxsize=16)
-def _tokens(body: str) -> tuple[Token, ...]:
-    # shared by the three checks below: a course's lessons are read once, not once per check
-    return tuple(parser().parse(body, {}))
-
-
-def _lessons(course: Course) -> Iterator[LessonText]:
+def _texts(course: Course) -> Iterator[tuple[str, str]]:
+    """(path, text) of every lesson of *course*, as its folder holds them."""
     for lesson in course.lessons:
         path = course.root / lesson.path
         try:
@@ -72,7 +67,7 @@ def _lessons(course: Course) -> Iterator[LessonText]:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             continue  # the loader reported it
-        yield read(lesson.path, text)
+        yield lesson.path, text
 
 
 def _outside_quizzes(tokens: Sequence[Token]) -> Iterator[tuple[int, Token]]:
@@ -222,18 +217,27 @@ TEXT_CHECKS: dict[str, TextCheck] = {
 }
 
 
-def over_lessons(check: TextCheck) -> Callable[[Course], Iterator[Problem]]:
-    """*check* over every lesson of a course, read from its folder: an entry for ``checks.CHECKS``."""
+@lru_cache(maxsize=1024)
+def _found(path: str, text: str) -> dict[str, tuple[Problem, ...]]:
+    lesson = read(path, text)
+    return {name: tuple(check(lesson)) for name, check in TEXT_CHECKS.items()}
+
+
+def over_lessons(name: str) -> Callable[[Course], Iterator[Problem]]:
+    """Text check *name* over every lesson of a course, read from its folder: an entry for ``checks.CHECKS``."""
 
     def run(course: Course) -> Iterator[Problem]:
-        for lesson in _lessons(course):
-            yield from check(lesson)
+        for path, text in _texts(course):
+            yield from _found(path, text)[name]
 
-    run.__name__ = run.__qualname__ = check.__name__
+    run.__name__ = run.__qualname__ = TEXT_CHECKS[name].__name__
     return run
 
 
 def lesson_traps(path: str, text: str, cpu_budget: float | None = None) -> list[Problem]:
-    """Every trap in lesson *path*'s *text* (saved or not): the editor's problem list runs these."""
+    """Every trap in lesson *path*'s *text* (saved or not): the editor's problem list runs these, within
+    the live preview's *cpu_budget*."""
+    if cpu_budget is None:
+        return [problem for found in _found(path, text).values() for problem in found]
     lesson = read(path, text, cpu_budget)
     return [problem for check in TEXT_CHECKS.values() for problem in check(lesson)]
