@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_failures, sign_in
 from tests.browser.test_studio import INSTITUTE, live, wait_saved  # noqa: F401 (live: the fixture)
 
 pytestmark = pytest.mark.browser
@@ -86,3 +86,25 @@ def test_editor_inserts_keep_quizzes_and_media_whole_and_undo_works(browser, liv
     expect(problems).to_contain_text("question outside a quiz")
     expect(problems).to_contain_text("is one line from the text around it")
     context.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_editor_with_its_panels_open_and_a_job_page_pass_axe(browser, live, width):  # noqa: F811
+    base, _app = live
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = sign_in(context, base, "author@inst.example", heading=INSTITUTE)
+    page.goto(f"{base}/o/inst/c/c1/edit/lessons/01-welcome.md")
+    page.get_by_role("button", name="Image").click()
+    page.get_by_text("Add a question").click()
+    expect(page.locator("#m-existing")).to_be_visible()
+    failures = axe_failures(page, f"editor @{width}")
+    # a job's page: the status in words
+    page.goto(f"{base}/o/inst/c/c1/builds")
+    page.get_by_role("button", name="Build the package").click()
+    expect(page.locator("#job-state")).to_have_text("Finished", timeout=60000)
+    page.reload()  # the page reloads itself once the job ends: scan the page it settles on
+    expect(page.locator("#job-state")).to_have_text("Finished")
+    expect(page.get_by_role("link", name=re.compile(r"^Download "))).to_be_visible()
+    failures += axe_failures(page, f"job @{width}")
+    context.close()
+    assert failures == []
