@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from packager import check_course, metadata
 from packager.archive import ArchiveRefused, Limits
+from packager.model import whole_minutes
 
 from ..accounts.policy import requires
 from ..db import db, this_app
@@ -64,7 +65,13 @@ def import_zip(org: str) -> Response | tuple[str, int]:
 @requires("course.view")
 def course(org: str, course: str) -> str:
     model = library.load(g.course)
-    return render_template("course.html", model=model, problems=check_course(model), files=editable_files(g.course))
+    return render_template(
+        "course.html",
+        model=model,
+        problems=check_course(model),
+        files=editable_files(g.course),
+        minutes=whole_minutes,  # the player's rounding: the page and the player tell the same time
+    )
 
 
 @bp.route("/c/<course>/meta", methods=["GET", "POST"])
