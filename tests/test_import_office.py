@@ -73,7 +73,7 @@ def test_word_questions_with_marked_answers_become_a_quiz(word):
     assert "- [ ] The clerk\n- [x] The grievance officer" in body  # legacy form field check boxes
     assert "- [ ] 7\n- [x] 21" in body  # "Answer: b"
     report = word.report.read_text("utf-8")
-    assert "the question 'Which office is closest?' was kept as text" in report
+    assert "question 'Which office is closest?' in lesson 'Check your learning': kept as text" in report
 
 
 def test_nothing_the_document_says_becomes_syntax(word):
@@ -104,7 +104,7 @@ def test_deck_sections_slides_notes_media(deck):
     assert "| Step | Who |\n|---|---|\n| Register | Dak section |" in first
     assert "![Video: A message from the Secretary](media/media-003.mp4)" in second
     report = deck.report.read_text("utf-8")
-    assert "- slide 3: a chart: charts cannot be kept as text" in report
+    assert "- slide 3: a chart: it cannot be kept as text, and the slide was not rendered as a picture" in report
     assert deck.counts == {"converted": 4, "approximated": 1, "dropped": 1}
     assert [p.message for p in deck.problems] == ["image 'media/image-002.png' has no alt text"]
 

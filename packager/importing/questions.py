@@ -71,7 +71,7 @@ def quiz_blocks(questions: list[Question], course: ImportedCourse) -> list[str]:
         draft = QuestionDraft(kind, escape(q.prompt), [escape(c.text) for c in q.choices], correct)
         try:
             quiz.append(to_markdown(draft))
-            course.note(q.item, "converted", f"a {kind}-choice question: '{_short(q.prompt)}'")
+            course.note(q.item, "converted", f"a {kind}-choice question")
             continue
         except QuestionError as exc:
             reason = str(exc)
@@ -82,13 +82,8 @@ def quiz_blocks(questions: list[Question], course: ImportedCourse) -> list[str]:
         course.note(
             q.item,
             "approximated",
-            f"the question '{_short(q.prompt)}' was kept as text ({reason}): mark its answer (☒, a bold option "
-            "or a line 'Answer: b') and import again, or write it as a quiz in the editor",
+            f"kept as text ({reason}): mark its answer (☒, a bold option or a line 'Answer: b') and import "
+            "again, or write it as a quiz in the editor",
         )
     close()
     return blocks
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:59] + "…"
