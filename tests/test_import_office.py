@@ -224,3 +224,17 @@ def test_an_empty_document_writes_nothing(tmp_path):
     with pytest.raises(Exception, match="nothing to import"):
         import_file(tmp_path / "empty.docx", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_numbered_lines_without_options_stay_text(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Scope", 2)
+    d.add_paragraph("1. The office registers the letter.")
+    d.add_paragraph("Why does it matter?", style="List Number")
+    d.add_paragraph("Who replies?", style="List Number")
+    d.save(str(tmp_path / "scope.docx"))
+    result = import_file(tmp_path / "scope.docx", tmp_path / "out")
+    assert lesson(result, 0).endswith("1\\. The office registers the letter.\n\n1. Why does it matter?\n1. Who replies?\n")
+    assert result.counts == {"converted": 1, "approximated": 0, "dropped": 0}

@@ -40,6 +40,10 @@ class Question:
     choices: list[Choice] = field(default_factory=list)
     answers: set[str] = field(default_factory=set)
     """Letters an "Answer: b" line gave."""
+    text: str = ""
+    """The paragraph as written ("1. Scope"), kept when no options follow: then it was no question."""
+    listed: tuple[int, bool] | None = None
+    """(depth, ordered) when the paragraph was an item of a Word list."""
 
     def correct(self) -> list[int]:
         if self.answers:
