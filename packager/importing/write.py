@@ -6,7 +6,6 @@ half-way leaves nothing; a folder that exists and is not empty is never written 
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
@@ -14,8 +13,6 @@ import shutil
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .. import metadata
 from ..checks import check_course
@@ -47,29 +44,22 @@ def course_id(title: str, fallback: str) -> str:
 
 
 def _course_yml(course: ImportedCourse, paths: list[list[str]], options: ImportOptions) -> str:
-    """course.yml through :mod:`packager.metadata` (the studio's form writer): quoting stays its job."""
+    """course.yml through :mod:`packager.metadata` (the studio's form writer): quoting stays its job;
+    the few values put in the text itself are JSON strings, which YAML reads as they are."""
     ident = course_id(course.title, Path(course.source).stem)
-    language = course.language or options.language
+    provider = {"id": options.provider_id, "name": options.provider_name}
     base = (
         f"# Imported from {json.dumps(course.source, ensure_ascii=False)} by kstudio import: see import-report.md.\n"
         f"id: {ident}\nversion: 0.1.0\ntitle: x\nsummary: x\nlanguage: en\n"
-        "provider: {id: x, name: x}\n"
+        f"provider: {json.dumps(provider, ensure_ascii=False)}\n"
     )
     summary = course.summary or f"Imported from {course.source}."
+    language = course.language or options.language
     text = metadata.update(base, {"title": course.title or ident, "summary": summary, "language": language})
-    doc = metadata._load(text)
-    doc["provider"] = CommentedMap([("id", options.provider_id), ("name", options.provider_name)])
-    doc["provider"].fa.set_flow_style()
-    modules = CommentedSeq()
     for module, lessons in zip(course.modules, paths, strict=True):
-        if not lessons:
-            continue
-        listed = CommentedSeq(lessons)
-        modules.append(CommentedMap([("title", module.title or "Lessons"), ("lessons", listed)]))
-    doc["modules"] = modules
-    out = io.StringIO()
-    metadata._yaml().dump(doc, out)
-    return out.getvalue()
+        if lessons:
+            text = metadata.add_module(text, module.title or "Lessons", lessons)
+    return text
 
 
 def _front_matter(lesson: Lesson) -> str:
