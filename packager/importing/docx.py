@@ -183,7 +183,7 @@ def _heading(state: _Reading, level: int, title: str) -> None:
         state.module = Module(title)
         state.course.modules.append(state.module)
         state.course.note(f"heading '{title}'", "converted", "a module")
-    elif level == opts.lesson_level or level < opts.lesson_level:
+    elif level <= opts.lesson_level:  # a level between the module's and the lesson's starts a lesson too
         _start_lesson(state, title)
     else:
         if state.lesson is None:
@@ -219,8 +219,9 @@ def _end_lesson(state: _Reading) -> None:
     body = "\n\n".join(b for b in state.blocks if b.strip())
     notes = [f"[^{n}]: {escape(state.footnotes.get(n, ''))}" for n in dict.fromkeys(state.notes_used)]
     lesson.body = body + ("\n\n" + "\n".join(notes) if notes else "")
-    if not body.strip():
+    if not body.strip():  # a lesson needs a body: say so in it, and in the report
         lesson.body = "*This section of the document had no text.*"
+        state.course.note(f"heading '{lesson.title}'", "approximated", "no text under it: the lesson says so")
     state.blocks, state.notes_used, state.lesson = [], [], None
 
 
@@ -293,8 +294,8 @@ def _question_part(
         if option or box is not None:
             choice_text = option.group("text") if option else text
             choice_text, inner = strip_box(choice_text)
-            marked = bool(box) or bool(inner) or _all_bold(paragraph)
-            pending.choices.append(Choice(choice_text, marked))
+            marked = bool(box) or bool(inner)
+            pending.choices.append(Choice(choice_text, marked, bold=not marked and _all_bold(paragraph)))
             return True
         answer = ANSWER.match(text)
         if answer and pending.choices:
@@ -336,7 +337,6 @@ def _flush_questions(state: _Reading) -> None:
             _add(state, line(q.text) if q.text else escape(q.prompt))
     for block in quiz_blocks(run, state.course):
         _add(state, block)
-    # a question's single-letter options that all look bold are emphasis, not marks: checked by to_markdown
 
 
 # --- inline text -----------------------------------------------------------------------------------------

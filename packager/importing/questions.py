@@ -30,6 +30,8 @@ class Choice:
     text: str
     """Plain text, as the author wrote it (escaped when written)."""
     marked: bool = False
+    bold: bool = False
+    """Marked only by being in bold: when every option is, bold is the document's style, not a mark."""
 
 
 @dataclass
@@ -48,7 +50,11 @@ class Question:
     def correct(self) -> list[int]:
         if self.answers:
             return [i for i in range(len(self.choices)) if "abcdefgh"[i] in self.answers]
-        return [i for i, c in enumerate(self.choices) if c.marked]
+        if any(c.marked for c in self.choices):  # a box or a ☒ says it; bold is then only style
+            return [i for i, c in enumerate(self.choices) if c.marked]
+        if all(c.bold for c in self.choices):
+            return []
+        return [i for i, c in enumerate(self.choices) if c.bold]
 
 
 def strip_box(text: str) -> tuple[str, bool | None]:
