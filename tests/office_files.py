@@ -173,6 +173,8 @@ def make_pptx(path: Path) -> Path:
     data.categories = ["Jan", "Feb"]
     data.add_series("Received", (12, 15))
     s3.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, PInches(1), PInches(2), PInches(4), PInches(3), data)
+    group = s3.shapes.add_group_shape()
+    group.shapes.add_textbox(PInches(6), PInches(2), PInches(2), PInches(1)).text_frame.text = "Most in February"
     s4 = deck.slides.add_slide(title_only)
     s4.shapes.title.text = "A message from the Secretary"
     video = path.parent / "message.mp4"

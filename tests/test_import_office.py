@@ -105,7 +105,9 @@ def test_deck_sections_slides_notes_media(deck):
     assert "![Video: A message from the Secretary](media/media-003.mp4)" in second
     report = deck.report.read_text("utf-8")
     assert "- slide 3: a chart: it cannot be kept as text, and the slide was not rendered as a picture" in report
-    assert deck.counts == {"converted": 4, "approximated": 1, "dropped": 1}
+    assert "- slide 3: the group 'Group 3': its text and pictures were kept apart" in report
+    assert "## Grievances by month\n\nMost in February" in second
+    assert deck.counts == {"converted": 4, "approximated": 2, "dropped": 1}
     assert [p.message for p in deck.problems] == ["image 'media/image-002.png' has no alt text"]
 
 
