@@ -157,12 +157,15 @@ def build(
                 assert out is not None, "a build with formats needs an out_dir"
                 out.mkdir(parents=True, exist_ok=True)  # not before: a course with errors leaves no folder
                 try:
+                    if not course.lessons and fmt != "igot":  # a programme of other courses only (igot/programme.py)
+                        raise ExportError(f"'{course.id}' has no lessons of its own: build it with --format igot")
                     path = FORMATS[fmt](rendering, out, **_options_for(fmt, options))
                 except (ExportError, ValueError) as exc:
                     report.failures.append(Failure(fmt, lang, str(exc).splitlines()[0]))
                     continue
                 sizes = size_report(path)
                 report.packages.append(Package(path, fmt, lang, path.stat().st_size, sizes.summary()))
+            problems += [p for p in rendering.problems if p not in problems]  # the formats' own warnings
     report.seconds = time.perf_counter() - started
     log.debug("built %d packages, %d failed, in %.2f s", len(report.packages), len(report.failures), report.seconds)
     return report

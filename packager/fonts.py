@@ -106,7 +106,11 @@ def webfonts(lang: str, text: Iterable[str], runner: Runner = LOCAL) -> list[Web
     latin = script_for(lang) is LATIN
     seen: set[str] = set()
     for part in text:  # one piece at a time: a long course's text is never held whole
-        seen.update(_NEEDS_FONT_CHAR.findall(part) if latin else part)  # Latin: a scan, not a set of it all
+        if latin:  # a scan, not a set of it all; ASCII text (most of it) needs none, and says so at C speed
+            if not part.isascii():
+                seen.update(_NEEDS_FONT_CHAR.findall(part))
+        else:
+            seen.update(part)
     chars = {c for c in seen if shown(c)}
     if latin:  # only what a phone may lack
         chars = {c for c in chars if any(a <= ord(c) <= b for a, b in _NEEDS_FONT)}

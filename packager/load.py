@@ -18,8 +18,9 @@ from typing import Any
 from . import cache, parallel, yamlsrc
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
+from .igot.programme import CATEGORIES, framework_path_problem, structure_problems
 from .lesson import LessonContext, lesson_id_for, parse_lesson, size_problem
-from .model import Caption, Competency, Completion, Course, Lesson, Module, Provider
+from .model import Caption, Competency, Completion, Course, Lesson, Module, OfflineSession, ProgrammeCourse, Provider
 from .patterns import (
     ID_PATTERN,
     IRI_PATTERN,
@@ -65,6 +66,8 @@ def load_with_context(
     files = file_index(root, problems)
     store = cache.LessonCache.open(root, files, lang) if use_cache else cache.LessonCache.disabled()
     raw, fields = _read_course_yml(root, problems, store)
+    if raw is not None:  # what the category asks of the other keys (a programme may have no modules)
+        problems += structure_problems(root, raw.value, raw.line_of)
     course = _course_from(root, raw, fields)
     course.problems = problems
     course.use_cache = use_cache
@@ -114,6 +117,7 @@ def load_with_context(
         store.put(keys[path], result)
     parsed: dict[str, Lesson] = {}
     for path, (lesson, found) in results.items():
+        lesson.source_key = f"{cache.PARSER_VERSION}:{store.context}:{keys[path]}"
         parsed[path] = lesson
         problems += found
     store.save()
@@ -263,12 +267,18 @@ def _course_fields(spec: Any) -> dict[str, Any]:
         thumbnail=spec.thumbnail,
         activity_iri=spec.activity_iri,
         completion=Completion(100 if lessons == "all" else int(lessons[:-1]), spec.completion.pass_score),
+        igot_assessment=spec.igot.assessment,
+        category=spec.category,
+        competency_framework=spec.competency_framework,
+        courses=[ProgrammeCourse(c.path, c.id, c.title) for c in spec.courses],
+        sessions=[OfflineSession(s.title, s.date, s.place, s.facilitator, s.minutes) for s in spec.sessions],
     )
 
 
 _PLAIN_KEYS = {
     "id", "version", "title", "summary", "language", "translations", "provider", "authors", "license", "level",
-    "audience", "competencies", "keywords", "thumbnail", "activity_iri", "completion", "modules",
+    "audience", "competencies", "keywords", "thumbnail", "activity_iri", "completion", "modules", "category",
+    "competency_framework",
 }  # fmt: skip
 
 
@@ -310,6 +320,11 @@ def _plain_course_fields(value: Any) -> dict[str, Any] | None:
         and type(pass_score) is int
         and 0 <= pass_score <= 100
         and _all(v.get("modules"), _plain_module, empty=False)
+        and v.get("category", CATEGORIES[0]) in CATEGORIES
+        and (
+            "competency_framework" not in v
+            or (_text(v["competency_framework"]) and framework_path_problem(v["competency_framework"]) is None)
+        )
     )
     if not plain:
         return None
@@ -332,6 +347,11 @@ def _plain_course_fields(value: Any) -> dict[str, Any] | None:
         thumbnail=v.get("thumbnail"),
         activity_iri=v.get("activity_iri"),
         completion=Completion(100 if lessons == "all" else int(lessons[:-1]), completion.get("pass_score")),
+        igot_assessment=None,  # an 'igot:' key is not plain: the schema reads it
+        category=v.get("category", CATEGORIES[0]),
+        competency_framework=v.get("competency_framework"),
+        courses=[],
+        sessions=[],
     )
 
 
@@ -427,7 +447,7 @@ def _with_media_time(root: Path, lesson: Lesson, runner: Runner) -> Lesson:
     from . import media  # the media pipeline: only for a course with video or audio
 
     extra = media.running_minutes(root, lesson.media, runner)
-    return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra) if extra else lesson
+    return replace(lesson, estimated_minutes=lesson.estimated_minutes + extra, source_key="") if extra else lesson
 
 
 def _front_matter_id(text: str) -> str | None:

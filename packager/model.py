@@ -32,6 +32,28 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class ProgrammeCourse:
+    """A course a programme lists: a course folder (``path``, relative to the programme's) or a course
+    already on iGOT (``id``, its do_ identifier)."""
+
+    path: str | None = None
+    id: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class OfflineSession:
+    """An offline session of a blended programme: when, where and with whom."""
+
+    title: str
+    date: str
+    """ISO date (``2026-01-15``), optionally with a time (``2026-01-15T10:00``)."""
+    place: str
+    facilitator: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class Completion:
     lessons_percent: int = 100
     """Share of lessons a learner must visit to complete the course (``all`` is 100)."""
@@ -129,6 +151,11 @@ class Quiz:
     draw: int | None = None
     shuffle: bool = True
     attempts: int | None = None
+    category: str | None = None
+    """``category=`` of the header: which iGOT question set the quiz becomes (``practice``, ``course``,
+    ``competency``, ``standalone``); None for course.yml's default (``igot.assessment``)."""
+    time_limit: int | None = None
+    """``time=`` of the header, in minutes; the player shows no timer, iGOT's does."""
 
 
 @dataclass
@@ -175,6 +202,10 @@ class Lesson:
     body_line: int = 1
     """Line of the file where the Markdown body starts (after front matter)."""
     minutes_line: int | None = None
+    source_key: str = field(default="", compare=False, repr=False)
+    """What the loader parsed this lesson from (its text and everything the parse depends on, hashed), so
+    the rendered-page cache need not hash the whole model again; empty for a lesson made otherwise, and
+    cleared by whoever changes a lesson after loading it."""
 
     @property
     def learning_minutes(self) -> float:
@@ -216,6 +247,16 @@ class Course:
     thumbnail: str | None = None
     activity_iri: str | None = None
     completion: Completion = field(default_factory=Completion)
+    igot_assessment: str | None = None
+    """course.yml's ``igot.assessment``: the iGOT category of graded quizzes that name none."""
+    category: str = "Course"
+    """iGOT's ``primaryCategory`` (``packager.igot.programme.CATEGORIES``)."""
+    competency_framework: str | None = None
+    """A shared framework file named in course.yml; None: ``competencies.yml`` in the folder, if any."""
+    courses: list[ProgrammeCourse] = field(default_factory=list)
+    """The courses of a programme, in order."""
+    sessions: list[OfflineSession] = field(default_factory=list)
+    """The offline sessions of a blended programme."""
     problems: list[Problem] = field(default_factory=list)
     """Problems found while loading (syntax, schema, malformed blocks); checks add the rest."""
     listed: dict[str, int] = field(default_factory=dict)

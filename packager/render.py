@@ -212,7 +212,9 @@ class Player:
             return None
         index, module_no, module_title = self.positions[lesson.id]
         where = json.dumps([index, module_no, module_title], ensure_ascii=False).encode()
-        return hashlib.sha256(where + b"\0" + pickle.dumps(lesson, protocol=5)).hexdigest()
+        # a loaded lesson is named by what it was parsed from; another is hashed whole
+        what = lesson.source_key.encode() if lesson.source_key else pickle.dumps(lesson, protocol=5)
+        return hashlib.sha256(where + b"\0" + what).hexdigest()
 
     def index_html(self) -> bytes:
         course = self.course
@@ -390,7 +392,7 @@ class Player:
                 wanted.update(f"{c.src}.vtt" for c in ref.captions if c.src.lower().endswith(".srt"))
         if self.course.thumbnail:
             wanted.add(self.course.thumbnail)
-        if self.process_media:
+        if self.process_media and wanted:  # (a course without media never loads the media pipeline)
             attachments = {
                 ref.src for lesson in self.course.lessons for ref in lesson.media if ref.kind == "attachment"
             }
@@ -403,9 +405,11 @@ class Player:
     def media_files(self, names: list[str] | None = None) -> Iterator[PackageFile]:
         """The files *names* (default: :meth:`media_names`), in order, streamed from the course folder or the
         media cache. Renditions missing from the cache are made on every core while earlier files stream."""
+        names = self.media_names() if names is None else names
+        if not names:
+            return
         from .media import MediaError
 
-        names = self.media_names() if names is None else names
         made = [n for n in names if n in self.media.by_name] if self.process_media else []
         renditions = self.media.files(list(made)) if made else iter(())
         try:

@@ -12,38 +12,44 @@ empty and the time limit of each run still ends it.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import signal
 import subprocess
 import sys
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from functools import cache
 from typing import IO, Any, Protocol
 
+PR_SET_PDEATHSIG = 1
 
+
+@cache
 def _libc_prctl() -> Any:
+    """libc's ``prctl``, looked up in the parent on the first child started (never in a forked child, which
+    only makes the one system call; and never at import: ``find_library`` runs ``ldconfig``)."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+    import ctypes.util
+
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
         return None
 
 
-_PRCTL = _libc_prctl()  # looked up before any fork: the child only makes one system call
-PR_SET_PDEATHSIG = 1
+def _dying_with_parent(prctl: Callable[..., int]) -> Callable[[], None]:
+    def die_with_parent() -> None:
+        """``preexec_fn`` of every ffmpeg and ffprobe: on Linux the kernel kills the child when the thread
+        that started it dies, so a worker killed with ``kill -9`` leaves no encoder running on."""
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
-
-def die_with_parent() -> None:
-    """``preexec_fn`` of every ffmpeg and ffprobe: on Linux the kernel kills the child when the thread
-    that started it dies, so a worker killed with ``kill -9`` leaves no encoder running on."""
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    return die_with_parent
 
 
 def child_options() -> dict[str, Any]:
     """``subprocess`` options for a child that must not outlive this process."""
-    return {"preexec_fn": die_with_parent} if _PRCTL is not None else {}
+    prctl = _libc_prctl()
+    return {"preexec_fn": _dying_with_parent(prctl)} if prctl is not None else {}
 
 
 class Runner(Hashable, Protocol):

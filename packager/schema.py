@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import Problem, did_you_mean, error
+from .igot.programme import CATEGORIES, DATE_PATTERN, category_problem, framework_path_problem
 from .patterns import (
     ID_PATTERN,
     IRI_PATTERN,
@@ -51,9 +53,42 @@ class CompletionSpec(_Strict):
         return value
 
 
+class IgotSpec(_Strict):
+    assessment: Literal["practice", "course", "competency", "standalone"] | None = None
+
+
 class ModuleSpec(_Strict):
     title: Text
     lessons: Annotated[list[Text], Field(min_length=1)]
+
+
+class ProgrammeCourseSpec(_Strict):
+    path: Text | None = None
+    id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    title: Annotated[str, Field(min_length=5, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ProgrammeCourseSpec:
+        if (self.path is None) == (self.id is None):
+            raise ValueError("give either path (a course folder) or id (the do_ identifier of a course on iGOT)")
+        return self
+
+
+class SessionSpec(_Strict):
+    title: Annotated[str, Field(min_length=5, max_length=200)]  # iGOT's names have at least 5 characters
+    date: Annotated[str, Field(pattern=DATE_PATTERN)]
+    place: Text
+    facilitator: Text
+    minutes: Annotated[int, Field(gt=0, le=1440)] | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a date of the calendar") from None
+        return value
 
 
 class CourseSpec(_Strict):
@@ -73,7 +108,28 @@ class CourseSpec(_Strict):
     thumbnail: Text | None = None
     activity_iri: Annotated[str, Field(pattern=IRI_PATTERN)] | None = None
     completion: CompletionSpec = CompletionSpec()
-    modules: Annotated[list[ModuleSpec], Field(min_length=1)]
+    igot: IgotSpec = IgotSpec()
+    category: str = CATEGORIES[0]
+    competency_framework: Text | None = None
+    courses: list[ProgrammeCourseSpec] = []
+    sessions: list[SessionSpec] = []
+    modules: list[ModuleSpec] = []  # only a programme may have none (load.py says so, at the right line)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        problem = category_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("competency_framework")
+    @classmethod
+    def _framework(cls, value: str | None) -> str | None:
+        problem = framework_path_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class FrontMatterSpec(_Strict):
@@ -89,7 +145,32 @@ _FRIENDLY_PATTERNS = {
     SEMVER_PATTERN: "a semantic version such as 1.0.0",
     LANG_PATTERN: "a BCP 47 language code such as en, hi or pt-BR",
     LESSON_ID_PATTERN: "letters, digits, '.', '_', '-' and '/'",
+    DATE_PATTERN: "a date such as 2026-01-15, or a date and time such as 2026-01-15T10:00",
 }
+
+
+class FrameworkSubthemeSpec(_Strict):
+    name: Text
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    ref: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class FrameworkThemeSpec(FrameworkSubthemeSpec):
+    subthemes: list[FrameworkSubthemeSpec] = []
+
+
+class FrameworkAreaSpec(_Strict):
+    name: Literal["Behavioural", "Functional", "Domain"]
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    ref: Annotated[str, Field(min_length=1, max_length=200)]
+    themes: list[FrameworkThemeSpec] = []
+
+
+class FrameworkSpec(_Strict):
+    """A competency framework file (``competencies.yml``): iGOT's areas, themes and subthemes with ids."""
+
+    framework: Text | None = None
+    areas: Annotated[list[FrameworkAreaSpec], Field(min_length=1)]
 
 
 def validate(model: type[_Strict], doc: YamlDoc, file: str) -> tuple[Any, list[Problem]]:

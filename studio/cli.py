@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-from packager import __main__ as packager_cli
 
 
 def default_data() -> Path:
@@ -222,6 +221,10 @@ def _register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the command line: fewer collections from the first import on (packager/__main__.py)
+        gc.set_threshold(20_000, 10, 10)
+    from packager import __main__ as packager_cli
+
     if _register not in packager_cli.EXTRA_COMMANDS:
         packager_cli.EXTRA_COMMANDS.append(_register)
     return packager_cli.main(argv)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from packager.export.core import ZipPackage
 from packager.render import PackageFile, deflate
+from tests.conftest import COURSE_YML
 
 HEAVY = ("pydantic", "babel", "packager.schema")
 
@@ -66,3 +67,28 @@ def test_cache_entries_come_back_from_a_new_open_and_a_broken_one_is_a_miss(tmp_
     assert LessonCache.of_kind("rendered-en", tmp_path, "another page").get("a") is None
     again.entries["a"] = b"not a pickle"
     assert again.get("a") is None and again.get("zz") is None
+
+
+def test_a_cached_page_follows_what_its_lesson_was_parsed_from_not_only_its_text(make_course, tmp_path):
+    """Rendered pages are keyed by the parse's own key (text, other lessons' ids, the course's files):
+    an unchanged lesson whose link target got a new id is rendered again, with the new link."""
+    from packager import export, load_course
+
+    root = make_course(
+        {
+            "lessons/a.md": "---\ntitle: A\nminutes: 3\nobjectives: [Read]\n---\nSee [the next lesson](b.md).\n",
+            "lessons/b.md": "---\ntitle: B\nminutes: 3\nobjectives: [Read]\n---\nText.\n",
+            "course.yml": COURSE_YML.replace("[lessons/a.md]", "[lessons/a.md, lessons/b.md]"),
+        }
+    )
+
+    def page_a(out: Path) -> str:
+        with zipfile.ZipFile(export(load_course(root), "html", out)) as z:
+            return z.read("lessons/lessons-a.js").decode()
+
+    assert "#/lessons/b" in page_a(tmp_path / "one")
+    (root / "lessons/b.md").write_text("---\ntitle: B\nid: bee\nminutes: 3\nobjectives: [Read]\n---\nText.\n")
+    again = page_a(tmp_path / "two")
+    assert "#/bee" in again and "#/lessons/b" not in again
+    lesson = load_course(root).lessons[0]
+    assert lesson.source_key and lesson.source_key != load_course(root).lessons[1].source_key

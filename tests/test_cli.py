@@ -78,6 +78,14 @@ def test_build_output_names_and_contents(make_course, tmp_path):
     assert "lessons/lessons-a.js" in names
 
 
+def test_build_names_the_files_it_wrote_beside_the_package(make_course, tmp_path, capsys):
+    quiz = "::: quiz\n\n### Which?\n- [x] This\n- [ ] That\n:::\n"
+    root = make_course({"lessons/a.md": "---\ntitle: Lesson A\nminutes: 5\n---\nHello.\n\n" + quiz})
+    assert main(["build", str(root), "-f", "igot", "-o", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "and beside it: test-course-1.0.0-en-igot-assessments.zip, test-course-1.0.0-en-igot-metadata.json" in out
+
+
 def test_build_lang_own_and_all(make_course, tmp_path, capsys):
     root = make_course()
     assert main(["build", str(root), "-f", "html", "--lang", "en", "-o", str(tmp_path / "o")]) == 0

@@ -92,7 +92,7 @@ def test_gate_passes_the_sample_and_names_what_is_missing(sample, tmp_path):
     packages = [Built(export(course, fmt, tmp_path / "out"), fmt, "en") for fmt in ("html", "scorm2004", "pdf")]
     report = gate(course, packages)
     assert report.ok, report.lines()
-    assert [r.rule for r in report.results] == ["check", "metadata", "packages", "size"]
+    assert [r.rule for r in report.results] == ["check", "metadata", "packages", "size", "quality"]
 
     yml = (sample / "course.yml").read_text("utf-8")
     yml = "\n".join(line for line in yml.splitlines() if not line.startswith(("audience:", "license:")))

@@ -13,8 +13,9 @@ from PIL import Image
 
 from packager import check_course, export, load_course
 from packager.__main__ import ProgressBar
-from packager.media import MediaSet, ProgressEvent, probe, progress_to, size_report
+from packager.media import MediaSet, ProgressEvent, progress_to, size_report
 from packager.media.captions import read
+from packager.media.probe import probe
 from packager.media.transcode import low_saves
 from packager.render import Player
 

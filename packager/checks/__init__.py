@@ -25,6 +25,7 @@ CHECKS: dict[str, Check] = {
     "lesson-length": timing.lesson_length,
     "pass-score": timing.pass_score_needs_quiz,
     "question-competencies": competencies.question_competencies,
+    "competency-framework": competencies.framework_competencies,
     "translations": lambda course: _translation_qa(course, course.translations),
 }
 

@@ -12,7 +12,9 @@ from ..runner import LOCAL, Runner
 
 
 def unusable_media(course: Course, runner: Runner = LOCAL) -> Iterator[Problem]:
-    from ..media import probe  # the media pipeline: imported by a course that has media only
+    if not course.thumbnail and not any(lesson.media for lesson in course.lessons):
+        return  # the media pipeline is imported by a course that has media only
+    from ..media.probe import probe
 
     for lesson in course.lessons:
         for ref in lesson.media:
@@ -45,7 +47,8 @@ def caption_files(course: Course, runner: Runner = LOCAL) -> Iterator[Problem]:
     for lesson in course.lessons:
         for ref in lesson.media:
             for cap in ref.captions:
-                from ..media import captions, probe  # the media pipeline: imported by a course with captions only
+                from ..media import captions  # the media pipeline: imported by a course with captions only
+                from ..media.probe import probe
 
                 path = course.root / cap.src
                 if cap.src in seen or not path.is_file():

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import Problem
 from ..files import atomic_path
 from ..fonts import WebFont
-from ..media import MediaSet
 from ..model import Course, Lesson
 from ..render import PackageFile, Player
 from ..runner import LOCAL, Runner
+
+if TYPE_CHECKING:
+    from ..media import MediaSet
 
 # Already-compressed media gain nothing from deflate; storing them is faster and the same size.
 STORED_EXT = {
@@ -56,6 +59,9 @@ class Rendering:
     def __init__(self, course: Course, runner: Runner = LOCAL, *, keep: bool = True):
         self.course, self.runner, self.keep = course, runner, keep
         self.lang = course.language
+        self.problems: list[Problem] = []
+        """Warnings a format found while writing (a question iGOT has no type for): the build reports them
+        with the language's."""
         self._pages: list[tuple[Lesson, PackageFile]] | None = None
 
     @cached_property

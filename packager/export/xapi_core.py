@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import ExportError
+from ..igot.competencies import framework_of
 from ..model import Competency, Course, Lesson, Question
 from ..render import ASSETS, DEFAULT_CSP, PackageFile, Player
 from . import scorm
@@ -35,6 +36,9 @@ COMPETENCY_BASE = "urn:karmayogi-studio:competency:"
 COMPETENCY_TYPE = "http://adlnet.gov/expapi/activities/objective"
 COMPETENCY_EXT = "urn:karmayogi-studio:xapi:competency"
 """Activity-definition extension holding ``{area, theme, subtheme, level}`` as the course gives them."""
+COMPETENCY_V6_EXT = "urn:karmayogi-studio:xapi:competency-v6"
+"""Activity-definition extension holding iGOT's ids of the competency, in the fields of its metadata's
+``competencies_v6`` (``competencyAreaIdentifier``, ``…RefId`` …), when the course has a framework."""
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -81,18 +85,20 @@ def competency_iri(c: Competency) -> str:
     return COMPETENCY_BASE + "/".join(_part(p) for p in parts)
 
 
-def competency_activity(c: Competency, lang: str) -> dict[str, Any]:
-    """A competency as an xAPI activity: its names in the definition, for reports per area, theme, subtheme."""
+def competency_activity(c: Competency, lang: str, ids: dict[str, str] | None = None) -> dict[str, Any]:
+    """A competency as an xAPI activity: its names in the definition, for reports per area, theme, subtheme,
+    and iGOT's *ids* of it (``packager.igot.competencies``) when there are some."""
     name = " / ".join(p for p in (c.area, c.theme, c.subtheme) if p)
     ext: dict[str, Any] = {"area": c.area, "theme": c.theme}
     if c.subtheme:
         ext["subtheme"] = c.subtheme
     if c.level is not None:
         ext["level"] = c.level
+    extensions: dict[str, Any] = {COMPETENCY_EXT: ext, **({COMPETENCY_V6_EXT: ids} if ids else {})}
     return {
         "objectType": "Activity",
         "id": competency_iri(c),
-        "definition": {"type": COMPETENCY_TYPE, "name": {lang: name}, "extensions": {COMPETENCY_EXT: ext}},
+        "definition": {"type": COMPETENCY_TYPE, "name": {lang: name}, "extensions": extensions},
     }
 
 
@@ -139,11 +145,12 @@ def tracker_config(course: Course, lang: str, api: str) -> dict[str, Any]:
         for quiz in lesson.quizzes
         for q in quiz.questions
     }
+    framework, _ = framework_of(course)  # check reports its problems; a build stops on them
     return {
         "api": api,
         "iri": iris.base,
         "lang": lang,
-        "competencies": [competency_activity(c, lang) for c in competencies],
+        "competencies": [competency_activity(c, lang, framework.v6(c) if framework else None) for c in competencies],
         "lessons": lessons,
         "lessonIris": {lesson.id: iris.lesson(lesson) for lesson in course.lessons},
         "questions": questions,

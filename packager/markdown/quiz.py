@@ -18,7 +18,9 @@ from ..errors import did_you_mean
 from ..model import Item, Option, Pair, Question, Quiz
 from .context import Container, Context, parse_params, slug
 
-QUIZ_OPTIONS = ("pass", "draw", "shuffle", "attempts", "id")
+QUIZ_OPTIONS = ("pass", "draw", "shuffle", "attempts", "id", "category", "time")
+CATEGORIES = ("practice", "course", "competency", "standalone")
+"""``category=``: the iGOT question set a quiz becomes (``packager.igot.questions``)."""
 KIND_WORDS = ("single", "multiple", "fill", "order", "match")
 QUESTION_OPTIONS = ("points", "id", "competency")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -56,6 +58,8 @@ def parse(box: Container, ctx: Context) -> Quiz:
         draw=_number(options, "draw", 1, 1000, box.line, ctx),
         attempts=_number(options, "attempts", 1, 100, box.line, ctx),
         shuffle=_yes_no(options.get("shuffle", "yes"), box.line, ctx),
+        time_limit=_number(options, "time", 1, 600, box.line, ctx),
+        category=_category(options.get("category"), graded, box.line, ctx),
     )
     groups = _split_at_questions(box.tokens)
     if groups and groups[0] and not _is_question_start(groups[0]):
@@ -77,6 +81,19 @@ def _number(options: dict[str, str], key: str, low: int, high: int, line: int, c
         ctx.env.error(line, f"quiz option {key}={value} must be a whole number from {low} to {high}")
         return None
     return int(value)
+
+
+def _category(value: str | None, graded: bool, line: int, ctx: Context) -> str | None:
+    if value is None:
+        return None
+    if value not in CATEGORIES:
+        ctx.env.error(line, f"category={value} must be one of {', '.join(CATEGORIES)}{did_you_mean(value, CATEGORIES)}")
+        return None
+    if not graded and value != "practice":
+        # an ungraded check scored as an assessment on iGOT would count there and nowhere else
+        ctx.env.error(line, f"a '::: check' is ungraded, so its only category is practice; use '::: quiz' for {value}")
+        return None
+    return value
 
 
 def _yes_no(value: str, line: int, ctx: Context) -> bool:

@@ -141,11 +141,39 @@ def size_within_budget(sub: Candidate) -> Result:
     return Result("size", True, f"every package within {sub.budget_mb:g} MB")
 
 
+def quality_passes(sub: Candidate) -> Result:
+    """The quality pre-check (``packager.quality``) in the languages chosen: its errors (personal data,
+    missing captions or alt text…) fail the gate; its scores and advice are shown to the reviewer."""
+    from ..quality import check_quality
+
+    available = languages(sub.course, "all")
+    chosen = [lang for lang in (list(sub.langs) or available) if lang in available]  # `check` names the others
+    report = check_quality(sub.course, chosen)
+    details: list[str] = []
+    for c in report.criteria:
+        details.append(f"{c.score_text()} {c.key}: {c.measured}")
+        details += [p.format() for p in c.problems[:QUALITY_ITEMS]]
+        if len(c.problems) > QUALITY_ITEMS:
+            details.append(f"… and {len(c.problems) - QUALITY_ITEMS} more: run 'kstudio check --quality'")
+    errors = sum(p.severity == "error" for p in report.problems)
+    advice = len(report.problems) - errors
+    scores = ", ".join(f"{c.key} {c.score_text()}" for c in report.criteria)
+    if errors:
+        return Result(
+            "quality", False, f"{errors} error(s) and {advice} advice; fix the errors ({scores})", tuple(details)
+        )
+    return Result("quality", True, f"no errors, {advice} advice ({scores})", tuple(details))
+
+
+QUALITY_ITEMS = 10
+"""Items shown per quality criterion in the gate's report (the command line shows all)."""
+
 RULES: list[tuple[str, Rule]] = [
     ("check", check_passes),
     ("metadata", metadata_complete),
     ("packages", packages_valid),
     ("size", size_within_budget),
+    ("quality", quality_passes),
 ]
 
 

@@ -17,13 +17,22 @@ outputs, makes them in parallel), ``report`` (package sizes), ``progress`` (even
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..runner import LOCAL, Runner
-from .pipeline import Item, MediaError, MediaSet, Output
-from .probe import MediaInfo, probe
 from .progress import ProgressEvent, progress_to
 from .report import DEFAULT_BUDGET_MB, SizeReport, size_report
+
+if TYPE_CHECKING:
+    from .pipeline import Item, MediaError, MediaSet, Output
+    from .probe import MediaInfo
+
+# The pipeline's names are imported on first use (PEP 562): a build of a course without media, and
+# every command that only reports sizes or progress, never loads the converters, ffprobe's reader or
+# Pillow. (``probe`` the function is imported from ``media.probe``, the module of the same name.)
+_LAZY = {name: "pipeline" for name in ("Item", "MediaError", "MediaSet", "Output")} | {"MediaInfo": "probe"}
 
 __all__ = [
     "DEFAULT_BUDGET_MB",
@@ -34,16 +43,25 @@ __all__ = [
     "Output",
     "ProgressEvent",
     "SizeReport",
-    "probe",
     "progress_to",
     "running_minutes",
     "size_report",
 ]
 
 
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
 def running_minutes(root: Path, refs: Iterable[object], runner: Runner = LOCAL) -> float:
     """Minutes of video and audio among *refs* (``MediaRef``s), each file counted once; unusable ones count 0.
     *runner* runs ffprobe."""
+    from .probe import probe
+
     seen: set[str] = set()
     seconds = 0.0
     for ref in refs:

@@ -59,12 +59,16 @@ def save(org: str, course: str) -> Response | tuple[Response, int]:
     too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass"))) if path.endswith(".md") else None
     if too_big:  # refused, not saved: the author's text stays in the editor, the message says what to do
         return jsonify(error=too_big.message), 413
+    shown = media_files.shown_media(g.course, path) if path.endswith(".md") else set()
     try:
         seen = data.get("seen") if isinstance(data.get("seen"), str) else None  # base not recorded yet
         rev = revisions.save(db(), g.course, path, text, base, current_user.id, seen=seen)
     except revisions.Conflict as conflict:
         theirs = conflict.theirs
         return jsonify(error="conflict", base=base, theirs={**_rev(theirs), "text": theirs.content}), 409
+    if path.endswith(".md"):  # media the lesson shows for the first time: their renditions, made by a job
+        new = media_files.shown_media(g.course, path, text) - shown
+        media_files.queue_renditions(this_app(), db(), g.course, current_user.id, new)
     return jsonify(saved=_rev(rev))
 
 

@@ -17,7 +17,7 @@ from ..accounts.policy import requires
 from ..db import db, this_app
 from ..jobs import queue as jobs
 from ..models import Job
-from . import importing, library
+from . import importing, library, media_files
 from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
@@ -59,6 +59,8 @@ def import_zip(org: str) -> Response | tuple[str, int]:
     except (ArchiveRefused, library.CourseNameError) as exc:
         flash(_("The course was not imported: %(reason)s", reason=str(exc)), "error")
         return render_template("courses.html", courses=library.org_courses(db(), g.org)), 400
+    # its media's renditions, made by jobs now rather than when a preview first asks
+    media_files.queue_renditions(this_app(), db(), course, current_user.id, media_files.course_media(course))
     flash(_("Imported “%(title)s”.", title=course.title), "info")
     return redirect(url_for("courses.course", org=org, course=course.slug))
 

@@ -22,7 +22,7 @@ from packager.importing import READERS, ImportOptions, import_file, recognise
 
 from ..jobs import queue
 from ..models import Job, Organisation
-from . import library
+from . import library, media_files
 
 KIND = "import"
 SUFFIXES = tuple(s for reader in READERS.values() for s in reader.suffixes)
@@ -78,7 +78,10 @@ def run_job(app: Flask, session: Session, job_id: int, folder: Path, params: dic
             target = library.check_new(session, org, params["slug"])
             options = ImportOptions(limits=limits(app))
             result = import_file(upload, target, options=options, progress=lambda f, m: progress.set(f, m))
-            course = library.register_imported(session, org, params["slug"], job.user_id if job else None)
+            user_id = job.user_id if job else None
+            course = library.register_imported(session, org, params["slug"], user_id)
+            # its media's renditions, made by jobs now rather than when a preview first asks
+            media_files.queue_renditions(app, session, course, user_id, media_files.course_media(course))
     finally:
         shutil.rmtree(upload.parent, ignore_errors=True)
     return {

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from packager.files import write_atomic
+from packager.load import file_index, resolve_target
+from packager.markdown.rules import media_kind
 from packager.media import MediaSet, progress_to
 from packager.media.probe import content_error
 
@@ -70,7 +72,44 @@ def upload(
     return path, queue.submit(app, session, course, user_id, "media", {"path": path})
 
 
-def make_renditions(app: Flask, session: Session, course: CourseRecord, user_id: int, src: str) -> None:
+# The image syntax's target (images, video and audio all use it: docs/format.md); a lesson's text only
+# ever adds to what a job makes, so a target this misses is made by the next build instead
+_SHOWN = re.compile(r"!\[[^\]\n]{0,2000}\]\(\s*<?([^\s)>]{1,500})")
+
+
+def shown_media(course: CourseRecord, path: str, text: str | None = None) -> set[str]:
+    """The course's image, video and audio files lesson *path* shows (with *text* as its Markdown; None:
+    as saved), course-relative."""
+    folder = course_dir(course)
+    if text is None:
+        try:
+            text = (folder / path).read_text("utf-8", errors="replace")
+        except OSError:
+            return set()
+    targets = _SHOWN.findall(text)
+    if not targets:
+        return set()
+    files = file_index(folder, [])
+    found = {resolve_target(path, target, files) for target in targets}
+    return {src for src in found if src in files and media_kind(src)}
+
+
+def queue_renditions(app: Flask, session: Session, course: CourseRecord, user_id: int | None, srcs: set[str]) -> None:
+    """A "media" job for each of *srcs* (a lesson's save that shows them for the first time, a course
+    imported whole): their renditions are made after the request, never while a page is served."""
+    for src in sorted(srcs):
+        make_renditions(app, session, course, user_id, src)
+
+
+def course_media(course: CourseRecord) -> set[str]:
+    """Every image, video and audio file in the course's ``media/`` folder, course-relative."""
+    folder = course_dir(course)
+    media = folder / "media"
+    found = (p.relative_to(folder).as_posix() for p in media.rglob("*") if p.is_file()) if media.is_dir() else ()
+    return {src for src in found if media_kind(src)}
+
+
+def make_renditions(app: Flask, session: Session, course: CourseRecord, user_id: int | None, src: str) -> None:
     """Queue a "media" job for *src*'s missing renditions, unless one is already queued or running for it."""
     waiting = session.scalars(
         select(Job).where(Job.course_id == course.id, Job.kind == "media", Job.status.in_(("queued", "running")))

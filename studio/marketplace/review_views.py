@@ -130,4 +130,4 @@ def serve_content(claims: dict[str, Any], path: str) -> Response:
         abort(409)
     if player is None:
         abort(404)
-    return player_index(player) if not path else player_file(player, path)  # a snapshot: jobs make no renditions
+    return player_index(player) if not path else player_file(player, path)

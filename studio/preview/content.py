@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts import accounts
 from ..accounts.policy import allowed
-from ..db import db, this_app
+from ..db import db
 from ..models import CourseRecord
 
 SALT = "kstudio.content-url"
@@ -215,7 +215,7 @@ def _file(token: str, path: str) -> BaseResponse:
             response.headers["Content-Security-Policy"] = player_for(course_dir(g.course)).csp
             return response
         player = player_for(course_dir(g.course))
-        return player_index(player) if not path else player_file(player, path, queue_media)
+        return player_index(player) if not path else player_file(player, path)
     serve: Serve | None = current_app.extensions["studio.content_kinds"].get(kind)
     if serve is not None:  # another room's content (translate, review)
         return serve(claims, path)
@@ -231,10 +231,3 @@ def _static(name: str) -> BaseResponse:
     if name not in files or not files[name].is_file():
         abort(404, "There is nothing here.")
     return send_file(files[name], mimetype="text/css" if name.endswith(".css") else "text/javascript")
-
-
-def queue_media(src: str) -> None:
-    """Make *src*'s missing renditions by a "media" job, unless one is already queued or running for it."""
-    from ..authoring.media_files import make_renditions
-
-    make_renditions(this_app(), db(), g.course, g.user_id, src)

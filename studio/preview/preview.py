@@ -8,7 +8,6 @@ request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import Response, abort, send_file
@@ -52,11 +51,12 @@ def player_index(player: Player) -> Response:
     return response
 
 
-def player_file(player: Player, path: str, make: Callable[[str], None] | None = None) -> BaseResponse:
+def player_file(player: Player, path: str) -> BaseResponse:
     """One file of *player*'s package, by its package path; anything else is a 404 with a message.
 
-    A rendition not made yet is asked of *make* (which queues a job) and meanwhile its source stands in
-    when it can; nothing is transcoded here, and an unknown path never looks at the media at all."""
+    A rendition not made yet (its job is queued by the upload, the save that first shows the file, the
+    import or a build) has its source stand in when it can; nothing is transcoded or queued here (a GET
+    never writes), and an unknown path never looks at the media at all."""
     if path == "course.js":
         return _text(player.course_js(), ".js")
     if path.startswith("assets/") and path[7:] in player.assets:
@@ -69,10 +69,10 @@ def player_file(player: Player, path: str, make: Callable[[str], None] | None = 
     by_file = {player.lesson_files[lesson.id]: lesson for lesson in player.course.lessons}
     if path in by_file:
         return _text(player.lesson_js(by_file[path]), ".js")
-    return _media(player, path, make)
+    return _media(player, path)
 
 
-def _media(player: Player, path: str, make: Callable[[str], None] | None) -> BaseResponse:
+def _media(player: Player, path: str) -> BaseResponse:
     """A file lessons use: a rendition from the media cache, a course file, or a 404 saying why."""
     sources = _referenced(player)
     if not (path in sources or any(path.startswith(src + ".") for src in sources)) or path not in player.media_names():
@@ -86,8 +86,6 @@ def _media(player: Player, path: str, make: Callable[[str], None] | None) -> Bas
         cached = player.media.cache_path(item, out)
         if cached.is_file():
             return _media_response(player, path, cached)
-        if make is not None:
-            make(item.src)
         if out.rendition not in SAME_KIND.get(item.kind, set()):
             abort(404, f"{path} is still being made from {item.src}; reload the page in a few minutes.")
         return _media_response(player, item.src, root / item.src)

@@ -361,4 +361,4 @@ def serve_content(claims: dict[str, Any], path: str) -> BaseResponse:
     """The translated player's page or file on the content origin (registered as its "translate" kind)."""
     _model_in(claims["l"])
     player = translated_player(g.course, claims["l"])
-    return player_index(player) if not path else player_file(player, path, content.queue_media)
+    return player_index(player) if not path else player_file(player, path)

@@ -75,6 +75,7 @@ def test_partner_reviewer_and_publisher(browser, live):
     reviewer.goto(base + "/o/market/review/")
     reviewer.get_by_role("link", name="First course").click()
     expect(reviewer.locator("pre.diff").first).to_be_attached()
+    expect(reviewer.locator("details[open] summary", has_text="Details of quality")).to_be_visible()
     reviewer.get_by_role("button", name="Approve", exact=True).click()
     expect(reviewer.locator("strong.state")).to_have_text("Reviewed")
 

@@ -105,6 +105,8 @@ def test_submit_review_return_resubmit_publish(market, person):
     assert "First course" in queue and "In review" in queue
     review = reviewer.get(f"{SUB}/{sub.id}/").get_data(as_text=True)
     assert "first version: every file is new" in review and "course.yml" in review
+    assert "pass quality</strong>: no errors" in review and "<summary>Details of quality</summary>" in review
+    assert "<code>100% personal-data: " in review  # the quality pre-check's scores reach the reviewer
     player = reviewer.content(f"{SUB}/{sub.id}/player/en/")  # on the content origin
     assert player.status_code == 200 and b"course.js" in player.data
     assert reviewer.content(f"{SUB}/{sub.id}/player/en/course.js").status_code == 200

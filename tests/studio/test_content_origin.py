@@ -184,21 +184,33 @@ def test_an_unknown_path_is_answered_at_once_and_makes_no_media(app, tiny_media)
     assert _cache_files() == before
 
 
-def test_a_missing_rendition_is_queued_as_a_job_and_its_source_stands_in(app, author, tiny_media):
-    add_to_lesson(app, "![A clip](media/v.mp4)", {"media/v.mp4": tiny_media["mp4"]})
+def _media_jobs(app) -> list[str]:
+    session = session_for(app)
+    try:
+        return [job.params["path"] for job in session.scalars(select(Job).where(Job.kind == "media"))]
+    finally:
+        session.close()
+
+
+def test_a_missing_rendition_has_its_source_stand_in_and_no_page_queues_it(app, author, tiny_media):
+    add_to_lesson(app, "![A clip](media/v.mp4)", {"media/v.mp4": tiny_media["mp4"]})  # changed outside the studio
     before = _cache_files()
-    asked: list[str] = []
     with app.test_request_context():
-        served = player_file(player_for(folder(app)), "media/v.mp4.main.mp4", asked.append)
+        served = player_file(player_for(folder(app)), "media/v.mp4.main.mp4")
         assert served.status_code == 200 and served.mimetype == "video/mp4"
         served.close()
-    assert asked == ["media/v.mp4"] and _cache_files() == before  # nothing transcoded in the request
-
     poster = author.content(PLAYER, "media/v.mp4.poster.jpg")  # a poster has no stand-in
     assert poster.status_code == 404 and b"still being made" in poster.data
     assert author.content(PLAYER, "media/v.mp4.main.mp4").status_code == 200
-    session = session_for(app)
-    jobs = session.scalars(select(Job).where(Job.kind == "media")).all()
-    assert [job.params["path"] for job in jobs] == ["media/v.mp4"]  # one job, however many asks
-    session.close()
-    assert _cache_files() == before
+    assert _media_jobs(app) == [] and _cache_files() == before  # nothing transcoded, nothing queued by a GET
+
+
+def test_the_save_that_first_shows_a_file_queues_its_renditions_once(app, author, tiny_media):
+    (folder(app) / "media/v.mp4").write_bytes(tiny_media["mp4"])
+    text = (folder(app) / LESSON).read_text("utf-8")
+    shown = text + "\n![A clip](media/v.mp4)\n\n![Missing](media/nothing.png)\n"
+    assert author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": shown, "base": 1}).status_code == 200
+    assert _media_jobs(app) == ["media/v.mp4"]  # a file the course lacks makes no job
+    again = shown + "\nMore text.\n"
+    assert author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": again, "base": 2}).status_code == 200
+    assert _media_jobs(app) == ["media/v.mp4"]  # already shown before this save: no second job

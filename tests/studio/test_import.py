@@ -11,8 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from packager.archive import ArchiveRefused, Limits, extract_course
+from studio.db import session_for
+from studio.models import Job
 from tests.conftest import SAMPLE
 
 
@@ -46,6 +49,12 @@ def test_import_a_zipped_course_folder(author, app):
     assert response.status_code == 302 and response.headers["Location"].endswith("/o/inst/c/karmayogi-prarambh/")
     page = author.get("/o/inst/c/karmayogi-prarambh/").get_data(as_text=True)
     assert "Karmayogi Prarambh" in page and "No problems found." in page
+    # its images, video and audio get their renditions made by jobs now, not when a preview asks
+    session = session_for(app)
+    queued = {job.params["path"] for job in session.scalars(select(Job).where(Job.kind == "media"))}
+    session.close()
+    shown = {p.relative_to(SAMPLE).as_posix() for p in (SAMPLE / "media").iterdir()}
+    assert queued == {p for p in shown if p.rsplit(".", 1)[-1] in ("png", "svg", "mp3", "mp4")}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,2 @@
+"""What iGOT Karmayogi expects beyond a package: question sets and the assessment sheet, competency
+frameworks, categories and programmes, language names."""
