@@ -1,0 +1,434 @@
+"""SCORM 1.2 and 2004 packages -> :class:`ImportedCourse`.
+
+The manifest's default organisation is the outline: items with children become modules, leaves
+lessons (a one-level tree is one module). Where a tool keeps its course as data, that data is read
+instead of its player's pages, which hold little text: our own packages (``course.js`` and the lesson
+scripts: text, questions and answers come back exactly), Articulate Rise (the ``courseData`` blob),
+Adapt (``course/<lang>/*.json``) and H5P's SCORM export (``h5p.json``). eXeLearning pages are HTML
+with quiz markup (its iDevices: :mod:`.scorm_exe`). Anything else is kept as an attachment and
+listed; the report says, per item, what was recovered.
+
+The package is hostile: the zip is vetted with :func:`packager.archive.vet` (names, links, counts,
+sizes, ratio) and read member by member, never extracted; the manifest is parsed without entities or
+network; a resource outside the package is refused, never fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import lzma
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from ..archive import ArchiveRefused, Limits, vet
+from ..errors import StudioError
+from . import scorm_adapt, scorm_ours, scorm_rise
+from .html import Converter, MediaNames, parse_html
+from .model import ImportedCourse, Lesson, Module
+from .scorm_exe import idevice
+
+if TYPE_CHECKING:
+    from . import ImportOptions, Progress
+
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+MAX_DATA_BYTES = 32 * 1024 * 1024
+"""A page, JSON file or script read whole; a larger one is not a lesson's data."""
+
+
+class PackageError(StudioError):
+    """The package cannot be read; the message names the file (and line, for the manifest)."""
+
+
+@dataclass
+class Package:
+    """A vetted zip read member by member. *top* is the folder holding the package (``""`` or ``x/``)."""
+
+    archive: zipfile.ZipFile
+    files: dict[str, zipfile.ZipInfo]
+    source: Path
+    top: str = ""
+
+    @classmethod
+    def open(cls, path: Path, limits: Limits, marker: str) -> Package:
+        """The package of *path*, whose *marker* (``imsmanifest.xml``, ``h5p.json``) is at its top or in
+        its one top folder."""
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise PackageError(f"{path.name} is not a zip archive: {exc}") from None
+        try:
+            files = {name: info for name, info in vet(archive, limits)}
+        except ArchiveRefused as exc:
+            archive.close()
+            raise PackageError(f"{path.name}: {exc}") from None
+        tops = [n[: -len(marker)] for n in files if n == marker or n.endswith("/" + marker)]
+        top = min(tops, key=len, default=None)
+        if top is None or top.count("/") > 1:
+            archive.close()
+            raise PackageError(f"{path.name} has no {marker} at its top (or in its one top folder)")
+        return cls(archive, files, path, top)
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def has(self, name: str) -> bool:
+        return self.top + name in self.files
+
+    def names(self) -> Iterator[str]:
+        """The package's files, relative to its top folder."""
+        for name in self.files:
+            if name.startswith(self.top):
+                yield name[len(self.top) :]
+
+    def size(self, name: str) -> int:
+        return self.files[self.top + name].file_size
+
+    def read(self, name: str, limit: int = MAX_DATA_BYTES) -> bytes:
+        """The bytes of member *name*: no more than it declares (zipfile stops there) and at most *limit*."""
+        info = self.files.get(self.top + name)
+        if info is None:
+            raise PackageError(f"{self.source.name}: '{name}' is not in the package")
+        if info.file_size > limit:
+            raise PackageError(f"{self.source.name}: '{name}' is {info.file_size // 2**20} MB, too large to read")
+        try:
+            return self.archive.read(info)
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as exc:
+            raise PackageError(f"{self.source.name}: '{name}' is damaged in the archive: {exc}") from None
+
+    def text(self, name: str) -> str:
+        return self.read(name).decode("utf-8-sig", errors="replace")
+
+    def json(self, name: str) -> Any:
+        try:
+            return json.loads(self.read(name))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise PackageError(f"{self.source.name}: '{name}' is not valid JSON: {exc}") from None
+
+
+def resolve_in(page: str, ref: str) -> str | None:
+    """The package path a *ref* on *page* points at; None when it leaves the package or is a web address."""
+    parts = urlsplit(ref)
+    if parts.scheme or ref.startswith("//") or ref.startswith("/"):
+        return None
+    path = unquote(parts.path)
+    if not path or "\\" in path or "\0" in path:
+        return None
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    return None if rel == ".." or rel.startswith("../") else rel
+
+
+@dataclass
+class Reading:
+    """What every tool's reader works with: the package, the course being filled and its media."""
+
+    package: Package
+    course: ImportedCourse
+    options: ImportOptions
+    media: MediaNames = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.media = MediaNames(self.course)
+
+    def resolver(self, page: str, refused: list[str]) -> Any:
+        """A :data:`html.Resolver` for *page*: package files become media; the rest is listed in *refused*."""
+
+        def resolve(ref: str) -> str | None:
+            path = resolve_in(page, ref)
+            if path is None or not self.package.has(path):
+                refused.append(ref)
+                return None
+            if path.lower().endswith((".html", ".htm")):
+                return path
+            return self.file(path, refused)
+
+        return resolve
+
+    def file(self, path: str, refused: list[str]) -> str | None:
+        """``media/<name>`` for the package file *path*; None (listed) when it is too large to keep."""
+        size = self.package.size(path)
+        if size > self.options.max_media_bytes:
+            refused.append(f"{path} ({size // 2**20} MB, over the {self.options.max_media_bytes // 2**20} MB limit)")
+            return None
+        return self.media.add(path, self.package.read(path, limit=size), path)
+
+    def attachment(self) -> str:
+        """The original package, kept as an attachment for what could not be recovered."""
+        return self.media.add("\0package", self.package.source, self.package.source.name)
+
+    def html_lesson(self, title: str, page: str, *, special: Any = None) -> tuple[Lesson, list[str], int]:
+        """A lesson from an HTML page of the package: (lesson, what was dropped, images without alt)."""
+        refused: list[str] = []
+        root = parse_html(self.package.read(page))
+        converter = Converter(self.resolver(page, refused), special=special)
+        body = converter.markdown(content_root(root, title)) if root is not None else ""
+        dropped = converter.dropped + [f"'{r}' (outside the package or missing)" for r in refused]
+        return Lesson(title=title, body=body), dropped, converter.missing_alt
+
+
+def content_root(root: Any, title: str) -> Any:
+    """The part of a page that is the lesson: its ``main`` (or body) without navigation, and without a
+    first heading that only repeats the item's title."""
+    for xpath in ("//main", "//*[@role='main']", "//*[@id='main']", "//article", "//body"):
+        found = root.xpath(xpath)
+        if found:
+            root = found[0]
+            break
+    for junk in root.xpath(
+        ".//nav | .//*[@id='nav' or @id='siteNav' or @id='header' or @id='siteFooter' or @id='topPagination' "
+        "or @id='bottomPagination' or contains(@class, 'pagination') or @id='nodeDecoration']"
+    ):
+        if junk.getparent() is not None:
+            junk.drop_tree()
+    first = next(iter(root.xpath(".//h1 | .//h2")), None)
+    if first is not None and " ".join(first.text_content().split()).casefold() == title.casefold():
+        first.drop_tree()
+    return root
+
+
+# The manifest ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    title: str
+    href: str | None = None
+    """The package path of the item's launch page (its resource's href with ``xml:base`` and parameters)."""
+    resource: str | None = None
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    title: str
+    version: str
+    """``1.2``, ``2004`` or ``""`` when the manifest does not say."""
+    items: list[Item]
+    resource_files: dict[str, list[str]]
+    language: str = ""
+
+
+def _local(el: Any) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _children(el: Any, name: str) -> list[Any]:
+    return [c for c in el if isinstance(c.tag, str) and _local(c) == name]
+
+
+def _title(el: Any) -> str:
+    title = next(iter(_children(el, "title")), None)
+    return " ".join((title.text or "").split()) if title is not None else ""
+
+
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def read_manifest(package: Package) -> Manifest:
+    """The manifest of *package*, both versions (their namespaces are matched by local name)."""
+    name = "imsmanifest.xml"
+    if package.size(name) > MAX_MANIFEST_BYTES:
+        raise PackageError(f"{package.source.name}: imsmanifest.xml is larger than {MAX_MANIFEST_BYTES // 2**20} MB")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
+    )
+    try:
+        root = etree.fromstring(package.read(name), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or 0
+        raise PackageError(f"{package.source.name}: imsmanifest.xml:{line}: not well-formed XML: {exc.msg}") from None
+    if _local(root) != "manifest":
+        raise PackageError(f"{package.source.name}: imsmanifest.xml is not an IMS manifest (<{_local(root)}>)")
+    version = ""
+    for meta in root.iter():
+        if isinstance(meta.tag, str) and _local(meta) == "schemaversion":
+            text = (meta.text or "").strip()
+            version = "1.2" if text.startswith("1.2") else "2004" if text else ""
+            break
+    language = ""
+    for el in root.iter():
+        if isinstance(el.tag, str) and _local(el) == "language" and (el.text or "").strip():
+            language = el.text.strip().split("-")[0].lower()
+            break
+    base = root.get(XML_BASE, "")
+    resources: dict[str, Any] = {}
+    resource_files: dict[str, list[str]] = {}
+    for group in _children(root, "resources"):
+        group_base = base + group.get(XML_BASE, "")
+        for res in _children(group, "resource"):
+            ident = res.get("identifier", "")
+            res_base = group_base + res.get(XML_BASE, "")
+            resources[ident] = (res_base, res.get("href"))
+            resource_files[ident] = [res_base + (f.get("href") or "") for f in _children(res, "file")]
+    organizations = next(iter(_children(root, "organizations")), None)
+    orgs = _children(organizations, "organization") if organizations is not None else []
+    default = organizations.get("default") if organizations is not None else None
+    org = next((o for o in orgs if o.get("identifier") == default), orgs[0] if orgs else None)
+
+    def item(el: Any) -> Item:
+        ref = el.get("identifierref")
+        href = None
+        if ref in resources:
+            res_base, res_href = resources[ref]
+            if res_href:
+                href = res_base + res_href + (el.get("parameters") or "")
+        return Item(_title(el) or "Untitled", href, ref, [item(c) for c in _children(el, "item")])
+
+    items = [item(c) for c in _children(org, "item")] if org is not None else []
+    if not items and resources:  # no organisation: each resource with a page is one item
+        items = [Item(ident, b + h, ident) for ident, (b, h) in resources.items() if h]
+    title = (_title(org) if org is not None else "") or ""
+    return Manifest(title, version, items, resource_files, language)
+
+
+def outline(items: list[Item], course_title: str) -> list[tuple[str, list[Item]]]:
+    """(module title, leaves): top items with children are modules (their leaves, however deep, its
+    lessons); runs of top-level leaves make a module named after the course."""
+    modules: list[tuple[str, list[Item]]] = []
+    for top in items:
+        if top.children:
+            modules.append((top.title, list(_leaves(top))))
+        elif modules and modules[-1][0] == course_title and not _is_module(modules[-1]):
+            modules[-1][1].append(top)
+        else:
+            modules.append((course_title, [top]))
+    return modules
+
+
+def _is_module(entry: tuple[str, list[Item]]) -> bool:
+    return any(i.children for i in entry[1])
+
+
+def _leaves(item: Item) -> Iterator[Item]:
+    if item.href and not item.children:
+        yield item
+    for child in item.children:
+        if child.children:
+            if child.href:
+                yield Item(child.title, child.href, child.resource)
+            yield from _leaves(child)
+        else:
+            yield child
+
+
+# Reading ------------------------------------------------------------------------------------------
+
+
+def read(path: Path, options: ImportOptions, progress: Progress) -> ImportedCourse:
+    package = Package.open(path, options.limits, "imsmanifest.xml")
+    try:
+        manifest = read_manifest(package)
+        course = ImportedCourse(
+            title=manifest.title or path.stem, source=path.name, language=manifest.language or options.language
+        )
+        reading = Reading(package, course, options)
+        for tool in (scorm_ours.read, scorm_rise.read, scorm_adapt.read, _h5p_inside):
+            if tool(reading, manifest, progress):
+                return course
+        _generic(reading, manifest, progress)
+        return course
+    finally:
+        package.close()
+
+
+def _h5p_inside(reading: Reading, manifest: Manifest, progress: Progress) -> bool:
+    """H5P's SCORM export: the H5P package's own files sit inside the SCORM package."""
+    names = [n for n in reading.package.names() if n == "h5p.json" or n.endswith("/h5p.json")]
+    for name in sorted(names, key=len):
+        folder = name[: -len("h5p.json")]
+        if reading.package.has(folder + "content/content.json"):
+            from . import h5p
+
+            inner = Package(
+                reading.package.archive, reading.package.files, reading.package.source, reading.package.top + folder
+            )
+            h5p.read_into(Reading(inner, reading.course, reading.options), progress, tool="H5P's SCORM export")
+            return True
+    return False
+
+
+def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> None:
+    """Each leaf's page as a lesson: its text, media and links; eXeLearning's quizzes as questions."""
+    course, package = reading.course, reading.package
+    ispring = _is_ispring(package)
+    leaves = sum(len(leaves) for _, leaves in outline(manifest.items, course.title))
+    done = 0
+    for module_title, leaves_ in outline(manifest.items, course.title):
+        module = Module(module_title)
+        for leaf in leaves_:
+            done += 1
+            progress(done / max(leaves, 1), f"item '{leaf.title}'")
+            where = f"item '{leaf.title}'"
+            page = resolve_in("", leaf.href or "") if leaf.href else None
+            if leaf.href and page is None:
+                course.note(where, "dropped", f"its page '{leaf.href}' is outside the package; not fetched")
+                continue
+            page = page.split("?")[0] if page else None
+            if page is None or not package.has(page):
+                course.note(where, "dropped", f"its page '{leaf.href}' is not in the package")
+                continue
+            if page.lower().endswith((".html", ".htm")) and not ispring:
+                lesson, dropped, no_alt = reading.html_lesson(leaf.title, page, special=idevice(reading, where))
+                if lesson.body.strip():
+                    module.lessons.append(lesson)
+                    detail = "text" + (f"; left out: {', '.join(dropped[:5])}" if dropped else "")
+                    if no_alt:
+                        detail += f"; {no_alt} image(s) without alt text were given their file name"
+                    course.note(where, "approximated" if dropped or no_alt else "converted", detail)
+                    continue
+            link = reading.attachment()
+            why = (
+                "iSpring keeps its slides and quizzes as compiled player data"
+                if ispring
+                else "its content is not text the package carries as data"
+            )
+            module.lessons.append(
+                Lesson(leaf.title, f"This item could not be converted: [the original package]({link}).\n")
+            )
+            course.note(where, "dropped", f"{why}; the original package is attached")
+        if module.lessons:
+            course.modules.append(module)
+
+
+def _is_ispring(package: Package) -> bool:
+    if not any(n.startswith("data/") for n in package.names()):
+        return False
+    for page in ("index.html", "res/index.html"):
+        if package.has(page) and b"ispring" in package.read(page).lower():
+            return True
+    return False
+
+
+def decode_blob(text: str) -> Any:
+    """A JSON value written into a page as a string: plain JSON or base64 of it (Rise's ``courseData``)."""
+    text = text.strip()
+    if text.startswith(("{", "[")):
+        return json.loads(text)
+    try:
+        return json.loads(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"not JSON or base64 JSON: {exc}") from None
+
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def js_string(text: str, after: str) -> str | None:
+    """The JavaScript string literal that follows *after* in *text* (decoded), or None."""
+    at = text.find(after)
+    if at < 0:
+        return None
+    match = _STRING.search(text, at + len(after))
+    if match is None or text[at + len(after) : match.start()].strip(" =(:\n\t"):
+        return None
+    return json.loads(f'"{match.group(1)}"')
