@@ -34,7 +34,7 @@ from lxml import etree
 from ..archive import ArchiveRefused, Limits, vet
 from ..errors import StudioError
 from . import scorm_adapt, scorm_ours, scorm_rise
-from .html import Converter, MediaNames, parse_html
+from .html import Converter, MediaNames, escape, parse_html
 from .model import ImportedCourse, Lesson, Module
 from .scorm_exe import idevice
 
@@ -385,6 +385,13 @@ def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> None:
                     if no_alt:
                         detail += f"; {no_alt} image(s) without alt text were given their file name"
                     course.note(where, "approximated" if dropped or no_alt else "converted", detail)
+                    continue
+            if not ispring and not page.lower().endswith((".html", ".htm")):
+                refused: list[str] = []
+                target = reading.file(page, refused)
+                if target is not None:
+                    module.lessons.append(Lesson(leaf.title, f"[{escape(leaf.title)}]({target})\n"))
+                    course.note(where, "approximated", f"'{page}' is kept as an attachment")
                     continue
             link = reading.attachment()
             why = (
