@@ -13,6 +13,7 @@ studio's course import (:func:`packager.archive.vet`) before any library reads i
 from __future__ import annotations
 
 import importlib
+import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from ..archive import ArchiveRefused, Limits, vet
 from ..errors import Problem, StudioError
 from .model import ImportedCourse, Result
 
+log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 """Called with the fraction done (0..1) and what is being done; the studio's job row takes it as is."""
 
@@ -156,7 +158,13 @@ def import_file(
     refuse_existing(out_dir)
     reader = recognise(path, options.limits)
     report(0.0, f"reading the {reader.label}")
-    course = reader.read(path, options, lambda f, m: report(0.8 * f, m))
+    try:
+        course = reader.read(path, options, lambda f, m: report(0.8 * f, m))
+    except (ImportRefused, ArchiveRefused, MemoryError):
+        raise
+    except Exception as exc:  # a damaged or unusual file: the person gets the reason, not a traceback
+        log.debug("reading %s failed", path, exc_info=True)
+        raise ImportRefused(f"{path.name} could not be read as a {reader.label}: {type(exc).__name__}: {exc}") from None
     report(0.8, "writing the course")
     result = write_course(course, out_dir, options)
     report(1.0, "imported")

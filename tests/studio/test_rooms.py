@@ -109,7 +109,7 @@ def test_job_and_content_kinds_are_registered_by_their_rooms(app):
     from studio.translation import views as translation
 
     kinds = app.extensions["studio.job_kinds"]
-    assert sorted(kinds) == ["build", "media", "submission"]
+    assert sorted(kinds) == ["build", "import", "media", "submission"]
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
     content_kinds = app.extensions["studio.content_kinds"]
     assert content_kinds == {"translate": translation.serve_content, "review": review_views.serve_content}
