@@ -546,11 +546,12 @@ def test_an_h5p_question_set_keeps_every_kind_it_can_and_lists_the_rest(tmp_path
     assert course.title == "Grievance practice" and [le.title for le in course.lessons] == ["Grievance practice"]
     assert "Five questions on *grievances*." in bodies["Grievance practice"]
     qs = questions(course)
+    assert len(course.lessons[0].quizzes) == 1 and course.lessons[0].quizzes[0].graded  # the set is one quiz
     assert [q.kind for q in qs] == ["single", "single", "fill", "fill", "single", "single", "single"]
     mc, tf, blank1, blank2, drag1, drag2, hostile = qs
     assert [(o.html, o.correct) for o in mc.options] == [("The office", True), ("The citizen", False)]
     assert [(o.html, o.correct) for o in tf.options] == [("True", True), ("False", False)]
-    assert blank1.answers == ["30", "thirty"] and blank2.answers == ["write"]
+    assert blank1.answers == ["30", "thirty"] and blank2.answers == ["write"] and "Fill in." in blank1.prompt_more_html
     assert "(1)" in blank1.prompt_text and "(blank 2)" in blank2.prompt_text and "30" not in blank1.prompt_text
     assert [o.html for o in drag1.options] == ["registered", "acknowledged", "ignored"]
     assert [o.correct for o in drag1.options] == [True, False, False] and [o.correct for o in drag2.options] == [
@@ -661,8 +662,13 @@ def test_h5ps_scorm_export_is_read_as_h5p(tmp_path):
         ({"imsmanifest.xml": manifest("", ""), "big.html": "a" * 3_000_000}, "fold"),
         ({"imsmanifest.xml": "<manifest><organizations>"}, "imsmanifest.xml:1: not well-formed XML"),
         ({"h5p.json": "{", "content/content.json": "{}"}, "'h5p.json' is not valid JSON"),
+        (
+            {"imsmanifest.xml": manifest("", ""), "course.js": 'window.KS_COURSE = {"lessons": [{"title": "x"}]};'},
+            "its Karmayogi Studio data is not as expected (KeyError('file'))",
+        ),
+        ({"h5p.json": '{"mainLibrary": "H5P.QuestionSet"}', "content/content.json": "[" * 100_000}, "not valid JSON"),
     ],
-    ids=["traversal", "zip-bomb", "bad-xml", "bad-json"],
+    ids=["traversal", "zip-bomb", "bad-xml", "bad-json", "unexpected-data", "deep-json"],
 )
 def test_a_hostile_or_broken_package_is_refused_with_a_clear_message(tmp_path, files, message):
     path = package(tmp_path / ("p.h5p" if "h5p.json" in files else "p.zip"), files)

@@ -18,9 +18,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .html import Choice, Converter, Question, escape, fragment, plain, quiz_markdown
+from .html import Choice, Converter, Question, escape, escape_keep_edges, fragment, plain, quiz_markdown
 from .model import ImportedCourse, Lesson, Module
-from .scorm import Package, Reading, resolve_in
+from .scorm import UNEXPECTED, Package, PackageError, Reading, resolve_in
 
 if TYPE_CHECKING:
     from . import ImportOptions, Progress
@@ -35,7 +35,12 @@ def read(path: Path, options: ImportOptions, progress: Progress) -> ImportedCour
     package = Package.open(path, options.limits, "h5p.json")
     try:
         course = ImportedCourse(title=path.stem, source=path.name, language=options.language)
-        read_into(Reading(package, course, options), progress, tool="H5P")
+        try:
+            read_into(Reading(package, course, options), progress, tool="H5P")
+        except PackageError:
+            raise
+        except UNEXPECTED as exc:
+            raise PackageError(f"{path.name}: its H5P content is not as expected ({exc!r:.120})") from None
         return course
     finally:
         package.close()
@@ -209,31 +214,34 @@ class _Reader:
         return pieces
 
     def _blanks(self, p: dict[str, Any], where: str) -> list[Piece]:
-        pieces: list[Piece] = [self.html(p.get("text"))] if p.get("text") else []
-        for sentence in _list(p.get("questions")):
+        pieces: list[Piece] = []
+        for number, sentence in enumerate(_list(p.get("questions")), start=1):
             text = plain(str(sentence))
             blanks = _BLANK.findall(text)
             for n, blank in enumerate(blanks, start=1):
                 answers = [a.strip() for a in _unescape_colon(blank)[0].split("/") if a.strip()]
                 q = Question(prompt=_gapped(text, n, len(blanks)), kind="fill", answers=answers)
-                pieces += self._usable(q, where, approximate=len(blanks) > 1)
+                pieces += self._usable(q, f"{where}, sentence {number} blank {n}", approximate=len(blanks) > 1)
+        _describe(pieces, self.html(p.get("text")))
         if any(len(_BLANK.findall(plain(str(s)))) > 1 for s in _list(p.get("questions"))):
             self.note(where, "approximated", "a sentence with several blanks became one question per blank")
         return pieces
 
     def _dragtext(self, p: dict[str, Any], where: str) -> list[Piece]:
-        pieces: list[Piece] = [self.html(p.get("taskDescription"))] if p.get("taskDescription") else []
+        pieces: list[Piece] = []
         text = str(p.get("textField") or "")
         words = [_unescape_colon(w)[0].strip() for w in _BLANK.findall(text)]
         distractors = [_unescape_colon(w)[0].strip() for w in _BLANK.findall(str(p.get("distractors") or ""))]
         options = list(dict.fromkeys([*words, *distractors]))
-        for line in (part for part in text.splitlines() if _BLANK.search(part)):
+        lines = [part for part in text.splitlines() if _BLANK.search(part)]
+        for number, line in enumerate(lines, start=1):
             gaps = _BLANK.findall(line)
             for n, gap in enumerate(gaps, start=1):
                 word = _unescape_colon(gap)[0].strip()
                 q = Question(prompt=_gapped(line, n, len(gaps)))
                 q.choices = [Choice(escape(o), o == word) for o in options]
-                pieces += self._usable(q, where, approximate=True)
+                pieces += self._usable(q, f"{where}, line {number} gap {n}", approximate=True)
+        _describe(pieces, self.html(p.get("taskDescription")))
         self.note(where, "approximated", "each gap became a choice among the words to drag")
         return pieces
 
@@ -281,6 +289,15 @@ class _Reader:
         return []
 
 
+def _describe(pieces: list[Piece], description: str) -> None:
+    """A task's description goes with its first question (so a Question Set stays one quiz)."""
+    first = next((p for p in pieces if isinstance(p, Question)), None)
+    if first is not None and description:
+        first.more = "\n\n".join(x for x in (description, first.more) if x)
+    elif description:
+        pieces.insert(0, description)
+
+
 def _unescape_colon(blank: str) -> tuple[str, str]:
     """``answer:tip`` (``\\:`` is a colon of the answer) -> (answer, tip)."""
     parts = re.split(r"(?<!\\):", blank, maxsplit=1)
@@ -291,10 +308,10 @@ def _gapped(text: str, which: int, count: int) -> str:
     """*text* with its blanks as gaps, escaped; with several, the one asked for is marked."""
     out, last = [], 0
     for n, match in enumerate(_BLANK.finditer(text), start=1):
-        out.append(escape(text[last : match.start()]))
-        out.append(" \\_\\_\\_\\_\\_ " + (f"({n}) " if count > 1 else ""))
+        out.append(escape_keep_edges(text[last : match.start()]))
+        out.append("\\_\\_\\_\\_\\_" + (f" ({n})" if count > 1 else ""))
         last = match.end()
-    out.append(escape(text[last:]))
+    out.append(escape_keep_edges(text[last:]))
     line = " ".join("".join(out).split())
     return f"{line} (blank {which})" if count > 1 else line
 

@@ -32,8 +32,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from ..archive import ArchiveRefused, Limits, vet
-from ..errors import StudioError
-from . import scorm_adapt, scorm_ours, scorm_rise
+from . import ImportRefused, scorm_adapt, scorm_ours, scorm_rise
 from .html import Converter, MediaNames, escape, parse_html
 from .model import ImportedCourse, Lesson, Module
 from .scorm_exe import idevice
@@ -46,8 +45,19 @@ MAX_DATA_BYTES = 32 * 1024 * 1024
 """A page, JSON file or script read whole; a larger one is not a lesson's data."""
 
 
-class PackageError(StudioError):
+class PackageError(ImportRefused):
     """The package cannot be read; the message names the file (and line, for the manifest)."""
+
+
+UNEXPECTED = (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError)
+"""What a tool's data of an unexpected shape raises in a reader: the package is refused, naming it."""
+TOOLS = {
+    "scorm_ours": "Karmayogi Studio",
+    "scorm_rise": "Articulate Rise",
+    "scorm_adapt": "Adapt",
+    "_h5p_inside": "H5P",
+    "_generic": "SCORM",
+}
 
 
 @dataclass
@@ -112,7 +122,7 @@ class Package:
     def json(self, name: str) -> Any:
         try:
             return json.loads(self.read(name))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise PackageError(f"{self.source.name}: '{name}' is not valid JSON: {exc}") from None
 
 
@@ -332,10 +342,15 @@ def read(path: Path, options: ImportOptions, progress: Progress) -> ImportedCour
             title=manifest.title or path.stem, source=path.name, language=manifest.language or options.language
         )
         reading = Reading(package, course, options)
-        for tool in (scorm_ours.read, scorm_rise.read, scorm_adapt.read, _h5p_inside):
-            if tool(reading, manifest, progress):
-                return course
-        _generic(reading, manifest, progress)
+        for tool in (scorm_ours.read, scorm_rise.read, scorm_adapt.read, _h5p_inside, _generic):
+            try:
+                if tool(reading, manifest, progress):
+                    return course
+            except PackageError:
+                raise
+            except UNEXPECTED as exc:
+                key = tool.__module__.rpartition(".")[2] if tool.__name__ == "read" else tool.__name__
+                raise PackageError(f"{path.name}: its {TOOLS[key]} data is not as expected ({exc!r:.120})") from None
         return course
     finally:
         package.close()
@@ -357,7 +372,7 @@ def _h5p_inside(reading: Reading, manifest: Manifest, progress: Progress) -> boo
     return False
 
 
-def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> None:
+def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> bool:
     """Each leaf's page as a lesson: its text, media and links; eXeLearning's quizzes as questions."""
     course, package = reading.course, reading.package
     ispring = _is_ispring(package)
@@ -405,6 +420,7 @@ def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> None:
             course.note(where, "dropped", f"{why}; the original package is attached")
         if module.lessons:
             course.modules.append(module)
+    return True
 
 
 def _is_ispring(package: Package) -> bool:
