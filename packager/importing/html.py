@@ -28,11 +28,11 @@ Resolver = Callable[[str], "str | None"]
 """A ``src`` or ``href`` of the page -> ``media/<name>``, or None when it is not a file of the package."""
 
 MAX_HTML_BYTES = 8 * 1024 * 1024  # a page larger than this is not a lesson page; it is not parsed
-DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "form", "button"}
+DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "button"}
 DROPPED |= {"input", "select", "textarea", "svg", "math", "canvas", "head", "title", "meta", "link", "nav"}
 BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "figure", "figcaption"}
 BLOCKS |= {"ul", "ol", "li", "table", "blockquote", "pre", "hr", "dl", "dt", "dd", "fieldset", "legend"}
-BLOCKS |= {"h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "center", "body", "html"}
+BLOCKS |= {"h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "center", "body", "html", "form"}
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 _SPACES = re.compile(r" {2,}")
 _EDGE_BREAKS = re.compile(r"^\s*(?:\\\n\s*)+|(?:\s*\\\n)+\s*$")
