@@ -767,3 +767,24 @@ def test_the_imported_course_builds_to_every_format(round_trip, tmp_path):
     report = build(result.folder, list(FORMATS), None, tmp_path, options={"fonts": False})
     assert report.ok, [f.line() for f in report.failures]
     assert sorted(p.format for p in report.packages) == sorted(FORMATS)
+
+
+def test_recovered_questions_are_written_so_the_quiz_reader_takes_their_text_as_text(make_course):
+    from packager.importing.html import Choice, Question, escape, quiz_markdown
+
+    tricky = [
+        Question(escape("Pick {one}"), choices=[Choice(escape("a -> b"), True), Choice(escape("[ ] c"), False)]),
+        Question(escape("Type it"), kind="fill", answers=["= *x*", "{y}"]),
+        Question(
+            escape("Pair {them}"), kind="match", pairs=[(escape("a -> b"), escape("c")), (escape("d"), escape("e"))]
+        ),
+    ]
+    lesson = "---\ntitle: A\n---\n" + quiz_markdown(tricky, graded=False) + "\n"
+    course = load_course(make_course({"lessons/a.md": lesson}), use_cache=False)
+    pick, fill, pair = questions(course)
+    assert pick.prompt_text == "Pick {one}" and [o.html for o in pick.options] == ["a -&gt; b", "[ ] c"]
+    assert fill.answers == ["= *x*", "{y}"]
+    assert pair.prompt_text == "Pair {them}" and [(p.left.html, p.right.html) for p in pair.pairs] == [
+        ("a → b", "c"),
+        ("d", "e"),
+    ]

@@ -259,8 +259,9 @@ class _Reader:
             self.note(f"{where}: video", "converted", "the video file")
         else:
             self.note(f"{where}: video", "dropped", f"'{path[:60]}' is not a file in the package (not fetched)")
-        for n, interaction in enumerate(_list(_dict(iv.get("assets")).get("interactions")), start=1):
-            interaction = _dict(interaction)
+        interactions = [_dict(i) for i in _list(_dict(iv.get("assets")).get("interactions"))]
+        interactions.sort(key=_start)  # in time order (H5P lists them in the order they were added)
+        for n, interaction in enumerate(interactions, start=1):
             at = _dict(interaction.get("duration")).get("from")
             label = f"{where}, interaction {n}" + (f" at {_clock(at)}" if isinstance(at, (int, float)) else "")
             pieces += self._sub(interaction.get("action"), label)
@@ -314,6 +315,12 @@ def _gapped(text: str, which: int, count: int) -> str:
     out.append(escape_keep_edges(text[last:]))
     line = " ".join("".join(out).split())
     return f"{line} (blank {which})" if count > 1 else line
+
+
+def _start(interaction: dict[str, Any]) -> float:
+    """When an interaction shows, in seconds (one without a time goes last)."""
+    at = _dict(interaction.get("duration")).get("from")
+    return float(at) if isinstance(at, (int, float)) else float("inf")
 
 
 def _clock(seconds: float) -> str:

@@ -27,6 +27,9 @@ from .text import inline, line
 Resolver = Callable[[str], "str | None"]
 """A ``src`` or ``href`` of the page -> ``media/<name>``, or None when it is not a file of the package."""
 
+Special = Callable[[etree._Element, "Converter"], "str | None"]
+"""A reader's hook, called on each element first: Markdown for an element it knows (a tool's quiz
+markup), or None to convert the element as usual."""
 MAX_HTML_BYTES = 8 * 1024 * 1024  # a page larger than this is not a lesson page; it is not parsed
 DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "button"}
 DROPPED |= {"input", "select", "textarea", "svg", "math", "canvas", "head", "title", "meta", "link", "nav"}
@@ -79,12 +82,9 @@ def plain(html: str) -> str:
 class Converter:
     """One page's elements -> Markdown blocks; *resolve* places its media (see :data:`Resolver`)."""
 
-    def __init__(
-        self, resolve: Resolver, heading_floor: int = 2, special: Callable[[etree._Element], str | None] | None = None
-    ):
+    def __init__(self, resolve: Resolver, heading_floor: int = 2, special: Special | None = None):
         self.resolve = resolve
         self.special = special
-        """Called on each element first: Markdown for an element a reader knows (a tool's quiz markup), or None."""
         self.heading_floor = heading_floor
         self.dropped: list[str] = []
         """What was left out, for the report ("2 scripts", "an iframe to …")."""
@@ -112,7 +112,7 @@ class Converter:
             inline.append(escape_keep_edges(element.text))
         for child in element:
             tag = _tag(child)
-            known = self.special(child) if self.special is not None and tag is not None else None
+            known = self.special(child, self) if self.special is not None and tag is not None else None
             if known is not None:
                 flush()
                 out.append(known)

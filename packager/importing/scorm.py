@@ -33,7 +33,7 @@ from lxml import etree
 
 from ..archive import ArchiveRefused, Limits, vet
 from . import ImportRefused, scorm_adapt, scorm_ours, scorm_rise
-from .html import Converter, MediaNames, escape, parse_html
+from .html import Converter, MediaNames, Resolver, Special, escape, parse_html
 from .model import ImportedCourse, Lesson, Module
 from .scorm_exe import idevice
 
@@ -150,7 +150,7 @@ class Reading:
     def __post_init__(self) -> None:
         self.media = MediaNames(self.course)
 
-    def resolver(self, page: str, refused: list[str]) -> Any:
+    def resolver(self, page: str, refused: list[str]) -> Resolver:
         """A :data:`html.Resolver` for *page*: package files become media; the rest is listed in *refused*."""
 
         def resolve(ref: str) -> str | None:
@@ -176,7 +176,7 @@ class Reading:
         """The original package, kept as an attachment for what could not be recovered."""
         return self.media.add("\0package", self.package.source, self.package.source.name)
 
-    def html_lesson(self, title: str, page: str, *, special: Any = None) -> tuple[Lesson, list[str], int]:
+    def html_lesson(self, title: str, page: str, *, special: Special | None = None) -> tuple[Lesson, list[str], int]:
         """A lesson from an HTML page of the package: (lesson, what was dropped, images without alt)."""
         refused: list[str] = []
         root = parse_html(self.package.read(page))

@@ -9,10 +9,9 @@ feedback names the right answer in ``<strong class="right">``). Other iDevices a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .html import Choice, Converter, Question, escape, quiz_markdown
+from .html import Choice, Converter, Question, Special, escape, quiz_markdown
 
 if TYPE_CHECKING:
     from .scorm import Reading
@@ -20,11 +19,10 @@ if TYPE_CHECKING:
 KINDS = ("MultiSelectIdevice", "MultichoiceIdevice", "TrueFalseIdevice")
 
 
-def idevice(reading: Reading, where: str) -> Callable[[Any], str | None]:
+def idevice(reading: Reading, where: str) -> Special:
     """The page converter's hook: Markdown for a quiz iDevice, None for anything else."""
-    converter = Converter(lambda ref: None)
 
-    def special(el: Any) -> str | None:
+    def special(el: Any, converter: Converter) -> str | None:
         classes = (el.get("class") or "").split()
         if "iDevice_wrapper" not in classes:
             return None

@@ -102,7 +102,7 @@ class _Page:
 
     # the theme's blocks -----------------------------------------------------------------------
 
-    def _block(self, el: Any) -> str | None:
+    def _block(self, el: Any, converter: Converter) -> str | None:
         classes = set((el.get("class") or "").split())
         if "ks-callout" in classes:
             kind = next((c[3:] for c in classes if c.startswith("ks-") and c != "ks-callout"), "note")
