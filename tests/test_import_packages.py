@@ -16,7 +16,7 @@ import pytest
 from packager import build, load_course
 from packager.export import FORMATS
 from packager.importing import ImportRefused, import_file
-from packager.importing.scorm import PackageError
+from packager.importing.package import PackageError
 from packager.markdown.quiz import normalise_answer
 from packager.model import Course, Quiz
 from tests.conftest import SAMPLE

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .html import Choice, Converter, Question, escape, escape_keep_edges, fragment, plain, quiz_markdown
 from .model import ImportedCourse, Lesson, Module
-from .scorm import UNEXPECTED, Package, PackageError, Reading, resolve_in
+from .package import UNEXPECTED, Package, PackageError, Reading, resolve_in
 
 if TYPE_CHECKING:
     from . import ImportOptions, Progress

@@ -19,7 +19,8 @@ from .model import Lesson, Module
 
 if TYPE_CHECKING:
     from . import Progress
-    from .scorm import Manifest, Reading
+    from .package import Reading
+    from .scorm import Manifest
 
 QUESTIONS = {"mcq", "gmcq", "textinput", "matching"}
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .html import Choice, Converter, Question, Special, escape, quiz_markdown
 
 if TYPE_CHECKING:
-    from .scorm import Reading
+    from .package import Reading
 
 KINDS = ("MultiSelectIdevice", "MultichoiceIdevice", "TrueFalseIdevice")
 

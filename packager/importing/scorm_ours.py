@@ -24,7 +24,8 @@ from .model import Lesson, Module
 
 if TYPE_CHECKING:
     from . import Progress
-    from .scorm import Manifest, Reading
+    from .package import Reading
+    from .scorm import Manifest
 
 COURSE_JS = "course.js"
 _PREFIX = "window.KS_COURSE = "

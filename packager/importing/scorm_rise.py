@@ -9,7 +9,11 @@ beside the page, named by the block's ``media.*.key``.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import posixpath
+import re
 from typing import TYPE_CHECKING, Any
 
 from .html import Choice, Converter, Question, escape, fragment, plain, quiz_markdown
@@ -17,7 +21,8 @@ from .model import Lesson, Module
 
 if TYPE_CHECKING:
     from . import Progress
-    from .scorm import Manifest, Reading
+    from .package import Reading
+    from .scorm import Manifest
 
 PAGES = ("scormcontent/index.html", "index.html")
 KINDS = {"MULTIPLE_CHOICE": "single", "MULTIPLE_RESPONSE": "multiple", "FILL_IN_THE_BLANK": "fill", "MATCHING": "match"}
@@ -25,8 +30,6 @@ KINDS = {"MULTIPLE_CHOICE": "single", "MULTIPLE_RESPONSE": "multiple", "FILL_IN_
 
 def course_data(reading: Reading) -> tuple[str, Any] | None:
     """(page, the course's data) when the package is a Rise export."""
-    from .scorm import decode_blob, js_string
-
     for page in PAGES:
         if not reading.package.has(page):
             continue
@@ -185,3 +188,28 @@ class _Lesson:
                     f"a {sub.get('type')} question without answers this format can hold",
                 )
         return out
+
+
+def decode_blob(text: str) -> Any:
+    """A JSON value written into a page as a string: plain JSON or base64 of it (Rise's ``courseData``)."""
+    text = text.strip()
+    if text.startswith(("{", "[")):
+        return json.loads(text)
+    try:
+        return json.loads(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"not JSON or base64 JSON: {exc}") from None
+
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def js_string(text: str, after: str) -> str | None:
+    """The JavaScript string literal that follows *after* in *text* (decoded), or None."""
+    at = text.find(after)
+    if at < 0:
+        return None
+    match = _STRING.search(text, at + len(after))
+    if match is None or text[at + len(after) : match.start()].strip(" =(:\n\t"):
+        return None
+    return json.loads(f'"{match.group(1)}"')
