@@ -150,15 +150,21 @@ def test_a_scorm_2004_package_becomes_modules_of_lessons_with_its_pages_text(tmp
     no_errors(result)
 
 
-def test_a_one_level_scorm_12_tree_is_one_module_named_after_the_course(tmp_path):
-    items = "".join(f'<item identifier="i{n}" identifierref="r{n}"><title>Part {n}</title></item>' for n in (1, 2))
-    resources = "".join(sco(f"r{n}", f"p{n}.html") for n in (1, 2))
+def test_a_one_level_scorm_12_tree_is_one_module_and_a_player_without_text_is_attached(tmp_path):
+    items = "".join(f'<item identifier="i{n}" identifierref="r{n}"><title>Part {n}</title></item>' for n in (1, 2, 3))
+    resources = "".join(sco(f"r{n}", f"p{n}.html") for n in (1, 2, 3))
     files = {f"p{n}.html": f"<p>Text of part {n}.</p>" for n in (1, 2)}
-    result, bodies = imported(tmp_path, {"imsmanifest.xml": manifest(items, resources, title="Duties"), **files})
+    files["p3.html"] = "<html><body><div id='player'></div><script src='story.js'></script></body></html>"
+    manifest_xml = manifest(items, resources, title="Duties")
+    result, bodies = imported(tmp_path, {"imsmanifest.xml": manifest_xml, **files}, name="duties.zip")
     assert [(m.title, [le.title for le in m.lessons]) for m in result.course.modules] == [
-        ("Duties", ["Part 1", "Part 2"])
+        ("Duties", ["Part 1", "Part 2", "Part 3"])
     ]
     assert bodies["Part 2"].strip() == "Text of part 2."
+    assert bodies["Part 3"].strip() == "This item could not be converted: [the original package](media/duties.zip)."
+    assert outcomes(result, "dropped") == [
+        "item 'Part 3': its content is not text the package carries as data; the original package is attached"
+    ]
 
 
 # Articulate Rise: the course as a base64 JSON blob ----------------------------------------------

@@ -30,7 +30,7 @@ Resolver = Callable[[str], "str | None"]
 Special = Callable[[etree._Element, "Converter"], "str | None"]
 """A reader's hook, called on each element first: Markdown for an element it knows (a tool's quiz
 markup), or None to convert the element as usual."""
-MAX_HTML_BYTES = 8 * 1024 * 1024  # a page larger than this is not a lesson page; it is not parsed
+MAX_HTML_BYTES = 4 * 1024 * 1024  # a page larger than this is not a lesson page; it is not parsed
 DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "button"}
 DROPPED |= {"input", "select", "textarea", "svg", "math", "canvas", "head", "title", "meta", "link", "nav"}
 BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "figure", "figcaption"}

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..archive import ArchiveRefused, Limits, vet
 from . import ImportRefused
-from .html import Converter, MediaNames, Resolver, Special, parse_html
+from .html import MAX_HTML_BYTES, Converter, MediaNames, Resolver, Special, parse_html
 from .model import ImportedCourse, Lesson
 
 if TYPE_CHECKING:
@@ -159,6 +159,9 @@ class Reading:
     def html_lesson(self, title: str, page: str, *, special: Special | None = None) -> tuple[Lesson, list[str], int]:
         """A lesson from an HTML page of the package: (lesson, what was dropped, images without alt)."""
         refused: list[str] = []
+        size = self.package.size(page)
+        if size > MAX_HTML_BYTES:
+            return Lesson(title, ""), [f"'{page}' is {size // 2**20} MB, too large for a lesson's page"], 0
         root = parse_html(self.package.read(page))
         converter = Converter(self.resolver(page, refused), special=special)
         body = converter.markdown(content_root(root, title)) if root is not None else ""

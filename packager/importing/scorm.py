@@ -224,6 +224,7 @@ def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> bool:
             if page is None or not package.has(page):
                 course.note(where, "dropped", f"its page '{leaf.href}' is not in the package")
                 continue
+            reason = "its content is not text the package carries as data"
             if page.lower().endswith((".html", ".htm")) and not ispring:
                 lesson, dropped, no_alt = reading.html_lesson(leaf.title, page, special=idevice(reading, where))
                 if lesson.body.strip():
@@ -233,6 +234,7 @@ def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> bool:
                         detail += f"; {no_alt} image(s) without alt text were given their file name"
                     course.note(where, "approximated" if dropped or no_alt else "converted", detail)
                     continue
+                reason = "; ".join(dropped) or reason
             if not ispring and not page.lower().endswith((".html", ".htm")):
                 refused: list[str] = []
                 target = reading.file(page, refused)
@@ -241,11 +243,7 @@ def _generic(reading: Reading, manifest: Manifest, progress: Progress) -> bool:
                     course.note(where, "approximated", f"'{page}' is kept as an attachment")
                     continue
             link = reading.attachment()
-            why = (
-                "iSpring keeps its slides and quizzes as compiled player data"
-                if ispring
-                else "its content is not text the package carries as data"
-            )
+            why = "iSpring keeps its slides and quizzes as compiled player data" if ispring else reason
             module.lessons.append(
                 Lesson(leaf.title, f"This item could not be converted: [the original package]({link}).\n")
             )
