@@ -740,15 +740,17 @@ def _shape(course: Course) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, Any]:
+def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, Any, Path]:
+    """The sample course, its SCORM 1.2 export imported back, and where its other SCORM exports are."""
     folder = tmp_path_factory.mktemp("round-trip")
-    report = build(SAMPLE, ["scorm12"], None, folder / "dist", options={"fonts": False})
+    report = build(SAMPLE, ["scorm12", "scorm2004", "igot"], None, folder / "dist", options={"fonts": False})
     assert report.ok
-    return load_course(SAMPLE, use_cache=False), import_file(report.packages[0].path, folder / "course")
+    scorm12 = next(p.path for p in report.packages if p.format == "scorm12")
+    return load_course(SAMPLE, use_cache=False), import_file(scorm12, folder / "course"), folder / "dist"
 
 
 def test_our_own_scorm_12_export_comes_back_with_the_same_outline_text_and_questions(round_trip):
-    original, result = round_trip
+    original, result, _ = round_trip
     back = load_course(result.folder, use_cache=False)
     assert back.title == original.title and back.summary == original.summary
     assert _shape(back) == _shape(original)
@@ -768,8 +770,15 @@ def test_our_own_scorm_12_export_comes_back_with_the_same_outline_text_and_quest
     no_errors(result)
 
 
+@pytest.mark.parametrize("fmt", ["scorm2004", "igot"])
+def test_our_scorm_2004_and_igot_exports_come_back_the_same_too(round_trip, fmt, tmp_path):
+    original, _, dist = round_trip
+    result = import_file(next(dist.glob(f"*-{fmt}.zip")), tmp_path / "course")
+    assert _shape(load_course(result.folder, use_cache=False)) == _shape(original)
+
+
 def test_the_imported_course_builds_to_every_format(round_trip, tmp_path):
-    _, result = round_trip
+    _, result, _ = round_trip
     report = build(result.folder, list(FORMATS), None, tmp_path, options={"fonts": False})
     assert report.ok, [f.line() for f in report.failures]
     assert sorted(p.format for p in report.packages) == sorted(FORMATS)
