@@ -165,6 +165,7 @@ def test_a_one_level_scorm_12_tree_is_one_module_and_a_player_without_text_is_at
     assert outcomes(result, "dropped") == [
         "item 'Part 3': its content is not text the package carries as data; the original package is attached"
     ]
+    no_errors(result)
 
 
 # Articulate Rise: the course as a base64 JSON blob ----------------------------------------------
