@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import docx
 from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
@@ -57,6 +58,8 @@ class _Reading:
     questions: list[Question] = field(default_factory=list)
     list_open: bool = False
     list_ordered: bool = False
+    styles: dict[str, str] | None = None
+    numbering: dict[tuple[str, int], bool] = field(default_factory=dict)  # (numId, level) -> counts
 
     def where(self) -> str:
         return f"lesson '{self.lesson.title}'" if self.lesson else "the document's start"
@@ -119,17 +122,31 @@ def _footnotes(document: Document) -> dict[str, str]:
 # --- structure -------------------------------------------------------------------------------------------
 
 
-def _heading_level(paragraph: Paragraph) -> int | None:
-    name = paragraph.style.name if paragraph.style is not None else ""
-    found = _HEADING.match(name or "")
+def _style(state: _Reading, paragraph: Paragraph) -> str:
+    """The paragraph style's name, from a table made once (python-docx's ``paragraph.style`` searches
+    the styles part on every call: most of the time of a long document)."""
+    if state.styles is None:
+        styles = state.document.styles
+        state.styles = {s.style_id: s.name or "" for s in styles if s.style_id}
+        default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        state.styles[""] = default.name or "" if default is not None else ""
+    ppr = paragraph._p.pPr
+    ident = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else ""
+    return state.styles.get(ident, state.styles[""])
+
+
+def _heading_level(paragraph: Paragraph, style: str) -> int | None:
+    found = _HEADING.match(style)
     if found:
         return int(found.group(1))
-    outline = paragraph._p.xpath("./w:pPr/w:outlineLvl/@w:val")  # a custom style set as an outline level
-    return int(outline[0]) + 1 if outline and outline[0].isdigit() and int(outline[0]) < 9 else None
+    ppr = paragraph._p.pPr
+    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None  # a custom style as an outline level
+    value = outline.get(qn("w:val"), "") if outline is not None else ""
+    return int(value) + 1 if value.isdigit() and int(value) < 9 else None
 
 
 def _paragraph(state: _Reading, paragraph: Paragraph) -> None:
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    style = _style(state, paragraph)
     text = paragraph.text.strip()
     if style == "Title":
         if not state.course.title:
@@ -138,18 +155,18 @@ def _paragraph(state: _Reading, paragraph: Paragraph) -> None:
     if style == "Subtitle" and not state.course.summary:
         state.course.summary = text
         return
-    level = _heading_level(paragraph)
+    level = _heading_level(paragraph, style)
     if level is not None and text:
         _flush_questions(state)
         _heading(state, level, text)
         return
     markdown, boxes = _inline(state, paragraph)
-    if _question_part(state, paragraph, markdown, boxes):
+    listed = _list_level(state, paragraph, style)
+    if _question_part(state, paragraph, boxes, listed):
         return
     _flush_questions(state)
     if not markdown.strip() and not boxes:
         return
-    listed = _list_level(state, paragraph, style)
     if listed is not None:
         depth, ordered = listed
         _add_item(state, depth, ordered, line(markdown))
@@ -228,18 +245,22 @@ def _add_item(state: _Reading, depth: int, ordered: bool, text: str) -> None:
 def _list_level(state: _Reading, paragraph: Paragraph, style: str) -> tuple[int, bool] | None:
     """(depth, ordered) of a list paragraph: from its numbering (``w:numPr``) or a List style."""
     found = _LIST_STYLE.match(style)
-    num = paragraph._p.xpath("./w:pPr/w:numPr")
-    if not found and not num:
+    ppr = paragraph._p.pPr
+    num = ppr.find(qn("w:numPr")) if ppr is not None else None
+    if not found and num is None:
         return None
     depth = int(found.group(2)) - 1 if found and found.group(2) else 0
     ordered = bool(found and found.group(1).lower() == "number")
-    if num:
-        ilvl = num[0].xpath("./w:ilvl/@w:val")
-        num_id = num[0].xpath("./w:numId/@w:val")
-        if ilvl and ilvl[0].isdigit():
-            depth = int(ilvl[0])
-        if num_id:
-            ordered = _numbered(state.document, num_id[0], depth) if num_id[0] != "0" else ordered
+    if num is not None:
+        ilvl, num_id = num.find(qn("w:ilvl")), num.find(qn("w:numId"))
+        level = ilvl.get(qn("w:val"), "") if ilvl is not None else ""
+        ident = num_id.get(qn("w:val"), "0") if num_id is not None else "0"
+        depth = int(level) if level.isdigit() else depth
+        if ident.isdigit() and ident != "0":
+            key = (ident, depth)
+            if key not in state.numbering:
+                state.numbering[key] = _numbered(state.document, ident, depth)
+            ordered = state.numbering[key]
     return min(depth, 5), ordered
 
 
@@ -259,7 +280,7 @@ def _numbered(document: Document, num_id: str, level: int) -> bool:
 # --- questions -------------------------------------------------------------------------------------------
 
 
-def _question_part(state: _Reading, paragraph: Paragraph, markdown: str, boxes: list[bool]) -> bool:
+def _question_part(state: _Reading, paragraph: Paragraph, boxes: list[bool], listed: tuple[int, bool] | None) -> bool:
     """Take *paragraph* as a question, one of its options or its "Answer:" line; False when it is none."""
     text, box = strip_box(paragraph.text)
     if boxes:
@@ -278,8 +299,7 @@ def _question_part(state: _Reading, paragraph: Paragraph, markdown: str, boxes: 
             pending.answers = set(re.findall(r"[a-h]", answer.group("letters").lower()))
             return True
     found = QUESTION.match(text)
-    numbered = _list_level(state, paragraph, paragraph.style.name if paragraph.style else "")
-    if found or (numbered is not None and text.endswith("?")):
+    if found or (listed is not None and listed[1] and text.endswith("?")):
         if pending is not None and not pending.choices:  # a numbered line with no options: it was text
             _flush_questions(state)
         prompt = found.group("prompt") if found else text
