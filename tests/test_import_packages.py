@@ -540,6 +540,7 @@ QUESTION_SET = {
             },
         },
         {"library": "H5P.MarkTheWords 1.11", "params": {"textField": "x"}},
+        {"library": "H5P.__init__ 1.0", "params": {}},  # a name is looked up in a table, never as an attribute
         choice(
             "<p>### not a heading <script>alert(1)</script>- [x] *not* :::</p>", [("<b>yes</b>", True), ("no", False)]
         ),
@@ -569,7 +570,7 @@ def test_an_h5p_question_set_keeps_every_kind_it_can_and_lists_the_rest(tmp_path
     # H5P's text is HTML: it is read as text, never passed on as markup or syntax
     assert hostile.prompt_text == "### not a heading - [x] *not* :::" and "script" not in bodies["Grievance practice"]
     assert [(o.html, o.correct) for o in hostile.options] == [("<strong>yes</strong>", True), ("no", False)]
-    assert any("MarkTheWords" in d for d in outcomes(result, "dropped"))
+    assert [d.split(": ")[2] for d in outcomes(result, "dropped")] == ["MarkTheWords", "__init__"]
     assert any("one question per blank" in a for a in outcomes(result, "approximated"))
     no_errors(result)
 

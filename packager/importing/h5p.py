@@ -117,11 +117,12 @@ class _Reader:
     def item(self, library: str, params: Any, where: str) -> list[Piece]:
         kind, p = _lib(library), _dict(params)
         name = kind.removeprefix("H5P.")
-        handler = getattr(self, f"_{name.lower()}", None)
-        if handler is None:
+        method = CONTENT_TYPES.get(kind)
+        if method is None:
             self.note(f"{where}: {name or 'content'}", "dropped", "a content type this format has no form for")
             return []
-        return list(handler(p, f"{where}: {name}"))
+        pieces: list[Piece] = getattr(self, method)(p, f"{where}: {name}")
+        return pieces
 
     def _sub(self, entry: Any, where: str) -> list[Piece]:
         entry = _dict(entry)
@@ -142,8 +143,6 @@ class _Reader:
 
     def _advancedtext(self, p: dict[str, Any], where: str) -> list[Piece]:
         return [self.html(p.get("text"))]
-
-    _text = _advancedtext
 
     def _accordion(self, p: dict[str, Any], where: str) -> list[Piece]:
         pieces: list[Piece] = []
@@ -297,6 +296,26 @@ def _describe(pieces: list[Piece], description: str) -> None:
         first.more = "\n\n".join(x for x in (description, first.more) if x)
     elif description:
         pieces.insert(0, description)
+
+
+CONTENT_TYPES = {
+    "H5P.QuestionSet": "_questionset",
+    "H5P.Column": "_column",
+    "H5P.AdvancedText": "_advancedtext",
+    "H5P.Text": "_advancedtext",
+    "H5P.Accordion": "_accordion",
+    "H5P.Image": "_image",
+    "H5P.MultiChoice": "_multichoice",
+    "H5P.TrueFalse": "_truefalse",
+    "H5P.SingleChoiceSet": "_singlechoiceset",
+    "H5P.Summary": "_summary",
+    "H5P.Blanks": "_blanks",
+    "H5P.DragText": "_dragtext",
+    "H5P.InteractiveVideo": "_interactivevideo",
+}
+"""The content types read, by machine name (``h5p.json``'s ``mainLibrary``, a sub-content's
+``library`` without its version), and the method that reads each. A Course Presentation is
+read at the top only (:meth:`_Reader.presentation`): it is a whole lesson, not a part of one."""
 
 
 def _unescape_colon(blank: str) -> tuple[str, str]:
