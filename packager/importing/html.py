@@ -87,7 +87,7 @@ class Converter:
         self.special = special
         self.heading_floor = heading_floor
         self.dropped: list[str] = []
-        """What was left out, for the report ("2 scripts", "an iframe to …")."""
+        """What was left out that a reader would miss, for the report ("an embedded iframe", "a link to …")."""
         self.missing_alt = 0
 
     # blocks ----------------------------------------------------------------------------------
@@ -100,16 +100,16 @@ class Converter:
     def blocks(self, element: etree._Element) -> list[str]:
         """The Markdown blocks of *element*'s content (its text, children and their tails)."""
         out: list[str] = []
-        inline: list[str] = []
+        run: list[str] = []  # the inline text of the paragraph being gathered
 
         def flush() -> None:
-            text = "".join(inline)
-            inline.clear()
+            text = "".join(run)
+            run.clear()
             if text.strip():
                 out.append(self._paragraph(text))
 
         if element.text:
-            inline.append(escape_keep_edges(element.text))
+            run.append(escape_keep_edges(element.text))
         for child in element:
             tag = _tag(child)
             known = self.special(child, self) if self.special is not None and tag is not None else None
@@ -122,15 +122,15 @@ class Converter:
             elif tag in BLOCKS:
                 flush()
                 out.extend(self.block(child, tag))
-            elif tag in ("img", "video", "audio") and not inline and not (child.tail or "").strip():
+            elif tag in ("img", "video", "audio") and not run and not (child.tail or "").strip():
                 flush()
                 media = self.media(child, tag)
                 if media:
                     out.append(media)
             else:
-                inline.append(self.inline(child))
+                run.append(self.inline(child))
             if child.tail:
-                inline.append(escape_keep_edges(child.tail))
+                run.append(escape_keep_edges(child.tail))
         flush()
         return out
 
