@@ -147,7 +147,7 @@ class Converter:
             return [self.table(el)]
         if tag == "blockquote":
             inner = "\n\n".join(self.blocks(el))
-            return ["\n".join(f"> {line}" if line else ">" for line in inner.splitlines())] if inner else []
+            return ["\n".join(f"> {row}" if row else ">" for row in inner.splitlines())] if inner else []
         if tag == "pre":
             code = el.text_content()
             fence = "`" * max(3, _longest_run(code, "`") + 1)
@@ -168,33 +168,35 @@ class Converter:
                 out.append(f"[^{_NAME.sub('-', label.lower())}]: {text.strip()}")
         return out
 
-    def list(self, el: etree._Element, ordered: bool, depth: int = 0) -> str:
+    def list(self, el: etree._Element, ordered: bool) -> str:
         lines: list[str] = []
         number = 0
         for item in el:
             if _tag(item) != "li":
                 continue
-            number += 1
-            marker = f"{number}." if ordered else "-"
-            pad = " " * (len(marker) + 1)
             nested = [c for c in item if _tag(c) in ("ul", "ol")]
             for sub in nested:
                 tail = sub.tail
                 item.remove(sub)
                 if tail:
                     item.text = (item.text or "") + tail
-            body = "\n\n".join(self.blocks(item)) or "\u200b"
-            body_lines = body.splitlines()
-            lines.append(f"{marker} {body_lines[0]}")
-            lines.extend(f"{pad}{line}" if line else "" for line in body_lines[1:])
+            body = "\n\n".join(self.blocks(item))
+            if not body.strip() and not nested:
+                continue  # an empty item would be an empty bullet
+            number += 1
+            marker = f"{number}." if ordered else "-"
+            pad = " " * (len(marker) + 1)
+            body_lines = body.splitlines() or [""]
+            lines.append(f"{marker} {body_lines[0]}".rstrip())
+            lines.extend(f"{pad}{row}" if row else "" for row in body_lines[1:])
             for sub in nested:
-                sub_text = self.list(sub, _tag(sub) == "ol", depth + 1)
-                lines.extend(f"{pad}{line}" for line in sub_text.splitlines())
+                sub_text = self.list(sub, _tag(sub) == "ol")
+                lines.extend(f"{pad}{row}" for row in sub_text.splitlines())
         return "\n".join(lines)
 
     def table(self, el: etree._Element) -> str:
         rows = [r for r in el.iter("tr")]
-        cells = [[self.inline_content(c).replace("\n", " ") or " " for c in r if _tag(c) in ("td", "th")] for r in rows]
+        cells = [[_one_line(self.inline_content(c)) or " " for c in r if _tag(c) in ("td", "th")] for r in rows]
         cells = [r for r in cells if r]
         if not cells:
             return ""
@@ -444,7 +446,8 @@ def question_markdown(q: Question) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.replace("\\\n", " ").split()) or "\u200b"
+    """Markdown on one line: its line breaks become spaces."""
+    return " ".join(text.replace("\\\n", " ").split())
 
 
 def _side(text: str) -> str:
