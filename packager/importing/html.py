@@ -392,17 +392,28 @@ class Question:
     id: str = ""
 
     def usable(self) -> bool:
-        """Whether the quiz reader will take it: a prompt and answers of its kind."""
+        """Whether the quiz reader will take it: a prompt and answers of its kind (empty ones are not
+        written, so they do not count)."""
         if not self.prompt.strip():
             return False
         if self.kind in ("single", "multiple"):
-            right = sum(c.correct for c in self.choices)
-            return len(self.choices) >= 2 and right >= 1 and (self.kind == "multiple" or right == 1)
+            choices = self.written_choices()
+            right = sum(c.correct for c in choices)
+            return len(choices) >= 2 and right >= 1 and (self.kind == "multiple" or right == 1)
         if self.kind == "fill":
             return any(a.strip() for a in self.answers)
         if self.kind == "order":
-            return len(self.items) >= 2
-        return len(self.pairs) >= 2
+            return len(self.written_items()) >= 2
+        return len(self.written_pairs()) >= 2
+
+    def written_choices(self) -> list[Choice]:
+        return [c for c in self.choices if _one_line(c.text)]
+
+    def written_items(self) -> list[str]:
+        return [i for i in self.items if _one_line(i)]
+
+    def written_pairs(self) -> list[tuple[str, str]]:
+        return [(a, b) for a, b in self.pairs if _one_line(a) and _one_line(b)]
 
 
 def quiz_markdown(questions: Iterable[Question], *, graded: bool = True, options: str = "", intro: str = "") -> str:
@@ -430,16 +441,16 @@ def question_markdown(q: Question) -> str:
         lines += ["", q.more.strip()]
     lines.append("")
     if q.kind in ("single", "multiple"):
-        for c in q.choices:
+        for c in q.written_choices():
             lines.append(f"- [{'x' if c.correct else ' '}] {_one_line(c.text)}")
             if c.feedback.strip():
                 lines += [f"  > {line}" if line else "  >" for line in c.feedback.strip().splitlines()]
     elif q.kind == "fill":
         lines += [f"= {' '.join(a.split())}" for a in q.answers if a.strip()]
     elif q.kind == "order":
-        lines += [f"{n}. {_one_line(item)}" for n, item in enumerate(q.items, start=1)]
+        lines += [f"{n}. {_one_line(item)}" for n, item in enumerate(q.written_items(), start=1)]
     else:
-        lines += [f"- {_side(left)} -> {_side(right)}" for left, right in q.pairs]
+        lines += [f"- {_side(left)} -> {_side(right)}" for left, right in q.written_pairs()]
     if q.explanation.strip():
         lines += ["", q.explanation.strip()]
     return "\n".join(lines)
