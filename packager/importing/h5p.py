@@ -54,7 +54,7 @@ def read_into(reading: Reading, progress: Progress, tool: str) -> None:
     params = package.json(CONTENT)
     course.title = plain(str(meta.get("title") or "")) or course.title
     lang = str(meta.get("language") or "")
-    if re.fullmatch(r"[a-z]{2,3}", lang):
+    if re.fullmatch(r"[a-z]{2,3}", lang) and lang != "und":  # H5P writes "und" when none was chosen
         course.language = lang
     library = str(meta.get("mainLibrary") or "")
     progress(0.1, f"{tool}: {library}")
