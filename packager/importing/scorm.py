@@ -14,6 +14,7 @@ network; a resource outside the package is refused, never fetched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,8 @@ def read_manifest(package: Package) -> Manifest:
     language = ""
     for el in root.iter():
         if isinstance(el.tag, str) and _local(el) == "language" and (el.text or "").strip():
-            language = el.text.strip().split("-")[0].lower()
+            code = (el.text or "").strip().split("-")[0].lower()
+            language = code if re.fullmatch(r"[a-z]{2,3}", code) and code != "und" else ""
             break
     base = root.get(XML_BASE, "")
     resources: dict[str, Any] = {}
