@@ -336,6 +336,13 @@ def test_adapt_pages_components_and_questions_come_from_its_json(tmp_path, tiny_
                     "_graphic": {"large": "course/en/images/flow.png", "alt": "The RTI flow"},
                 },
                 {
+                    "_id": "c-9",
+                    "_parentId": "b-05",
+                    "_component": "media",
+                    "displayTitle": "Why RTI matters",
+                    "_media": {"mp4": "course/en/video/intro.mp4"},
+                },
+                {
                     "_id": "c-3",
                     "_parentId": "b-05",
                     "_component": "accordion",
@@ -392,6 +399,7 @@ def test_adapt_pages_components_and_questions_come_from_its_json(tmp_path, tiny_
             ]
         ),
         "course/en/images/flow.png": tiny_media["png"],
+        "course/en/video/intro.mp4": tiny_media["mp4"],
     }
     result, bodies = imported(tmp_path, files)
     course = load_course(result.folder, use_cache=False)
@@ -401,7 +409,11 @@ def test_adapt_pages_components_and_questions_come_from_its_json(tmp_path, tiny_
     ]
     body = bodies["Receiving a request"]
     assert "## The basics" in body and "### Time limits\n\nReply within **30 days**." in body
-    assert "![The RTI flow](media/flow.png)" in body and "#### First appeal\n\nWithin 30 days." in body
+    assert (
+        "![The RTI flow](media/flow.png)" in body
+        and "![Why RTI matters](media/intro.mp4)" in body
+        and "#### First appeal\n\nWithin 30 days." in body
+    )
     quiz = course.lessons[1].quizzes[0]
     assert quiz.graded and [q.kind for q in quiz.questions] == ["single", "multiple", "fill", "match"]
     mcq, gmcq, text, matching = quiz.questions

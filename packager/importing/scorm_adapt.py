@@ -4,8 +4,9 @@
 ``components.json`` what is on a page, each linked to its parent by ``_parentId``. Pages become
 lessons (a sub-menu's pages one module; pages directly under the course one module named after it).
 Components: ``text`` and every component's title, body and instruction become text; ``graphic`` an
-image; ``mcq`` and ``gmcq`` choice questions, ``textinput`` fill-in, ``matching`` match. Questions in
-an article with ``_assessment`` enabled are a graded quiz, the others knowledge checks.
+image, ``media`` its video or audio file; ``mcq`` and ``gmcq`` choice questions, ``textinput``
+fill-in, ``matching`` match. Questions in an article with ``_assessment`` enabled are a graded quiz,
+the others knowledge checks.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ class _Page:
         parts = [self._heading(component, "###"), self.html(component.get("body"))]
         if kind == "graphic":
             parts.append(self.graphic(component.get("_graphic")))
+        elif kind == "media":
+            parts.append(self.video(component))
         elif kind not in ("text", None):
             items = [i for i in component.get("_items") or [] if isinstance(i, dict)]
             for item in items:  # accordion, narrative, hotgraphic…: each item's title and body
@@ -150,6 +153,18 @@ class _Page:
             detail = f"a '{kind}' component" + (" became text" if items else "")
             self.reading.course.note(where, "approximated" if items else "dropped", detail)
         return "\n\n".join(p for p in parts if p)
+
+    def video(self, component: dict[str, Any]) -> str:
+        """A ``media`` component's file (``_media.mp4``, else ``.ogv``, ``.mp3``), titled by the component."""
+        media = component["_media"] if isinstance(component.get("_media"), dict) else {}
+        src = str(media.get("mp4") or media.get("ogv") or media.get("mp3") or "")
+        target = self.converter.resolve(src) if src else None
+        if target is None:
+            if src:
+                self.reading.course.note(f"page '{self.title}'", "dropped", f"the video '{src[:60]}' (not fetched)")
+            return ""
+        title = plain(str(component.get("displayTitle") or component.get("title") or "")) or "Video"
+        return f"![{escape(title)}]({target})"
 
     def graphic(self, graphic: Any) -> str:
         if not isinstance(graphic, dict):
