@@ -241,9 +241,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     result = import_file(args.file, args.output, options=options)
     counts = ", ".join(f"{n} {result_name}" for result_name, n in result.counts.items())
     lessons = sum(len(m.lessons) for m in result.course.modules)
+    modules = len(result.course.modules)
     print(
-        f"imported {args.file.name} into {result.folder}: {len(result.course.modules)} modules, {lessons} lessons; "
-        f"{counts}: see {result.report}"
+        f"imported {args.file.name} into {result.folder}: {modules} module{'s' * (modules != 1)}, "
+        f"{lessons} lesson{'s' * (lessons != 1)}; {counts}: see {result.report}"
     )
     if result.problems:
         _print_problems(result.problems, result.folder)

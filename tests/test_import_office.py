@@ -73,7 +73,7 @@ def test_word_questions_with_marked_answers_become_a_quiz(word):
     assert "- [ ] The clerk\n- [x] The grievance officer" in body  # legacy form field check boxes
     assert "- [ ] 7\n- [x] 21" in body  # "Answer: b"
     report = word.report.read_text("utf-8")
-    assert "the question 'Which office is closest?' was kept as text" in report
+    assert "question 'Which office is closest?' in lesson 'Check your learning': kept as text" in report
 
 
 def test_nothing_the_document_says_becomes_syntax(word):
@@ -104,7 +104,7 @@ def test_deck_sections_slides_notes_media(deck):
     assert "| Step | Who |\n|---|---|\n| Register | Dak section |" in first
     assert "![Video: A message from the Secretary](media/media-003.mp4)" in second
     report = deck.report.read_text("utf-8")
-    assert "- slide 3: a chart: charts cannot be kept as text" in report
+    assert "- slide 3: a chart: it cannot be kept as text, and the slide was not rendered as a picture" in report
     assert deck.counts == {"converted": 4, "approximated": 1, "dropped": 1}
     assert [p.message for p in deck.problems] == ["image 'media/image-002.png' has no alt text"]
 
@@ -224,3 +224,17 @@ def test_an_empty_document_writes_nothing(tmp_path):
     with pytest.raises(Exception, match="nothing to import"):
         import_file(tmp_path / "empty.docx", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_numbered_lines_without_options_stay_text(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Scope", 2)
+    d.add_paragraph("1. The office registers the letter.")
+    d.add_paragraph("Why does it matter?", style="List Number")
+    d.add_paragraph("Who replies?", style="List Number")
+    d.save(str(tmp_path / "scope.docx"))
+    result = import_file(tmp_path / "scope.docx", tmp_path / "out")
+    assert lesson(result, 0).endswith("1\\. The office registers the letter.\n\n1. Why does it matter?\n1. Who replies?\n")
+    assert result.counts == {"converted": 1, "approximated": 0, "dropped": 0}

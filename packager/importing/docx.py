@@ -162,7 +162,7 @@ def _paragraph(state: _Reading, paragraph: Paragraph) -> None:
         return
     markdown, boxes = _inline(state, paragraph)
     listed = _list_level(state, paragraph, style)
-    if _question_part(state, paragraph, boxes, listed):
+    if _question_part(state, paragraph, markdown, boxes, listed):
         return
     _flush_questions(state)
     if not markdown.strip() and not boxes:
@@ -280,7 +280,9 @@ def _numbered(document: Document, num_id: str, level: int) -> bool:
 # --- questions -------------------------------------------------------------------------------------------
 
 
-def _question_part(state: _Reading, paragraph: Paragraph, boxes: list[bool], listed: tuple[int, bool] | None) -> bool:
+def _question_part(
+    state: _Reading, paragraph: Paragraph, markdown: str, boxes: list[bool], listed: tuple[int, bool] | None
+) -> bool:
     """Take *paragraph* as a question, one of its options or its "Answer:" line; False when it is none."""
     text, box = strip_box(paragraph.text)
     if boxes:
@@ -303,7 +305,9 @@ def _question_part(state: _Reading, paragraph: Paragraph, boxes: list[bool], lis
         if pending is not None and not pending.choices:  # a numbered line with no options: it was text
             _flush_questions(state)
         prompt = found.group("prompt") if found else text
-        state.questions.append(Question(prompt, f"question '{prompt[:40]}' in {state.where()}"))
+        where = f"question '{prompt[:40]}' in {state.where()}"
+        question = Question(prompt, where, text=markdown, listed=listed)
+        state.questions.append(question)
         return True
     return False
 
@@ -326,7 +330,10 @@ def _flush_questions(state: _Reading) -> None:
         for block in quiz_blocks(run, state.course):
             _add(state, block)
         run = []
-        _add(state, escape(q.prompt))
+        if q.listed is not None:  # an item of a numbered list that ends with '?': it stays one
+            _add_item(state, q.listed[0], q.listed[1], line(q.text))
+        else:
+            _add(state, line(q.text) if q.text else escape(q.prompt))
     for block in quiz_blocks(run, state.course):
         _add(state, block)
     # a question's single-letter options that all look bold are emphasis, not marks: checked by to_markdown

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,13 @@ _TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.VER
 _DIAGRAM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 # PowerPoint (and python-pptx) put the inserted file's name where no alt text was written
 _FILE_NAME = re.compile(r"^\S+\.[A-Za-z0-9]{2,4}$")
+
+
+_NOT_RENDERED = (
+    "it cannot be kept as text, and the slide was not rendered as a picture ("
+    + ("LibreOffice is not installed" if shutil.which("soffice") is None else "kstudio import does not run LibreOffice")
+    + "); the slide's other text is kept: add a picture of it in the editor"
+)
 
 
 @dataclass
@@ -123,15 +131,10 @@ def _shape(state: _Deck, shape: Any, number: int, title: str) -> list[str]:
     if getattr(shape, "has_chart", False) and shape.has_chart:
         chart = shape.chart
         text = chart.chart_title.text_frame.text if chart.has_title and chart.chart_title.has_text_frame else ""
-        state.course.note(
-            where,
-            "dropped",
-            f"a chart{f' ({text})' if text else ''}: charts cannot be kept as text, and LibreOffice, which would "
-            "render the slide as a picture, is not used by this import; add a picture of it in the editor",
-        )
+        state.course.note(where, "dropped", f"a chart{f' ({text})' if text else ''}: {_NOT_RENDERED}")
         return [escape(text)] if text else []
     if shape.element.xpath(f".//a:graphicData[@uri='{_DIAGRAM}']"):
-        state.course.note(where, "dropped", "a SmartArt diagram: its layout and text cannot be kept as text")
+        state.course.note(where, "dropped", f"a SmartArt diagram: {_NOT_RENDERED}")
         return []
     if kind in (MSO_SHAPE_TYPE.EMBEDDED_OLE_OBJECT, MSO_SHAPE_TYPE.LINKED_OLE_OBJECT):
         state.course.note(where, "dropped", "an embedded object (OLE): it cannot be shown in a course")

@@ -40,6 +40,10 @@ class Question:
     choices: list[Choice] = field(default_factory=list)
     answers: set[str] = field(default_factory=set)
     """Letters an "Answer: b" line gave."""
+    text: str = ""
+    """The paragraph as written ("1. Scope"), kept when no options follow: then it was no question."""
+    listed: tuple[int, bool] | None = None
+    """(depth, ordered) when the paragraph was an item of a Word list."""
 
     def correct(self) -> list[int]:
         if self.answers:
@@ -71,7 +75,7 @@ def quiz_blocks(questions: list[Question], course: ImportedCourse) -> list[str]:
         draft = QuestionDraft(kind, escape(q.prompt), [escape(c.text) for c in q.choices], correct)
         try:
             quiz.append(to_markdown(draft))
-            course.note(q.item, "converted", f"a {kind}-choice question: '{_short(q.prompt)}'")
+            course.note(q.item, "converted", f"a {kind}-choice question")
             continue
         except QuestionError as exc:
             reason = str(exc)
@@ -82,13 +86,8 @@ def quiz_blocks(questions: list[Question], course: ImportedCourse) -> list[str]:
         course.note(
             q.item,
             "approximated",
-            f"the question '{_short(q.prompt)}' was kept as text ({reason}): mark its answer (☒, a bold option "
-            "or a line 'Answer: b') and import again, or write it as a quiz in the editor",
+            f"kept as text ({reason}): mark its answer (☒, a bold option or a line 'Answer: b') and import "
+            "again, or write it as a quiz in the editor",
         )
     close()
     return blocks
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:59] + "…"

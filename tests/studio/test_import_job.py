@@ -24,9 +24,8 @@ def wait_for(who: Person, url: str, seconds: float = 60) -> dict:
 
 
 def send(author: Person, data: bytes, name: str):
-    return author.post(
-        "/o/inst/import-file", {"document": (io.BytesIO(data), name)}, content_type="multipart/form-data"
-    )
+    form = {"document": (io.BytesIO(data), name)}
+    return author.post("/o/inst/import-file", form, content_type="multipart/form-data")
 
 
 def test_a_word_file_becomes_a_course_through_a_job(app, author, tmp_path):
