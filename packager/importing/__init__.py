@@ -95,6 +95,13 @@ register(
         ".pptx:read",
     )
 )
+register(Reader("scorm", "SCORM package", (".zip",), lambda names: _at_top(names, "imsmanifest.xml"), ".scorm:read"))
+register(Reader("h5p", "H5P file", (".h5p",), lambda names: _at_top(names, "h5p.json"), ".h5p:read"))
+
+
+def _at_top(names: frozenset[str], marker: str) -> bool:
+    """Whether *marker* is at the zip's top or in its one top folder (as when a folder is zipped)."""
+    return marker in names or any(n.endswith("/" + marker) and n.count("/") == 1 for n in names)
 
 
 @dataclass
