@@ -192,10 +192,26 @@ def from_json(data: Any) -> list[Block]:
     items = data["blocks"]
     if len(items) > MAX_BLOCKS:
         raise BlockError(f"a lesson has at most {MAX_BLOCKS} blocks; split it into shorter lessons")
+    if _chars(items) > MAX_TEXT:
+        raise BlockError(f"the lesson is larger than {MAX_TEXT // 1024} KB; split it into shorter lessons")
     blocks = [_block(item, f"blocks[{i}]") for i, item in enumerate(items)]
     if any(isinstance(b, Front) for b in blocks[1:]):
         raise BlockError("the lesson's details (front matter) can only be the first block")
     return blocks
+
+
+def _chars(value: Any) -> int:
+    """The characters of every string in *value* (JSON data), counted before anything is written."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            count += len(item)
+        elif isinstance(item, dict):
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return count
 
 
 def _block(item: Any, where: str) -> Block:

@@ -3,8 +3,10 @@
 Always safe: whatever a field holds, it stays in its block. A field's Markdown is parsed where it will
 stand; a line that would become structure there (``:::``, a ``### `` question inside a quiz, ``- [x]``
 outside one, a heading or a lone image inside a text block, a fence that never closes) gets a
-backslash before its syntax, so it reads as the text it is. Media always stand as their own paragraph
-and questions inside their quiz; questions are written by :mod:`packager.markdown.quiz_writer`.
+backslash before its syntax, so it reads as the text it is; a field that still resists after a few
+rounds has every line escaped (linear: hostile text cannot make the writer slow). Media always stand
+as their own paragraph and questions inside their quiz; questions are written by
+:mod:`packager.markdown.quiz_writer`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ _END = "ks-end-of-field"
 """A paragraph written after a field while checking it: a field that swallows it would swallow what follows."""
 _PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_SMALL = 16 * 1024
 _RISKY = set("#>-+*=|:!<[`~_0123456789")
 """What a line must start with to be more than paragraph text (a marker, a fence, a table's row…)."""
 _ALIGN = {"": "---", "left": ":--", "center": ":-:", "right": "--:"}
@@ -65,11 +68,8 @@ def _block(block: Block) -> str:
         return safe(block.markdown, top=True)
     if isinstance(block, Heading):
         return "#" * block.level + " " + _heading_text(block.text)
-    if isinstance(block, Image | Video | Audio):
-        label = block.alt if isinstance(block, Image) else block.title
-        return f"![{_label(label)}]({_target(block.src)})"
-    if isinstance(block, Attachment):
-        return f"[{_label(block.text)}]({_target(block.src)})"
+    if isinstance(block, Image | Video | Audio | Attachment):
+        return _lone(block)
     if isinstance(block, Callout):
         return f"::: {block.kind}\n{safe(block.markdown)}\n:::".replace("\n\n:::", "\n:::")
     if isinstance(block, Reflection):
@@ -157,6 +157,18 @@ def _heading_text(text: str) -> str:
     return re.sub(r"(^|\s)(#+)$", r"\1\\\2", one_line(text))
 
 
+def _lone(block: Image | Video | Audio | Attachment) -> str:
+    """A medium or an attachment alone on its line; its text all escaped if it would be more (a link)."""
+    label = block.alt if isinstance(block, Image) else block.text if isinstance(block, Attachment) else block.title
+    bang = "" if isinstance(block, Attachment) else "!"
+    line = f"{bang}[{_label(label)}]({_target(block.src)})"
+    tokens = parse(line)
+    if tokens and (lone_attachment if isinstance(block, Attachment) else lone_media)(tokens, 0, [line]):
+        return line
+    plain = "".join("\\" + ch if ch in _PUNCT else ch for ch in one_line(label))
+    return f"{bang}[{plain}]({_target(block.src)})"
+
+
 def _label(text: str) -> str:
     """Link or image text that cannot end the brackets early: unbalanced brackets are escaped."""
     text = one_line(text)
@@ -222,16 +234,16 @@ def safe(markdown: str, *, top: bool = False, h3: bool = False, shapes: tuple[st
         text = "\n".join(_escape(line) if CLOSE_FENCE.match(line) else line for line in text.split("\n"))
     if not any(line.lstrip()[:1] in _RISKY for line in text.split("\n") if line.strip()):
         return text  # only lines of words: paragraphs wherever they stand
-    for _ in range(text.count("\n") + 8):
+    rounds = 8 if len(text) <= _SMALL else 1  # a parse of a long hostile text costs seconds (lesson.py)
+    for _ in range(rounds):  # each round escapes every line found; what a round uncovers, the next finds
         found = _structure(text, top, h3, shapes)
-        if found is None:
+        if not found:
             return text
         lines = text.split("\n")
-        line, marker = found
-        escaped = _escape(lines[line], marker=marker)
-        if escaped == lines[line]:
+        for line, marker in found.items():
+            lines[line] = _escape(lines[line], marker=marker)
+        if "\n".join(lines) == text:
             break
-        lines[line] = escaped
         text = "\n".join(lines)
     return "\n".join(_escape_first(line) for line in text.split("\n"))
 
@@ -259,28 +271,31 @@ def _escape(line: str, *, marker: bool = False) -> str:
     return line
 
 
-def _structure(text: str, top: bool, h3: bool, shapes: tuple[str, ...]) -> tuple[int, bool] | None:
-    """(line, escape the list marker) of the first structure *text* must not have, or None."""
+def _structure(text: str, top: bool, h3: bool, shapes: tuple[str, ...]) -> dict[int, bool]:
+    """The lines where *text* has structure it must not have: line -> escape its list marker."""
     end = text.count("\n") + 2
     lines = [*text.split("\n"), "", _END]
     tokens = parse("\n".join(lines))
+    found: dict[int, bool] = {}
     for i, token in enumerate(tokens):
         if token.map and (token.type == "container_ks_open" or is_task_item(tokens, i)):
-            return token.map[0], False
+            found.setdefault(token.map[0], False)
     last, closed = 0, False
     for i, j in top_level(tokens):
         token = tokens[i]
-        start = token.map[0]  # type: ignore[index]  # top_level gives blocks with lines
+        start, after = token.map  # type: ignore[misc]  # top_level gives blocks with lines
         if start == end:
             closed = token.type == "paragraph_open"
             continue
         last = start
         if token.type == "heading_open" and (top or (h3 and token.tag == "h3")):
-            return (token.map[1] - 1 if token.markup in ("=", "-") else start), False  # type: ignore[index]
-        if top and token.type == "table_open":
-            return start + 1, False
-        if top and (lone_media(tokens, i, lines) or lone_attachment(tokens, i, lines)):
-            return start, False
-        if shapes and _shape(_blocks(tokens[i : j + 1])[0]) in shapes:
-            return start, token.type.endswith("list_open")
-    return None if closed else (last, False)
+            found.setdefault(after - 1 if token.markup in ("=", "-") else start, False)
+        elif top and token.type == "table_open":
+            found.setdefault(start + 1, False)
+        elif top and (lone_media(tokens, i, lines) or lone_attachment(tokens, i, lines)):
+            found.setdefault(start, False)
+        elif shapes and _shape(_blocks(tokens[i : j + 1])[0]) in shapes:
+            found[start] = token.type.endswith("list_open")
+    if not closed:
+        found.setdefault(last, False)
+    return found
