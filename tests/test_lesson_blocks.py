@@ -283,6 +283,12 @@ def test_what_the_model_cannot_represent_is_kept_byte_for_byte() -> None:
     assert write(lesson) == text
 
 
+def test_a_lesson_without_front_matter_does_not_gain_one() -> None:
+    lesson = [Text("---\ntitle: not front matter\n---"), Heading(2, "After")]
+    assert read(write(lesson))[0] == Text("\\---\ntitle: not front matter\n\\---")  # and no setext heading
+    assert [type(b) for b in read(write(lesson))] == [Text, Heading]
+
+
 def test_bad_json_from_a_browser_is_a_clear_error() -> None:
     good = to_json([Front("A"), Quiz("check", [Question("fill", "Name it", answers=["x"])])])
     assert from_json(good)

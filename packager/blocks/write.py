@@ -36,6 +36,8 @@ def write(blocks: list[Block]) -> str:
     for n, block in enumerate(blocks):
         part = _block(block)
         front = isinstance(block, Front) or (n == 0 and isinstance(block, Raw) and part.startswith("---"))
+        if not text and isinstance(block, Text) and part.startswith("---"):
+            part = "\\" + part  # the lesson has no front matter and this line would open one
         if part.strip():
             text += part + ("\n" if front else "\n\n")  # the body starts on the line after front matter
     return text.rstrip("\n") + "\n"

@@ -86,7 +86,7 @@ def blocks(org: str, course: str) -> Response:
     """The lesson ``?path=`` as blocks, with the revision to name as ``base`` (and ``seen``) when saving."""
     found, rev = lesson_blocks.opened(db(), g.course, _lesson_path(request.args.get("path")))
     seen = "" if revisions.recorded(rev) else rev.content_hash  # as the Markdown editor's page gives it
-    return jsonify(**found, base=rev.number, seen=seen, revision=_rev(rev))
+    return jsonify(**found, base=rev.number, seen=seen, revision=_rev(rev), text=rev.content)
 
 
 @bp.post("/blocks")
@@ -106,7 +106,7 @@ def save_blocks(org: str, course: str) -> Response | tuple[Response, int]:
         newer = conflict.theirs
         them = {**_rev(newer), "text": newer.content, **lesson_blocks.theirs(newer)}
         return jsonify(error="conflict", base=base, theirs=them), 409
-    return jsonify(saved=_rev(rev), **saved)
+    return jsonify(saved=_rev(rev), text=rev.content, **saved)  # the Markdown, for the preview and its view
 
 
 @bp.post("/preview")

@@ -39,6 +39,7 @@ def test_an_author_reads_a_lesson_as_blocks_and_saves_blocks_as_its_next_revisio
     body = saved.get_json()
     assert body["saved"]["number"] == lesson["base"] + 1 and body["saved"]["by"] == "author@inst.example"
     text = lesson_file(app).read_text()
+    assert body["text"] == text == opened(author)["text"]
     assert text.endswith("## Check yourself\n\n::: check\n\n### Which register?\n= Grievance register\n:::\n")
     assert body["blocks"] == opened(author)["blocks"] and from_json(body) == from_json(lesson)  # defaults filled
     assert opened(author)["base"] == body["saved"]["number"]
