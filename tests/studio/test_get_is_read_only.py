@@ -50,6 +50,7 @@ SPECIAL = {
     "translate.download": {"fmt": "xlf"},  # .po: by the link on the workspace page
 }
 QUERY = {"editor.diff": "?a=1&b=2", "translate.memory": "?id={segment}", "translate.comments": "?id={segment}"}
+QUERY["api.blocks"] = f"?path={LESSON}"  # the block editor's lesson: the one changed on disk below
 NOT_PUBLISHED = {  # the public catalogue shows published courses only: a fresh studio has none (404 is the answer)
     "catalog.course",
     "catalog.metadata",
