@@ -54,6 +54,7 @@ SPECIAL = {
     "courses.import_status": {"job_id": "2"},
 }
 QUERY = {"editor.diff": "?a=1&b=2", "translate.memory": "?id={segment}", "translate.comments": "?id={segment}"}
+QUERY["api.blocks"] = f"?path={LESSON}"  # the block editor's lesson: the one changed on disk below
 NOT_PUBLISHED = {  # the public catalogue shows published courses only: a fresh studio has none (404 is the answer)
     "catalog.course",
     "catalog.metadata",
