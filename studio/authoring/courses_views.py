@@ -12,7 +12,7 @@ from packager.archive import ArchiveRefused, Limits
 
 from ..accounts.policy import requires
 from ..db import db, this_app
-from . import library, media_files
+from . import library, media_files, outline
 from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
@@ -64,7 +64,15 @@ def import_zip(org: str) -> Response | tuple[str, int]:
 @requires("course.view")
 def course(org: str, course: str) -> str:
     model = library.load(g.course)
-    return render_template("course.html", model=model, problems=check_course(model), files=editable_files(g.course))
+    plan = outline.view(db(), g.course, {lesson.path: lesson.title for lesson in model.lessons})
+    return render_template(
+        "course.html",
+        model=model,
+        problems=check_course(model),
+        files=editable_files(g.course),
+        outline=plan,
+        lessons={lesson.path: lesson for lesson in model.lessons},
+    )
 
 
 @bp.route("/c/<course>/meta", methods=["GET", "POST"])
