@@ -49,7 +49,8 @@ def test_each_operation_from_the_course_page_is_saved_as_revisions(app, author) 
     page = do(author, "rename-lesson", path="lessons/01-welcome.md", title="Hello there")
     root = folder(app)
     assert not (root / "lessons/01-welcome.md").exists()
-    assert (root / "lessons/hello-there.md").read_text("utf-8").startswith("---\ntitle: Hello there\nid: lessons/01-welcome\n")
+    renamed = (root / "lessons/hello-there.md").read_text("utf-8")
+    assert renamed.startswith("---\ntitle: Hello there\nid: lessons/01-welcome\n")
     assert "Move ‘Hello there’ up" in re.sub(r"<[^>]+>", "", page)  # the button's accessible name
     assert problems(app) == []
     history = html.unescape(author.get("/o/inst/c/c1/history/course.yml").get_data(as_text=True))
