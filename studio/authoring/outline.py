@@ -86,7 +86,8 @@ def apply(
             raise
         raise OutlineError("the form was incomplete: reload the page and try again") from None
     note = change.note
-    revisions.save(session, course, "course.yml", change.writes["course.yml"], base, user_id, note, seen=seen)
+    if "course.yml" in change.writes:  # first: a concurrent edit refuses the change before any file is written
+        revisions.save(session, course, "course.yml", change.writes["course.yml"], base, user_id, note, seen=seen)
     for path, text in change.writes.items():
         if path == "course.yml":
             continue

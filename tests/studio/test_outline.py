@@ -52,6 +52,8 @@ def test_each_operation_from_the_course_page_is_saved_as_revisions(app, author) 
     renamed = (root / "lessons/hello-there.md").read_text("utf-8")
     assert renamed.startswith("---\ntitle: Hello there\nid: lessons/01-welcome\n")
     assert "Move ‘Hello there’ up" in re.sub(r"<[^>]+>", "", page)  # the button's accessible name
+    page = do(author, "rename-lesson", path="lessons/hello-there.md", title="Hello, there!")  # the same file name
+    assert "Done: retitled lesson lessons/hello-there.md" in page
     assert problems(app) == []
     history = html.unescape(author.get("/o/inst/c/c1/history/course.yml").get_data(as_text=True))
     for note in ("added lesson lessons/practice.md", "renamed lesson lessons/01-welcome.md to lessons/hello-there.md"):
