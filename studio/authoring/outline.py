@@ -168,8 +168,9 @@ def _remove(session: Session, course: CourseRecord, path: str, user_id: int, not
 
 
 def _deleted(session: Session, course: CourseRecord) -> list[str]:
-    """Lessons once in the studio whose file is gone: each one's history can bring it back."""
+    """Lessons once in the studio whose file is gone (not by a rename): each one's history can bring it back."""
     paths = session.scalars(
         select(Revision.path).where(Revision.course_id == course.id, Revision.path.like("%.md")).distinct()
     )
-    return sorted(p for p in paths if not course_file(course, p).exists())
+    gone = sorted(p for p in paths if not course_file(course, p).exists())
+    return [p for p in gone if not getattr(revisions.latest(session, course, p), "note", "").startswith("renamed ")]

@@ -30,6 +30,7 @@ SPECIAL = {
     "translate.player_files": {"path": "course.js"},
     "review.player": {"lang": "en"},  # submission 1 was submitted in English only
     "review.player_asset": {"lang": "en", "path": "course.js"},
+    "outline.change": {"operation": "rename-module"},
 }
 QUERY = {"editor.diff": "?a=1&b=1"}
 

@@ -61,6 +61,7 @@ def test_each_operation_from_the_course_page_is_saved_as_revisions(app, author) 
     old = html.unescape(author.get("/o/inst/c/c1/history/lessons/01-welcome.md").get_data(as_text=True))
     assert "renamed lesson lessons/01-welcome.md" in old and "author@inst.example" in old
 
+    assert "Deleted lessons" not in page  # a renamed lesson is not listed as deleted
     page = do(author, "delete-lesson", path="lessons/practice.md")
     assert not (root / "lessons/practice.md").exists() and "lessons/practice.md" in page.split("Deleted lessons")[1]
     page = do(author, "delete-module", module="0")
