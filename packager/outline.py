@@ -158,6 +158,8 @@ def rename_lesson(folder: Folder, path: str, title: str) -> Change:
     when it had none), every link to it in other lessons following the new name."""
     title, doc = _title(title, "lesson"), _doc(folder.course_yml)
     m, n = _find(doc, path)
+    if path not in folder.files:
+        raise OutlineError(f"{path} is listed in course.yml but the file does not exist")
     text = folder.read(path)
     new = _file_for(folder, posixpath.dirname(path), title, keep=path)
     keep_id = None if _front_matter_id(text) else lesson_id_for(path)
@@ -316,7 +318,7 @@ def _norm(path: str) -> str:
 
 
 def _title(text: str, what: str) -> str:
-    title = " ".join(text.split())
+    title = " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch.isspace()).split())
     if not title:
         raise OutlineError(f"give the {what} a title")
     if len(title) > MAX_TITLE:

@@ -109,13 +109,16 @@ def test_a_linked_lesson_is_not_deleted_and_the_last_module_stays(starter: Path)
     with pytest.raises(outline.OutlineError, match="first in the course"):
         outline.move_lesson_by(outline.Folder.of(starter), "lessons/01-welcome.md", -1)
     with pytest.raises(outline.OutlineError, match="title"):
-        outline.add_lesson(outline.Folder.of(starter), 0, "   ")
+        outline.add_lesson(outline.Folder.of(starter), 0, " \x00\x07 ")
     with pytest.raises(outline.OutlineError, match="not valid YAML"):
         outline.add_module(outline.Folder.of(starter, "modules: [\n"), "A", "B")
     apply(starter, outline.add_module(outline.Folder.of(starter), "Extra", "More"))
     change = apply(starter, outline.delete_module(outline.Folder.of(starter), 0))  # links inside it: no refusal
     assert set(change.deletes) == {"lessons/01-welcome.md", "lessons/02-check-your-learning.md", "lessons/03-rules.md"}
     assert problems(starter) == []
+    (starter / "lessons/more.md").unlink()
+    with pytest.raises(outline.OutlineError, match="file does not exist"):
+        outline.rename_lesson(outline.Folder.of(starter), "lessons/more.md", "Gone")
 
 
 def test_renaming_a_lesson_of_the_sample_keeps_its_translations(tmp_path: Path) -> None:
