@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .authoring import api_views, courses_views, editor_views, importing, media_files
+    from .authoring import api_views, courses_views, editor_views, importing, media_files, outline_views
     from .jobs import queue as jobs
     from .jobs import views as jobviews
     from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts.orgs,
         courses_views.bp,
         editor_views.bp,
+        outline_views.bp,
         preview.preview,
         api_views.bp,
         jobviews.bp,

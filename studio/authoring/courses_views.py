@@ -18,7 +18,7 @@ from ..accounts.policy import requires
 from ..db import db, this_app
 from ..jobs import queue as jobs
 from ..models import Job
-from . import importing, library, media_files
+from . import importing, library, media_files, outline
 from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
@@ -119,12 +119,15 @@ def import_status(org: str, job_id: int) -> Response:
 @requires("course.view")
 def course(org: str, course: str) -> str:
     model = library.load(g.course)
+    plan = outline.view(db(), g.course, {lesson.path: lesson.title for lesson in model.lessons})
     return render_template(
         "course.html",
         model=model,
         problems=check_course(model),
         files=editable_files(g.course),
         minutes=whole_minutes,  # the player's rounding: the page and the player tell the same time
+        outline=plan,
+        lessons={lesson.path: lesson for lesson in model.lessons},
     )
 
 

@@ -32,6 +32,7 @@ SPECIAL = {
     "review.player_asset": {"lang": "en", "path": "course.js"},
     "courses.import_job": {"job_id": "2"},  # job 2: a finished import into inst
     "courses.import_status": {"job_id": "2"},
+    "outline.change": {"operation": "rename-module"},
 }
 QUERY = {"editor.diff": "?a=1&b=1"}
 
