@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from html import escape
 from pathlib import Path
 
 import docx
@@ -22,10 +23,15 @@ from docx.shared import Inches
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
+from pptx.opc.constants import RELATIONSHIP_TYPE as PRT
+from pptx.opc.package import Part as PptxPart
+from pptx.opc.packuri import PackURI as PptxPackURI
 from pptx.util import Inches as PInches
 
 HOSTILE = ["### not a heading", ":::", "- [x] not a task", "= not an answer", "![not an image](x.png)"]
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+DGM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+DGM_DATA = "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml"
 
 
 def png(color: str = "teal", size: tuple[int, int] = (40, 30)) -> bytes:
@@ -203,7 +209,10 @@ def make_pptx(path: Path) -> Path:
         mime_type="video/mp4",
         poster_frame_image=io.BytesIO(png("gray")),
     )
-    _sections(deck, {"Receiving": [s1, s2], "Resolving": [s3, s4]})
+    s5 = deck.slides.add_slide(title_only)
+    s5.shapes.title.text = "How a grievance flows"
+    _smartart(s5, {"Receive": [], "Register": ["on the day it arrives", HOSTILE[2]], "Reply": []})
+    _sections(deck, {"Receiving": [s1, s2], "Resolving": [s3, s4, s5]})
     deck.save(str(path))
     return path
 
@@ -222,3 +231,36 @@ def _sections(deck, sections: dict[str, list]) -> None:
         f'xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/main">{items}</p14:sectionLst></p:ext></p:extLst>'
     )
     deck.part._element.append(ext)
+
+
+def _smartart(slide, items: dict[str, list[str]]) -> None:
+    """A SmartArt list as PowerPoint writes its data part (python-pptx cannot make one): points under the
+    document point, each child joined to its parent by a connection; no layout or drawing parts."""
+    points, links = ['<dgm:pt modelId="0" type="doc"/>'], []
+    for n, (text, children) in enumerate(items.items()):
+        points.append(_point(f"{n + 1}", text))
+        links.append(f'<dgm:cxn modelId="c{n + 1}" srcId="0" destId="{n + 1}" srcOrd="{n}" destOrd="0"/>')
+        for k, child in enumerate(children):
+            points.append(_point(f"{n + 1}.{k}", child))
+            link = f'srcId="{n + 1}" destId="{n + 1}.{k}" srcOrd="{k}" destOrd="0"'
+            links.append(f'<dgm:cxn modelId="c{n + 1}.{k}" {link}/>')
+    data = (
+        f'<dgm:dataModel xmlns:dgm="{DGM}" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f"<dgm:ptLst>{''.join(points)}</dgm:ptLst><dgm:cxnLst>{''.join(links)}</dgm:cxnLst></dgm:dataModel>"
+    )
+    part = PptxPart(PptxPackURI("/ppt/diagrams/data1.xml"), DGM_DATA, slide.part.package, data.encode())
+    rid = slide.part.relate_to(part, PRT.DIAGRAM_DATA)
+    frame = parse_xml(
+        '<p:graphicFrame xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<p:nvGraphicFramePr><p:cNvPr id="90" name="Diagram 1"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
+        '<p:xfrm><a:off x="914400" y="1828800"/><a:ext cx="6096000" cy="3048000"/></p:xfrm>'
+        f'<a:graphic><a:graphicData uri="{DGM}"><dgm:relIds xmlns:dgm="{DGM}" r:dm="{rid}" r:lo="" r:qs="" r:cs=""/>'
+        "</a:graphicData></a:graphic></p:graphicFrame>"
+    )
+    slide.shapes._spTree.append(frame)
+
+
+def _point(key: str, text: str) -> str:
+    return f'<dgm:pt modelId="{key}"><dgm:t><a:bodyPr/><a:p><a:r><a:t>{escape(text)}</a:t></a:r></a:p></dgm:t></dgm:pt>'

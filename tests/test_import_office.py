@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import pptx
 import pytest
+from PIL import Image
 
 from packager import FORMATS, build, check_course, load_course
 from packager.__main__ import main
 from packager.archive import Limits
 from packager.importing import READERS, ImportOptions, ImportRefused, import_file, recognise
+from packager.importing.render_slides import NotRendered, render
 from packager.model import Quiz
+from packager.runner import LOCAL
 from tests.office_files import HOSTILE, make_docx, make_pptx
 
 
@@ -103,12 +109,87 @@ def test_deck_sections_slides_notes_media(deck):
     assert "![A register on a desk](media/image-001.png)" in first
     assert "| Step | Who |\n|---|---|\n| Register | Dak section |" in first
     assert "![Video: A message from the Secretary](media/media-003.mp4)" in second
-    report = deck.report.read_text("utf-8")
-    assert "- slide 3: a chart: it cannot be kept as text, and the slide was not rendered as a picture" in report
-    assert "- slide 3: the group 'Group 3': its text and pictures were kept apart" in report
-    assert "## Grievances by month\n\nMost in February" in second
-    assert deck.counts == {"converted": 4, "approximated": 2, "dropped": 1}
+    assert "| Series | Jan | Feb |\n|---|---|---|\n| Received | 12 | 15 |\n\nMost in February" in second
+    smartart = "- Receive\n- Register\n   - on the day it arrives\n   - \\- \\[x\\] not a task\n- Reply"
+    assert smartart in second
     assert [p.message for p in deck.problems] == ["image 'media/image-002.png' has no alt text"]
+
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (./dev installs libreoffice-impress-nogui)"
+)
+
+
+@needs_libreoffice
+def test_slides_that_cannot_be_kept_as_text_are_drawn_by_libreoffice(deck):
+    second = lesson(deck, 1)
+    alt = "Slide 3: Grievances by month. Most in February"
+    assert f"## Grievances by month\n\n![{alt}](media/slide-003.png)\n\n| Series |" in second
+    assert "![Slide 5: How a grievance flows. Receive Register on the day it arrives" in second
+    made = pptx.Presentation(str(deck.folder.parent / "basics.pptx"))
+    for number in (3, 5):
+        with Image.open(deck.folder / "media" / f"slide-{number:03d}.png") as picture:
+            assert picture.format == "PNG"
+            assert picture.width / picture.height == pytest.approx(made.slide_width / made.slide_height, rel=0.01)
+    report = deck.report.read_text("utf-8")
+    drawn = "- slide 3: rendered as an image (media/slide-003.png) for a chart, the group 'Group 3'; its text is kept"
+    assert drawn in report
+    assert "- slide 5: rendered as an image (media/slide-005.png) for a SmartArt diagram" in report
+    assert "- slide 3: a chart: its data is kept as a table" in report
+    assert deck.counts == {"converted": 6, "approximated": 3, "dropped": 0}
+    assert sorted(p.name for p in (deck.folder / "media").iterdir() if p.name.startswith("slide")) == [
+        "slide-003.png",
+        "slide-005.png",
+    ]
+
+
+class Refusing:
+    """A runner on a machine where no program can run: missing, or every run past its time limit."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error, self.argv = error, []
+
+    def run(self, argv, *, timeout=None):
+        self.argv.append(list(argv))
+        raise self.error
+
+    def start(self, argv, *, stderr):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (FileNotFoundError("timeout"), "LibreOffice is not installed"),
+        (subprocess.TimeoutExpired("soffice", 135), "LibreOffice did not finish within 120 s"),
+    ],
+)
+def test_without_libreoffice_the_slides_are_reported_not_drawn(deck, tmp_path, error, reason):
+    runner = Refusing(error)
+    result = import_file(deck.folder.parent / "basics.pptx", tmp_path / "course", options=ImportOptions(runner=runner))
+    assert len(runner.argv) == 1 and "--convert-to" in runner.argv[0]  # one run for the deck
+    report = result.report.read_text("utf-8")
+    not_drawn = f"it cannot be kept as text, and the slide was not rendered as a picture ({reason})"
+    assert f"- slide 3: a chart: {not_drawn}; its data is kept as a table" in report
+    assert f"- slide 5: a SmartArt diagram: {not_drawn}; its text is kept as a list" in report
+    assert "- slide 3: the group 'Group 3': its text and pictures were kept apart" in report
+    assert result.counts == {"converted": 4, "approximated": 2, "dropped": 2}
+    assert "| Received | 12 | 15 |" in lesson(result, 1)
+    assert not list((result.folder / "media").glob("slide-*"))
+
+
+@needs_libreoffice
+def test_a_libreoffice_past_its_time_is_killed_with_its_worker(deck, tmp_path, monkeypatch):
+    """soffice starts soffice.bin, which would outlive a killed soffice: the whole group ends."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(NotRendered, match=r"did not finish within 0\.4 s"):
+        render(deck.folder.parent / "basics.pptx", [3], visible=[1, 2, 3, 4, 5], runner=LOCAL, seconds=0.4)
+    deadline = time.monotonic() + 5  # killed at once; the kernel may take a moment to reap the group
+    while (left := subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    assert not left
 
 
 def test_deck_without_sections_groups_slides(tmp_path):

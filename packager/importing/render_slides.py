@@ -1,0 +1,96 @@
+"""Pictures of chosen slides of a deck, drawn by LibreOffice: one ``soffice`` run per deck, never per slide.
+
+    pictures = render(Path("deck.pptx"), [3, 7], visible=[1, 2, 3, 5, 7], runner=LOCAL)
+
+LibreOffice (headless, with a private user profile in a temporary folder) makes a PDF of the whole deck;
+``pdftoppm`` (poppler) then draws each wanted page as a PNG. The deck is read only after
+:func:`packager.archive.vet` passed it, and a copy under a fixed name is converted (a file named ``-x``
+is no option). ``soffice`` starts ``soffice.bin`` as its own child, which outlives a killed ``soffice``:
+it runs under coreutils' ``timeout``, which kills its whole process group when the time is up.
+Failures raise :class:`NotRendered` with a reason a person can act on; the caller keeps the slide's text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..runner import Runner
+
+log = logging.getLogger(__name__)
+
+SECONDS = 120.0
+"""The longest one deck's conversion may take; a deck that makes LibreOffice hang is stopped there."""
+WIDTH = 1280
+"""The picture's longest side, in pixels (the slide's aspect is kept)."""
+_PAGES = re.compile(rb"^Pages:\s+(\d+)", re.M)
+
+
+class NotRendered(Exception):
+    """The slides could not be drawn; the message says why (LibreOffice missing, too slow, failed)."""
+
+
+def render(
+    deck: Path, wanted: Sequence[int], *, visible: Sequence[int], runner: Runner, seconds: float = SECONDS
+) -> dict[int, bytes]:
+    """PNG bytes of each slide numbered in *wanted* (1-based, as in the deck). *visible* lists the slides
+    LibreOffice exports (hidden slides are left out of its PDF); a wanted hidden slide is not drawn."""
+    pages = {number: visible.index(number) + 1 for number in wanted if number in visible}
+    if not pages:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="kstudio-slides-") as tmp:
+        folder = Path(tmp)
+        source = folder / "deck.pptx"
+        shutil.copyfile(deck, source)
+        pdf = _pdf(source, folder, runner, seconds)
+        count = _page_count(pdf, runner)
+        if count != len(visible):
+            raise NotRendered(f"LibreOffice made {count} pages of {len(visible)} shown slides")
+        return {number: _png(pdf, page, folder, runner) for number, page in pages.items()}
+
+
+def _run(runner: Runner, argv: list[str], seconds: float, what: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        # the runner's own limit is a backstop: timeout(1) ends the group first
+        return runner.run(argv, timeout=seconds + 15)
+    except FileNotFoundError:
+        raise NotRendered(f"{what} is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise NotRendered(f"{what} did not finish within {seconds:g} s") from None
+
+
+def _pdf(source: Path, folder: Path, runner: Runner, seconds: float) -> Path:
+    profile = (folder / "profile").as_uri()  # a private profile: no lock, no settings shared with a person's
+    argv = ["timeout", "-s", "KILL", f"{seconds:g}", "soffice", "--headless", "--norestore", "--nolockcheck"]
+    argv += [f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(folder), str(source)]
+    done = _run(runner, argv, seconds, "LibreOffice")
+    pdf = folder / "deck.pdf"
+    if done.returncode in (-9, 124, 137):
+        raise NotRendered(f"LibreOffice did not finish within {seconds:g} s")
+    if done.returncode == 127:
+        raise NotRendered("LibreOffice is not installed")
+    if done.returncode != 0 or not pdf.is_file():
+        log.debug("soffice said: %s", done.stderr.decode("utf-8", "replace")[-2000:])
+        raise NotRendered(f"LibreOffice could not convert the deck (exit status {done.returncode})")
+    return pdf
+
+
+def _page_count(pdf: Path, runner: Runner) -> int:
+    done = _run(runner, ["pdfinfo", str(pdf)], 30, "pdfinfo (poppler-utils)")
+    found = _PAGES.search(done.stdout)
+    return int(found.group(1)) if done.returncode == 0 and found else 0
+
+
+def _png(pdf: Path, page: int, folder: Path, runner: Runner) -> bytes:
+    stem = folder / f"slide-{page}"
+    argv = ["pdftoppm", "-png", "-f", str(page), "-l", str(page), "-scale-to", str(WIDTH), "-singlefile"]
+    done = _run(runner, [*argv, str(pdf), str(stem)], 30, "pdftoppm (poppler-utils)")
+    image = stem.with_suffix(".png")
+    if done.returncode != 0 or not image.is_file():
+        raise NotRendered(f"pdftoppm could not draw page {page} (exit status {done.returncode})")
+    return image.read_bytes()
