@@ -2,8 +2,8 @@
 
     pictures = render(Path("deck.pptx"), [3, 7], visible=[1, 2, 3, 5, 7], runner=LOCAL)
 
-LibreOffice (headless, with a private user profile in a temporary folder) makes a PDF of the whole deck;
-``pdftoppm`` (poppler) then draws each wanted page as a PNG. The deck is read only after
+LibreOffice (headless, with a private user profile in a temporary folder) makes a PDF of the wanted
+slides; one ``pdftoppm`` (poppler) run then draws its pages as PNGs. The deck is read only after
 :func:`packager.archive.vet` passed it, and a copy under a fixed name is converted (a file named ``-x``
 is no option). ``soffice`` starts ``soffice.bin`` as its own child, which outlives a killed ``soffice``:
 it runs under coreutils' ``timeout``, which kills its whole process group when the time is up.
@@ -12,6 +12,7 @@ Failures raise :class:`NotRendered` with a reason a person can act on; the calle
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -39,19 +40,19 @@ def render(
     deck: Path, wanted: Sequence[int], *, visible: Sequence[int], runner: Runner, seconds: float = SECONDS
 ) -> dict[int, bytes]:
     """PNG bytes of each slide numbered in *wanted* (1-based, as in the deck). *visible* lists the slides
-    LibreOffice exports (hidden slides are left out of its PDF); a wanted hidden slide is not drawn."""
-    pages = {number: visible.index(number) + 1 for number in wanted if number in visible}
-    if not pages:
+    LibreOffice can export (it leaves hidden slides out); a wanted hidden slide is not drawn."""
+    numbers = sorted(set(wanted) & set(visible))
+    if not numbers:
         return {}
     with tempfile.TemporaryDirectory(prefix="kstudio-slides-") as tmp:
         folder = Path(tmp)
         source = folder / "deck.pptx"
         shutil.copyfile(deck, source)
-        pdf = _pdf(source, folder, runner, seconds)
+        pdf = _pdf(source, numbers, folder, runner, seconds)  # only those slides: the export is most of the time
         count = _page_count(pdf, runner)
-        if count != len(visible):
-            raise NotRendered(f"LibreOffice made {count} pages of {len(visible)} shown slides")
-        return {number: _png(pdf, page, folder, runner) for number, page in pages.items()}
+        if count != len(numbers):
+            raise NotRendered(f"LibreOffice made {count} pages of the {len(numbers)} slides asked for")
+        return dict(zip(numbers, _pngs(pdf, count, folder, runner), strict=True))
 
 
 def _run(runner: Runner, argv: list[str], seconds: float, what: str) -> subprocess.CompletedProcess[bytes]:
@@ -64,11 +65,13 @@ def _run(runner: Runner, argv: list[str], seconds: float, what: str) -> subproce
         raise NotRendered(f"{what} did not finish within {seconds:g} s") from None
 
 
-def _pdf(source: Path, folder: Path, runner: Runner, seconds: float) -> Path:
+def _pdf(source: Path, numbers: list[int], folder: Path, runner: Runner, seconds: float) -> Path:
     profile = (folder / "profile").as_uri()  # a private profile: no lock, no settings shared with a person's
+    # the PDF filter's page range counts every slide, hidden or not, as the deck numbers them
+    pages = json.dumps({"PageRange": {"type": "string", "value": ",".join(map(str, numbers))}})
     argv = ["timeout", "-s", "KILL", f"{seconds:g}", "soffice", "--headless", "--norestore", "--nolockcheck"]
-    argv += [f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(folder), str(source)]
-    done = _run(runner, argv, seconds, "LibreOffice")
+    argv += [f"-env:UserInstallation={profile}", "--convert-to", f"pdf:impress_pdf_Export:{pages}"]
+    done = _run(runner, [*argv, "--outdir", str(folder), str(source)], seconds, "LibreOffice")
     pdf = folder / "deck.pdf"
     if done.returncode in (-9, 124, 137):
         raise NotRendered(f"LibreOffice did not finish within {seconds:g} s")
@@ -86,11 +89,11 @@ def _page_count(pdf: Path, runner: Runner) -> int:
     return int(found.group(1)) if done.returncode == 0 and found else 0
 
 
-def _png(pdf: Path, page: int, folder: Path, runner: Runner) -> bytes:
-    stem = folder / f"slide-{page}"
-    argv = ["pdftoppm", "-png", "-f", str(page), "-l", str(page), "-scale-to", str(WIDTH), "-singlefile"]
-    done = _run(runner, [*argv, str(pdf), str(stem)], 30, "pdftoppm (poppler-utils)")
-    image = stem.with_suffix(".png")
-    if done.returncode != 0 or not image.is_file():
-        raise NotRendered(f"pdftoppm could not draw page {page} (exit status {done.returncode})")
-    return image.read_bytes()
+def _pngs(pdf: Path, count: int, folder: Path, runner: Runner) -> list[bytes]:
+    """Every page of *pdf* as a PNG, in order, from one pdftoppm run."""
+    argv = ["pdftoppm", "-png", "-scale-to", str(WIDTH), str(pdf), str(folder / "page")]
+    done = _run(runner, argv, 30 + 3 * count, "pdftoppm (poppler-utils)")
+    images = sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.rpartition("-")[2]))
+    if done.returncode != 0 or len(images) != count:
+        raise NotRendered(f"pdftoppm could not draw the slides (exit status {done.returncode})")
+    return [image.read_bytes() for image in images]
