@@ -146,7 +146,8 @@ def make_docx(path: Path) -> Path:
     return path
 
 
-def make_pptx(path: Path) -> Path:
+def make_pptx(path: Path, linked_picture: str = "") -> Path:
+    """The deck; *linked_picture*, a URL, adds a picture on slide 3 linked to it (not embedded)."""
     deck = pptx.Presentation()
     deck.core_properties.title = "Grievance Basics"
     title_only, content = deck.slide_layouts[5], deck.slide_layouts[1]
@@ -181,6 +182,11 @@ def make_pptx(path: Path) -> Path:
     s3.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, PInches(1), PInches(2), PInches(4), PInches(3), data)
     group = s3.shapes.add_group_shape()
     group.shapes.add_textbox(PInches(6), PInches(2), PInches(2), PInches(1)).text_frame.text = "Most in February"
+    if linked_picture:
+        linked = s3.shapes.add_picture(io.BytesIO(png("red")), PInches(6), PInches(4))
+        blip = linked._element.xpath(".//a:blip")[0]
+        del blip.attrib[qn("r:embed")]
+        blip.set(qn("r:link"), s3.part.relate_to(linked_picture, PRT.IMAGE, is_external=True))
     s4 = deck.slides.add_slide(title_only)
     s4.shapes.title.text = "A message from the Secretary"
     video = path.parent / "message.mp4"

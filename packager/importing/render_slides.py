@@ -65,8 +65,23 @@ def _run(runner: Runner, argv: list[str], seconds: float, what: str) -> subproce
         raise NotRendered(f"{what} did not finish within {seconds:g} s") from None
 
 
+# The private profile's settings: a hostile deck's macros never run and its links to pictures on other
+# machines are not fetched (the deck is in no trusted location)
+_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" \
+oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+
+
 def _pdf(source: Path, numbers: list[int], folder: Path, runner: Runner, seconds: float) -> Path:
-    profile = (folder / "profile").as_uri()  # a private profile: no lock, no settings shared with a person's
+    # a private profile: no lock, no settings shared with a person's LibreOffice
+    (folder / "profile" / "user").mkdir(parents=True)
+    (folder / "profile" / "user" / "registrymodifications.xcu").write_text(_SETTINGS, "utf-8")
+    profile = (folder / "profile").as_uri()
     # the PDF filter's page range counts every slide, hidden or not, as the deck numbers them
     pages = json.dumps({"PageRange": {"type": "string", "value": ",".join(map(str, numbers))}})
     argv = ["timeout", "-s", "KILL", f"{seconds:g}", "soffice", "--headless", "--norestore", "--nolockcheck"]
