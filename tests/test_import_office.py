@@ -171,13 +171,15 @@ def test_slides_that_cannot_be_kept_as_text_are_drawn_by_libreoffice(deck, fetch
 
 
 class Refusing:
-    """A runner on a machine where no program can run: missing, or every run past its time limit."""
+    """A runner on a machine where LibreOffice cannot draw: missing, past its time limit, or failing."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: Exception | subprocess.CompletedProcess) -> None:
         self.error, self.argv = error, []
 
     def run(self, argv, *, timeout=None):
         self.argv.append(list(argv))
+        if isinstance(self.error, subprocess.CompletedProcess):
+            return self.error
         raise self.error
 
     def start(self, argv, *, stderr):
@@ -189,6 +191,10 @@ class Refusing:
     [
         (FileNotFoundError("timeout"), "LibreOffice is not installed"),
         (subprocess.TimeoutExpired("soffice", 135), "LibreOffice did not finish within 120 s"),
+        (
+            subprocess.CompletedProcess("soffice", 1, b"", b"Error: source file could not be loaded"),
+            "LibreOffice could not convert the deck (exit status 1)",
+        ),
     ],
 )
 def test_without_libreoffice_the_slides_are_reported_not_drawn(deck, tmp_path, error, reason):
@@ -203,6 +209,20 @@ def test_without_libreoffice_the_slides_are_reported_not_drawn(deck, tmp_path, e
     assert result.counts == {"converted": 4, "approximated": 2, "dropped": 3}
     assert "| Received | 12 | 15 |" in lesson(result, 1)
     assert not list((result.folder / "media").glob("slide-*"))
+
+
+def test_a_hidden_slide_is_kept_as_text_and_never_drawn(tmp_path):
+    made = pptx.Presentation()
+    slide = made.slides.add_slide(made.slide_layouts[5])
+    slide.shapes.title.text = "Spare figures"
+    slide.shapes.add_group_shape().shapes.add_textbox(0, 0, 100, 100).text_frame.text = "Kept"
+    slide.element.set("show", "0")
+    made.save(str(tmp_path / "hidden.pptx"))
+    runner = Refusing(FileNotFoundError("soffice"))
+    result = import_file(tmp_path / "hidden.pptx", tmp_path / "out", options=ImportOptions(runner=runner))
+    assert runner.argv == []
+    assert "## Spare figures\n\nKept" in lesson(result, 0)
+    assert "the group 'Group 2': its text and pictures were kept apart" in result.report.read_text("utf-8")
 
 
 @needs_libreoffice

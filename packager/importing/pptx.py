@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pptx
+from lxml import etree
 from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.oxml import parse_xml
 from pptx.slide import Slide
@@ -342,7 +343,10 @@ def _diagram_text(shape: Any) -> list[tuple[int, str]]:
     rel = shape.part.rels.get(ids[0]) if ids else None
     if rel is None or rel.is_external or rel.reltype != _DIAGRAM_DATA:
         return []
-    model = parse_xml(rel.target_part.blob)  # python-pptx's parser: no entities, no network
+    try:
+        model = parse_xml(rel.target_part.blob)  # python-pptx's parser: no entities, no network
+    except etree.XMLSyntaxError:
+        return []
     ns = {"dgm": _DIAGRAM, "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
     kinds, texts = {}, {}
     for point in model.iterfind("dgm:ptLst/dgm:pt", ns):
