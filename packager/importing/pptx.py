@@ -274,7 +274,7 @@ def _not_drawn(state: _Deck, number: int) -> str:
 
 def _slide_alt(slide: Slide, number: int, title: str) -> str:
     """A drawn slide's alt text: its title and the first of its text (all of it follows the picture)."""
-    texts = [t for shape in slide.shapes for t in _texts(shape) if t != title]
+    texts = [t for shape in slide.shapes for t in _texts(shape) if t and t != title]
     alt = f"Slide {number}: {title or 'untitled'}" + (f". {' '.join(texts)}" if texts else "")
     return alt if len(alt) <= 250 else alt[:249].rstrip() + "…"
 
