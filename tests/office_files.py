@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from html import escape
 from pathlib import Path
 
 import docx
@@ -22,10 +23,15 @@ from docx.shared import Inches
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
+from pptx.opc.constants import RELATIONSHIP_TYPE as PRT
+from pptx.opc.package import Part as PptxPart
+from pptx.opc.packuri import PackURI as PptxPackURI
 from pptx.util import Inches as PInches
 
 HOSTILE = ["### not a heading", ":::", "- [x] not a task", "= not an answer", "![not an image](x.png)"]
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+DGM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+DGM_DATA = "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml"
 
 
 def png(color: str = "teal", size: tuple[int, int] = (40, 30)) -> bytes:
@@ -140,7 +146,8 @@ def make_docx(path: Path) -> Path:
     return path
 
 
-def make_pptx(path: Path) -> Path:
+def make_pptx(path: Path, linked_picture: str = "") -> Path:
+    """The deck; *linked_picture*, a URL, adds a picture on slide 3 linked to it (not embedded)."""
     deck = pptx.Presentation()
     deck.core_properties.title = "Grievance Basics"
     title_only, content = deck.slide_layouts[5], deck.slide_layouts[1]
@@ -175,6 +182,11 @@ def make_pptx(path: Path) -> Path:
     s3.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, PInches(1), PInches(2), PInches(4), PInches(3), data)
     group = s3.shapes.add_group_shape()
     group.shapes.add_textbox(PInches(6), PInches(2), PInches(2), PInches(1)).text_frame.text = "Most in February"
+    if linked_picture:
+        linked = s3.shapes.add_picture(io.BytesIO(png("red")), PInches(6), PInches(4))
+        blip = linked._element.xpath(".//a:blip")[0]
+        del blip.attrib[qn("r:embed")]
+        blip.set(qn("r:link"), s3.part.relate_to(linked_picture, PRT.IMAGE, is_external=True))
     s4 = deck.slides.add_slide(title_only)
     s4.shapes.title.text = "A message from the Secretary"
     video = path.parent / "message.mp4"
@@ -203,7 +215,10 @@ def make_pptx(path: Path) -> Path:
         mime_type="video/mp4",
         poster_frame_image=io.BytesIO(png("gray")),
     )
-    _sections(deck, {"Receiving": [s1, s2], "Resolving": [s3, s4]})
+    s5 = deck.slides.add_slide(title_only)
+    s5.shapes.title.text = "How a grievance flows"
+    _smartart(s5, {"Receive": [], "Register": ["on the day it arrives", HOSTILE[2]], "Reply": []})
+    _sections(deck, {"Receiving": [s1, s2], "Resolving": [s3, s4, s5]})
     deck.save(str(path))
     return path
 
@@ -222,3 +237,36 @@ def _sections(deck, sections: dict[str, list]) -> None:
         f'xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/main">{items}</p14:sectionLst></p:ext></p:extLst>'
     )
     deck.part._element.append(ext)
+
+
+def _smartart(slide, items: dict[str, list[str]]) -> None:
+    """A SmartArt list as PowerPoint writes its data part (python-pptx cannot make one): points under the
+    document point, each child joined to its parent by a connection; no layout or drawing parts."""
+    points, links = ['<dgm:pt modelId="0" type="doc"/>'], []
+    for n, (text, children) in enumerate(items.items()):
+        points.append(_point(f"{n + 1}", text))
+        links.append(f'<dgm:cxn modelId="c{n + 1}" srcId="0" destId="{n + 1}" srcOrd="{n}" destOrd="0"/>')
+        for k, child in enumerate(children):
+            points.append(_point(f"{n + 1}.{k}", child))
+            link = f'srcId="{n + 1}" destId="{n + 1}.{k}" srcOrd="{k}" destOrd="0"'
+            links.append(f'<dgm:cxn modelId="c{n + 1}.{k}" {link}/>')
+    data = (
+        f'<dgm:dataModel xmlns:dgm="{DGM}" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f"<dgm:ptLst>{''.join(points)}</dgm:ptLst><dgm:cxnLst>{''.join(links)}</dgm:cxnLst></dgm:dataModel>"
+    )
+    part = PptxPart(PptxPackURI("/ppt/diagrams/data1.xml"), DGM_DATA, slide.part.package, data.encode())
+    rid = slide.part.relate_to(part, PRT.DIAGRAM_DATA)
+    frame = parse_xml(
+        '<p:graphicFrame xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<p:nvGraphicFramePr><p:cNvPr id="90" name="Diagram 1"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
+        '<p:xfrm><a:off x="914400" y="1828800"/><a:ext cx="6096000" cy="3048000"/></p:xfrm>'
+        f'<a:graphic><a:graphicData uri="{DGM}"><dgm:relIds xmlns:dgm="{DGM}" r:dm="{rid}" r:lo="" r:qs="" r:cs=""/>'
+        "</a:graphicData></a:graphic></p:graphicFrame>"
+    )
+    slide.shapes._spTree.append(frame)
+
+
+def _point(key: str, text: str) -> str:
+    return f'<dgm:pt modelId="{key}"><dgm:t><a:bodyPr/><a:p><a:r><a:t>{escape(text)}</a:t></a:r></a:p></dgm:t></dgm:pt>'

@@ -3,20 +3,28 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import shutil
+import subprocess
+import tempfile
+import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pptx
 import pytest
+from PIL import Image
 
 from packager import FORMATS, build, check_course, load_course
 from packager.__main__ import main
 from packager.archive import Limits
 from packager.importing import READERS, ImportOptions, ImportRefused, import_file, recognise
+from packager.importing.render_slides import NotRendered, render
 from packager.model import Quiz
-from tests.office_files import HOSTILE, make_docx, make_pptx
+from packager.runner import LOCAL
+from tests.office_files import HOSTILE, make_docx, make_pptx, png
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +34,33 @@ def word(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory: pytest.TempPathFactory):
+def fetched():
+    """A web server the deck links a picture to: what anything asked it for while the deck was read."""
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(png("red"))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/tracker.png", asked
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory: pytest.TempPathFactory, fetched):
     tmp = tmp_path_factory.mktemp("deck")
-    return import_file(make_pptx(tmp / "basics.pptx"), tmp / "course")
+    return import_file(make_pptx(tmp / "basics.pptx", linked_picture=fetched[0]), tmp / "course")
 
 
 def lesson(result, n: int) -> str:
@@ -103,12 +135,108 @@ def test_deck_sections_slides_notes_media(deck):
     assert "![A register on a desk](media/image-001.png)" in first
     assert "| Step | Who |\n|---|---|\n| Register | Dak section |" in first
     assert "![Video: A message from the Secretary](media/media-003.mp4)" in second
-    report = deck.report.read_text("utf-8")
-    assert "- slide 3: a chart: it cannot be kept as text, and the slide was not rendered as a picture" in report
-    assert "- slide 3: the group 'Group 3': its text and pictures were kept apart" in report
-    assert "## Grievances by month\n\nMost in February" in second
-    assert deck.counts == {"converted": 4, "approximated": 2, "dropped": 1}
+    assert "| Series | Jan | Feb |\n|---|---|---|\n| Received | 12 | 15 |\n\nMost in February" in second
+    smartart = "- Receive\n- Register\n   - on the day it arrives\n   - \\- \\[x\\] not a task\n- Reply"
+    assert smartart in second
     assert [p.message for p in deck.problems] == ["image 'media/image-002.png' has no alt text"]
+
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (./dev installs libreoffice-impress-nogui)"
+)
+
+
+@needs_libreoffice
+def test_slides_that_cannot_be_kept_as_text_are_drawn_by_libreoffice(deck, fetched):
+    second = lesson(deck, 1)
+    alt = "Slide 3: Grievances by month. Most in February"
+    assert f"## Grievances by month\n\n![{alt}](media/slide-003.png)\n\n| Series |" in second
+    assert "![Slide 5: How a grievance flows. Receive Register on the day it arrives" in second
+    made = pptx.Presentation(str(deck.folder.parent / "basics.pptx"))
+    for number in (3, 5):
+        with Image.open(deck.folder / "media" / f"slide-{number:03d}.png") as picture:
+            assert picture.format == "PNG"
+            assert picture.width / picture.height == pytest.approx(made.slide_width / made.slide_height, rel=0.01)
+    report = deck.report.read_text("utf-8")
+    drawn = "- slide 3: rendered as an image (media/slide-003.png) for a chart, the group 'Group 3'; its text is kept"
+    assert drawn in report
+    assert "- slide 5: rendered as an image (media/slide-005.png) for a SmartArt diagram" in report
+    assert "- slide 3: a chart: its data is kept as a table" in report
+    assert deck.counts == {"converted": 6, "approximated": 3, "dropped": 1}  # the linked picture
+    assert fetched[1] == []  # LibreOffice drew slide 3 without fetching its picture linked to the web
+    assert sorted(p.name for p in (deck.folder / "media").iterdir() if p.name.startswith("slide")) == [
+        "slide-003.png",
+        "slide-005.png",
+    ]
+
+
+class Refusing:
+    """A runner on a machine where LibreOffice cannot draw: missing, past its time limit, or failing."""
+
+    def __init__(self, error: Exception | subprocess.CompletedProcess) -> None:
+        self.error, self.argv = error, []
+
+    def run(self, argv, *, timeout=None):
+        self.argv.append(list(argv))
+        if isinstance(self.error, subprocess.CompletedProcess):
+            return self.error
+        raise self.error
+
+    def start(self, argv, *, stderr):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (FileNotFoundError("timeout"), "LibreOffice is not installed"),
+        (subprocess.TimeoutExpired("soffice", 135), "LibreOffice did not finish within 120 s"),
+        (
+            subprocess.CompletedProcess("soffice", 1, b"", b"Error: source file could not be loaded"),
+            "LibreOffice could not convert the deck (exit status 1)",
+        ),
+    ],
+)
+def test_without_libreoffice_the_slides_are_reported_not_drawn(deck, tmp_path, error, reason):
+    runner = Refusing(error)
+    result = import_file(deck.folder.parent / "basics.pptx", tmp_path / "course", options=ImportOptions(runner=runner))
+    assert len(runner.argv) == 1 and "--convert-to" in runner.argv[0]  # one run for the deck
+    report = result.report.read_text("utf-8")
+    not_drawn = f"it cannot be kept as text, and the slide was not rendered as a picture ({reason})"
+    assert f"- slide 3: a chart: {not_drawn}; its data is kept as a table" in report
+    assert f"- slide 5: a SmartArt diagram: {not_drawn}; its text is kept as a list" in report
+    assert "- slide 3: the group 'Group 3': its text and pictures were kept apart" in report
+    assert result.counts == {"converted": 4, "approximated": 2, "dropped": 3}
+    assert "| Received | 12 | 15 |" in lesson(result, 1)
+    assert not list((result.folder / "media").glob("slide-*"))
+
+
+def test_a_hidden_slide_is_kept_as_text_and_never_drawn(tmp_path):
+    made = pptx.Presentation()
+    slide = made.slides.add_slide(made.slide_layouts[5])
+    slide.shapes.title.text = "Spare figures"
+    slide.shapes.add_group_shape().shapes.add_textbox(0, 0, 100, 100).text_frame.text = "Kept"
+    slide.element.set("show", "0")
+    made.save(str(tmp_path / "hidden.pptx"))
+    runner = Refusing(FileNotFoundError("soffice"))
+    result = import_file(tmp_path / "hidden.pptx", tmp_path / "out", options=ImportOptions(runner=runner))
+    assert runner.argv == []
+    assert "## Spare figures\n\nKept" in lesson(result, 0)
+    assert "the group 'Group 2': its text and pictures were kept apart" in result.report.read_text("utf-8")
+
+
+@needs_libreoffice
+def test_a_libreoffice_past_its_time_is_killed_with_its_worker(deck, tmp_path, monkeypatch):
+    """soffice starts soffice.bin, which would outlive a killed soffice: the whole group ends."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(NotRendered, match=r"did not finish within 0\.4 s"):
+        render(deck.folder.parent / "basics.pptx", [3], visible=[1, 2, 3, 4, 5], runner=LOCAL, seconds=0.4)
+    deadline = time.monotonic() + 5  # killed at once; the kernel may take a moment to reap the group
+    while (left := subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    assert not left
 
 
 def test_deck_without_sections_groups_slides(tmp_path):

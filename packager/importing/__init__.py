@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..archive import ArchiveRefused, Limits, vet
 from ..errors import Problem, StudioError
+from ..runner import LOCAL, Runner
 from .model import ImportedCourse, Result
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class ImportOptions:
     language: str = "en"
     provider_id: str = "my-institute"
     provider_name: str = "My Training Institute"
+    runner: Runner = LOCAL
+    """Runs LibreOffice and poppler, which draw the slides that cannot be kept as text."""
 
 
 @dataclass(frozen=True)
