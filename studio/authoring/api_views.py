@@ -18,12 +18,13 @@ from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
 from packager.markdown.quiz_writer import QuestionDraft, QuestionError, to_markdown
 from packager.preview import NotInCourse
+from packager.strings import is_rtl
 
 from ..accounts.policy import requires
 from ..db import db, this_app
 from . import library, media_files, revisions
 from .editor_views import checked_path
-from .live import render_lesson
+from .live import preview_languages, render_lesson
 from .storage import course_dir
 
 bp = Blueprint("api", __name__, url_prefix="/api/o/<org>/c/<course>")
@@ -83,12 +84,17 @@ def preview(org: str, course: str) -> Response | tuple[Response, int]:
     too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass")))
     if too_big:
         return jsonify(error=too_big.message), 413  # refused before any parsing: the editor shows why
+    lang = data.get("lang")  # a translation's preview (device-preview.js); none: the course's own language
+    if lang is not None and (not isinstance(lang, str) or lang not in preview_languages(course_dir(g.course))):
+        return jsonify(error=f"the course has no '{str(lang)[:20]}' version"), 422
     started = time.perf_counter()
     try:
-        html, problems = render_lesson(course_dir(g.course), path, text)
+        html, problems = render_lesson(course_dir(g.course), path, text, lang)
     except (NotInCourse, LessonTooComplex) as exc:
         return jsonify(error=str(exc)), 422
     return jsonify(
+        lang=lang,
+        dir="rtl" if lang and is_rtl(lang) else "ltr",
         html=html,
         problems=[{"line": p.line, "severity": p.severity, "message": p.message} for p in problems],
         ms=round((time.perf_counter() - started) * 1000, 1),
