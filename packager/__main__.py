@@ -268,6 +268,29 @@ def cmd_i18n_import_xliff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importing import ImportOptions, import_file  # python-docx, python-pptx: loaded by this command only
+
+    options = ImportOptions(
+        module_level=args.module_level, lesson_level=args.lesson_level, slides_per_lesson=args.slides_per_lesson
+    )
+    if not 1 <= options.module_level < options.lesson_level <= 9:
+        raise StudioError("--module-level must be above --lesson-level (1 is the top heading): e.g. 1 and 2")
+    if options.slides_per_lesson < 1:
+        raise StudioError("--slides-per-lesson must be 1 or more")
+    result = import_file(args.file, args.output, options=options)
+    counts = ", ".join(f"{n} {result_name}" for result_name, n in result.counts.items())
+    lessons = sum(len(m.lessons) for m in result.course.modules)
+    modules = len(result.course.modules)
+    print(
+        f"imported {args.file.name} into {result.folder}: {modules} module{'s' * (modules != 1)}, "
+        f"{lessons} lesson{'s' * (lessons != 1)}; {counts}: see {result.report}"
+    )
+    if result.problems:
+        _print_problems(result.problems, result.folder)
+    return 1 if has_errors(result.problems) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kstudio", description="Author, check and package Karmayogi courses.")
     parser.add_argument("--version", action="version", version=f"kstudio {__version__}")
@@ -341,6 +364,20 @@ def build_parser() -> argparse.ArgumentParser:
     xin.add_argument("file", type=Path, metavar="FILE")
     xin.add_argument("--lang", metavar="LANG", help="default: the file's target-language")
     xin.set_defaults(run=cmd_i18n_import_xliff)
+
+    imp = sub.add_parser("import", help="make a course from a Word, PowerPoint, SCORM or H5P file")
+    imp.add_argument("file", type=Path, metavar="FILE", help=".docx, .pptx, a SCORM .zip or an .h5p file")
+    imp.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="the new course folder")
+    imp.add_argument("--module-level", type=int, default=1, metavar="N", help="Word: heading level of modules (1)")
+    imp.add_argument("--lesson-level", type=int, default=2, metavar="N", help="Word: heading level of lessons (2)")
+    imp.add_argument(
+        "--slides-per-lesson",
+        type=int,
+        default=10,
+        metavar="N",
+        help="PowerPoint without sections: slides in one lesson (10)",
+    )
+    imp.set_defaults(run=cmd_import)
 
     for register in EXTRA_COMMANDS:
         register(sub)

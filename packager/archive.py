@@ -100,6 +100,25 @@ def _refuse_collisions(names: list[tuple[str, zipfile.ZipInfo]]) -> None:
                 )
 
 
+def vet(archive: zipfile.ZipFile, limits: Limits = Limits()) -> list[tuple[str, zipfile.ZipInfo]]:
+    """Every check that needs no entry's data (names, links, collisions, counts, declared sizes and
+    ratios); the archive's files as (normalised name, info). ``kstudio import`` calls it before a
+    library (python-docx, python-pptx) reads a member: zipfile never reads past a declared size."""
+    infos = archive.infolist()
+    if len(infos) > limits.max_files:
+        raise ArchiveRefused(f"the archive has {len(infos)} entries; at most {limits.max_files} are allowed")
+    names = [(_member_name(i), i) for i in infos]
+    _refuse_collisions(names)
+    files = [(n, i) for n, i in names if not i.is_dir()]
+    declared = sum(i.file_size for _, i in files)
+    if declared > limits.max_bytes:
+        raise ArchiveRefused(f"the archive unpacks to {declared // 2**20} MB; at most {limits.max_bytes // 2**20} MB")
+    for name, info in files:
+        if info.file_size > limits.max_ratio * max(info.compress_size, 1024):
+            raise ArchiveRefused(f"'{name}' expands {info.file_size // max(info.compress_size, 1)}-fold: refused")
+    return files
+
+
 def extract_course(source: IO[bytes] | Path, target: Path, limits: Limits = Limits()) -> Path:
     """Extract the zip *source* into the new folder *target*; return it. The course may sit in one
     top folder inside the archive (as when a folder is zipped) or at the archive's root."""
@@ -108,20 +127,7 @@ def extract_course(source: IO[bytes] | Path, target: Path, limits: Limits = Limi
     except zipfile.BadZipFile:
         raise ArchiveRefused("the file is not a zip archive") from None
     with archive:
-        infos = archive.infolist()
-        if len(infos) > limits.max_files:
-            raise ArchiveRefused(f"the archive has {len(infos)} entries; at most {limits.max_files} are allowed")
-        names = [(_member_name(i), i) for i in infos]
-        _refuse_collisions(names)
-        files = [(n, i) for n, i in names if not i.is_dir()]
-        declared = sum(i.file_size for _, i in files)
-        if declared > limits.max_bytes:
-            raise ArchiveRefused(
-                f"the archive unpacks to {declared // 2**20} MB; at most {limits.max_bytes // 2**20} MB"
-            )
-        for name, info in files:
-            if info.file_size > limits.max_ratio * max(info.compress_size, 1024):
-                raise ArchiveRefused(f"'{name}' expands {info.file_size // max(info.compress_size, 1)}-fold: refused")
+        files = vet(archive, limits)
         prefix = _common_top(n for n, _ in files)
         if not any(n == f"{prefix}course.yml" for n, _ in files):
             raise ArchiveRefused("the archive has no course.yml at its top (or in its one top folder)")

@@ -129,3 +129,16 @@ def add_lesson(text: str, path: str, module_title: str = "Lessons") -> str:
     out = io.StringIO()
     _yaml().dump(doc, out)
     return out.getvalue()
+
+
+def add_module(text: str, title: str, lessons: list[str]) -> str:
+    """course.yml's text with a module *title* of *lessons* appended to ``modules:`` (made if missing)."""
+    doc = _load(text)
+    modules = doc.get("modules")
+    if not isinstance(modules, CommentedSeq):
+        modules = CommentedSeq()
+        doc["modules"] = modules
+    modules.append(CommentedMap([("title", title), ("lessons", CommentedSeq(lessons))]))
+    out = io.StringIO()
+    _yaml().dump(doc, out)
+    return out.getvalue()

@@ -6,6 +6,7 @@ packages. Nothing here does any IO.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,16 @@ from .errors import Problem
 QuestionKind = Literal["single", "multiple", "fill", "order", "match"]
 MediaKind = Literal["image", "video", "audio", "attachment"]
 CalloutKind = Literal["note", "tip", "warning", "important"]
+
+
+def whole_minutes(minutes: float) -> int:
+    """The minutes a learner is told a lesson or course takes: whole, rounded up, at least 1. The player
+    says so (``render.Player.minutes_text``) and the studio's course page must say the same.
+
+    >>> whole_minutes(14.2), whole_minutes(15.0), whole_minutes(0.2)
+    (15, 15, 1)
+    """
+    return max(1, math.ceil(minutes))
 
 
 @dataclass(frozen=True)

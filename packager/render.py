@@ -10,7 +10,6 @@ import base64
 import hashlib
 import html as htmllib
 import json
-import math
 import pickle
 import re
 import zlib
@@ -29,7 +28,7 @@ from .errors import ExportError
 from .fonts import WebFont, font_css, webfonts
 from .markdown.context import slug
 from .markdown.quiz import normalise_answer
-from .model import Course, Lesson, Question, Quiz
+from .model import Course, Lesson, Question, Quiz, whole_minutes
 from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
@@ -453,7 +452,7 @@ class Player:
         return PackageFile(packaged, source=source)
 
     def minutes_text(self, minutes: float) -> str:
-        return self.strings.text("minutes", max(1, math.ceil(minutes)))
+        return self.strings.text("minutes", whole_minutes(minutes))
 
 
 def answer_key(question: Question) -> dict[str, Any]:

@@ -26,8 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .authoring import api_views, courses_views, editor_views, media_files
-    from .jobs import build_all
+    from .authoring import api_views, courses_views, editor_views, importing, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
     from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
@@ -62,9 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale  # <html lang> follows the interface language
 
     jobs.make_queue(app)
-    jobs.register_kind(app, build_all.KIND, build_all.run)  # every format x chosen languages, one job
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
+    jobs.register_kind(app, importing.KIND, importing.run_job)  # kstudio import: a file becomes a new course
     translate_store.init_app(app)  # the translation room's caches (per app) and its memory's indexing
     content.register_kind(app, "translate", translation.serve_content)
     content.register_kind(app, "review", review_views.serve_content)

@@ -105,9 +105,10 @@ class Job(Base):
 
     __tablename__ = "job"
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    # None for a job that makes a course (an import: its organisation is in params)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(20))  # build | media
+    kind: Mapped[str] = mapped_column(String(20))  # build | media | submission | import
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued running done failed
     progress: Mapped[int] = mapped_column(default=0)  # percent

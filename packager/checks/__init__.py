@@ -1,6 +1,7 @@
 """Checks over a loaded course: small functions that each yield problems, all run together.
 
-A new check is one function in one of these modules and one entry in :data:`CHECKS`.
+A new check is one function in one of these modules and one entry in :data:`CHECKS`; a check that
+reads one lesson's text (``traps.py``) is one entry in ``traps.TEXT_CHECKS`` and runs in the editor too.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from ..errors import Problem
-from ..model import Course
+from ..model import Course, Lesson
 from ..runner import LOCAL, Runner
-from . import competencies, ids, links, media, mediafiles, timing
+from . import competencies, ids, links, media, mediafiles, timing, traps
 
 Check = Callable[[Course], Iterable[Problem]]
 
@@ -27,6 +28,7 @@ CHECKS: dict[str, Check] = {
     "question-competencies": competencies.question_competencies,
     "competency-framework": competencies.framework_competencies,
     "translations": lambda course: _translation_qa(course, course.translations),
+    **{name: traps.over_lessons(name) for name in traps.TEXT_CHECKS},
 }
 
 
@@ -52,3 +54,10 @@ def check_course(course: Course, *, translations: Sequence[str] | None = None, r
     for check in checks.values():
         problems.update(check(course))
     return sorted(problems, key=lambda p: (p.file != "course.yml", p.file, p.line or 0, p.message))
+
+
+def check_lesson(course: Course, lesson: Lesson, text: str, *, cpu_budget: float | None = None) -> list[Problem]:
+    """The checks of one lesson on its own, over *text* (its source, saved or not): missing files and
+    the silent traps. The editor's problem list shows these beside the parse's own problems, so what
+    the course page's check reports about a lesson is seen while it is written."""
+    return [*media.missing_lesson_media(course, lesson), *traps.lesson_traps(lesson.path, text, cpu_budget)]

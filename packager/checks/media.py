@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem, error
-from ..model import Course
+from ..model import Course, Lesson
 
 
 def missing_media(course: Course) -> Iterator[Problem]:
     for lesson in course.lessons:
-        for ref in lesson.media:
-            if not (course.root / ref.src).is_file():
-                yield error(lesson.path, ref.line, f"missing {ref.kind} file '{ref.src}'")
+        yield from missing_lesson_media(course, lesson)
+
+
+def missing_lesson_media(course: Course, lesson: Lesson) -> Iterator[Problem]:
+    """One lesson's missing files (also run by the editor over the text being edited)."""
+    for ref in lesson.media:
+        if not (course.root / ref.src).is_file():
+            yield error(lesson.path, ref.line, f"missing {ref.kind} file '{ref.src}'")
 
 
 def thumbnail(course: Course) -> Iterator[Problem]:

@@ -1,4 +1,5 @@
-"""JSON calls made by the editor's scripts: save, live preview, question snippets, check report.
+"""JSON calls made by the editor's scripts: save, live preview, question snippets, check report, and the
+block editor's lesson as blocks.
 
 Every call is a POST or GET under ``/api/``, guarded by the same policy table as the pages, and every
 POST carries the CSRF token in the ``X-CSRFToken`` header.
@@ -14,18 +15,18 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course
+from packager.blocks import BlockError
 from packager.errors import LessonTooComplex
 from packager.lesson import size_problem
 from packager.markdown.quiz_writer import QuestionDraft, QuestionError, to_markdown
 from packager.preview import NotInCourse
-from packager.strings import is_rtl
 
 from ..accounts.policy import requires
 from ..db import db, this_app
-from . import library, media_files, revisions
+from . import lesson_blocks, library, media_files, revisions
 from .editor_views import checked_path
-from .live import preview_languages, render_lesson
-from .storage import course_dir
+from .live import render_lesson
+from .storage import course_dir, course_file
 
 bp = Blueprint("api", __name__, url_prefix="/api/o/<org>/c/<course>")
 MAX_TEXT = 2 << 20  # the packager's own limit for a lesson
@@ -73,6 +74,45 @@ def save(org: str, course: str) -> Response | tuple[Response, int]:
     return jsonify(saved=_rev(rev))
 
 
+def _lesson_path(path: Any) -> str:
+    """*path* if it names a lesson of this course the person may edit, else 400/403/404."""
+    if not isinstance(path, str) or not path:
+        abort(400)
+    path = checked_path(path)
+    if not path.endswith(".md") or not course_file(g.course, path).is_file():
+        abort(404)
+    return path
+
+
+@bp.get("/blocks")
+@requires("lesson.edit")
+def blocks(org: str, course: str) -> Response:
+    """The lesson ``?path=`` as blocks, with the revision to name as ``base`` (and ``seen``) when saving."""
+    found, rev = lesson_blocks.opened(db(), g.course, _lesson_path(request.args.get("path")))
+    seen = "" if revisions.recorded(rev) else rev.content_hash  # as the Markdown editor's page gives it
+    return jsonify(**found, base=rev.number, seen=seen, revision=_rev(rev), text=rev.content)
+
+
+@bp.post("/blocks")
+@requires("lesson.edit")
+def save_blocks(org: str, course: str) -> Response | tuple[Response, int]:
+    """Blocks saved as the lesson's next revision: ``{path, base, seen?, format, blocks}``."""
+    data = _body()
+    path, base = _lesson_path(data.get("path")), data.get("base")
+    if not isinstance(base, int):
+        abort(400)
+    seen = data.get("seen") if isinstance(data.get("seen"), str) and data.get("seen") else None
+    try:
+        rev, saved = lesson_blocks.save(db(), g.course, path, data, base, current_user.id, seen)
+    except BlockError as exc:
+        return jsonify(error=str(exc)), 422
+    except revisions.Conflict as conflict:
+        newer = conflict.theirs
+        them = {**_rev(newer), "text": newer.content, **lesson_blocks.theirs(newer)}
+        return jsonify(error="conflict", base=base, theirs=them), 409
+    return jsonify(saved=_rev(rev), text=rev.content, **saved)  # the Markdown, for the preview and its view
+
+
 @bp.post("/preview")
 @requires("course.view")
 def preview(org: str, course: str) -> Response | tuple[Response, int]:
@@ -85,16 +125,12 @@ def preview(org: str, course: str) -> Response | tuple[Response, int]:
     if too_big:
         return jsonify(error=too_big.message), 413  # refused before any parsing: the editor shows why
     lang = data.get("lang")  # a translation's preview (device-preview.js); none: the course's own language
-    if lang is not None and (not isinstance(lang, str) or lang not in preview_languages(course_dir(g.course))):
-        return jsonify(error=f"the course has no '{str(lang)[:20]}' version"), 422
     started = time.perf_counter()
     try:
         html, problems = render_lesson(course_dir(g.course), path, text, lang)
     except (NotInCourse, LessonTooComplex) as exc:
         return jsonify(error=str(exc)), 422
     return jsonify(
-        lang=lang,
-        dir="rtl" if lang and is_rtl(lang) else "ltr",
         html=html,
         problems=[{"line": p.line, "severity": p.severity, "message": p.message} for p in problems],
         ms=round((time.perf_counter() - started) * 1000, 1),

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from packager import check_course, metadata
 from packager.archive import ArchiveRefused, Limits
+from packager.importing import ImportRefused
+from packager.model import whole_minutes
 
 from ..accounts.policy import requires
 from ..db import db, this_app
-from . import library, media_files
+from ..jobs import queue as jobs
+from ..models import Job
+from . import importing, library, media_files
 from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
@@ -60,11 +66,66 @@ def import_zip(org: str) -> Response | tuple[str, int]:
     return redirect(url_for("courses.course", org=org, course=course.slug))
 
 
+@bp.post("/import-file")
+@requires("course.create")
+def import_file(org: str) -> Response | tuple[str, int]:
+    """A Word, PowerPoint, SCORM or H5P file: recognised now, imported by a job whose page follows it."""
+    upload = request.files.get("document")
+    if upload is None or not upload.filename:
+        flash(_("Choose a Word, PowerPoint, SCORM or H5P file to import."), "error")
+        return redirect(url_for("courses.index", org=org))
+    try:
+        job = importing.submit(this_app(), db(), g.org, upload.stream, upload.filename, current_user.id)
+    except (ImportRefused, library.CourseNameError) as exc:
+        flash(_("The file was not imported: %(reason)s", reason=str(exc)), "error")
+        return render_template("courses.html", courses=library.org_courses(db(), g.org)), 400
+    return redirect(url_for("courses.import_job", org=org, job_id=job.id))
+
+
+def _import_job(org: str, job_id: int) -> dict[str, Any]:
+    jobs.reap(this_app())  # a job whose worker died is queued again or failed before anyone sees it
+    job = db().get(Job, job_id)
+    if job is None or job.kind != importing.KIND or job.params.get("org") != g.org.id:
+        abort(404)
+    result = dict(job.result)
+    if job.status == "done" and result.get("course"):
+        result["course_url"] = url_for("courses.course", org=org, course=result["course"])
+        result["report_url"] = url_for("editor.edit", org=org, course=result["course"], path=result["report"])
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "params": job.params,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "result": result,
+        "no_worker": job.status == "queued" and not jobs.worker_running(this_app(), db()),
+    }
+
+
+@bp.get("/imports/<int:job_id>")
+@requires("course.create")
+def import_job(org: str, job_id: int) -> str:
+    return render_template("import_job.html", job=_import_job(org, job_id))
+
+
+@bp.get("/imports/<int:job_id>/status")
+@requires("course.create")
+def import_status(org: str, job_id: int) -> Response:
+    return jsonify(_import_job(org, job_id))
+
+
 @bp.get("/c/<course>/")
 @requires("course.view")
 def course(org: str, course: str) -> str:
     model = library.load(g.course)
-    return render_template("course.html", model=model, problems=check_course(model), files=editable_files(g.course))
+    return render_template(
+        "course.html",
+        model=model,
+        problems=check_course(model),
+        files=editable_files(g.course),
+        minutes=whole_minutes,  # the player's rounding: the page and the player tell the same time
+    )
 
 
 @bp.route("/c/<course>/meta", methods=["GET", "POST"])

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from packager import yamlsrc
+from packager.lesson import split_front_matter
+
 from ..models import CourseRecord
 from . import revisions
 from .storage import course_file
@@ -43,3 +46,13 @@ def restore(
         return None
     revisions.save(session, course, path, old.content, base, user_id, note=f"restored #{old.number}", seen=seen)
     return old
+
+
+def lesson_title(path: str, text: str) -> str | None:
+    """The title in a lesson's front matter (the editor's heading); None for other files, or no title."""
+    if not path.endswith(".md"):
+        return None
+    front, _, _ = split_front_matter(text, path, [])
+    value = yamlsrc.parse(front, path).value if front is not None else None
+    title = value.get("title") if isinstance(value, dict) else None
+    return " ".join(title.split()) or None if isinstance(title, str) else None

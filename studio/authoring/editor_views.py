@@ -12,7 +12,7 @@ from packager.markdown.quiz_writer import KINDS
 
 from ..accounts.policy import allowed, requires
 from ..db import db
-from . import editor, revisions
+from . import editor, media_files, revisions
 from .storage import REVISIONED, PathError, clean_path, course_file
 
 bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
@@ -49,7 +49,16 @@ def edit(org: str, course: str, path: str) -> str:
     rev = revisions.peek(db(), g.course, path)
     line = request.args.get("line", type=int)
     seen = "" if revisions.recorded(rev) else rev.content_hash  # the save must find this text on disk still
-    return render_template("editor.html", path=path, rev=rev, seen=seen, line=line, kinds=KINDS)
+    return render_template(
+        "editor.html",
+        path=path,
+        rev=rev,
+        seen=seen,
+        line=line,
+        kinds=KINDS,
+        title=editor.lesson_title(path, rev.content),
+        media=media_files.existing(g.course) if path.endswith(".md") else [],
+    )
 
 
 @bp.get("/history/<path:path>")

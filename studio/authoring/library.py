@@ -41,7 +41,7 @@ def org_courses(session: Session, org: Organisation) -> list[CourseRecord]:
     )
 
 
-def _check_new(session: Session, org: Organisation, slug: str) -> Path:
+def check_new(session: Session, org: Organisation, slug: str) -> Path:
     if not SLUG.match(slug):
         raise CourseNameError(f"'{slug}' is not a usable folder name: use lower-case letters, digits and '-'")
     if session.scalar(select(CourseRecord).where(CourseRecord.organisation_id == org.id, CourseRecord.slug == slug)):
@@ -68,7 +68,7 @@ def _register(session: Session, org: Organisation, slug: str, user_id: int | Non
 def create(session: Session, org: Organisation, title: str, user_id: int | None, slug: str = "") -> CourseRecord:
     """A new course from the starter (the same one ``kstudio new`` makes)."""
     slug = slug or slug_for(title)
-    folder = _check_new(session, org, slug)
+    folder = check_new(session, org, slug)
     new_course(folder, title=title.strip() or None)
     return _register(session, org, slug, user_id)
 
@@ -77,7 +77,7 @@ def import_zip(
     session: Session, org: Organisation, upload: IO[bytes], filename: str, user_id: int | None, limits: Limits
 ) -> CourseRecord:
     slug = slug_for(Path(filename).stem)
-    folder = _check_new(session, org, slug)
+    folder = check_new(session, org, slug)
     extract_course(upload, folder, limits)
     try:
         return _register(session, org, slug, user_id)
@@ -86,9 +86,18 @@ def import_zip(
         raise
 
 
+def register_imported(session: Session, org: Organisation, slug: str, user_id: int | None) -> CourseRecord:
+    """The course ``kstudio import`` wrote into the organisation's folder *slug* enters the studio."""
+    try:
+        return _register(session, org, slug, user_id)
+    except BaseException:
+        shutil.rmtree(courses_root() / org.slug / slug, ignore_errors=True)
+        raise
+
+
 def adopt(session: Session, org: Organisation, source: Path, user_id: int | None = None) -> CourseRecord:
     """Copy the course folder *source* into the organisation (used to seed the demo)."""
-    folder = _check_new(session, org, slug_for(source.name))
+    folder = check_new(session, org, slug_for(source.name))
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns(".*"))
     return _register(session, org, folder.name, user_id)
 

@@ -119,6 +119,14 @@ def make_renditions(app: Flask, session: Session, course: CourseRecord, user_id:
     queue.submit(app, session, course, user_id, "media", {"path": src})
 
 
+def existing(course: CourseRecord) -> list[str]:
+    """The course's files in media/ a lesson can show or link (captions belong to their video, not here)."""
+    media = course_dir(course) / "media"
+    if not media.is_dir():
+        return []
+    return sorted(f"media/{f.name}" for f in media.iterdir() if f.is_file() and f.suffix.lower() in ALLOWED - {".vtt"})
+
+
 def snippet(path: str, alt: str = "") -> str:
     """The Markdown that uses the file in a lesson."""
     kind = kind_of(path)

@@ -93,6 +93,9 @@ def make_queue(app: Flask) -> Huey:
     app.extensions["studio.run_job"] = run_job
     app.extensions["studio.job_kinds"] = {}
     register_kind(app, "build", lambda app, session, job_id, folder, params: _build(app, job_id, folder, params))
+    from .build_all import KIND, run  # every format x chosen languages, one job (it imports this module)
+
+    register_kind(app, KIND, run)
     return huey
 
 
@@ -133,9 +136,10 @@ def builds_dir(app: Flask, job_id: int) -> Path:
 
 
 def submit(
-    app: Flask, session: Any, course: CourseRecord, user_id: int | None, kind: str, params: dict[str, Any]
+    app: Flask, session: Any, course: CourseRecord | None, user_id: int | None, kind: str, params: dict[str, Any]
 ) -> Job:
-    job = Job(course_id=course.id, user_id=user_id, kind=kind, params=params)
+    """Queue a job of *course* (None for a job that makes a course: an import)."""
+    job = Job(course_id=course.id if course else None, user_id=user_id, kind=kind, params=params)
     session.add(job)
     session.commit()
     try:
@@ -257,10 +261,12 @@ def execute(app: Flask, job_id: int) -> None:
         lease = _Lease(app, job_id)
         lease.start()
         try:
-            course = session.get(CourseRecord, job.course_id)
-            assert course is not None
-            folder = course_folder(app, course)
-            temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
+            course = session.get(CourseRecord, job.course_id) if job.course_id is not None else None
+            if course is not None:
+                folder = Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
+                temporaries.sweep(folder, lease_seconds(app))  # what an earlier, killed job of this course left
+            else:  # a job that makes a course (an import) gets the root of the course folders
+                folder = Path(app.config["COURSES_ROOT"])
             params = job.params
             runner = app.extensions["studio.job_kinds"].get(job.kind)
             if runner is None:

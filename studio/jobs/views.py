@@ -21,6 +21,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from packager.strings import is_rtl
+
 from ..accounts.policy import requires
 from ..db import db, this_app
 from ..models import Job
@@ -34,7 +36,7 @@ api = Blueprint("jobs_api", __name__, url_prefix="/api/o/<org>/c/<course>")
 @bp.app_context_processor
 def _course_helpers() -> dict[str, Any]:
     """``no_job_worker()`` for the course pages: jobs of this course wait and no worker's heartbeat is fresh;
-    ``course_languages()``: the languages it builds in."""
+    ``course_languages()``: the languages it builds in (``is_rtl(code)``: which run right to left)."""
 
     def no_job_worker() -> bool:
         course = g.get("course")
@@ -44,7 +46,7 @@ def _course_helpers() -> dict[str, Any]:
         """The course's languages and their names, its own first (the build form, the preview's switch)."""
         return build_all.offered(this_app(), g.course)
 
-    return {"no_job_worker": no_job_worker, "course_languages": course_languages}
+    return {"no_job_worker": no_job_worker, "course_languages": course_languages, "is_rtl": is_rtl}
 
 
 def course_job(job_id: int) -> Job:

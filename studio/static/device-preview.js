@@ -65,7 +65,7 @@
     clearTimeout(timer);
     if (lang === own || !ready) return;
     timer = setTimeout(function () {
-      var asked = lang;
+      var asked = lang, dir = root.querySelector('[data-lang="' + lang + '"]').dataset.dir;
       fetch(root.dataset.preview, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": token },
@@ -73,7 +73,7 @@
       }).then(function (r) { return r.json(); }).then(function (data) {
         if (asked !== lang) return;  // switched again meanwhile
         var html = data.html || "<p>" + String(data.error || "").replace(/&/g, "&amp;").replace(/</g, "&lt;") + "</p>";
-        other.contentWindow.postMessage({ kind: "ks-lesson", html: html, lang: asked, dir: data.dir }, contentOrigin);
+        other.contentWindow.postMessage({ kind: "ks-lesson", html: html, lang: asked, dir: dir }, contentOrigin);
       }).catch(function () { /* the next keystroke tries again */ });
     }, delay);
   }

@@ -4,10 +4,12 @@
   var root = document.getElementById("job");
   if (!root) return;
   var bar = document.getElementById("job-progress"), state = document.getElementById("job-state");
+  var words = JSON.parse(document.getElementById("job-words").textContent);  // in the interface's language
   function poll() {
     fetch(root.dataset.status, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
       bar.value = job.progress;
-      state.textContent = job.status + ": " + job.message;
+      var detail = (job.status === "running" || job.status === "failed") && job.message ? ": " + job.message : "";
+      state.textContent = (words[job.status] || job.status) + detail;
       if (job.status === "done" || job.status === "failed") {
         if (!root.dataset.finished) { root.dataset.finished = "1"; window.location.reload(); }
       } else {
@@ -15,6 +17,6 @@
       }
     }).catch(function () { setTimeout(poll, 2000); });
   }
-  var initial = state.textContent.split(":")[0];
+  var initial = state.dataset.status;
   if (initial !== "done" && initial !== "failed") setTimeout(poll, 300);
 })();

@@ -42,6 +42,7 @@ def test_build_all_in_one_click_and_preview_on_devices_and_languages(browser, li
     form.get_by_label("اردو").uncheck()
     form.get_by_role("button", name="Build all").click()  # the one click
     expect(page.locator("#built-h")).to_have_text("4 packages built", timeout=90000)
+    expect(page.locator("#job-state")).to_have_text("Finished: 4 packages")
     job = page.url
     rows = page.locator("table.downloads tbody tr")
     expect(rows).to_have_count(4)

@@ -34,7 +34,7 @@ def wait_saved(page):
 def write_lesson(page, title, body):
     page.get_by_label("New lesson title").fill(title)
     page.get_by_role("button", name="Add a lesson").click()
-    expect(page.locator("h1 code")).to_contain_text(".md")
+    expect(page.locator("#file-path")).to_contain_text(".md")
     page.locator("#text").fill(f"---\ntitle: {title}\n---\n{body}\n")
     wait_saved(page)
 
@@ -67,13 +67,13 @@ def test_the_authors_day(browser, live, tmp_path):
     wait_saved(page)
 
     # upload an image: progress, then the media pipeline's results
-    page.get_by_text("Upload an image, video or audio file").click()
+    page.get_by_text("Insert an image, video or audio file").click()
     from PIL import Image
 
     png = tmp_path / "charter.png"
     Image.new("RGB", (1800, 900), "navy").save(png)
     page.get_by_label("File", exact=True).set_input_files(str(png))
-    page.get_by_label("Alt text (images) or title (video, audio)").fill("The charter poster")
+    page.locator("#media").get_by_label("Alt text (images) or title (video, audio)").fill("The charter poster")
     page.get_by_role("button", name="Upload and insert at the cursor").click()
     expect(page.locator("#m-status")).to_contain_text("Made for learners", timeout=30000)
     expect(page.locator("#text")).to_have_value(re.compile(r"!\[The charter poster\]\(media/charter.png\)"))

@@ -30,6 +30,8 @@ SPECIAL = {
     "translate.player_files": {"path": "course.js"},
     "review.player": {"lang": "en"},  # submission 1 was submitted in English only
     "review.player_asset": {"lang": "en", "path": "course.js"},
+    "courses.import_job": {"job_id": "2"},  # job 2: a finished import into inst
+    "courses.import_status": {"job_id": "2"},
 }
 QUERY = {"editor.diff": "?a=1&b=1"}
 
@@ -58,7 +60,12 @@ def finished_job(app):
     from studio.models import SegmentComment
 
     session.add(SegmentComment(course_id=course.id, lang="hi", segment_id="x|title", body="?"))
+    result = {"course": "c1", "title": "First course", "report": "import-report.md", "counts": {}}
+    imported = Job(kind="import", status="done", params={"org": course.organisation_id, "filename": "a.docx"})
+    imported.result = result
+    session.add(imported)
     session.commit()
+    assert imported.id == 2
     session.close()
     Path(builds_dir(app, 1)).mkdir(parents=True)
     (builds_dir(app, 1) / "p.zip").write_bytes(b"PK")

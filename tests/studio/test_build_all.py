@@ -81,6 +81,7 @@ def test_one_job_builds_every_format_in_every_language_and_lists_the_downloads(s
     assert "imsmanifest.xml" in zipfile.ZipFile(io.BytesIO(download.data)).namelist()
 
     page = author.get(location).get_data(as_text=True)
+    assert "Finished: 4 packages, 2 failed" in page
     assert "4 packages built, 2 failed" in page and "Not built" in page
     for package in built.values():
         assert f'href="{package["url"]}"' in page

@@ -110,7 +110,7 @@ def test_job_and_content_kinds_are_registered_by_their_rooms(app):
     from studio.translation import views as translation
 
     kinds = app.extensions["studio.job_kinds"]
-    assert sorted(kinds) == ["build", "build-all", "media", "submission"]
+    assert sorted(kinds) == ["build", "build-all", "import", "media", "submission"]
     assert kinds["build-all"] is build_all.run
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
     content_kinds = app.extensions["studio.content_kinds"]

@@ -187,7 +187,11 @@
       if (st.passed != null) ln.push(t(st.passed ? "coursePassed" : "courseFailed", { percent: st.score, pass: course.completion.passScore }));
       if (hs.textContent != ln.join("")) { hs.textContent = ""; ln.forEach(l => add(hs, "p", "", l)); }
     }
-    if (go && progress.current && idx(progress.current) >= 0) { go.href = "#/" + progress.current; go.textContent = t("resume"); }
+    if (go && progress.current && idx(progress.current) >= 0) {
+      go.href = "#/" + progress.current; go.textContent = t("resume");
+      const named = $("#ks-start-lesson");
+      if (named) named.textContent = course.lessons[idx(progress.current)].title;
+    }
     hook("onStatus", st);
     const key = st.completed + "/" + st.passed;
     if (last && key != last) hook("onCompletion", st);

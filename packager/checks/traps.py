@@ -1,0 +1,243 @@
+"""Silent traps: Markdown that parses without complaint but shows learners something the author did not mean.
+
+- A question outside ``::: quiz`` / ``::: check`` is plain text: the learner reads ``[x]`` beside the
+  right answer and ``{multiple}`` after the prompt.
+- A video or audio shares its paragraph with text (no blank line after it): the player cannot sit in a
+  sentence, so the learner gets a link to the file instead.
+- An image one line from text is inside that paragraph: the PDF handout draws it page-high, and the
+  translator gets it inside the paragraph's segment.
+
+Each check reads the lesson's text again (the model keeps blocks, not where they came from) with the
+lesson parser itself, so it sees exactly the structure the learner's page is built from. A text is
+parsed once for the three, and what they found is kept by text (a build checks each language's course
+over the same files). :func:`lesson_traps` runs them over a text not saved yet (the editor's problem list).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it.token import Token
+
+from ..errors import Problem, error, warning
+from ..lesson import MAX_LESSON_BYTES, split_front_matter
+from ..markdown import budget, parser
+from ..markdown.quiz import KIND_WORDS
+from ..markdown.rules import media_kind
+from ..model import Course
+
+QUIZ_KINDS = ("quiz", "check")
+_MARK = re.compile(r"^\[( |x|X)\]\s")
+_ATTRS = re.compile(r"\{([^{}]*)\}\s*$")
+_QUESTION_KEYS = ("points", "competency")
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """A lesson's body as the parser reads it, and how to turn its token lines into file lines."""
+
+    path: str
+    tokens: Sequence[Token]
+    offset: int
+    """Lines before the body (front matter)."""
+
+    def line(self, token: Token, extra: int = 0) -> int:
+        return (token.map[0] if token.map else 0) + 1 + self.offset + extra
+
+
+def read(path: str, text: str, cpu_budget: float | None = None) -> LessonText:
+    """*text* (lesson *path*) parsed as the lesson parser parses it, without rendering anything;
+    *cpu_budget* bounds the parse as the live preview's own (:class:`LessonTooComplex` past it)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    _, body, offset = split_front_matter(text, path, [])  # its problems are the loader's to report
+    env = {budget.ENV_KEY: budget.Budget(cpu_budget)} if cpu_budget is not None else {}
+    return LessonText(path, parser().parse(body, env), offset)
+
+
+def _texts(course: Course) -> Iterator[tuple[str, str]]:
+    """(path, text) of every lesson of *course*, as its folder holds them."""
+    for lesson in course.lessons:
+        path = course.root / lesson.path
+        try:
+            if path.stat().st_size > MAX_LESSON_BYTES:
+                continue  # the loader reported it and parsed nothing
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the loader reported it
+        yield lesson.path, text
+
+
+def _outside_quizzes(tokens: Sequence[Token]) -> Iterator[tuple[int, Token]]:
+    """(index, token) of every token not inside a ``::: quiz`` or ``::: check``."""
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.type == "container_ks_open":
+            if depth or token.info.strip().partition(" ")[0] in QUIZ_KINDS:
+                depth += 1
+        elif token.type == "container_ks_close" and depth:
+            depth -= 1
+        elif not depth:
+            yield i, token
+
+
+def _question_attrs(content: str) -> bool:
+    """Whether *content* ends with a question's ``{…}``: a question type, ``points=`` or ``competency=``."""
+    match = _ATTRS.search(content)
+    if not match:
+        return False
+    words = match.group(1).split()
+    return any(w in KIND_WORDS or w.partition("=")[0] in _QUESTION_KEYS for w in words)
+
+
+def _answer_shaped(tokens: Sequence[Token], i: int) -> bool:
+    """Whether the block at *i* is a list of ``[x]``/``[ ]`` options or ``= answer`` lines."""
+    token = tokens[i]
+    if token.type == "bullet_list_open":
+        inline = next((t for t in tokens[i:] if t.type == "inline"), None)
+        return inline is not None and bool(_MARK.match(inline.content))
+    if token.type == "paragraph_open" and i + 1 < len(tokens):
+        lines = tokens[i + 1].content.splitlines()
+        return bool(lines) and all(line.lstrip().startswith("=") for line in lines)
+    return False
+
+
+def _next_block(tokens: Sequence[Token], i: int) -> int:
+    """Index of the block after the one opened at *i* (at the same level)."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j + 1
+    return len(tokens)
+
+
+QUIZ_HINT = "put it between '::: quiz' (or '::: check') and ':::'"
+
+
+def questions_outside(lesson: LessonText) -> Iterator[Problem]:
+    """Question headings, answer lists and question attributes outside a quiz: one error per question."""
+    tokens = lesson.tokens
+    covered: set[int] = set()  # answer lists already reported with their question's heading
+    for i, token in _outside_quizzes(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            content = tokens[i + 1].content
+            after = _next_block(tokens, i)
+            question = token.tag == "h3" and after < len(tokens) and _answer_shaped(tokens, after)
+            if question or _question_attrs(content):
+                covered.add(after)
+                yield error(
+                    lesson.path,
+                    lesson.line(token),
+                    f"question outside a quiz: learners would see '{content[:50]}' and its answers as text; "
+                    + QUIZ_HINT,
+                )
+        elif token.type == "bullet_list_open" and i not in covered and _answer_shaped(tokens, i):
+            yield error(
+                lesson.path,
+                lesson.line(token),
+                "question outside a quiz: learners would see the '[x]' beside the right answer; " + QUIZ_HINT,
+            )
+        elif token.type == "paragraph_open" and i not in covered and i + 1 < len(tokens):
+            content = tokens[i + 1].content
+            if _question_attrs(content.split("\n", 1)[0]):
+                yield error(
+                    lesson.path,
+                    lesson.line(token),
+                    f"question outside a quiz: learners would see '{content[:50]}' as text; " + QUIZ_HINT,
+                )
+
+
+def _inline_media(lesson: LessonText) -> Iterator[tuple[Token, int, Token, str, bool]]:
+    """(inline token, line within it, image token, kind, alone) for every media in image syntax;
+    *alone* when it is its paragraph's only content (shown as a figure or player)."""
+    tokens = lesson.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or not token.children:
+            continue
+        in_paragraph = i > 0 and tokens[i - 1].type == "paragraph_open"
+        real = [
+            c
+            for c in token.children
+            if not (c.type in ("softbreak", "hardbreak") or (c.type == "text" and not c.content.strip()))
+        ]
+        line = 0
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "image":
+                src = str(child.attrGet("src") or "")
+                kind = media_kind(src.split("?", 1)[0].split("#", 1)[0])
+                if kind and "://" not in src and not src.startswith("//"):
+                    yield token, line, child, kind, in_paragraph and len(real) == 1
+
+
+def media_as_link(lesson: LessonText) -> Iterator[Problem]:
+    """A video or audio with text in its paragraph (or in a heading, list line, table cell) is a link."""
+    for token, line, image, kind, alone in _inline_media(lesson):
+        if kind != "image" and not alone:
+            yield error(
+                lesson.path,
+                lesson.line(token, line),
+                f"{kind} '{image.attrGet('src')}' shares its paragraph with text, so learners get a link, "
+                "not a player: put it on a line of its own with a blank line before and after it",
+            )
+
+
+def image_in_paragraph(lesson: LessonText) -> Iterator[Problem]:
+    """An image on a line of its own but one newline from text: it is inside that paragraph."""
+    for token, line, image, kind, alone in _inline_media(lesson):
+        if kind != "image" or alone:
+            continue
+        children = token.children or []
+        at = children.index(image)
+        # on a line of its own: only blank text between it and the line breaks (or the paragraph's ends)
+        before = [c for c in children[:at] if not (c.type == "text" and not c.content.strip())]
+        after = [c for c in children[at + 1 :] if not (c.type == "text" and not c.content.strip())]
+        own_line = (not before or before[-1].type in ("softbreak", "hardbreak")) and (
+            not after or after[0].type in ("softbreak", "hardbreak")
+        )
+        if own_line:
+            yield warning(
+                lesson.path,
+                lesson.line(token, line),
+                f"image '{image.attrGet('src')}' is one line from the text around it, so it is inside that "
+                "paragraph (the PDF draws it page-high; translators get it inside the paragraph's text): "
+                "leave a blank line before and after it",
+            )
+
+
+TextCheck = Callable[[LessonText], Iterator[Problem]]
+TEXT_CHECKS: dict[str, TextCheck] = {
+    "question-outside-quiz": questions_outside,
+    "media-as-link": media_as_link,
+    "image-in-paragraph": image_in_paragraph,
+}
+
+
+@lru_cache(maxsize=1024)
+def _found(path: str, text: str) -> dict[str, tuple[Problem, ...]]:
+    lesson = read(path, text)
+    return {name: tuple(check(lesson)) for name, check in TEXT_CHECKS.items()}
+
+
+def over_lessons(name: str) -> Callable[[Course], Iterator[Problem]]:
+    """Text check *name* over every lesson of a course, read from its folder: an entry for ``checks.CHECKS``."""
+
+    def run(course: Course) -> Iterator[Problem]:
+        for path, text in _texts(course):
+            yield from _found(path, text)[name]
+
+    run.__name__ = run.__qualname__ = TEXT_CHECKS[name].__name__
+    return run
+
+
+def lesson_traps(path: str, text: str, cpu_budget: float | None = None) -> list[Problem]:
+    """Every trap in lesson *path*'s *text* (saved or not): the editor's problem list runs these, within
+    the live preview's *cpu_budget*."""
+    if cpu_budget is None:
+        return [problem for found in _found(path, text).values() for problem in found]
+    lesson = read(path, text, cpu_budget)
+    return [problem for check in TEXT_CHECKS.values() for problem in check(lesson)]
