@@ -124,9 +124,10 @@ def preview(org: str, course: str) -> Response | tuple[Response, int]:
     too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass")))
     if too_big:
         return jsonify(error=too_big.message), 413  # refused before any parsing: the editor shows why
+    lang = data.get("lang")  # a translation's preview (device-preview.js); none: the course's own language
     started = time.perf_counter()
     try:
-        html, problems = render_lesson(course_dir(g.course), path, text)
+        html, problems = render_lesson(course_dir(g.course), path, text, lang)
     except (NotInCourse, LessonTooComplex) as exc:
         return jsonify(error=str(exc)), 422
     return jsonify(

@@ -93,11 +93,23 @@ def make_queue(app: Flask) -> Huey:
     app.extensions["studio.run_job"] = run_job
     app.extensions["studio.job_kinds"] = {}
     register_kind(app, "build", lambda app, session, job_id, folder, params: _build(app, job_id, folder, params))
+    from .build_all import KIND, run  # every format x chosen languages, one job (it imports this module)
+
+    register_kind(app, KIND, run)
     return huey
 
 
 # A job kind's runner: (app, session, job id, the course's folder, the job's params) -> the job's result
+# (its "message", if any, becomes the job's message); it raises JobFailed to fail with a result
 Runner = Callable[[Flask, Session, int, Path, dict[str, Any]], dict[str, Any]]
+
+
+class JobFailed(Exception):
+    """A runner's outcome that is a failure with a result to show (why each part failed)."""
+
+    def __init__(self, message: str, result: dict[str, Any]):
+        super().__init__(message)
+        self.result = result
 
 
 def register_kind(app: Flask, kind: str, runner: Runner) -> None:
@@ -113,6 +125,10 @@ def progress(app: Flask, job_id: int, start: int = 0, span: int = 100) -> _Progr
 def recent(session: Session, course: CourseRecord, limit: int = 30) -> list[Job]:
     """The course's newest jobs, newest first."""
     return list(session.scalars(select(Job).where(Job.course_id == course.id).order_by(Job.id.desc()).limit(limit)))
+
+
+def course_folder(app: Flask, course: CourseRecord) -> Path:
+    return Path(app.config["COURSES_ROOT"]) / course.organisation.slug / course.slug
 
 
 def builds_dir(app: Flask, job_id: int) -> Path:
@@ -256,7 +272,10 @@ def execute(app: Flask, job_id: int) -> None:
             if runner is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")
             result = runner(app, session, job.id, folder, params)
-            status, message = "done", "finished"
+            status, message = "done", str(result.pop("message", "finished"))  # a runner may say more ("14 packages")
+        except JobFailed as exc:
+            session.rollback()
+            result, status, message = exc.result, "failed", str(exc)
         except CourseError as exc:
             session.rollback()
             result = {"problems": [p.format() for p in exc.problems if p.severity == "error"]}

@@ -9,7 +9,13 @@
     if (event.origin !== studio || event.source !== window.parent) return;
     var data = event.data || {};
     if (data.kind === "ks-hello") window.parent.postMessage({ kind: "ks-ready" }, studio);
-    else if (data.kind === "ks-lesson" && typeof data.html === "string") main.innerHTML = data.html;
+    else if (data.kind === "ks-lesson" && typeof data.html === "string") {
+      if (typeof data.lang === "string") {  // a translation's preview: its language and direction
+        document.documentElement.lang = data.lang;
+        document.documentElement.dir = data.dir === "rtl" ? "rtl" : "ltr";
+      }
+      main.innerHTML = data.html;
+    }
   });
   window.parent.postMessage({ kind: "ks-ready" }, studio);
 })();
