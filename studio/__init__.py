@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
+    from .analytics import lrs_views
     from .authoring import api_views, courses_views, editor_views, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
@@ -52,7 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     login.user_loader(accounts.load_user)  # only while the session's row exists (accounts/views.py)
 
-    CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
+    csrf = CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token ...
+    csrf.exempt(lrs_views.bp)  # ... but the LRS endpoint: an API with its own credentials, no cookies
     compiled = Path(app.config["DATA_DIR"]) / "locale"
     available = ["en", *locales.compile_catalogs(LOCALES, compiled)]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
@@ -81,6 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
         app.register_blueprint(blueprint)  # the marketplace
+    app.register_blueprint(lrs_views.bp)  # learning analytics: the studio's own LRS
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin

@@ -111,6 +111,14 @@ def installation_key(config: Mapping[str, Any]) -> bytes:
     return path.read_text().strip().encode()
 
 
+def app_key(app: Any) -> bytes:
+    """The installation's key for *app*, read once."""
+    if "studio.analytics_key" not in app.extensions:
+        app.extensions["studio.analytics_key"] = installation_key(app.config)
+    key: bytes = app.extensions["studio.analytics_key"]
+    return key
+
+
 def identifier(actor: Any) -> str:
     """The actor's inverse functional identifier as one string (xAPI 2.4.2.1), the same however it is sent."""
     if not isinstance(actor, Mapping):
@@ -257,6 +265,7 @@ def normalise(statement: Any, target: Target, key: bytes, stored: dt.datetime | 
     response = result.get("response")
     consent = ext.get(CONSENT_EXT)
     when = stored or now()
+    when = when.replace(microsecond=when.microsecond // 1000 * 1000)  # as the statement's `stored` says it
     return {
         "statement_id": sid.lower(),
         "course_id": target.course_id,
@@ -347,11 +356,19 @@ def store(session: Session, target: Target, statements: Iterable[Any], key: byte
     return tally
 
 
+_IRIS: dict[str, tuple[int, str]] = {}  # course.yml -> (its mtime_ns, base IRI): the course is loaded once per change
+
+
 def course_iri(course: CourseRecord) -> str:
     """The base IRI of the course's activities, as its packages send them (course.yml's ``activity_iri``, or
-    the one made from the provider's and course's ids)."""
+    the one made from the provider's and course's ids). Needs the app (it reads the course folder)."""
     from packager.export.xapi_core import Iris
 
-    from ..authoring import library
+    from ..authoring import library, storage
 
-    return Iris.of(library.load(course)).base
+    yml = storage.course_dir(course) / "course.yml"
+    stamp = yml.stat().st_mtime_ns
+    known = _IRIS.get(str(yml))
+    if known is None or known[0] != stamp:
+        known = _IRIS[str(yml)] = (stamp, Iris.of(library.load(course)).base)
+    return known[1]

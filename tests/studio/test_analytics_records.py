@@ -90,3 +90,120 @@ def test_a_statement_without_an_identified_actor_is_refused(app):
     with pytest.raises(records.StatementError, match="statement 1: the actor has no mbox"):
         records.store(session, target, [bad], KEY, strict=True)
     session.close()
+
+
+# the studio as a small LRS ----------------------------------------------------------------------------
+
+XAPI = {"X-Experience-API-Version": "1.0.3"}
+
+
+@pytest.fixture
+def sample(app: Any) -> CourseRecord:
+    """The sample course, adopted by 'inst' (its questions, lessons and reflections are the generator's)."""
+    from studio.authoring import library
+    from tests.conftest import SAMPLE
+
+    session = session_for(app)
+    inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
+    course = library.adopt(session, inst, SAMPLE)
+    session.commit()
+    session.close()
+    return course
+
+
+def cohort(learners: int, seed: int = 7, **options: Any) -> Any:
+    from packager import load_course
+    from studio.analytics.generator import Cohort
+    from tests.conftest import SAMPLE
+
+    return Cohort(load_course(SAMPLE), learners, seed=seed, **options)
+
+
+def credential(app: Any, course: CourseRecord, version: str = "") -> Any:
+    from studio.analytics import lrs
+
+    session = session_for(app)
+    made = lrs.create_credential(session, session.get(CourseRecord, course.id), None, "LMS", version)
+    session.commit()
+    session.close()
+    return made
+
+
+def test_the_lrs_endpoint_takes_our_packages_statements_and_pages_them(app, sample):
+    from tests.lrs import validate_statements
+
+    client, made = app.test_client(), credential(app, sample, "1.0.0")
+    auth = {**XAPI, "Authorization": made.authorization}
+    statements = list(cohort(3).statements())
+    first, rest = statements[0], statements[1:]
+
+    assert client.get("/xapi/about").get_json() == {"version": ["1.0.3"]}
+    assert client.post("/xapi/statements", json=rest).status_code == 400  # no version header
+    refused = client.post("/xapi/statements", json=rest, headers=XAPI)
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Basic")
+    wrong = {**XAPI, "Authorization": made.authorization[:-4] + "AAA="}
+    assert client.post("/xapi/statements", json=rest, headers=wrong).status_code == 401
+
+    url = "/xapi/statements?statementId=" + first["id"]
+    assert client.put(url, json=first, headers=auth).status_code == 204
+    assert client.put(url, json=first, headers=auth).status_code == 204  # the same again: nothing new
+    changed = {**first, "verb": {"id": "http://adlnet.gov/expapi/verbs/terminated"}}
+    assert client.put(url, json=changed, headers=auth).status_code == 409
+    posted = client.post("/xapi/statements", json=rest, headers=auth)
+    assert posted.status_code == 200 and posted.get_json() == [st["id"] for st in rest]
+    assert posted.headers["X-Experience-API-Version"] == "1.0.3"
+
+    got = client.get(url, headers=auth).get_json()
+    assert got["id"] == first["id"] and got["actor"]["account"]["homePage"] == records.PSEUDONYM_HOME
+    assert got["authority"]["account"]["name"] == made.credential.key and "learner-0" not in json.dumps(got)
+
+    pages, address = [], "/xapi/statements?limit=40&ascending=true"
+    while address:
+        answer = client.get(address, headers=auth)
+        assert answer.status_code == 200 and answer.headers["X-Experience-API-Consistent-Through"]
+        pages.append(answer.get_json()["statements"])
+        address = answer.get_json()["more"]
+    assert [len(p) for p in pages][:-1] == [40] * (len(pages) - 1) and len(pages) > 1
+    assert [st["id"] for p in pages for st in p] == [first["id"]] + [st["id"] for st in rest]
+    assert validate_statements([st for p in pages for st in p]) == {}
+
+    newest = client.get("/xapi/statements?limit=1", headers=auth).get_json()["statements"]
+    assert newest[0]["id"] == rest[-1]["id"]
+    stored = got["stored"]
+    later = client.get("/xapi/statements?since=" + stored, headers=auth).get_json()["statements"]
+    assert {st["id"] for st in later} == {st["id"] for st in rest}  # stored after the first one
+    answered = client.get("/xapi/statements?verb=http://adlnet.gov/expapi/verbs/answered", headers=auth)
+    assert {st["verb"]["id"] for st in answered.get_json()["statements"]} == {"http://adlnet.gov/expapi/verbs/answered"}
+
+
+def test_the_lrs_endpoint_refuses_clearly(app, sample):
+    from studio.analytics import lrs
+
+    client, made = app.test_client(), credential(app, sample)
+    auth = {**XAPI, "Authorization": made.authorization}
+    one = next(cohort(1).statements())
+    cases = [
+        (b"{not json", 400, "not JSON"),
+        (json.dumps({**one, "object": {"id": "https://elsewhere.example/x"}}).encode(), 400, "not an activity of"),
+        (json.dumps([one] * (lrs.MAX_BATCH + 1)).encode(), 413, "at most"),
+        (b" " * (lrs.MAX_BYTES + 10), 413, "bytes"),
+        (json.dumps([one, {**one, "result": {"success": False}}]).encode(), 409, "twice"),
+    ]
+    for body, status, why in cases:
+        answer = client.post("/xapi/statements", data=body, headers={**auth, "Content-Type": "application/json"})
+        assert (answer.status_code, why in answer.get_json()["error"]) == (status, True), answer.get_json()
+    assert client.get("/xapi/statements?since=yesterday", headers=auth).status_code == 400
+    assert client.get("/xapi/statements?agent=x", headers=auth).status_code == 400
+    # a credential is its course's only: another course's statement ids are not found with it
+    session = session_for(app)
+    c1 = course_of(session)
+    session.close()
+    other = credential(app, c1)
+    assert client.post("/xapi/statements", json=one, headers=auth).status_code == 200
+    theirs = {**XAPI, "Authorization": other.authorization}
+    assert client.get("/xapi/statements?statementId=" + one["id"], headers=theirs).status_code == 404
+    session = session_for(app)
+    lrs.revoke(session, session.get(CourseRecord, sample.id), made.credential.id)
+    session.commit()
+    session.close()
+    assert client.get("/xapi/statements", headers=auth).status_code == 401

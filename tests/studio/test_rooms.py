@@ -192,6 +192,6 @@ def test_the_rules_see_every_room():
     modules = _room_modules()
     views = {_room(n) for n in modules if _is_views(n)}
     services = {_room(n) for n in modules if not _is_views(n) and n not in REQUEST_SIDE}
-    assert views == {"accounts", "authoring", "jobs", "marketplace", "preview", "translation"}
+    assert views == {"accounts", "analytics", "authoring", "jobs", "marketplace", "preview", "translation"}
     assert services == {"accounts", "analytics", "authoring", "jobs", "marketplace", "preview", "translation"}
     assert set(modules) >= REQUEST_SIDE
