@@ -55,13 +55,13 @@ def statements() -> Any:
     try:
         lrs.check_version(request.headers.get("X-Experience-API-Version"))
         credential = lrs.authenticate(session, request.headers.get("Authorization"))
-        key = records.app_key(this_app())
         if request.method == "PUT":
+            key = records.app_key(this_app())  # only for writing: a GET makes nothing, not even the key file
             lrs.put(session, credential, request.args.get("statementId"), _body(), key)
             session.commit()
             return "", 204
         if request.method == "POST":
-            ids = lrs.post(session, credential, _body(), key)
+            ids = lrs.post(session, credential, _body(), records.app_key(this_app()))
             session.commit()
             return jsonify(ids), 200
         if "statementId" in request.args:

@@ -26,6 +26,7 @@ VALUES = {
     "name": "p.zip",
 }
 VALUES |= {"lang": "hi", "fmt": "po", "comment_id": "1"}  # the translator's workspace: c1 is translated into hi
+VALUES |= {"credential_id": "1", "source_id": "1"}  # learning records: none made; the routes say so and go back
 SPECIAL = {
     "preview.file": {"path": "course.js"},
     "translate.player_files": {"path": "course.js"},
