@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .accounts import policy
     from .accounts import views as accounts
     from .analytics import ingest, ingest_views, lrs_views
+    from .analytics.records import app_key
     from .authoring import api_views, courses_views, editor_views, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's way
     db.init_app(app)
+    app_key(app)  # the pseudonyms' key, made now if new: no request (a GET of the LRS) ever writes it
 
     login = LoginManager(app)
     login.login_view = "auth.login"

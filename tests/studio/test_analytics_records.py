@@ -178,6 +178,41 @@ def test_the_lrs_endpoint_takes_our_packages_statements_and_pages_them(app, samp
     assert {st["verb"]["id"] for st in answered.get_json()["statements"]} == {"http://adlnet.gov/expapi/verbs/answered"}
 
 
+def test_the_lrs_keeps_the_players_state_per_learner_and_registration(app, sample):
+    from urllib.parse import urlencode
+
+    from studio.models import LrsDocument
+
+    client, made = app.test_client(), credential(app, sample)
+    auth = {**XAPI, "Authorization": made.authorization}
+    session = session_for(app)
+    base = records.course_iri(session.get(CourseRecord, sample.id))
+    session.close()
+    agent = json.dumps({"objectType": "Agent", "mbox": "mailto:" + EMAIL})
+    where = {"activityId": base + "/au", "agent": agent, "registration": str(uuid.uuid4())}
+    url = "/xapi/activities/state?" + urlencode({**where, "stateId": "karmayogi-studio.progress"})
+    assert client.get(url, headers=auth).status_code == 404
+    assert client.put(url, json={"v": 1, "s": {"l": ["a"]}}, headers=auth).status_code == 204
+    assert client.post(url, json={"d": {"completed": 1}}, headers=auth).status_code == 204  # merged
+    assert client.get(url, headers=auth).get_json() == {"v": 1, "s": {"l": ["a"]}, "d": {"completed": 1}}
+    other = "/xapi/activities/state?" + urlencode(
+        {**where, "stateId": "karmayogi-studio.progress", "registration": str(uuid.uuid4())}
+    )
+    assert client.get(other, headers=auth).status_code == 404  # another attempt's state is its own
+    listing = client.get("/xapi/activities/state?" + urlencode(where), headers=auth)
+    assert listing.get_json() == ["karmayogi-studio.progress"]
+    session = session_for(app)
+    assert [d.agent for d in session.scalars(select(LrsDocument))] == [
+        records.pseudonym(records.app_key(app), json.loads(agent))
+    ]
+    session.close()
+    assert client.delete(url, headers=auth).status_code == 204
+    assert client.get(url, headers=auth).status_code == 404
+    elsewhere = "/xapi/activities/state?" + urlencode({**where, "activityId": "https://x.example/a", "stateId": "s"})
+    assert client.put(elsewhere, json={}, headers=auth).status_code == 400
+    assert client.put(url, data=b"x" * (300 * 1024), headers=auth).status_code == 413
+
+
 def test_the_lrs_endpoint_refuses_clearly(app, sample):
     from studio.analytics import lrs
 

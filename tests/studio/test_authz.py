@@ -16,7 +16,11 @@ from tests.studio.conftest import LESSON
 PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static", "notify.index", "notify.mark_read"}  # one's own
 PUBLIC |= {"catalog.index", "catalog.course", "catalog.download", "catalog.thumbnail", "catalog.metadata"}
 PUBLIC |= {"catalog.sheet", "catalog_api.api_courses", "catalog_api.api_course"}  # the published catalogue
-PUBLIC |= {"lrs.about", "lrs.statements"}  # the studio's LRS: its own credentials per course (test_analytics_records)
+PUBLIC |= {
+    "lrs.about",
+    "lrs.statements",
+    "lrs.state",
+}  # the studio's LRS: its own credentials per course (test_analytics_records)
 VALUES = {
     "sub": "1",
     "path": LESSON,
