@@ -210,6 +210,8 @@ def pull(
                 source.since = newest[:64]
             more = page.get("more") or ""
             url = urljoin(source.endpoint, more) if isinstance(more, str) and more and statements else ""
+            if url and urlsplit(url)[:2] != urlsplit(source.endpoint)[:2]:  # the credentials go to the LRS only
+                raise IngestError(f"the LRS's next page is on another server ({urlsplit(url).netloc}): not followed")
             source.more = url[:2000]
             source.error, source.pulled_at = "", now()
             session.commit()  # the page and where the pull stands, together

@@ -347,6 +347,36 @@ def test_pulling_from_ralph_pages_resumes_and_goes_on_since(app, sample, ralph, 
     session.close()
 
 
+def test_a_pull_follows_no_page_off_the_lrs_and_says_what_is_wrong(app, sample):
+    from studio.analytics import ingest
+
+    session = session_for(app)
+    course = session.get(CourseRecord, sample.id)
+    source = ingest.add_source(
+        session, course, name="lrs", endpoint="https://lrs.example/xAPI/", username="k", password="s"
+    )
+    session.commit()
+    base, key = records.course_iri(course), b"k"
+    one = next(cohort(1).statements())
+    answers = {
+        b"<html>login</html>": "not JSON",
+        b'{"data": []}': "no statements list",
+        json.dumps({"statements": [one], "more": "https://elsewhere.example/steal"}).encode(): "another server",
+    }
+    for body, why in answers.items():
+        asked: list[tuple[str, str]] = []
+
+        def fetch(url: str, headers: dict[str, str], body: bytes = body, asked: list = asked) -> bytes:
+            asked.append((url, headers["Authorization"]))
+            return body
+
+        with pytest.raises(ingest.IngestError, match=why):
+            ingest.pull(session, source, base, key, fetch=fetch)
+        assert [url for url, _ in asked] == ["https://lrs.example/xAPI/statements?limit=500&ascending=true"]
+        assert why in source.error
+    session.close()
+
+
 # sheets -----------------------------------------------------------------------------------------------
 
 MOODLE = (
