@@ -26,6 +26,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
+    from .analytics import ingest, ingest_views, lrs_views
+    from .analytics.records import app_key
     from .authoring import api_views, courses_views, editor_views, importing, media_files, outline_views
     from .jobs import queue as jobs
     from .jobs import views as jobviews
@@ -42,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's way
     db.init_app(app)
+    app_key(app)  # the pseudonyms' key, made now if new: no request (a GET of the LRS) ever writes it
 
     login = LoginManager(app)
     login.login_view = "auth.login"
@@ -52,7 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     login.user_loader(accounts.load_user)  # only while the session's row exists (accounts/views.py)
 
-    CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token
+    csrf = CSRFProtect(app)  # every POST, form or JSON (X-CSRFToken header), carries the session's token ...
+    csrf.exempt(lrs_views.bp)  # ... but the LRS endpoint: an API with its own credentials, no cookies
     compiled = Path(app.config["DATA_DIR"]) / "locale"
     available = ["en", *locales.compile_catalogs(LOCALES, compiled)]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
@@ -64,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
     jobs.register_kind(app, importing.KIND, importing.run_job)  # kstudio import: a file becomes a new course
+    jobs.register_kind(app, "lrs-pull", ingest.run_pull)  # learning records pulled from an LRS
     translate_store.init_app(app)  # the translation room's caches (per app) and its memory's indexing
     content.register_kind(app, "translate", translation.serve_content)
     content.register_kind(app, "review", review_views.serve_content)
@@ -83,6 +88,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
         app.register_blueprint(blueprint)  # the marketplace
+    app.register_blueprint(lrs_views.bp)  # learning analytics: the studio's own LRS ...
+    app.register_blueprint(ingest_views.bp)  # ... and the owner's page of record sources
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
@@ -297,3 +297,101 @@ class Notification(Base):
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(500), default="")
     read: Mapped[bool] = mapped_column(default=False)
+
+
+# Learning records (studio/analytics/: records.py stores them, reports.py reads them) ----------------
+
+
+class LearningRecord(Base):
+    """One xAPI statement about one course, as received (``statement``) and normalised for SQL reports.
+
+    The learner is a pseudonym (an HMAC of the actor with the installation's key, records.py); no e-mail,
+    name or account is kept, neither in the columns nor in the stored statement, whose actor is replaced by
+    the pseudonym. ``statement_id`` is unique: the same statement stored twice is stored once (xAPI 2.2).
+    """
+
+    __tablename__ = "learning_record"
+    __table_args__ = (
+        UniqueConstraint("statement_id", name="uq_learning_record_statement"),
+        Index("ix_learning_record_item", "course_id", "course_version", "lang", "object_kind", "object_id"),
+        Index("ix_learning_record_learner", "course_id", "learner"),
+        Index("ix_learning_record_timestamp", "timestamp"),
+        Index("ix_learning_record_stored", "course_id", "stored"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36))  # the statement's UUID, lower case
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    course_version: Mapped[str] = mapped_column(String(64), default="")  # "" when no source says which
+    lang: Mapped[str] = mapped_column(String(35), default="")  # the package's language (context.language)
+    learner: Mapped[str] = mapped_column(String(64))  # pseudonym: hex HMAC-SHA256 of the actor
+    org_unit: Mapped[str] = mapped_column(String(200), default="")  # "" when the records carry none
+    registration: Mapped[str] = mapped_column(String(36), default="")  # one attempt (xAPI/cmi5 registration)
+    verb: Mapped[str] = mapped_column(String(40))  # answered, experienced, completed, passed, ... (records.py VERBS)
+    object_kind: Mapped[str] = mapped_column(String(20))  # course module lesson quiz question reflection other
+    object_id: Mapped[str] = mapped_column(String(512), default="")  # our package's id: "<quiz>/<question>", ...
+    success: Mapped[bool | None]
+    score: Mapped[float | None] = mapped_column(Float)  # scaled, 0..1
+    response: Mapped[str | None] = mapped_column(Text)  # as the statement's result.response (a reflection's text)
+    duration: Mapped[float | None] = mapped_column(Float)  # seconds
+    consent: Mapped[bool | None]  # the learner's consent to share a reflection, when the statement carries it
+    timestamp: Mapped[dt.datetime]  # when it happened (naive UTC)
+    stored: Mapped[dt.datetime] = mapped_column(default=now)  # when the studio stored it: the LRS's `since`
+    source: Mapped[str] = mapped_column(String(80))  # studio-lrs, lrs:<name>, moodle-csv, igot-sheet
+    statement: Mapped[dict[str, Any]] = mapped_column(JSON)  # the statement, actor replaced by the pseudonym
+
+
+class RecordSource(Base):
+    """An LRS the studio pulls a course's statements from (GET /statements), with where it stopped."""
+
+    __tablename__ = "record_source"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))  # records from it have source "lrs:<name>"
+    endpoint: Mapped[str] = mapped_column(String(500))  # the LRS's xAPI base, ending in /
+    username: Mapped[str] = mapped_column(String(200), default="")
+    password: Mapped[str] = mapped_column(String(500), default="")  # kept server-side, never shown again
+    course_version: Mapped[str] = mapped_column(String(64), default="")  # what its records are of, if known
+    since: Mapped[str] = mapped_column(String(64), default="")  # the newest `stored` pulled so far
+    more: Mapped[str] = mapped_column(String(2000), default="")  # the page to resume from, mid-pull
+    pulled_at: Mapped[dt.datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="")  # the last pull's failure, for the owner
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class LrsCredential(Base):
+    """A key and secret a course's packages send to the studio's own LRS (Basic auth, lrs_views.py).
+
+    Only the secret's SHA-256 is stored; the owner sees the secret once, when it is made.
+    """
+
+    __tablename__ = "lrs_credential"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # the Basic auth user name
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    course_version: Mapped[str] = mapped_column(String(64), default="")  # its statements' version, if known
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class LrsDocument(Base):
+    """A State API document of the studio's own LRS (the player's resume state, a cmi5 LMS's launch data),
+    for one activity of a course, one learner (by pseudonym) and one registration."""
+
+    __tablename__ = "lrs_document"
+    __table_args__ = (
+        UniqueConstraint("course_id", "activity_id", "agent", "registration", "state_id", name="uq_lrs_document"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    activity_id: Mapped[str] = mapped_column(String(500))
+    agent: Mapped[str] = mapped_column(String(64))  # the learner's pseudonym
+    registration: Mapped[str] = mapped_column(String(36), default="")
+    state_id: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    updated: Mapped[dt.datetime] = mapped_column(default=now)

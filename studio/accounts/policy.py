@@ -40,6 +40,10 @@ ACTIONS: dict[str, set[str]] = {
     "catalogue.queue": {"admin", "reviewer", "publisher"},  # in the catalogue's organisation: the queue, previews
     "catalogue.review": {"reviewer"},  # comment, approve, return
     "catalogue.publish": {"publisher"},  # publish, return, retire
+    # learning analytics (studio/analytics/): the reports over learners' records, pseudonymous and suppressed
+    # under the group threshold; not reviewers or publishers, who judge content, not learners
+    "analytics.view": {"admin", "author"},
+    "analytics.manage": {"admin"},  # record sources, LRS credentials, sheet uploads
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

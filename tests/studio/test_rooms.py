@@ -63,7 +63,7 @@ def _room_graph() -> dict[str, set[str]]:
 
 
 def test_the_rooms_are_there():
-    assert ROOMS == ["accounts", "authoring", "jobs", "marketplace", "preview", "translation"]
+    assert ROOMS == ["accounts", "analytics", "authoring", "jobs", "marketplace", "preview", "translation"]
 
 
 def test_the_core_imports_no_room():
@@ -104,15 +104,17 @@ def test_no_private_name_from_packager_or_another_room():
 
 
 def test_job_and_content_kinds_are_registered_by_their_rooms(app):
+    from studio.analytics import ingest
     from studio.authoring import media_files
     from studio.jobs import build_all
     from studio.marketplace import review_views, submissions
     from studio.translation import views as translation
 
     kinds = app.extensions["studio.job_kinds"]
-    assert sorted(kinds) == ["build", "build-all", "import", "media", "submission"]
+    assert sorted(kinds) == ["build", "build-all", "import", "lrs-pull", "media", "submission"]
     assert kinds["build-all"] is build_all.run
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
+    assert kinds["lrs-pull"] is ingest.run_pull
     content_kinds = app.extensions["studio.content_kinds"]
     assert content_kinds == {"translate": translation.serve_content, "review": review_views.serve_content}
 
@@ -194,6 +196,6 @@ def test_the_rules_see_every_room():
     modules = _room_modules()
     views = {_room(n) for n in modules if _is_views(n)}
     services = {_room(n) for n in modules if not _is_views(n) and n not in REQUEST_SIDE}
-    assert views == {"accounts", "authoring", "jobs", "marketplace", "preview", "translation"}
-    assert services == {"accounts", "authoring", "jobs", "marketplace", "preview", "translation"}
+    assert views == {"accounts", "analytics", "authoring", "jobs", "marketplace", "preview", "translation"}
+    assert services == {"accounts", "analytics", "authoring", "jobs", "marketplace", "preview", "translation"}
     assert set(modules) >= REQUEST_SIDE
