@@ -1,14 +1,14 @@
 """jobs that make a course (kstudio import in the studio) have no course yet: job.course_id may be null
 
-Revision ID: 0007_course_less_jobs
-Revises: 0006_json_columns
+Revision ID: 0008_course_less_jobs
+Revises: 0007_learning_records
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_course_less_jobs"
-down_revision = "0006_json_columns"
+revision = "0008_course_less_jobs"
+down_revision = "0007_learning_records"
 branch_labels = None
 depends_on = None
 
