@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .accounts import policy
     from .accounts import views as accounts
     from .analytics import lrs_views
+    from .analytics import views as analytics
     from .authoring import api_views, courses_views, editor_views, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
@@ -84,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
         app.register_blueprint(blueprint)  # the marketplace
     app.register_blueprint(lrs_views.bp)  # learning analytics: the studio's own LRS
+    app.register_blueprint(analytics.bp)  # ... and the reports over the records
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin
