@@ -135,3 +135,13 @@ def mastery(chart_id: str, title: str, desc: str, evidence: Sequence[Any], few: 
 
 def _name(names: dict[str, Any], key: str) -> str:
     return names[key].title if key in names else key
+
+
+def written(chart_id: str, title: str, desc: str, counts: Sequence[Any], names: dict[str, Any], few: str) -> Markup:
+    """Reflections: the learners who wrote each one."""
+    return bars(
+        chart_id,
+        title,
+        desc,
+        [Bar(_name(names, r.reflection), r.learners, few if r.learners is None else str(r.learners)) for r in counts],
+    )

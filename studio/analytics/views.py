@@ -83,6 +83,8 @@ def competencies(org: str, course: str) -> str:
 def reflections(org: str, course: str) -> str:
     report = _report()
     counts = reports.reflections(db().connection(), report.scope)
+    order = list(report.outline.reflections)
+    counts.sort(key=lambda r: (order.index(r.reflection) if r.reflection in order else len(order), r.reflection))
     chosen = request.args.get("reflection", "")
     page = max(1, request.args.get("page", 1, type=int) or 1)
     texts = None
