@@ -26,8 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .analytics import lrs_views
+    from .analytics import ingest, ingest_views, lrs_views
     from .analytics import views as analytics
+    from .analytics.records import app_key
     from .authoring import api_views, courses_views, editor_views, media_files
     from .jobs import queue as jobs
     from .jobs import views as jobviews
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's way
     db.init_app(app)
+    app_key(app)  # the pseudonyms' key, made now if new: no request (a GET of the LRS) ever writes it
 
     login = LoginManager(app)
     login.login_view = "auth.login"
@@ -66,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.make_queue(app)
     jobs.register_kind(app, "media", media_files.transcode)
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
+    jobs.register_kind(app, "lrs-pull", ingest.run_pull)  # learning records pulled from an LRS
     translate_store.init_app(app)  # the translation room's caches (per app) and its memory's indexing
     content.register_kind(app, "translate", translation.serve_content)
     content.register_kind(app, "review", review_views.serve_content)
@@ -84,7 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
         app.register_blueprint(blueprint)  # the marketplace
-    app.register_blueprint(lrs_views.bp)  # learning analytics: the studio's own LRS
+    app.register_blueprint(lrs_views.bp)  # learning analytics: the studio's own LRS ...
+    app.register_blueprint(ingest_views.bp)  # ... the owner's page of record sources ...
     app.register_blueprint(analytics.bp)  # ... and the reports over the records
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
@@ -377,3 +377,22 @@ class LrsCredential(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class LrsDocument(Base):
+    """A State API document of the studio's own LRS (the player's resume state, a cmi5 LMS's launch data),
+    for one activity of a course, one learner (by pseudonym) and one registration."""
+
+    __tablename__ = "lrs_document"
+    __table_args__ = (
+        UniqueConstraint("course_id", "activity_id", "agent", "registration", "state_id", name="uq_lrs_document"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    activity_id: Mapped[str] = mapped_column(String(500))
+    agent: Mapped[str] = mapped_column(String(64))  # the learner's pseudonym
+    registration: Mapped[str] = mapped_column(String(36), default="")
+    state_id: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    updated: Mapped[dt.datetime] = mapped_column(default=now)

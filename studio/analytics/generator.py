@@ -65,6 +65,7 @@ class Cohort:
     pace: tuple[float, float] = (0.6, 1.4)  # time in a lesson, as a share of its declared minutes (uniform)
     org_units: tuple[str, ...] = ()  # each learner's unit, in turn, sent as the LMS's context extension
     items: dict[str, Item] = field(default_factory=dict)  # "<quiz>/<question>" -> parameters; the rest drawn
+    start: dt.datetime = START  # the first learner starts then; the next ones 7 minutes apart
     abilities: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -115,7 +116,7 @@ class _Session:
         self.c, self.n, self.cfg = cohort, n, cohort.tracker
         self.rng = random.Random(f"{cohort.seed}:{n}")
         self.ability = cohort.abilities[n]
-        self.clock = START + dt.timedelta(minutes=n * 7 + self.rng.uniform(0, 5))
+        self.clock = cohort.start + dt.timedelta(minutes=n * 7 + self.rng.uniform(0, 5))
         self.t0 = self.clock
         self.registration = self._uuid()
         self.actor = cohort.actor(n)

@@ -5,8 +5,10 @@ launches the course's xAPI or cmi5 package with the studio as its endpoint. Each
 course: a statement sent with it is about that course, and is stored by ``records.store`` like statements from
 any other source. Reading (GET) answers with the stored statements, whose actors are pseudonyms.
 
-What is not here: voiding (our packages never void), the State, Agents and Activities resources (the player
-keeps its progress on the device when the State API is absent), attachments.
+The State API (``activities/state``) keeps the player's resume state and a cmi5 LMS's launch data, per course
+activity, learner (by pseudonym) and registration. What is not here: voiding (our packages never void), the
+Agents and Activities resources and agent profiles (the player reads the cmi5 learner preferences and goes on
+without them), attachments.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import CourseRecord, LearningRecord, LrsCredential, now
+from ..models import CourseRecord, LearningRecord, LrsCredential, LrsDocument, now
 from . import records
 
 VERSION = "1.0.3"
@@ -36,6 +38,7 @@ MAX_BYTES = 1024 * 1024  # LRS_MAX_BYTES: one request's body
 MAX_BATCH = 500  # statements in one POST
 PAGE = 100  # statements in one GET answer, unless ``limit`` asks for fewer (at most MAX_PAGE)
 MAX_PAGE = 500
+MAX_DOCUMENT = 256 * 1024  # one State API document
 
 
 class LrsError(Exception):
@@ -289,3 +292,92 @@ def _when(name: str, value: str) -> dt.datetime:
 def consistent_through() -> str:
     """The X-Experience-API-Consistent-Through header: every statement stored before now is visible now."""
     return now().isoformat(timespec="milliseconds") + "Z"
+
+
+# the State API ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateKey:
+    course_id: int
+    activity_id: str
+    agent: str  # pseudonym
+    registration: str
+
+
+def state_key(session: Session, credential: LrsCredential, args: Mapping[str, str], key: bytes) -> StateKey:
+    """Where a State API request points: an activity of the credential's course, the learner, the registration."""
+    activity = args.get("activityId", "")
+    if not activity:
+        raise LrsError(400, "activityId is missing")
+    if records.place(_target(session, credential).base_iri, activity) is None:
+        raise LrsError(400, "activityId is not an activity of this course")
+    try:
+        agent = json.loads(args.get("agent", ""))
+        learner = records.pseudonym(key, agent)
+    except (json.JSONDecodeError, records.StatementError) as e:
+        raise LrsError(400, f"agent is not an agent (JSON with mbox, openid or account): {e}") from None
+    registration = args.get("registration", "")
+    if registration:
+        try:
+            registration = str(uuid.UUID(registration))
+        except ValueError:
+            raise LrsError(400, "registration is not a UUID") from None
+    return StateKey(credential.course_id, activity[:500], learner, registration)
+
+
+def _documents(at: StateKey) -> Any:
+    return select(LrsDocument).where(
+        LrsDocument.course_id == at.course_id,
+        LrsDocument.activity_id == at.activity_id,
+        LrsDocument.agent == at.agent,
+        LrsDocument.registration == at.registration,
+    )
+
+
+def state_get(session: Session, at: StateKey, state_id: str | None) -> tuple[bytes, str]:
+    """(content, content type) of one document, or the JSON list of the stateIds there are (none given)."""
+    if not state_id:
+        ids = [d.state_id for d in session.scalars(_documents(at).order_by(LrsDocument.state_id))]
+        return json.dumps(ids).encode(), "application/json"
+    document = session.scalar(_documents(at).where(LrsDocument.state_id == state_id))
+    if document is None:
+        raise LrsError(404, "no such state document")
+    return document.content, document.content_type
+
+
+def state_put(
+    session: Session, at: StateKey, state_id: str | None, body: bytes, content_type: str, merge: bool
+) -> None:
+    """PUT replaces the document; POST merges a JSON object into the JSON object there (xAPI 2.2 §6.4)."""
+    if not state_id:
+        raise LrsError(400, "stateId is missing")
+    if len(body) > MAX_DOCUMENT:
+        raise LrsError(413, f"a state document is at most {MAX_DOCUMENT} bytes")
+    document = session.scalar(_documents(at).where(LrsDocument.state_id == state_id[:200]))
+    if merge and document is not None:
+        try:
+            old, new = json.loads(document.content), json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise LrsError(400, "POST merges JSON objects only: the document or the body is not JSON") from None
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            raise LrsError(400, "POST merges JSON objects only")
+        body, content_type = json.dumps({**old, **new}).encode(), "application/json"
+    if document is None:
+        document = LrsDocument(
+            course_id=at.course_id,
+            activity_id=at.activity_id,
+            agent=at.agent,
+            registration=at.registration,
+            state_id=state_id[:200],
+        )
+        session.add(document)
+    document.content, document.content_type, document.updated = body, content_type[:100] or "application/json", now()
+
+
+def state_delete(session: Session, at: StateKey, state_id: str | None) -> None:
+    query = _documents(at)
+    if state_id:
+        query = query.where(LrsDocument.state_id == state_id)
+    for document in session.scalars(query):
+        session.delete(document)

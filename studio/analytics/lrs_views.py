@@ -24,7 +24,7 @@ def _xapi_headers(response: Response) -> Response:
     response.headers["X-Experience-API-Version"] = lrs.VERSION
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Headers"] = HEADERS
-    response.headers["Access-Control-Allow-Methods"] = "GET, PUT, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Methods"] = "GET, PUT, POST, DELETE, OPTIONS"
     response.headers["Access-Control-Expose-Headers"] = "X-Experience-API-Version, X-Experience-API-Consistent-Through"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -55,13 +55,13 @@ def statements() -> Any:
     try:
         lrs.check_version(request.headers.get("X-Experience-API-Version"))
         credential = lrs.authenticate(session, request.headers.get("Authorization"))
-        key = records.app_key(this_app())
         if request.method == "PUT":
+            key = records.app_key(this_app())  # only for writing: a GET makes nothing, not even the key file
             lrs.put(session, credential, request.args.get("statementId"), _body(), key)
             session.commit()
             return "", 204
         if request.method == "POST":
-            ids = lrs.post(session, credential, _body(), key)
+            ids = lrs.post(session, credential, _body(), records.app_key(this_app()))
             session.commit()
             return jsonify(ids), 200
         if "statementId" in request.args:
@@ -72,6 +72,29 @@ def statements() -> Any:
             answer = jsonify(lrs.page(session, credential, request.args.to_dict(), url_for("lrs.statements")))
         answer.headers["X-Experience-API-Consistent-Through"] = lrs.consistent_through()
         return answer
+    except lrs.LrsError as exc:
+        session.rollback()
+        return _error(exc)
+
+
+@bp.route("/activities/state", methods=["GET", "PUT", "POST", "DELETE"])
+def state() -> Any:
+    session = db()
+    try:
+        lrs.check_version(request.headers.get("X-Experience-API-Version"))
+        credential = lrs.authenticate(session, request.headers.get("Authorization"))
+        at = lrs.state_key(session, credential, request.args.to_dict(), records.app_key(this_app()))
+        state_id = request.args.get("stateId")
+        if request.method == "GET":
+            content, content_type = lrs.state_get(session, at, state_id)
+            return Response(content, 200, content_type=content_type)
+        if request.method == "DELETE":
+            lrs.state_delete(session, at, state_id)
+        else:
+            body = _body()
+            lrs.state_put(session, at, state_id, body, request.content_type or "", merge=request.method == "POST")
+        session.commit()
+        return "", 204
     except lrs.LrsError as exc:
         session.rollback()
         return _error(exc)

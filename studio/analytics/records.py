@@ -372,3 +372,16 @@ def course_iri(course: CourseRecord) -> str:
     if known is None or known[0] != stamp:
         known = _IRIS[str(yml)] = (stamp, Iris.of(library.load(course)).base)
     return known[1]
+
+
+def counts(session: Session, course_id: int) -> dict[str, int]:
+    """The course's records per source (``studio-lrs``, ``lrs:<name>``, ...)."""
+    from sqlalchemy import func
+
+    query = (
+        select(LearningRecord.source, func.count())
+        .where(LearningRecord.course_id == course_id)
+        .group_by(LearningRecord.source)
+        .order_by(LearningRecord.source)
+    )
+    return {source: int(n) for source, n in session.execute(query)}

@@ -16,7 +16,11 @@ from tests.studio.conftest import LESSON
 PUBLIC = {"auth.login", "auth.logout", "orgs.home", "static", "notify.index", "notify.mark_read"}  # one's own
 PUBLIC |= {"catalog.index", "catalog.course", "catalog.download", "catalog.thumbnail", "catalog.metadata"}
 PUBLIC |= {"catalog.sheet", "catalog_api.api_courses", "catalog_api.api_course"}  # the published catalogue
-PUBLIC |= {"lrs.about", "lrs.statements"}  # the studio's LRS: its own credentials per course (test_analytics_records)
+PUBLIC |= {
+    "lrs.about",
+    "lrs.statements",
+    "lrs.state",
+}  # the studio's LRS: its own credentials per course (test_analytics_records)
 VALUES = {
     "sub": "1",
     "path": LESSON,
@@ -26,6 +30,7 @@ VALUES = {
     "name": "p.zip",
 }
 VALUES |= {"lang": "hi", "fmt": "po", "comment_id": "1"}  # the translator's workspace: c1 is translated into hi
+VALUES |= {"credential_id": "1", "source_id": "1"}  # learning records: none made; the routes say so and go back
 SPECIAL = {
     "preview.file": {"path": "course.js"},
     "translate.player_files": {"path": "course.js"},

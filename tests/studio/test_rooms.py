@@ -104,13 +104,15 @@ def test_no_private_name_from_packager_or_another_room():
 
 
 def test_job_and_content_kinds_are_registered_by_their_rooms(app):
+    from studio.analytics import ingest
     from studio.authoring import media_files
     from studio.marketplace import review_views, submissions
     from studio.translation import views as translation
 
     kinds = app.extensions["studio.job_kinds"]
-    assert sorted(kinds) == ["build", "media", "submission"]
+    assert sorted(kinds) == ["build", "lrs-pull", "media", "submission"]
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
+    assert kinds["lrs-pull"] is ingest.run_pull
     content_kinds = app.extensions["studio.content_kinds"]
     assert content_kinds == {"translate": translation.serve_content, "review": review_views.serve_content}
 

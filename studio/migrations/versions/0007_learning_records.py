@@ -1,4 +1,5 @@
 """learning records: statements normalised for reports, the LRSs a course pulls from, the studio LRS's keys
+and State API documents
 
 Revision ID: 0007_learning_records
 Revises: 0006_json_columns
@@ -83,9 +84,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
+    op.create_table(
+        "lrs_document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("activity_id", sa.String(length=500), nullable=False),
+        sa.Column("agent", sa.String(length=64), nullable=False),
+        sa.Column("registration", sa.String(length=36), nullable=False),
+        sa.Column("state_id", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("updated", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["course.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("course_id", "activity_id", "agent", "registration", "state_id", name="uq_lrs_document"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("lrs_document")
     op.drop_table("lrs_credential")
     op.drop_table("record_source")
     op.drop_table("learning_record")
