@@ -144,7 +144,7 @@ def reports_times(app: Any, course: Any, runs: int) -> dict[str, tuple[float, fl
     out = {}
     with engine.connect() as conn:
         reflection = next(iter(r.reflection for r in reports.reflections(conn, scope)), "")
-        runs: dict[str, Callable[[], Any]] = {
+        jobs: dict[str, Callable[[], Any]] = {
             "item analysis": lambda: reports.item_analysis(conn, scope),
             "lesson funnel": lambda: reports.funnel(conn, scope),
             "competency evidence": lambda: reports.competency_evidence(conn, scope, tests),
@@ -152,7 +152,7 @@ def reports_times(app: Any, course: Any, runs: int) -> dict[str, tuple[float, fl
             "reflection texts": lambda: reports.reflection_texts(conn, scope, reflection),
             "filters": lambda: reports.filters(conn, course.id),
         }
-        for name, run in runs.items():
+        for name, run in jobs.items():
             out[name] = timed(run, runs)
     return out
 

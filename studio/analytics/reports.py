@@ -21,12 +21,16 @@ from typing import Any
 
 from sqlalchemy import (
     Float,
+    String,
+    Text,
     and_,
     case,
     cast,
     extract,
     func,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     union_all,
@@ -140,8 +144,9 @@ def _table(query: Select[Any], name: str) -> Any:
 
 
 def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
-    """One pass over the answers: every learner's first answer carries their share correct, their rank by it
-    (the upper and lower groups) and its rank by time taken (the median), so nothing is joined."""
+    """One statement, one pass over the answers: every learner's first answer carries their share correct,
+    their rank by it (the upper and lower groups) and its rank by time taken (the median), so nothing is
+    joined; the responses chosen come back in the same result (``UNION ALL``) from the same first answers."""
     answers = _table(_answers(conn, scope), "answers")
     a = answers.c
     correct = cast(case((a.success, 1), else_=0), Float)
@@ -149,6 +154,7 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
         select(
             a.learner,
             a.object_id,
+            a.response,
             a.attempts,
             a.seconds,
             correct.label("correct"),
@@ -160,66 +166,57 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
     )
     f = first.c
     ranked = _table(select(first, func.dense_rank().over(order_by=(f.share.desc(), f.learner)).label("r")), "ranked")
-    grouped = _table(select(ranked, func.max(ranked.c.r).over().label("total")), "grouped")
+    grouped = select(ranked, func.max(ranked.c.r).over().label("total")).cte("grouped")
     g = grouped.c
     upper = g.r * 100 <= GROUP_SHARE * g.total
     lower = (g.total - g.r + 1) * 100 <= GROUP_SHARE * g.total
     middle = and_(g.i * 2 >= g.m, g.i * 2 <= g.m + 2)
-    stats = (
-        select(
-            g.object_id,
-            func.count().label("learners"),
-            func.max(g.attempts).label("attempts"),
-            func.avg(g.correct).label("facility"),
-            func.avg(case((upper, g.correct))).label("upper"),
-            func.avg(case((lower, g.correct))).label("lower"),
-            func.avg(case((middle, g.seconds))).label("median"),
-        )
-        .group_by(g.object_id)
-        .order_by(g.object_id)
-    )
-    responses = _responses(conn, scope, top_responses)
-    items = []
-    for row in conn.execute(stats):
+    stats = select(
+        literal_column("'item'").label("kind"),
+        g.object_id,
+        cast(null(), Text).label("response"),
+        func.count().label("learners"),
+        func.max(g.attempts).label("attempts"),
+        func.avg(g.correct).label("facility"),
+        func.avg(case((upper, g.correct))).label("upper"),
+        func.avg(case((lower, g.correct))).label("lower"),
+        func.avg(case((middle, g.seconds))).label("median"),
+    ).group_by(g.object_id)
+    # a response fewer learners than the threshold chose is left out, never shown by itself
+    counted = select(f.object_id, f.response, func.count().label("k")).group_by(f.object_id, f.response).cte("counted")
+    c = counted.c
+    order = func.row_number().over(partition_by=c.object_id, order_by=(c.k.desc(), c.response)).label("r")
+    top = select(counted, order).cte("top_responses")
+    t = top.c
+    chosen = select(
+        literal_column("'response'").label("kind"),
+        t.object_id,
+        t.response,
+        t.k,
+        *(cast(null(), Float) for _ in range(5)),
+    ).where(t.r <= top_responses, t.k >= scope.min_group)
+    items: dict[str, Item] = {}
+    responses: dict[str, list[tuple[str, int | None]]] = {}
+    for row in conn.execute(union_all(stats, chosen)):
+        if row.kind == "response":
+            responses.setdefault(row.object_id, []).append((row.response or "", int(row.learners)))
+            continue
         n = row.learners
         upper_v, lower_v = row.upper, row.lower
-        items.append(
-            Item(
-                question=row.object_id,
-                learners=n,
-                attempts=row.attempts,
-                facility=scope.shown(n, row.facility),
-                discrimination=scope.shown(n, None if upper_v is None or lower_v is None else upper_v - lower_v),
-                upper=scope.shown(n, upper_v),
-                lower=scope.shown(n, lower_v),
-                median_seconds=scope.shown(n, row.median),
-                responses=responses.get(row.object_id, []) if n >= scope.min_group else [],
-            )
+        items[row.object_id] = Item(
+            question=row.object_id,
+            learners=n,
+            attempts=int(row.attempts),
+            facility=scope.shown(n, row.facility),
+            discrimination=scope.shown(n, None if upper_v is None or lower_v is None else upper_v - lower_v),
+            upper=scope.shown(n, upper_v),
+            lower=scope.shown(n, lower_v),
+            median_seconds=scope.shown(n, row.median),
         )
-    return items
-
-
-def _responses(conn: Connection, scope: Scope, top: int) -> dict[str, list[tuple[str, int | None]]]:
-    """The responses chosen first, most chosen first; a response fewer learners than the threshold chose is
-    left out (the page says how many learners that leaves), never shown by itself."""
-    answers = _table(_answers(conn, scope), "answers")
-    counted = _table(
-        select(answers.c.object_id, answers.c.response, func.count().label("k"))
-        .where(answers.c.n == 1)
-        .group_by(answers.c.object_id, answers.c.response),
-        "counted",
-    )
-    c = counted.c
-    ranked = _table(
-        select(counted, func.row_number().over(partition_by=c.object_id, order_by=(c.k.desc(), c.response)).label("r")),
-        "ranked_responses",
-    )
-    r = ranked.c
-    query = select(r.object_id, r.response, r.k).where(r.r <= top, r.k >= scope.min_group).order_by(r.object_id, r.r)
-    out: dict[str, list[tuple[str, int | None]]] = {}
-    for object_id, response, k in conn.execute(query):
-        out.setdefault(object_id, []).append((response or "", int(k)))
-    return out
+    for key, chosen_first in responses.items():
+        if key in items and items[key].learners >= scope.min_group:
+            items[key].responses = sorted(chosen_first, key=lambda rc: (-(rc[1] or 0), rc[0]))
+    return [items[key] for key in sorted(items)]
 
 
 # ---- lesson funnel ----
@@ -378,8 +375,8 @@ def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[st
     and questions' ``competency=``, ``outline.py``)."""
     if not tests:
         return []
-    answers = _answers(conn, scope, "org_unit").cte("answers").prefix_with("MATERIALIZED")
-    first = select(answers).where(answers.c.n == 1).cte("first").prefix_with("MATERIALIZED")
+    answers = _answers(conn, scope, "org_unit").cte("answers")
+    first = select(answers).where(answers.c.n == 1).cte("first")
     mapping = _mapping(tests)
     correct = cast(case((first.c.success, 1), else_=0), Float)
     per_learner = (
@@ -396,19 +393,14 @@ def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[st
     )
     p = per_learner.c
     mastered = func.sum(case((p.share >= MASTERY, 1), else_=0))
-    out = []
-    overall = select(p.competency, func.count(), mastered).group_by(p.competency).order_by(p.competency)
-    for competency, learners, k in conn.execute(overall):
-        out.append(Evidence(competency, None, scope.shown(learners, learners), scope.shown(learners, int(k))))
+    overall = select(p.competency, cast(null(), String).label("unit"), func.count(), mastered).group_by(p.competency)
     units = (
         select(p.competency, p.org_unit, func.count(), mastered)
         .where(p.org_unit != "")
         .group_by(p.competency, p.org_unit)
-        .order_by(p.competency, p.org_unit)
     )
-    for competency, unit, learners, k in conn.execute(units):
-        out.append(Evidence(competency, unit, scope.shown(learners, learners), scope.shown(learners, int(k))))
-    return out
+    rows = sorted(conn.execute(union_all(overall, units)), key=lambda r: (r[1] is not None, r[0], r[1] or ""))
+    return [Evidence(c, unit, scope.shown(n, n), scope.shown(n, int(k))) for c, unit, n, k in rows]
 
 
 # ---- reflections ----
