@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from ..accounts.policy import requires
 from ..db import db, this_app
 from ..jobs import queue as jobs
-from . import ingest, lrs, records
+from . import ingest, lrs, records, sheets
 
 bp = Blueprint("records", __name__, url_prefix="/o/<org>/c/<course>/records")
 
@@ -27,7 +27,7 @@ def _page(new: lrs.NewCredential | None = None, status: int = 200) -> tuple[str,
         sources=ingest.sources(session, g.course),
         counts=records.counts(session, g.course.id),
         pulls=[j for j in jobs.recent(session, g.course) if j.kind == "lrs-pull"][:5],
-        sheet_limit=ingest.MAX_SHEET_BYTES // (1024 * 1024),
+        sheet_limit=sheets.MAX_SHEET_BYTES // (1024 * 1024),
     ), status
 
 
@@ -115,10 +115,10 @@ def upload_sheet(org: str, course: str) -> Any:
     if upload is None or not upload.filename:
         flash(_("Choose the sheet to upload."), "error")
         return _page(status=400)
-    data = upload.stream.read(ingest.MAX_SHEET_BYTES + 1)
+    data = upload.stream.read(sheets.MAX_SHEET_BYTES + 1)
     form = request.form
     try:
-        tally = ingest.upload_sheet(
+        tally = sheets.upload_sheet(
             db(),
             g.course,
             form.get("kind", ""),

@@ -21,17 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -227,11 +226,12 @@ def _text(value: Any, limit: int) -> str:
 
 def scrubbed(statement: Mapping[str, Any], learner: str) -> dict[str, Any]:
     """The statement as stored: the actor is the pseudonym; authority, instructor and team members go."""
-    out = json.loads(json.dumps(statement))  # a deep copy of plain JSON
+    out = dict(statement)  # copies of what changes only: the rest is shared with the statement given
     out["actor"] = pseudonymous_actor(learner)
     out.pop("authority", None)
     context = out.get("context")
     if isinstance(context, dict):
+        context = out["context"] = dict(context)
         context.pop("instructor", None)
         team = context.pop("team", None)
         if isinstance(team, dict) and isinstance(team.get("name"), str):
@@ -294,13 +294,14 @@ def normalise(statement: Any, target: Target, key: bytes, stored: dt.datetime | 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     """INSERT, skipping a statement id stored meanwhile by another process (the unique key decides)."""
+    table = cast(Table, LearningRecord.__table__)  # Core, not the ORM: one executemany per batch
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(postgresql.insert(LearningRecord).on_conflict_do_nothing(index_elements=["statement_id"]), rows)
+        session.execute(postgresql.insert(table).on_conflict_do_nothing(index_elements=["statement_id"]), rows)
     elif dialect == "sqlite":
-        session.execute(sqlite.insert(LearningRecord).on_conflict_do_nothing(index_elements=["statement_id"]), rows)
+        session.execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=["statement_id"]), rows)
     else:  # pragma: no cover (the studio runs on SQLite or PostgreSQL)
-        session.execute(insert(LearningRecord), rows)
+        session.execute(insert(table), rows)
 
 
 def add_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[int, int]:

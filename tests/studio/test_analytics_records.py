@@ -347,6 +347,36 @@ def test_pulling_from_ralph_pages_resumes_and_goes_on_since(app, sample, ralph, 
     session.close()
 
 
+def test_a_pull_follows_no_page_off_the_lrs_and_says_what_is_wrong(app, sample):
+    from studio.analytics import ingest
+
+    session = session_for(app)
+    course = session.get(CourseRecord, sample.id)
+    source = ingest.add_source(
+        session, course, name="lrs", endpoint="https://lrs.example/xAPI/", username="k", password="s"
+    )
+    session.commit()
+    base, key = records.course_iri(course), b"k"
+    one = next(cohort(1).statements())
+    answers = {
+        b"<html>login</html>": "not JSON",
+        b'{"data": []}': "no statements list",
+        json.dumps({"statements": [one], "more": "https://elsewhere.example/steal"}).encode(): "another server",
+    }
+    for body, why in answers.items():
+        asked: list[tuple[str, str]] = []
+
+        def fetch(url: str, headers: dict[str, str], body: bytes = body, asked: list = asked) -> bytes:
+            asked.append((url, headers["Authorization"]))
+            return body
+
+        with pytest.raises(ingest.IngestError, match=why):
+            ingest.pull(session, source, base, key, fetch=fetch)
+        assert [url for url, _ in asked] == ["https://lrs.example/xAPI/statements?limit=500&ascending=true"]
+        assert why in source.error
+    session.close()
+
+
 # sheets -----------------------------------------------------------------------------------------------
 
 MOODLE = (
@@ -360,21 +390,21 @@ IGOT = "userid,courseid,completedon,department\nu-1,do_113,2026-11-03,Revenue\nu
 
 
 def test_moodle_interactions_and_igot_completion_sheets(app, sample):
-    from studio.analytics import ingest
+    from studio.analytics import ingest, sheets
 
     session = session_for(app)
     course = session.get(CourseRecord, sample.id)
     key = records.app_key(app)
-    tally = ingest.upload_sheet(session, course, "moodle", MOODLE.encode("utf-8-sig"), key, site="https://lms.example")
+    tally = sheets.upload_sheet(session, course, "moodle", MOODLE.encode("utf-8-sig"), key, site="https://lms.example")
     assert (tally.added, tally.duplicates) == (3, 0)  # two answers and the attempt's "passed"
-    again = ingest.upload_sheet(session, course, "moodle", MOODLE.encode(), key, site="https://lms.example")
+    again = sheets.upload_sheet(session, course, "moodle", MOODLE.encode(), key, site="https://lms.example")
     assert (again.added, again.duplicates) == (0, 3)  # the same sheet again adds nothing
     rows = {r.object_id or r.verb: r for r in session.scalars(select(LearningRecord))}
     assert (rows["final/fa-gift"].success, rows["final/fa-gift"].response) == (True, "o2")
     assert rows["check-conduct/neutral-post"].success is False and rows["passed"].object_kind == "course"
     assert rows["passed"].timestamp.isoformat() == "2026-11-02T05:35:00"  # 11:05 in Asia/Kolkata
 
-    igot = ingest.upload_sheet(session, course, "igot", IGOT.encode("utf-16"), key)
+    igot = sheets.upload_sheet(session, course, "igot", IGOT.encode("utf-16"), key)
     assert igot.added == 2
     done = session.scalars(select(LearningRecord).where(LearningRecord.source == "igot-sheet")).all()
     assert {(r.verb, r.org_unit, r.timestamp.date().isoformat()) for r in done} == {
@@ -392,9 +422,9 @@ def test_moodle_interactions_and_igot_completion_sheets(app, sample):
     }
     for (kind, text), why in problems.items():
         with pytest.raises(ingest.IngestError, match=re.escape(why)):
-            ingest.upload_sheet(session, course, kind, text.encode(), key)
+            sheets.upload_sheet(session, course, kind, text.encode(), key)
     # the same sheet of several iGOT courses, told which one is this course's
-    assert ingest.upload_sheet(session, course, "igot", (IGOT + "u-3,do_999,2026-11-04,X\n").encode(), key,
+    assert sheets.upload_sheet(session, course, "igot", (IGOT + "u-3,do_999,2026-11-04,X\n").encode(), key,
                                igot_course="do_113").duplicates == 2  # fmt: skip
     # nothing of the people anywhere
     for row in session.scalars(select(LearningRecord)):
@@ -404,17 +434,17 @@ def test_moodle_interactions_and_igot_completion_sheets(app, sample):
 
 
 def test_a_sheet_over_the_limits_is_refused_whole(app, sample, monkeypatch):
-    from studio.analytics import ingest
+    from studio.analytics import ingest, sheets
 
-    monkeypatch.setattr(ingest, "MAX_ROWS", 2)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 2)
     session = session_for(app)
     course = session.get(CourseRecord, sample.id)
     with pytest.raises(ingest.IngestError, match="over 2 rows"):
-        ingest.upload_sheet(session, course, "igot", (IGOT + "u-3,do_113,2026-11-04,X\n").encode(), b"k")
+        sheets.upload_sheet(session, course, "igot", (IGOT + "u-3,do_113,2026-11-04,X\n").encode(), b"k")
     assert session.scalars(select(LearningRecord)).all() == []  # all rows or none
-    monkeypatch.setattr(ingest, "MAX_SHEET_BYTES", 10)
+    monkeypatch.setattr(sheets, "MAX_SHEET_BYTES", 10)
     with pytest.raises(ingest.IngestError, match="over 0 MB"):
-        ingest.upload_sheet(session, course, "igot", IGOT.encode(), b"k")
+        sheets.upload_sheet(session, course, "igot", IGOT.encode(), b"k")
     session.close()
 
 

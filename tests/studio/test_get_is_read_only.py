@@ -64,7 +64,13 @@ OWN_CREDENTIALS = {
 # What a GET may still leave behind, each with its reason:
 CACHES = ("catalogue/work/",)  # a frozen submission unpacked once for its player, in a folder named by its
 # digest: every process writes the same bytes (marketplace/submissions.py)
-QUEUE_FILES = {"studio.db-wal", "jobs.db", "jobs.db-wal", "jobs.db-shm"}  # the job row and the queue's entry:
+QUEUE_FILES = {
+    "studio.db-wal",
+    "studio.db-shm",
+    "jobs.db",
+    "jobs.db-wal",
+    "jobs.db-shm",
+}  # the job row and the queue's entry:
 # the content origin, asked for a media rendition not made yet, queues its "media" job (preview/content.py
 # queue_media), the one GET left that writes a row (see _asks_for_media)
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "MERGE", "TRUNCATE")
