@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .accounts import policy
     from .accounts import views as accounts
     from .analytics import ingest, ingest_views, lrs_views
+    from .analytics import views as analytics
     from .analytics.records import app_key
     from .authoring import api_views, courses_views, editor_views, importing, media_files, outline_views
     from .jobs import queue as jobs
@@ -89,7 +90,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (listing_views.bp, listing_views.api, review_views.bp, submissions_views.bp, notify_views.bp):
         app.register_blueprint(blueprint)  # the marketplace
     app.register_blueprint(lrs_views.bp)  # learning analytics: the studio's own LRS ...
-    app.register_blueprint(ingest_views.bp)  # ... and the owner's page of record sources
+    app.register_blueprint(ingest_views.bp)  # ... the owner's page of record sources ...
+    app.register_blueprint(analytics.bp)  # ... and the reports over the records
     app.jinja_env.globals["can"] = policy.can
     app.jinja_env.globals["g"] = g
     app.jinja_env.globals["content_url"] = content.url  # frames of course content, on the content origin

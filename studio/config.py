@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_RATIO": 200,  # uncompressed : compressed, per member: more is a zip bomb
     "CONTENT_ORIGIN": None,  # course content's own origin, e.g. https://studio-usercontent.example (docs/security.md)
     "CONTENT_TOKEN_SECONDS": 10 * 3600,  # a content URL works this long (a working day); access is checked on each use
+    "ANALYTICS_MIN_GROUP": 5,  # learning analytics: a group of fewer learners is shown as "fewer than N"
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": None,  # interface languages offered (None: English and every locales/studio/<lang>.po)
 }

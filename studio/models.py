@@ -317,6 +317,8 @@ class LearningRecord(Base):
         Index("ix_learning_record_learner", "course_id", "learner"),
         Index("ix_learning_record_timestamp", "timestamp"),
         Index("ix_learning_record_stored", "course_id", "stored"),
+        Index("ix_learning_record_timeline", "course_id", "learner", "timestamp", "id"),  # reports (0008)
+        Index("ix_learning_record_kind", "course_id", "object_kind", "object_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(String(36))  # the statement's UUID, lower case

@@ -1,0 +1,501 @@
+"""The reports, as SQL over the learner records: one function a report, each returning plain data.
+
+Everything is computed in the database (GROUP BY and the window functions SQLite 3.25+ and PostgreSQL both
+have), so a report reads a few hundred rows back however many statements there are. Each report is for
+one course, optionally one version and one language (``Scope``). Learners appear only as the pseudonyms
+the records carry. A group smaller than ``Scope.min_group`` learners is *suppressed*: its numbers are None
+and the page and the CSV say "fewer than N" instead.
+
+Item analysis follows classical test theory, on each learner's *first* answer to a question (later tries
+after seeing the feedback say little about the question): facility is the share correct; discrimination
+is the facility in the upper 27 % of learners by their share of first answers correct minus that in the
+lower 27 % (Kelley's groups). The thresholds that flag a question are ``TOO_EASY``, ``TOO_HARD`` and
+``POOR_DISCRIMINATION`` (docs/analytics.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
+
+from ..models import CourseRecord, LearningRecord
+from .outline import Outline, outline
+
+S = LearningRecord.__table__
+
+TOO_EASY = 0.9
+TOO_HARD = 0.3
+POOR_DISCRIMINATION = 0.2
+GROUP_SHARE = 27  # percent of learners in each of the upper and lower groups
+MASTERY = 0.8  # share of a competency's first answers correct that counts as mastery
+ENDINGS = ("terminated", "exited", "suspended")  # verbs that end a session (xAPI, cmi5, the ADL vocabulary)
+TIME_CAP = 3600.0  # seconds: a gap longer than this is a learner who walked away, not time spent
+
+
+@dataclass(frozen=True)
+class Scope:
+    course: int
+    """The course's id in the studio (``CourseRecord.id``)."""
+    version: str | None = None
+    lang: str | None = None
+    min_group: int = 5
+
+    def where(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = [S.c.course_id == self.course]
+        if self.version:
+            out.append(S.c.course_version == self.version)
+        if self.lang:
+            out.append(S.c.lang == self.lang)
+        return out
+
+    def shown(self, learners: int, value: Any) -> Any:
+        """*value* if the group is big enough to show, else None (suppressed)."""
+        return value if learners >= self.min_group else None
+
+
+def filters(conn: Connection, course: int) -> tuple[list[str], list[str]]:
+    """The versions and languages the records of *course* carry, for the page's filter."""
+    versions = conn.execute(
+        select(S.c.course_version).where(S.c.course_id == course).group_by(S.c.course_version)
+    ).scalars()
+    langs = conn.execute(select(S.c.lang).where(S.c.course_id == course).group_by(S.c.lang)).scalars()
+    return sorted(v for v in versions if v), sorted(lang for lang in langs if lang)
+
+
+# ---- item analysis ----
+
+
+@dataclass
+class Item:
+    question: str
+    """The object id's last part: ``<quiz>/<question>``."""
+    learners: int
+    attempts: int
+    facility: float | None
+    discrimination: float | None
+    upper: float | None
+    lower: float | None
+    median_seconds: float | None
+    responses: list[tuple[str, int | None]] = field(default_factory=list)
+    """(response, learners who chose it first) most chosen first; None: fewer than the threshold."""
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.facility is not None and self.facility > TOO_EASY:
+            out.append("too-easy")
+        if self.facility is not None and self.facility < TOO_HARD:
+            out.append("too-hard")
+        if self.discrimination is not None and self.discrimination < POOR_DISCRIMINATION:
+            out.append("poor-discrimination")
+        return out
+
+
+def _answers(conn: Connection, scope: Scope, *more: Any) -> Select[Any]:
+    """Every answer to a question in scope, numbered per learner and question by time (1 = the first), with
+    the seconds it took: the record's duration, else the time since the learner's previous record."""
+    wanted = ("id", "timestamp", "learner", "org_unit", "verb", "object_kind", "object_id", "success", "response")
+    timeline = (
+        select(
+            *(S.c[name] for name in (*wanted, "duration")),
+            func.lag(S.c.timestamp).over(partition_by=S.c.learner, order_by=(S.c.timestamp, S.c.id)).label("before"),
+        )
+        .where(*scope.where())
+        .cte("timeline")
+    )
+    t = timeline.c
+    took = func.coalesce(t.duration, _least(conn, _seconds(conn, t.before, t.timestamp), TIME_CAP))
+    return select(
+        t.learner,
+        t.object_id,
+        t.success,
+        t.response,
+        took.label("seconds"),
+        *(t[name] for name in more),
+        func.count().over(partition_by=t.object_id).label("attempts"),
+        func.row_number().over(partition_by=(t.learner, t.object_id), order_by=(t.timestamp, t.id)).label("n"),
+    ).where(t.object_kind == "question", t.verb == "answered", t.success.is_not(None))
+
+
+def _table(query: Select[Any], name: str) -> Any:
+    """*query* as a CTE computed once (SQLite and PostgreSQL would otherwise inline it where it is used)."""
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
+    """One statement, one pass over the answers: every learner's first answer carries their share correct,
+    their rank by it (the upper and lower groups) and its rank by time taken (the median), so nothing is
+    joined; the responses chosen come back in the same result (``UNION ALL``) from the same first answers."""
+    answers = _table(_answers(conn, scope), "answers")
+    a = answers.c
+    correct = cast(case((a.success, 1), else_=0), Float)
+    first = _table(
+        select(
+            a.learner,
+            a.object_id,
+            a.response,
+            a.attempts,
+            a.seconds,
+            correct.label("correct"),
+            func.avg(correct).over(partition_by=a.learner).label("share"),
+            func.row_number().over(partition_by=a.object_id, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
+            func.count(a.seconds).over(partition_by=a.object_id).label("m"),
+        ).where(a.n == 1),
+        "first",
+    )
+    f = first.c
+    ranked = _table(select(first, func.dense_rank().over(order_by=(f.share.desc(), f.learner)).label("r")), "ranked")
+    grouped = select(ranked, func.max(ranked.c.r).over().label("total")).cte("grouped")
+    g = grouped.c
+    upper = g.r * 100 <= GROUP_SHARE * g.total
+    lower = (g.total - g.r + 1) * 100 <= GROUP_SHARE * g.total
+    middle = and_(g.i * 2 >= g.m, g.i * 2 <= g.m + 2)
+    stats = select(
+        literal_column("'item'").label("kind"),
+        g.object_id,
+        cast(null(), Text).label("response"),
+        func.count().label("learners"),
+        func.max(g.attempts).label("attempts"),
+        func.avg(g.correct).label("facility"),
+        func.avg(case((upper, g.correct))).label("upper"),
+        func.avg(case((lower, g.correct))).label("lower"),
+        func.avg(case((middle, g.seconds))).label("median"),
+    ).group_by(g.object_id)
+    # a response fewer learners than the threshold chose is left out, never shown by itself
+    counted = select(f.object_id, f.response, func.count().label("k")).group_by(f.object_id, f.response).cte("counted")
+    c = counted.c
+    order = func.row_number().over(partition_by=c.object_id, order_by=(c.k.desc(), c.response)).label("r")
+    top = select(counted, order).cte("top_responses")
+    t = top.c
+    chosen = select(
+        literal_column("'response'").label("kind"),
+        t.object_id,
+        t.response,
+        t.k,
+        *(cast(null(), Float) for _ in range(5)),
+    ).where(t.r <= top_responses, t.k >= scope.min_group)
+    items: dict[str, Item] = {}
+    responses: dict[str, list[tuple[str, int | None]]] = {}
+    for row in conn.execute(union_all(stats, chosen)):
+        if row.kind == "response":
+            responses.setdefault(row.object_id, []).append((row.response or "", int(row.learners)))
+            continue
+        n = row.learners
+        upper_v, lower_v = row.upper, row.lower
+        items[row.object_id] = Item(
+            question=row.object_id,
+            learners=n,
+            attempts=int(row.attempts),
+            facility=scope.shown(n, row.facility),
+            discrimination=scope.shown(n, None if upper_v is None or lower_v is None else upper_v - lower_v),
+            upper=scope.shown(n, upper_v),
+            lower=scope.shown(n, lower_v),
+            median_seconds=scope.shown(n, row.median),
+        )
+    for key, chosen_first in responses.items():
+        if key in items and items[key].learners >= scope.min_group:
+            items[key].responses = sorted(chosen_first, key=lambda rc: (-(rc[1] or 0), rc[0]))
+    return [items[key] for key in sorted(items)]
+
+
+# ---- lesson funnel ----
+
+
+@dataclass
+class Step:
+    lesson: str
+    """The lesson's id (the part of its IRI after ``/lesson/``)."""
+    opened: int | None
+    completed: int | None
+    left: int | None
+    """Learners whose last lesson this was, without completing the course."""
+    median_minutes: float | None
+
+
+def _seconds(conn: Connection, start: Any, end: Any) -> ColumnElement[Any]:
+    """Seconds from *start* to *end*, two timestamps, in this database's words."""
+    if conn.dialect.name == "postgresql":
+        return extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def _least(conn: Connection, value: Any, cap: float) -> ColumnElement[Any]:
+    """The smaller of *value* and *cap* (NULL stays NULL): LEAST in PostgreSQL, two-argument MIN in SQLite."""
+    return func.least(value, cap) if conn.dialect.name == "postgresql" else func.min(value, cap)
+
+
+def funnel(conn: Connection, scope: Scope) -> list[Step]:
+    """Per lesson: learners who opened it, who completed it (a ``completed`` record of the lesson, or they
+    opened another lesson after it or finished the course), whose last lesson it was, and the median time they
+    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``). Windows
+    over each learner's records in time order; nothing is joined."""
+    finish = case((and_(S.c.object_kind == "course", S.c.verb.in_(("completed", "passed"))), 1), else_=0)
+    records = (
+        select(
+            S.c.id,
+            S.c.learner,
+            S.c.object_kind,
+            S.c.object_id,
+            S.c.verb,
+            S.c.timestamp,
+            func.max(S.c.timestamp).over(partition_by=S.c.learner).label("last_at"),
+            func.max(finish).over(partition_by=S.c.learner).label("finished"),
+        )
+        .where(*scope.where())
+        .cte("learner_records")
+    )
+    r = records.c
+    # a visit lasts until the learner moves: the next lesson opened or the session ended, else their last record
+    moves = or_(r.object_kind == "lesson", r.verb.in_(ENDINGS))
+    timeline = (
+        select(
+            r.learner,
+            r.object_kind,
+            r.object_id,
+            r.verb,
+            r.timestamp,
+            r.finished,
+            func.coalesce(
+                func.lead(r.timestamp).over(partition_by=r.learner, order_by=(r.timestamp, r.id)), r.last_at
+            ).label("next_at"),
+            func.row_number()
+            .over(partition_by=(r.learner, r.object_kind), order_by=(r.timestamp.desc(), r.id.desc()))
+            .label("from_end"),
+        )
+        .where(moves)
+        .cte("timeline")
+    )
+    t = timeline.c
+    is_visit = t.verb != "completed"
+    spent = func.coalesce(_least(conn, _seconds(conn, t.timestamp, t.next_at), TIME_CAP), 0.0)
+    visits = _table(
+        select(
+            t.object_id,
+            func.sum(case((is_visit, spent), else_=0.0)).label("seconds"),
+            func.max(case((t.verb == "completed", 1), else_=0)).label("done"),
+            func.max(case((and_(is_visit, t.from_end == 1), 1), else_=0)).label("last"),
+            func.max(t.finished).label("finished"),
+        )
+        .where(t.object_kind == "lesson")
+        .group_by(t.object_id, t.learner),
+        "visits",
+    )
+    v = visits.c
+    numbered = _table(
+        select(
+            visits,
+            func.row_number().over(partition_by=v.object_id, order_by=v.seconds).label("i"),
+            func.count().over(partition_by=v.object_id).label("m"),
+        ),
+        "numbered_visits",
+    )
+    n = numbered.c
+    went_on = case((or_(n.done == 1, n.finished == 1, n.last == 0), 1), else_=0)
+    left = case((and_(n.last == 1, n.finished == 0), 1), else_=0)
+    middle = and_(n.i * 2 >= n.m, n.i * 2 <= n.m + 2)
+    query = (
+        select(
+            n.object_id,
+            func.count().label("opened"),
+            func.sum(went_on).label("completed"),
+            func.sum(left).label("left"),
+            func.avg(case((middle, n.seconds))).label("median"),
+        )
+        .group_by(n.object_id)
+        .order_by(n.object_id)
+    )
+    steps = []
+    for row in conn.execute(query):
+        steps.append(
+            Step(
+                lesson=row.object_id,
+                opened=scope.shown(row.opened, row.opened),
+                completed=scope.shown(row.opened, int(row.completed or 0)),
+                left=scope.shown(row.opened, int(row.left or 0)),
+                median_minutes=scope.shown(row.opened, None if row.median is None else row.median / 60.0),
+            )
+        )
+    return steps
+
+
+# ---- competency evidence ----
+
+
+@dataclass
+class Evidence:
+    competency: str
+    """``area / theme / subtheme`` as course.yml names it."""
+    org_unit: str | None
+    """None: all learners together."""
+    learners: int | None
+    mastered: int | None
+
+    @property
+    def mastery(self) -> float | None:
+        return None if not self.learners or self.mastered is None else self.mastered / self.learners
+
+
+def _mapping(pairs: Sequence[tuple[str, str]]) -> Any:
+    """(question, competency) pairs as a table in the query itself (UNION ALL of literal rows: both
+    databases read it; VALUES with column names is PostgreSQL's only)."""
+    rows = [select(literal(q).label("object_id"), literal(c).label("competency")) for q, c in pairs]
+    return (
+        union_all(*rows).cte("tests").prefix_with("MATERIALIZED")
+        if len(rows) > 1
+        else rows[0].cte("tests").prefix_with("MATERIALIZED")
+    )
+
+
+def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[str, str]]) -> list[Evidence]:
+    """Per competency (and per organisation unit, where the records carry one): the learners with evidence
+    (a first answer to a question testing it) and how many mastered it (``MASTERY`` of those answers right).
+
+    *tests* maps question object ids to the competencies they test (the course says which: its lessons'
+    and questions' ``competency=``, ``outline.py``)."""
+    if not tests:
+        return []
+    answers = _answers(conn, scope, "org_unit").cte("answers")
+    first = select(answers).where(answers.c.n == 1).cte("first")
+    mapping = _mapping(tests)
+    correct = cast(case((first.c.success, 1), else_=0), Float)
+    per_learner = (
+        select(
+            mapping.c.competency,
+            first.c.learner,
+            func.max(first.c.org_unit).label("org_unit"),
+            func.avg(correct).label("share"),
+        )
+        .join_from(first, mapping, mapping.c.object_id == first.c.object_id)
+        .group_by(mapping.c.competency, first.c.learner)
+        .cte("per_learner")
+        .prefix_with("MATERIALIZED")
+    )
+    p = per_learner.c
+    mastered = func.sum(case((p.share >= MASTERY, 1), else_=0))
+    overall = select(p.competency, cast(null(), String).label("unit"), func.count(), mastered).group_by(p.competency)
+    units = (
+        select(p.competency, p.org_unit, func.count(), mastered)
+        .where(p.org_unit != "")
+        .group_by(p.competency, p.org_unit)
+    )
+    rows = sorted(conn.execute(union_all(overall, units)), key=lambda r: (r[1] is not None, r[0], r[1] or ""))
+    return [Evidence(c, unit, scope.shown(n, n), scope.shown(n, int(k))) for c, unit, n, k in rows]
+
+
+# ---- reflections ----
+
+
+@dataclass
+class ReflectionCount:
+    reflection: str
+    learners: int | None
+    texts: int | None
+
+
+@dataclass
+class ReflectionText:
+    learner: str
+    """The pseudonym the records carry."""
+    at: Any
+    text: str
+    consent: bool | None
+    """As the record carries it; None when the record says nothing."""
+
+
+def reflections(conn: Connection, scope: Scope) -> list[ReflectionCount]:
+    query = (
+        select(S.c.object_id, func.count(func.distinct(S.c.learner)), func.count())
+        .where(*scope.where(), S.c.object_kind == "reflection")
+        .group_by(S.c.object_id)
+        .order_by(S.c.object_id)
+    )
+    return [ReflectionCount(rid, scope.shown(n, n), scope.shown(n, k)) for rid, n, k in conn.execute(query)]
+
+
+def reflection_texts(
+    conn: Connection, scope: Scope, reflection: str, limit: int | None = 50, offset: int = 0
+) -> list[ReflectionText] | None:
+    """The texts written for one reflection, newest first, a page at a time; None when fewer learners than
+    the threshold wrote (a handful of texts could tell who wrote them)."""
+    where = [*scope.where(), S.c.object_kind == "reflection", S.c.object_id == reflection]
+    learners = conn.execute(select(func.count(func.distinct(S.c.learner))).where(*where)).scalar_one()
+    if learners < scope.min_group:
+        return None
+    query = (
+        select(S.c.learner, S.c.timestamp, S.c.response, S.c.consent)
+        .where(*where)
+        .order_by(S.c.timestamp.desc(), S.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [ReflectionText(*row) for row in conn.execute(query)]
+
+
+# ---- CSV ----
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+# ---- what a report page starts from ----
+
+
+@dataclass
+class Report:
+    """A report's scope, checked against what the records hold, and the course's outline to name things."""
+
+    scope: Scope
+    versions: list[str]
+    langs: list[str]
+    outline: Outline
+
+
+def open_report(session: Session, course: CourseRecord, version: str, lang: str, min_group: int) -> Report:
+    """The scope of a report page: a version or language the records do not carry is ignored (all of them)."""
+    from ..authoring import library
+
+    conn = session.connection()
+    versions, langs = filters(conn, course.id)
+    scope = Scope(
+        course.id, version if version in versions else None, lang if lang in langs else None, max(1, min_group)
+    )
+    return Report(scope, versions, langs, outline(library.load(course)))

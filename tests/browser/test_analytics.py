@@ -1,0 +1,46 @@
+"""The learning analytics reports in headless Chromium at 320 px: axe finds nothing serious, nothing
+scrolls sideways, and the charts are images with their names (the data tables beside them)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.browser.conftest import axe_failures, phone, sign_in
+from tests.studio.live import live_studio
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_pages_pass_axe_at_320px(browser, tmp_path):
+    from packager import load_course
+    from studio.analytics.generator import Cohort
+    from studio.authoring import library
+    from studio.db import session_for
+    from studio.models import Organisation
+    from tests.conftest import SAMPLE
+    from tests.studio.test_analytics_reports import insert_statements
+
+    with live_studio(tmp_path) as (base, app):
+        with app.app_context():
+            session = session_for(app)
+            inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
+            course = library.adopt(session, inst, SAMPLE)
+            session.commit()
+            cohort = Cohort(load_course(SAMPLE), 40, seed=3, org_units=("Revenue Department", "Health Department"))
+            insert_statements(session, course, list(cohort.statements()))
+            session.commit()
+            session.close()
+        context = phone(browser)
+        page = sign_in(context, base, "author@inst.example")
+        failures = []
+        for report in ("", "funnel", "competencies", "reflections"):
+            page.goto(f"{base}/o/inst/c/karmayogi-prarambh/analytics/{report}")
+            expect(page.get_by_role("img").first).to_be_visible()  # the chart, named by its <title>
+            failures += axe_failures(page, f"analytics/{report} @320")
+        page.get_by_role("link", name="Read the texts").first.click()
+        expect(page.get_by_role("heading", level=2)).to_contain_text("Texts written for")
+        failures += axe_failures(page, "analytics/reflections texts @320")
+        context.close()
+    assert failures == []
