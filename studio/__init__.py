@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .authoring import api_views, courses_views, editor_views, media_files
+    from .authoring import api_views, courses_views, editor_views, media_files, media_views
     from .jobs import queue as jobs
     from .jobs import views as jobviews
     from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts.auth,
         accounts.orgs,
         courses_views.bp,
+        media_views.bp,
         editor_views.bp,
         preview.preview,
         api_views.bp,
