@@ -123,3 +123,16 @@ def test_the_page_writes_nothing(app, author):
     assert before == {p: t for p, t in after.items() if p in before} and set(after) <= set(before) | {
         p for p in after if p.suffix in (".db-journal", ".db-wal", ".db-shm")
     }
+
+
+def test_the_editors_upload_reuses_an_identical_file_too(app, author):
+    def api(name: str):
+        body = {"file": (io.BytesIO(png()), name), "alt": "A chart"}
+        headers = {"X-CSRFToken": author.token}
+        return author.client.post("/api/o/inst/c/c1/media", data=body, headers=headers).get_json()
+
+    assert api("chart.png")["reused"] is False
+    again = api("Chart copy.png")
+    assert (again["path"], again["reused"]) == ("media/chart.png", True)
+    assert again["markdown"] == "![A chart](media/chart.png)"
+    assert not (folder(app) / "media/chart-copy.png").exists()
