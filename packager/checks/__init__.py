@@ -11,7 +11,7 @@ from functools import partial
 from ..errors import Problem
 from ..model import Course
 from ..runner import LOCAL, Runner
-from . import competencies, ids, links, media, mediafiles, timing
+from . import competencies, ids, links, media, mediafiles, placeholders, timing
 
 Check = Callable[[Course], Iterable[Problem]]
 
@@ -26,6 +26,7 @@ CHECKS: dict[str, Check] = {
     "pass-score": timing.pass_score_needs_quiz,
     "question-competencies": competencies.question_competencies,
     "competency-framework": competencies.framework_competencies,
+    "starter-placeholders": placeholders.starter_placeholders,
     "translations": lambda course: _translation_qa(course, course.translations),
 }
 
