@@ -166,6 +166,7 @@ def test_studio_pages_pass_axe(browser, live, width):
         "/o/inst/members",
         "/o/inst/c/c1/",
         "/o/inst/c/c1/meta",
+        "/o/inst/c/c1/media/",
         f"/o/inst/c/c1/edit/{LESSON}",
         f"/o/inst/c/c1/history/{LESSON}",
         "/o/inst/c/c1/builds",
