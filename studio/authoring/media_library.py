@@ -184,10 +184,11 @@ def _existing(course: CourseRecord, path: str) -> Path:
         norm = clean_path(path, suffixes=tuple(media_files.ALLOWED))
     except PathError as exc:
         raise MediaError(str(exc)) from None
-    file = course_dir(course) / norm
-    if not norm.startswith("media/") or not file.is_file() or file.is_symlink():
+    media = (course_dir(course) / "media").resolve()
+    file = (course_dir(course) / norm).resolve()  # a symlink that leads out of media/ is not one of its files
+    if not norm.startswith("media/") or not file.is_relative_to(media) or not file.is_file():
         raise MediaError(f"'{path}' is not a file of the course's media folder")
-    return file
+    return course_dir(course) / norm
 
 
 def _history(course: CourseRecord, path: str) -> Path:
@@ -237,8 +238,8 @@ def replace(app: Flask, session: Session, course: CourseRecord, user_id: int, pa
 
 def restore(app: Flask, session: Session, course: CourseRecord, user_id: int, path: str, version: str) -> None:
     """Put the kept *version* of *path* back (the bytes it replaces are kept in turn)."""
-    rel = clean_path(path, suffixes=tuple(media_files.ALLOWED)) if path else ""
-    if version not in earlier(course, rel):
+    rel = clean_path(path, suffixes=tuple(media_files.ALLOWED))
+    if not rel.startswith("media/") or version not in earlier(course, rel):
         raise MediaError(f"there is no earlier version '{version}' of '{path}'")
     data = (_history(course, rel) / version).read_bytes()
     file = course_dir(course) / rel

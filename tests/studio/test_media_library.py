@@ -84,6 +84,9 @@ def test_replace_refuses_other_content_and_paths_outside_media(app, author):
     for path in ("course.yml", "../c1/media/diagram.svg", "media/none.png"):
         page = send(author, "replace", {"path": path}, "x.png", png()).get_data(as_text=True)
         assert "The file was not replaced" in page
+    for path in ("course.yml", "../../other/c1/media/diagram.svg"):
+        page = send(author, "restore", {"path": path, "version": "x.svg"}).get_data(as_text=True)
+        assert "Nothing was restored" in page
     assert (folder(app) / "course.yml").read_text("utf-8").startswith("# A starter course")
 
 
