@@ -28,7 +28,11 @@ def send(who, action: str, data: dict, name: str = "", body: bytes = b""):
 
 
 def media_jobs(app) -> list[str]:
-    return [job.params["path"] for job in session_for(app).scalars(select(Job).where(Job.kind == "media"))]
+    session = session_for(app)
+    try:  # closed: an open session would hold PostgreSQL's tables against the next test's cleanup
+        return [job.params["path"] for job in session.scalars(select(Job).where(Job.kind == "media"))]
+    finally:
+        session.close()
 
 
 def test_the_page_lists_each_file_with_its_use_alt_text_and_snippet(author):
