@@ -7,6 +7,7 @@ writes loads back as the course the form describes (tests/test_metadata.py).
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -15,18 +16,55 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from . import yamlsrc
+from .igot.programme import CATEGORIES
 
-# form field -> (label, kind): "text" is one line, "long" a paragraph, "list" comma-separated words
-FIELDS: dict[str, tuple[str, str]] = {
-    "title": ("Title", "text"),
-    "summary": ("Summary", "long"),
-    "version": ("Version", "text"),
-    "language": ("Language code", "text"),
-    "level": ("Level", "text"),
-    "license": ("Licence", "text"),
-    "authors": ("Authors (comma-separated)", "list"),
-    "keywords": ("Keywords (comma-separated)", "list"),
-    "audience": ("Audience (comma-separated)", "list"),
+LEVELS = ("beginner", "intermediate", "advanced")
+LICENSES = (
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0",
+    "CC-BY-ND-4.0",
+    "CC-BY-NC-ND-4.0",
+    "CC0-1.0",
+    "GODL-India",
+    "Proprietary",
+)
+"""The licences the form offers (SPDX identifiers; GODL-India is the Government Open Data Licence)."""
+COMPETENCY_SEP = " / "
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the course details form: its label, how it is edited, and where it lives in course.yml.
+
+    Kinds: ``text`` (one line), ``long`` (a paragraph), ``list`` (comma-separated; a YAML list),
+    ``choice`` (one of *choices*, or none), ``languages`` (a list of language codes), ``image`` (a
+    course-relative file), ``competencies`` (one ``Area / Theme / Subtheme`` a line)."""
+
+    label: str
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
+    """The key path in course.yml; empty: the field's own name."""
+
+
+FIELDS: dict[str, Field] = {
+    "title": Field("Title"),
+    "summary": Field("Summary", "long"),
+    "version": Field("Version"),
+    "language": Field("Language code"),
+    "provider_name": Field("Provider (institute)", key=("provider", "name")),
+    "provider_id": Field("Provider's short name (letters, digits, '-')", key=("provider", "id")),
+    "authors": Field("Authors (comma-separated)", "list"),
+    "thumbnail": Field("Thumbnail image", "image"),
+    "level": Field("Level", "choice", LEVELS),
+    "license": Field("Licence", "choice", LICENSES),
+    "audience": Field("Audience (comma-separated)", "list"),
+    "keywords": Field("Keywords (comma-separated)", "list"),
+    "category": Field("iGOT category", "choice", CATEGORIES),
+    "translations": Field("Translations", "languages"),
+    "competencies": Field("Competencies", "competencies"),
 }
 
 
@@ -51,47 +89,107 @@ def _yaml() -> YAML:
     return yaml
 
 
+def _path(name: str) -> tuple[str, ...]:
+    return FIELDS[name].key or (name,)
+
+
+def _get(doc: CommentedMap, path: tuple[str, ...]) -> Any:
+    value: Any = doc
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def competency_text(entry: Any) -> str:
+    """A course.yml competency (a mapping) as the form's line: ``Area / Theme / Subtheme``."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    return COMPETENCY_SEP.join(str(entry[k]) for k in ("area", "theme", "subtheme") if entry.get(k) is not None)
+
+
 def read(text: str) -> dict[str, str]:
     """The form's values from course.yml's text."""
     doc = _load(text)
     values = {}
-    for key, (_label, kind) in FIELDS.items():
-        value = doc.get(key)
-        if kind == "list" and isinstance(value, list):
-            values[key] = ", ".join(str(v) for v in value)
+    for name, spec in FIELDS.items():
+        value = _get(doc, _path(name))
+        if spec.kind in ("list", "languages") and isinstance(value, list):
+            values[name] = ", ".join(str(v) for v in value)
+        elif spec.kind == "competencies" and isinstance(value, list):
+            values[name] = "\n".join(competency_text(v) for v in value)
         else:
-            values[key] = "" if value is None else str(value)
+            values[name] = "" if value is None else str(value)
     return values
 
 
 def update(text: str, form: dict[str, str]) -> str:
-    """course.yml's text with the form's values put in; untouched keys, comments and order stay."""
+    """course.yml's text with the form's values put in; untouched keys, comments and order stay.
+    MetadataError for a value course.yml cannot take (a competency line without a theme)."""
     doc = _load(text)
-    for key, (_label, kind) in FIELDS.items():
-        if key not in form:
+    for name, spec in FIELDS.items():
+        if name not in form:
             continue
-        raw = form[key].strip()
-        if kind == "list":
-            items = [_item(item.strip()) for item in raw.split(",") if item.strip()]
-            if not items and key not in doc:
-                continue
-            old = doc.get(key)
+        raw = form[name].strip()
+        if not raw and _get(doc, _path(name)) is None:
+            continue  # nothing given, nothing there: no key is added
+        *parents, key = _path(name)
+        holder = doc
+        for part in parents:
+            if not isinstance(holder.get(part), dict):
+                holder[part] = _flow(CommentedMap())
+            holder = holder[part]
+        if spec.kind in ("list", "languages", "competencies"):
+            old = holder.get(key)
+            items = _competencies(raw, old) if spec.kind == "competencies" else _list(raw)
             if isinstance(old, CommentedSeq) and list(old) == items:
                 continue
             if isinstance(old, CommentedSeq):
                 old[:] = items  # in place: the list keeps its style and comments
             else:
-                seq = CommentedSeq(items)
-                seq.fa.set_flow_style()
-                doc[key] = seq
+                holder[key] = items_seq = CommentedSeq(items)
+                if spec.kind != "competencies":
+                    items_seq.fa.set_flow_style()
         else:
-            if not raw and key not in doc:
-                continue
-            if str(doc.get(key, "")) != raw:
-                doc[key] = raw
+            if not raw and spec.kind in ("choice", "image"):
+                del holder[key]  # none chosen: the key goes (the format's default applies)
+            elif str(holder.get(key, "")) != raw:
+                holder[key] = raw
     out = io.StringIO()
     _yaml().dump(doc, out)
     return out.getvalue()
+
+
+def _flow(node: CommentedMap) -> CommentedMap:
+    node.fa.set_flow_style()
+    return node
+
+
+def _list(raw: str) -> list[str]:
+    return [_item(item.strip()) for item in raw.split(",") if item.strip()]
+
+
+def _competencies(raw: str, old: Any) -> list[Any]:
+    """The form's competency lines as course.yml entries; an entry that was there already is kept as it
+    was (its level and layout stay)."""
+    known = {competency_text(entry): entry for entry in old} if isinstance(old, list) else {}
+    items: list[Any] = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if line in known:
+            items.append(known[line])
+            continue
+        parts = [part.strip() for part in line.split("/")]
+        if len(parts) not in (2, 3) or not all(parts):
+            raise MetadataError(
+                f"competency {number} ('{line[:80]}'): write it as Area / Theme or Area / Theme / Subtheme"
+            )
+        entry = CommentedMap(zip(("area", "theme", "subtheme"), (_item(p) for p in parts), strict=False))
+        items.append(_flow(entry))
+    return items
 
 
 def _load(text: str) -> CommentedMap:

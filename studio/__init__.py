@@ -29,7 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .analytics import ingest, ingest_views, lrs_views
     from .analytics import views as analytics
     from .analytics.records import app_key
-    from .authoring import api_views, courses_views, editor_views, importing, media_files, outline_views
+    from .authoring import api_views, courses_views, editor_views, importing, media_files, media_views, outline_views
     from .jobs import queue as jobs
     from .jobs import views as jobviews
     from .marketplace import listing_views, notify_views, review_views, submissions, submissions_views
@@ -77,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts.auth,
         accounts.orgs,
         courses_views.bp,
+        media_views.bp,
         editor_views.bp,
         outline_views.bp,
         preview.preview,

@@ -89,3 +89,64 @@ def test_metadata_form_refuses_an_alias_bomb_before_expanding_it():
     with pytest.raises(metadata.MetadataError, match="too large or too deeply aliased"):
         metadata.read(bomb + "keywords: [*i]\n")  # str() of it would build 387 million strings
     assert time.process_time() - started < 2
+
+
+EVERY_FIELD = {
+    "title": "Grievance redressal",
+    "summary": "Handle a citizen's complaint: listen, log, resolve, close.",
+    "version": "1.2.0",
+    "language": "en",
+    "provider_name": "Institute of Secretariat Training",
+    "provider_id": "istm",
+    "authors": "A. Author, B. Author",
+    "thumbnail": "media/cover.png",
+    "level": "intermediate",
+    "license": "CC-BY-SA-4.0",
+    "audience": "Group B, Group C",
+    "keywords": "grievance, CPGRAMS",
+    "category": "Learning Resource",
+    "translations": "hi, ta",
+    "competencies": "Behavioural / Citizen centricity / Grievance handling\nFunctional / Noting and drafting",
+}
+
+
+def test_every_field_of_the_form_round_trips_through_course_yml_keeping_comments() -> None:
+    source = SOURCE.replace(
+        "provider: {id: test, name: Test Institute}", "provider: {id: test, name: Test Institute}  # who"
+    )
+    source += (
+        "competencies:\n  - {area: Behavioural, theme: Citizen centricity, subtheme: Grievance handling, level: 3}\n"
+    )
+    text = metadata.update(source, EVERY_FIELD)
+    assert metadata.read(text) == EVERY_FIELD
+    assert "# the course\n" in text and "# shown first" in text and "# who" in text
+    with tempfile.TemporaryDirectory() as folder:
+        files = {"course.yml": text, "lessons/a.md": LESSON}
+        course = load_course(write(Path(folder), files))
+    assert [p.format() for p in course.problems] == []
+    assert (course.provider.id, course.provider.name) == ("istm", "Institute of Secretariat Training")
+    assert (course.thumbnail, course.level, course.license, course.category) == (
+        "media/cover.png",
+        "intermediate",
+        "CC-BY-SA-4.0",
+        "Learning Resource",
+    )
+    assert (course.translations, course.audience, course.keywords) == (
+        ["hi", "ta"],
+        ["Group B", "Group C"],
+        ["grievance", "CPGRAMS"],
+    )
+    assert [(c.area, c.theme, c.subtheme, c.level) for c in course.competencies] == [
+        ("Behavioural", "Citizen centricity", "Grievance handling", 3),  # kept as it was: its level stays
+        ("Functional", "Noting and drafting", None, None),
+    ]
+    assert metadata.update(text, metadata.read(text)) == text
+
+
+def test_clearing_a_choice_removes_its_key_and_a_bad_competency_line_is_refused() -> None:
+    text = metadata.update(SOURCE, {"level": "advanced", "thumbnail": "media/c.png"})
+    assert "level: advanced" in text
+    cleared = metadata.update(text, {"level": "", "thumbnail": ""})
+    assert "level:" not in cleared and "thumbnail:" not in cleared
+    with pytest.raises(metadata.MetadataError, match=r"competency 2 \('Domain'\): write it as Area / Theme"):
+        metadata.update(SOURCE, {"competencies": "Domain / Law\nDomain"})

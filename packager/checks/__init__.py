@@ -12,7 +12,7 @@ from functools import partial
 from ..errors import Problem
 from ..model import Course, Lesson
 from ..runner import LOCAL, Runner
-from . import competencies, ids, links, media, mediafiles, timing, traps
+from . import competencies, ids, links, media, mediafiles, placeholders, timing, traps
 
 Check = Callable[[Course], Iterable[Problem]]
 
@@ -27,6 +27,7 @@ CHECKS: dict[str, Check] = {
     "pass-score": timing.pass_score_needs_quiz,
     "question-competencies": competencies.question_competencies,
     "competency-framework": competencies.framework_competencies,
+    "starter-placeholders": placeholders.starter_placeholders,
     "translations": lambda course: _translation_qa(course, course.translations),
     **{name: traps.over_lessons(name) for name in traps.TEXT_CHECKS},
 }

@@ -23,7 +23,8 @@ from packager.preview import NotInCourse
 
 from ..accounts.policy import requires
 from ..db import db, this_app
-from . import lesson_blocks, library, media_files, revisions
+from ..jobs import queue
+from . import lesson_blocks, library, media_files, media_library, revisions
 from .editor_views import checked_path
 from .live import render_lesson
 from .storage import course_dir, course_file
@@ -184,11 +185,14 @@ def upload_media(org: str, course: str) -> Response | tuple[Response, int]:
         return jsonify(error="choose a file to upload"), 400
     app = this_app()
     try:
-        path, job = media_files.upload(app, db(), g.course, current_user.id, upload.filename, upload.read())
+        added = media_library.upload(app, db(), g.course, current_user.id, upload.filename, upload.read())
     except media_files.MediaError as exc:
         return jsonify(error=str(exc)), 422
+    path = added.path  # an identical file in media/ already: that one, not a copy named x-2
+    job = added.job or queue.submit(app, db(), g.course, current_user.id, "media", {"path": path})
     return jsonify(
         path=path,
+        reused=added.reused,
         markdown=media_files.snippet(path, request.form.get("alt", "")[:200]),
         job=url_for("jobs_api.status", org=org, course=course, job_id=job.id),
     )

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from packager import check_course, metadata
 from packager.archive import ArchiveRefused, Limits
+from packager.igot.languages import NAMES
 from packager.importing import ImportRefused
 from packager.model import whole_minutes
 
@@ -18,7 +19,7 @@ from ..accounts.policy import requires
 from ..db import db, this_app
 from ..jobs import queue as jobs
 from ..models import Job
-from . import importing, library, media_files, outline
+from . import importing, library, media_files, media_library, outline
 from .storage import editable_files
 
 bp = Blueprint("courses", __name__, url_prefix="/o/<org>")
@@ -140,27 +141,53 @@ def meta(org: str, course: str) -> str | Response | tuple[str, int]:
     except metadata.MetadataError as exc:
         flash(str(exc), "error")
         return redirect(url_for("editor.edit", org=org, course=course, path="course.yml"))
-    values, fields = details.values, metadata.FIELDS
+    page: dict[str, Any] = {
+        "fields": metadata.FIELDS,
+        "details": details,
+        "values": details.values,
+        "base": details.base,
+    }
     if request.method != "POST":  # GET and HEAD: the form only
-        return render_template("meta.html", fields=fields, values=values, base=details.base)
-    form = {key: request.form[key][:2000] for key in fields if key in request.form}
+        return render_template("meta.html", **page)
+    form = _details_form(details)
+    page["values"] = {**details.values, **form}
     try:
-        library.save_details(session, g.course, form, int(request.form.get("base", "")), current_user.id)
+        if (image := request.files.get("thumbnail_file")) and image.filename:  # uploaded here: into the library
+            added = media_library.upload(this_app(), session, g.course, current_user.id, image.filename, image.read())
+            form["thumbnail"] = page["values"]["thumbnail"] = added.path
+        started = library.save_details(session, g.course, form, int(request.form.get("base", "")), current_user.id)
     except library.DetailsConflict as conflict:
         flash(_("Someone changed course.yml since you opened this form; nothing was saved."), "error")
-        return render_template(
-            "meta.html",
-            fields=fields,
-            values={**values, **form},
-            base=conflict.base,
-            theirs=conflict.theirs,
-            changed=conflict.changed,
-        ), 409
+        page.update(base=conflict.base, theirs=conflict.theirs, changed=conflict.changed)
+        return render_template("meta.html", **page), 409
+    except (metadata.MetadataError, media_files.MediaError) as exc:
+        flash(_("Nothing was saved: %(reason)s", reason=str(exc)), "error")
+        return render_template("meta.html", **page), 400
     except ValueError:
         flash(_("The form was incomplete; reload the page and try again."), "error")
-        return render_template("meta.html", fields=fields, values={**values, **form}, base=details.base), 400
+        return render_template("meta.html", **page), 400
     flash(_("Saved the course details."), "info")
+    for lang in started:
+        flash(
+            _(
+                "Started the %(language)s translation: translations/%(lang)s.po.",
+                language=NAMES[lang.split("-")[0]],
+                lang=lang,
+            ),
+            "info",
+        )
     return redirect(url_for("courses.course", org=org, course=course))
+
+
+def _details_form(details: library.Details) -> dict[str, str]:
+    """The details form's values as :func:`packager.metadata.update` takes them (the pickers' several
+    inputs joined)."""
+    form = {key: request.form[key][:2000] for key in metadata.FIELDS if key in request.form}
+    if "translations_shown" in request.form:  # checkboxes: none ticked sends nothing
+        form["translations"] = ", ".join(request.form.getlist("translations")[:50])
+    if details.competencies is not None and "competencies_shown" in request.form:
+        form["competencies"] = "\n".join(c[:600] for c in request.form.getlist("competency")[:100])
+    return form
 
 
 @bp.post("/c/<course>/lessons")

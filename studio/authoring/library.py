@@ -17,6 +17,10 @@ from packager import Course as CourseModel
 from packager import load_course, metadata
 from packager.archive import Limits, extract_course
 from packager.files import write_atomic
+from packager.i18n import course as i18n_course
+from packager.i18n.apply import catalog_file
+from packager.igot.competencies import framework_of
+from packager.igot.languages import NAMES
 from packager.scaffold import new_course
 
 from ..models import CourseRecord, Organisation
@@ -111,11 +115,19 @@ def load(course: CourseRecord) -> CourseModel:
 
 @dataclass(frozen=True)
 class Details:
-    """The course details form: the values of :data:`packager.metadata.FIELDS`, and the revision of
-    course.yml they were read from (the save is based on it)."""
+    """The course details form: the values of :data:`packager.metadata.FIELDS`, the revision of course.yml
+    they were read from (the save is based on it), and what the form offers to choose from."""
 
     values: dict[str, str]
     base: int
+    images: list[str] = field(default_factory=list)
+    """The course's images (media/), for the thumbnail."""
+    competencies: dict[str, list[str]] | None = None
+    """The course framework's entries by area (``Area / Theme [/ Subtheme]``); None: it has no framework."""
+    languages: dict[str, str] = field(default_factory=dict)
+    """iGOT's languages: code -> name (the course's own language left out)."""
+    minutes: float = 0
+    """The learning time, from the lessons' ``minutes:`` (or their length)."""
 
 
 @dataclass
@@ -131,13 +143,46 @@ class DetailsConflict(Exception):
 def details(session: Session, course: CourseRecord) -> Details:
     """The details form's values; :class:`packager.metadata.MetadataError` when course.yml cannot be read."""
     rev = revisions.peek(session, course, "course.yml")
-    return Details(metadata.read(rev.content), rev.number)
+    values = metadata.read(rev.content)
+    model = load(course)
+    media = course_dir(course) / "media"
+    images = sorted(
+        p.relative_to(course_dir(course)).as_posix()
+        for p in (media.rglob("*") if media.is_dir() else ())
+        if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp") and p.is_file()
+    )
+    if values["thumbnail"] and values["thumbnail"] not in images:
+        images.insert(0, values["thumbnail"])  # what course.yml says is offered, even when it is missing
+    return Details(
+        values, rev.number, images, _framework_entries(model), _languages(model.language), model.learning_minutes
+    )
 
 
-def save_details(session: Session, course: CourseRecord, form: dict[str, str], base: int, user_id: int) -> None:
+def _framework_entries(model: CourseModel) -> dict[str, list[str]] | None:
+    framework, _problems = framework_of(model)
+    if framework is None:
+        return None
+    entries: dict[str, list[str]] = {}
+    for key in framework.nodes:  # areas, their themes, the themes' subthemes, in the file's order
+        if len(key) > 1:
+            names = [framework.nodes[key[: depth + 1]].name for depth in range(len(key))]
+            entries.setdefault(names[0], []).append(metadata.COMPETENCY_SEP.join(names))
+    return entries
+
+
+def _languages(own: str) -> dict[str, str]:
+    base = own.split("-")[0].lower()
+    names = {code: name for code, name in NAMES.items() if code != base}
+    return dict(sorted(names.items(), key=lambda item: (item[1], item[0])))
+
+
+def save_details(session: Session, course: CourseRecord, form: dict[str, str], base: int, user_id: int) -> list[str]:
     """Rewrite only the form's keys of course.yml (comments and order kept) as a revision based on *base*,
-    and the course's title with them. ValueError for a form course.yml cannot take."""
+    and the course's title with them; a language added to ``translations`` gets its catalog
+    (``translations/<lang>.po``, as ``kstudio i18n update`` makes it). The languages whose catalog it
+    started. ValueError (MetadataError) for a form course.yml cannot take."""
     rev = revisions.peek(session, course, "course.yml")
+    before = load(course).translations
     try:
         text = metadata.update(rev.content, form)  # seen: saved only over the text it was made from
         revisions.save(session, course, "course.yml", text, base, user_id, seen=rev.content_hash)
@@ -145,8 +190,19 @@ def save_details(session: Session, course: CourseRecord, form: dict[str, str], b
         theirs = metadata.read(conflict.theirs.content)
         changed = [key for key in form if theirs.get(key, "") != form[key].strip()]
         raise DetailsConflict(theirs, conflict.theirs.number, changed) from None
-    course.title = load(course).title or course.slug
+    model = load(course)
+    course.title = model.title or course.slug
     session.commit()
+    started = [
+        lang
+        for lang in model.translations
+        if lang not in before and not (course_dir(course) / catalog_file(lang)).exists()
+    ]
+    if started:
+        i18n_course.update(model, started)
+        for lang in started:
+            revisions.record(session, course, catalog_file(lang))  # its history starts with the new catalog
+    return started
 
 
 class LessonError(ValueError):
