@@ -40,10 +40,15 @@ def checked_path(path: str) -> str:
     return path
 
 
+def is_lesson(path: str) -> bool:
+    """A lesson's file, which the block view edits (an import report or a page elsewhere is text)."""
+    return path.startswith("lessons/") and path.endswith(".md")
+
+
 def view_of(path: str, asked: str | None, line: int | None) -> str:
     """The editor a lesson opens in: blocks, unless the Markdown view is asked for, or a line of the text
-    (a problem's link) is; course.yml and captions are text only."""
-    if not path.endswith(".md") or asked == "markdown" or (line and asked != "blocks"):
+    (a problem's link) is; course.yml, captions and other Markdown files are text only."""
+    if not is_lesson(path) or asked == "markdown" or (line and asked != "blocks"):
         return "markdown"
     return "blocks"
 

@@ -17,7 +17,7 @@
   var status = document.getElementById("blocks-status");
   var path = root.dataset.path, base = 0, seen = null, blocks = [], media = [];
   var history = [], at = -1, typingTimer = null, saveTimer = null, saving = false, again = false;
-  var savedState = null, inConflict = false, ids = 0;
+  var savedState = null, inConflict = false, ids = 0, loaded = false;
   try { media = JSON.parse(root.dataset.mediaFiles); } catch (e) { media = []; }
 
   function say(message) { status.textContent = message; }  // the save's state
@@ -76,6 +76,7 @@
 
   // ---- history: whole block lists; undo and redo restore one and re-render
   function snapshot() { return JSON.stringify(blocks); }
+  function dirty() { return loaded && snapshot() !== savedState; }  // nothing is saved before the lesson loaded
   function record() {
     clearTimeout(typingTimer); typingTimer = null;
     var now = snapshot();
@@ -139,7 +140,7 @@
     if (inConflict) return Promise.resolve();
     if (saving) { again = true; return Promise.resolve(); }
     var state = snapshot();
-    if (state === savedState) return Promise.resolve();
+    if (!dirty()) return Promise.resolve();
     saving = true; say(t("saving"));
     clearErrors();
     var body = { path: path, base: base, format: 1, blocks: blocks };
@@ -167,11 +168,11 @@
   }
   document.getElementById("blocks-save").addEventListener("click", function () { if (typingTimer) record(); save(); });
   window.addEventListener("beforeunload", function (event) {
-    if (snapshot() !== savedState && !inConflict) { save(); event.preventDefault(); }
+    if (dirty() && !inConflict) { save(); event.preventDefault(); }
   });
   // The Markdown view: the unsaved blocks are saved first, so it opens on the same text
   document.getElementById("to-markdown").addEventListener("click", function (event) {
-    if (snapshot() === savedState || inConflict) return;
+    if (!dirty() || inConflict) return;
     event.preventDefault();
     var href = this.href;
     save().then(function () { if (snapshot() === savedState) location.href = href; });
@@ -518,7 +519,7 @@
 
   // ---- start: the lesson's blocks, read from its newest revision
   fetch(root.dataset.load, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-    blocks = data.blocks; base = data.base; seen = data.seen || null; savedState = snapshot();
+    blocks = data.blocks; base = data.base; seen = data.seen || null; savedState = snapshot(); loaded = true;
     record(); render(null);
     say(seen ? t("outside", { n: base }) : t("unchanged", { n: base }));
     preview(data.text);
