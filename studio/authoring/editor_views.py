@@ -40,6 +40,19 @@ def checked_path(path: str) -> str:
     return path
 
 
+def is_lesson(path: str) -> bool:
+    """A lesson's file, which the block view edits (an import report or a page elsewhere is text)."""
+    return path.startswith("lessons/") and path.endswith(".md")
+
+
+def view_of(path: str, asked: str | None, line: int | None) -> str:
+    """The editor a lesson opens in: blocks, unless the Markdown view is asked for, or a line of the text
+    (a problem's link) is; course.yml, captions and other Markdown files are text only."""
+    if not is_lesson(path) or asked == "markdown" or (line and asked != "blocks"):
+        return "markdown"
+    return "blocks"
+
+
 @bp.get("/edit/<path:path>")
 @requires("lesson.edit")
 def edit(org: str, course: str, path: str) -> str:
@@ -48,6 +61,9 @@ def edit(org: str, course: str, path: str) -> str:
         abort(404)
     rev = revisions.peek(db(), g.course, path)
     line = request.args.get("line", type=int)
+    title = editor.lesson_title(path, rev.content)
+    if view_of(path, request.args.get("view"), line) == "blocks":  # the blocks load by the API's GET
+        return render_template("blocks_editor.html", path=path, title=title, media=media_files.existing(g.course))
     seen = "" if revisions.recorded(rev) else rev.content_hash  # the save must find this text on disk still
     return render_template(
         "editor.html",
@@ -56,7 +72,7 @@ def edit(org: str, course: str, path: str) -> str:
         seen=seen,
         line=line,
         kinds=KINDS,
-        title=editor.lesson_title(path, rev.content),
+        title=title,
         media=media_files.existing(g.course) if path.endswith(".md") else [],
     )
 

@@ -28,7 +28,7 @@ def test_editor_inserts_keep_quizzes_and_media_whole_and_undo_works(browser, liv
     base, _app = live
     context = browser.new_context()
     page = sign_in(context, base, "author@inst.example", heading=INSTITUTE)
-    page.goto(f"{base}/o/inst/c/c1/edit/lessons/01-welcome.md")
+    page.goto(f"{base}/o/inst/c/c1/edit/lessons/01-welcome.md?view=markdown")
     text = page.locator("#text")
     text.fill(LESSON_TEXT)
     wait_saved(page)
@@ -93,7 +93,7 @@ def test_editor_with_its_panels_open_and_a_job_page_pass_axe(browser, live, widt
     base, _app = live
     context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
     page = sign_in(context, base, "author@inst.example", heading=INSTITUTE)
-    page.goto(f"{base}/o/inst/c/c1/edit/lessons/01-welcome.md")
+    page.goto(f"{base}/o/inst/c/c1/edit/lessons/01-welcome.md?view=markdown")
     page.get_by_role("button", name="Image").click()
     page.get_by_text("Add a question").click()
     expect(page.locator("#m-existing")).to_be_visible()

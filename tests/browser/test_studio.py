@@ -35,6 +35,7 @@ def write_lesson(page, title, body):
     page.get_by_label("New lesson title").fill(title)
     page.get_by_role("button", name="Add a lesson").click()
     expect(page.locator("#file-path")).to_contain_text(".md")
+    page.get_by_role("link", name="Markdown view").click()  # a new lesson opens in the block view
     page.locator("#text").fill(f"---\ntitle: {title}\n---\n{body}\n")
     wait_saved(page)
 
@@ -129,7 +130,7 @@ def test_two_sessions_edit_one_lesson_and_nothing_is_lost(browser, live):
     first_ctx, second_ctx = browser.new_context(), browser.new_context()
     first = sign_in(first_ctx, base, "author@inst.example", heading=INSTITUTE)
     second = sign_in(second_ctx, base, "admin@inst.example", heading=INSTITUTE)
-    editor = f"{base}/o/inst/c/c1/edit/{LESSON}"
+    editor = f"{base}/o/inst/c/c1/edit/{LESSON}?view=markdown"
     first.goto(editor)
     second.goto(editor)
 
@@ -199,7 +200,7 @@ def test_editor_toolbar_works_from_the_keyboard(browser, live):
     base, _app = live
     context = browser.new_context()
     page = sign_in(context, base, "author@inst.example", heading=INSTITUTE)
-    page.goto(f"{base}/o/inst/c/c1/edit/{LESSON}")
+    page.goto(f"{base}/o/inst/c/c1/edit/{LESSON}?view=markdown")
     page.locator("#text").evaluate("t => t.setSelectionRange(0, 0)")
     page.get_by_role("button", name="Bold").focus()
     page.keyboard.press("ArrowRight")

@@ -27,7 +27,7 @@ def test_create_from_the_starter(author, app):
 
 
 def test_check_report_links_to_the_editor_at_the_line(author):
-    lesson = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    lesson = author.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
     assert 'id="text"' in lesson
     base = int(lesson.split('data-base="')[1].split('"')[0])
     broken = "---\ntitle: Welcome\n---\nIntro.\n\n![](media/missing.png)\n"
@@ -111,7 +111,7 @@ def test_question_editor_writes_the_quiz_syntax(author):
 
 
 def test_questions_written_by_the_editor_pass_the_check(author):
-    lesson = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    lesson = author.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
     base = int(lesson.split('data-base="')[1].split('"')[0])
     quiz = author.api(
         "/api/o/inst/c/c1/question",

@@ -14,7 +14,7 @@ from tests.studio.conftest import LESSON
 
 
 def test_the_editor_heads_with_the_lesson_title_and_offers_only_existing_files(author):
-    page = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    page = author.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
     title = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
     assert "Welcome" in title and LESSON not in title
     assert f'<code id="file-path">{LESSON}</code>' in page  # the path stays in sight

@@ -76,7 +76,7 @@ def test_a_build_of_a_course_with_errors_fails_with_the_problems(studio):
     consumer = start_embedded_worker(studio)
     try:
         author = Person(studio, "author@inst.example")
-        page = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+        page = author.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
         base = int(page.split('data-base="')[1].split('"')[0])
         author.api(
             "/api/o/inst/c/c1/save", {"path": LESSON, "text": "---\ntitle: A\n---\n![](media/gone.png)\n", "base": base}

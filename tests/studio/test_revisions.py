@@ -26,7 +26,7 @@ def lesson_file(app) -> Path:
 
 
 def opened(who) -> int:
-    page = who.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    page = who.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
     return int(page.split('data-base="')[1].split('"')[0])
 
 
@@ -92,7 +92,7 @@ def test_changes_made_on_disk_become_a_revision_before_a_save_can_overwrite_them
 
 def editor_page(who) -> tuple[int, str, str]:
     """The base revision and the digest of an unrecorded base (``seen``) the editor hands its script, and the page."""
-    page = who.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    page = who.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
     return int(re.search(r'data-base="(\d+)"', page)[1]), re.search(r'data-seen="([^"]*)"', page)[1], page
 
 
@@ -242,7 +242,7 @@ def _history(app):
 
 
 def served_base(who) -> int:
-    status, page = who.request("GET", f"/o/inst/c/c1/edit/{LESSON}")
+    status, page = who.request("GET", f"/o/inst/c/c1/edit/{LESSON}?view=markdown")
     assert status == 200
     return int(re.search(rb'data-base="(\d+)"', page).group(1))
 
