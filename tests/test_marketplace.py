@@ -101,7 +101,9 @@ def test_gate_passes_the_sample_and_names_what_is_missing(sample, tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     report = gate(load_course(sample), [Built(broken, "scorm12", "en")], budget_mb=0.0001)
     failed = {r.rule: r for r in report.failed}
-    assert set(failed) == {"metadata", "packages"}
+    # without course.yml's licence, media/credits.yml's "course" covers nothing: the quality rule says so
+    assert set(failed) == {"metadata", "packages", "quality"}
+    assert any("'course' needs a license in course.yml" in d for d in failed["quality"].details)
     assert any(d.startswith("license:") for d in failed["metadata"].details)
     assert any(d.startswith("audience:") for d in failed["metadata"].details)
     assert failed["packages"].details[0].startswith("broken.zip: cannot be opened")

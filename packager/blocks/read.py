@@ -295,7 +295,7 @@ def comparable(value: Any) -> Any:
     """A lesson model (or part) as plain data without source lines and with HTML whitespace folded:
     what a learner gets, to compare two texts that should build the same lesson."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.compare}  # not source_key
         skip = {"line", "body_line", "minutes_line", "path"}
         return (type(value).__name__, {k: comparable(v) for k, v in fields.items() if k not in skip})
     if isinstance(value, list | tuple):
