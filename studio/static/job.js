@@ -4,7 +4,8 @@
   var root = document.getElementById("job");
   if (!root) return;
   var bar = document.getElementById("job-progress"), state = document.getElementById("job-state");
-  var words = JSON.parse(document.getElementById("job-words").textContent);  // in the interface's language
+  var list = document.getElementById("job-words");  // the status in the interface's language
+  var words = list ? JSON.parse(list.textContent) : {};
   function poll() {
     fetch(root.dataset.status, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
       bar.value = job.progress;
