@@ -12,6 +12,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pptx
 import pytest
@@ -61,6 +62,12 @@ def fetched():
 def deck(tmp_path_factory: pytest.TempPathFactory, fetched):
     tmp = tmp_path_factory.mktemp("deck")
     return import_file(make_pptx(tmp / "basics.pptx", linked_picture=fetched[0]), tmp / "course")
+
+
+def own(problems: list[Any]) -> list[Any]:
+    """The problems of what was imported: an imported course names the starter's provider until its
+    author puts theirs (kstudio check warns about those placeholders, as for a new course)."""
+    return [p for p in problems if "starter's placeholder" not in p.message]
 
 
 def lesson(result, n: int) -> str:
@@ -122,7 +129,7 @@ def test_word_report_counts_and_check(word):
     assert "| converted | 12 |" in report and "| approximated | 2 |" in report
     assert "media/image-002.png has no alt text in the document" in report
     # the picture without alt text is the one problem the check lists, in the report too
-    assert [p.message for p in word.problems] == ["image 'media/image-002.png' has no alt text"]
+    assert [p.message for p in own(word.problems)] == ["image 'media/image-002.png' has no alt text"]
     assert "lessons/02-why-grievances-matter.md:31: error: image 'media/image-002.png' has no alt text" in report
 
 
@@ -138,7 +145,7 @@ def test_deck_sections_slides_notes_media(deck):
     assert "| Series | Jan | Feb |\n|---|---|---|\n| Received | 12 | 15 |\n\nMost in February" in second
     smartart = "- Receive\n- Register\n   - on the day it arrives\n   - \\- \\[x\\] not a task\n- Reply"
     assert smartart in second
-    assert [p.message for p in deck.problems] == ["image 'media/image-002.png' has no alt text"]
+    assert [p.message for p in own(deck.problems)] == ["image 'media/image-002.png' has no alt text"]
 
 
 needs_libreoffice = pytest.mark.skipif(
@@ -246,7 +253,7 @@ def test_deck_without_sections_groups_slides(tmp_path):
     made.save(str(tmp_path / "steps.pptx"))
     result = import_file(tmp_path / "steps.pptx", tmp_path / "out", options=ImportOptions(slides_per_lesson=2))
     assert [lesson.title for lesson in result.course.modules[0].lessons] == ["Step 1", "Step 3"]
-    assert result.problems == []
+    assert own(result.problems) == []
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +271,7 @@ def built(word, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Pa
 
 def test_the_imported_course_checks_clean_and_builds_to_every_format(built):
     folder, packages = built
-    assert check_course(load_course(folder, use_cache=False)) == []
+    assert own(check_course(load_course(folder, use_cache=False))) == []
     assert len(packages) == len(FORMATS)
     site = next(p for p in packages if p.name.endswith("-html.zip"))
     with zipfile.ZipFile(site) as z:

@@ -55,7 +55,7 @@ def test_build_all_in_one_click_and_preview_on_devices_and_languages(browser, li
         rows.filter(has_text="-hi-html.zip").get_by_role("link").click()
     assert download.value.suggested_filename.endswith("-hi-html.zip")
 
-    page.goto(f"{base}{COURSE}/edit/{LESSON}")
+    page.goto(f"{base}{COURSE}/edit/{LESSON}?view=markdown")  # the device and language switch: the Markdown view's pane
     frame = page.locator("#preview")
     expect(page.frame_locator("#preview").locator("article.ks-lesson")).to_be_visible(timeout=15000)
     fit = frame.evaluate("f => f.offsetWidth")  # the pane's width
@@ -87,7 +87,7 @@ def test_build_all_in_one_click_and_preview_on_devices_and_languages(browser, li
     small = phone(browser)
     page = sign_in(small, base, "author@inst.example")
     failures = []
-    for address in (base + COURSE + "/builds", job, f"{base}{COURSE}/edit/{LESSON}"):
+    for address in (base + COURSE + "/builds", job, f"{base}{COURSE}/edit/{LESSON}?view=markdown"):
         page.goto(address)
         failures += axe_failures(page, f"{address} @320", iframes=False)
     small.close()

@@ -90,7 +90,7 @@ def test_one_job_builds_every_format_in_every_language_and_lists_the_downloads(s
 
 
 def test_a_build_where_nothing_can_be_built_fails_with_each_reason(app, author):
-    page = author.get(f"/o/inst/c/c1/edit/{LESSON}").get_data(as_text=True)
+    page = author.get(f"/o/inst/c/c1/edit/{LESSON}?view=markdown").get_data(as_text=True)
     base = int(page.split('data-base="')[1].split('"')[0])
     broken = "---\ntitle: A\n---\n![](media/gone.png)\n"
     author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": broken, "base": base})

@@ -10,7 +10,7 @@ LESSON = "lessons/01-getting-started/01-welcome.md"
 
 
 def test_the_editor_offers_devices_and_the_courses_languages_in_frames_of_the_content_origin(sample, author):  # noqa: F811
-    page = author.get(f"{COURSE}/edit/{LESSON}").get_data(as_text=True)
+    page = author.get(f"{COURSE}/edit/{LESSON}?view=markdown").get_data(as_text=True)  # the Markdown view's pane
     for device in ('data-device="phone" data-width="360" data-height="740"', 'data-width="768" data-height="1024"'):
         assert device in page
     assert page.count('aria-pressed="true"') == 2  # the pane's width and the course's own language
