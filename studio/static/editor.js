@@ -22,7 +22,9 @@
   // so the server refuses it if the file changed again; every later base is a recorded revision
   var seen = root.dataset.seen || null;
   var backupKey = "kstudio:" + root.dataset.save + ":" + path;
-  var saved = text.value, saving = false, again = false, inConflict = false;
+  // the text as the server sent it (defaultValue), not as the page holds it now: what someone typed before
+  // this script ran (a slow phone) is then unsaved text, and saved below, not taken for the saved text
+  var saved = text.defaultValue, saving = false, again = false, inConflict = false;
   var saveTimer = null, previewTimer = null;
 
   function post(url, body) {
@@ -114,7 +116,7 @@
     refreshPreview(0);
   });
 
-  text.addEventListener("input", function () {
+  function edited() {
     if (text.value === saved && !saving) {  // back to the saved text (undo, or typed back): nothing to save
       clearTimeout(saveTimer);
       localStorage.removeItem(backupKey);
@@ -125,7 +127,9 @@
       schedule();
     }
     refreshPreview(250);
-  });
+  }
+  text.addEventListener("input", edited);
+  if (text.value !== saved) setTimeout(edited, 0);  // typed before this script ran (after the setup below)
   document.getElementById("save").addEventListener("click", function () { clearTimeout(saveTimer); save(); });
   window.addEventListener("beforeunload", function (event) {
     if (text.value !== saved && !inConflict) { save(); event.preventDefault(); }
