@@ -92,16 +92,7 @@ def _import_job(org: str, job_id: int) -> dict[str, Any]:
     if job.status == "done" and result.get("course"):
         result["course_url"] = url_for("courses.course", org=org, course=result["course"])
         result["report_url"] = url_for("editor.edit", org=org, course=result["course"], path=result["report"])
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "params": job.params,
-        "status": job.status,
-        "progress": job.progress,
-        "message": job.message,
-        "result": result,
-        "no_worker": job.status == "queued" and not jobs.worker_running(this_app(), db()),
-    }
+    return jobs.job_fields(this_app(), db(), job, result)
 
 
 @bp.get("/imports/<int:job_id>")

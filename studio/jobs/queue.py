@@ -401,6 +401,21 @@ def sweep_temporaries(app: Flask) -> list[Path]:
     return temporaries.sweep(Path(app.config["DATA_DIR"]) / "builds", age) + temporaries.sweep(media_dir(), age)
 
 
+def job_fields(app: Flask, session: Session, job: Job, result: dict[str, Any]) -> dict[str, Any]:
+    """What a job's page and its status poll show of *job* (with *result* as the page shapes it); the
+    pages add their own addresses."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "params": job.params,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "result": result,
+        "no_worker": job.status == "queued" and not worker_running(app, session),
+    }
+
+
 def worker_running(app: Flask, session: Session) -> bool:
     """Whether some worker's heartbeat is fresh (within one lease)."""
     since = now() - dt.timedelta(seconds=lease_seconds(app))

@@ -42,11 +42,25 @@ def _course_helpers() -> dict[str, Any]:
         course = g.get("course")
         return course is not None and jobs.waiting_without_worker(this_app(), db(), course.id)
 
+    def job_words() -> dict[str, str]:
+        """A job's status in words (job.html, import_job.html and job.js, which reads them from the page)."""
+        return {
+            "queued": _("Waiting for the worker"),
+            "running": _("Working"),
+            "done": _("Finished"),
+            "failed": _("Failed"),
+        }
+
     def course_languages() -> dict[str, str]:
         """The course's languages and their names, its own first (the build form, the preview's switch)."""
         return build_all.offered(this_app(), g.course)
 
-    return {"no_job_worker": no_job_worker, "course_languages": course_languages, "is_rtl": is_rtl}
+    return {
+        "no_job_worker": no_job_worker,
+        "job_words": job_words,
+        "course_languages": course_languages,
+        "is_rtl": is_rtl,
+    }
 
 
 def course_job(job_id: int) -> Job:
@@ -62,15 +76,8 @@ def job_dict(job: Job, org: str, course: str) -> dict[str, Any]:
     for item in result.get("files", []) + result.get("packages", []):
         item["url"] = url_for("jobs.download", org=org, course=course, job_id=job.id, name=item["name"])
     return {
-        "id": job.id,
-        "kind": job.kind,
-        "params": job.params,
-        "status": job.status,
-        "progress": job.progress,
-        "message": job.message,
-        "result": result,
+        **jobs.job_fields(this_app(), db(), job, result),
         "url": url_for("jobs.show", org=org, course=course, job_id=job.id),
-        "no_worker": job.status == "queued" and not jobs.worker_running(this_app(), db()),
     }
 
 

@@ -302,27 +302,15 @@
     var file = el("input", { type: "file", id: uid(), accept: kind === "attachment" ? null : kind + "/*" });
     var upload = button(t("upload"), t("uploadFor", { n: i + 1 }), function () {
       if (!file.files.length) { out.textContent = t("chooseFirst"); file.focus(); return; }
-      var form = new FormData(), xhr = new XMLHttpRequest();
+      var form = new FormData();
       form.append("file", file.files[0]); form.append("alt", b[textKey] || "");
-      xhr.open("POST", root.dataset.media);
-      xhr.setRequestHeader("X-CSRFToken", token);
-      xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); out.textContent = t("uploading", { percent: bar.value }); }
-      });
-      xhr.addEventListener("load", function () {
-        var data = {};
-        try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: "HTTP " + xhr.status }; }
-        bar.hidden = true;
-        if (xhr.status !== 200) { out.textContent = t("notUploaded", { error: data.error || xhr.status }); return; }
+      window.KS_UPLOAD(root.dataset.media, token, form, bar, out, t, function (data) {
         if (media.indexOf(data.path) < 0) media.push(data.path);
         var index = blocks.indexOf(b);
         change(function () { b.src = data.path; }, index);  // one step of the history: Undo takes it back
         var shown = list.querySelector('.block[data-i="' + index + '"] .upload-status');
         if (shown) shown.textContent = t("uploaded", { path: data.path });
       });
-      xhr.addEventListener("error", function () { bar.hidden = true; out.textContent = t("unreachableUpload"); });
-      bar.hidden = false; bar.value = 0;
-      xhr.send(form);
     });
     var textLabel = t(kind === "image" ? "altText" : kind === "attachment" ? "linkText" : "mediaTitle");
     return [

@@ -281,25 +281,12 @@
     event.preventDefault();
     var bar = document.getElementById("m-progress"), out = document.getElementById("m-status");
     if (text.readOnly) return;
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", root.dataset.media);
-    xhr.setRequestHeader("X-CSRFToken", token);
-    xhr.upload.addEventListener("progress", function (e) {
-      if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); out.textContent = t("uploading", { percent: bar.value }); }
-    });
-    xhr.addEventListener("load", function () {
-      var data = {};
-      try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: "HTTP " + xhr.status }; }
-      bar.hidden = true;
-      if (xhr.status !== 200) { out.textContent = t("notUploaded", { error: data.error || xhr.status }); return; }
+    window.KS_UPLOAD(root.dataset.media, token, new FormData(mediaForm), bar, out, t, function (data) {
       insertBlock(data.markdown);
       out.textContent = t("uploaded", { path: data.path });
       mediaForm.reset();
       followMediaJob(data.job, data.path, out);
     });
-    xhr.addEventListener("error", function () { bar.hidden = true; out.textContent = t("unreachableUpload"); });
-    bar.hidden = false; bar.value = 0;
-    xhr.send(new FormData(mediaForm));
   });
 
   // A file already in the course: inserted as its own paragraph, never a name that does not exist
