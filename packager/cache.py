@@ -22,7 +22,7 @@ from .files import write_atomic
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "7"  # bump when parsing output changes
+PARSER_VERSION = "8"  # bump when parsing output changes
 
 
 def cache_dir() -> Path:

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from . import yamlsrc
 from .errors import Problem, did_you_mean, error
 from .i18n.segments import Lookup, front_segments
-from .markdown import CONTAINERS, LessonEnv, budget, parser
+from .markdown import CONTAINERS, LessonEnv, budget, parser, traps
 from .markdown.context import Container, Context, slug
 from .model import Block, Caption, Competency, Html, Lesson
 from .patterns import LESSON_ID_PATTERN
@@ -114,6 +114,7 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     if ctx.cpu_budget is not None:
         walker.mdenv[budget.ENV_KEY] = budget.Budget(ctx.cpu_budget)
     tokens = md.parse(body, walker.mdenv)
+    problems += traps.lesson_traps(path, tokens, body_offset)
     lesson.blocks = _blocks(tokens, body.split("\n"), walker)
     lesson.media, lesson.links = env.media, env.links
     problems += env.problems

@@ -32,7 +32,8 @@ def preview_lesson(
     inline_captions: bool = False,
 ) -> tuple[str, list[Problem]]:
     """(HTML of lesson *path* with *text* as the player shows it in *lang*, the lesson's problems: the
-    parse's and those of ``checks.check_lesson``, missing files and silent traps, as ``check`` finds them).
+    parse's, silent traps among them, and those of ``checks.check_lesson``, missing files, as ``check``
+    finds them).
 
     *lang* None is the course's own language. *cpu_budget* bounds the parse (:class:`LessonTooComplex`
     past it). Captions are served as files by default (a preview is served over http, unlike a package
@@ -43,7 +44,7 @@ def preview_lesson(
     if old is None:
         raise NotInCourse(f"{path} is not listed in course.yml's modules, so the player does not show it")
     lesson, problems = parse_lesson(text, path, replace(ctx, cpu_budget=cpu_budget))
-    problems += check_lesson(course, lesson, text, cpu_budget=cpu_budget)
+    problems += check_lesson(course, lesson)
     lesson.id = old.id  # the preview keeps the lesson's place even while its id: is being edited
     for module in course.modules:
         module.lessons = [lesson if item is old else item for item in module.lessons]

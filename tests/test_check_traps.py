@@ -1,5 +1,5 @@
 """Silent traps: text that parses cleanly but shows learners what the author did not mean is reported by
-``check`` at its file and line (packager/checks/traps.py), and by the editor's problem list."""
+``check`` at its file and line (packager/markdown/traps.py), and by the editor's problem list."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from packager import check_course, load_course, preview_lesson
 from packager.__main__ import main
-from packager.checks import traps
+from packager.lesson import LessonContext, parse_lesson
 from tests.conftest import SAMPLE
 
 HEAD = "---\ntitle: Lesson A\nminutes: 5\n---\n"
@@ -111,4 +111,5 @@ def test_the_editor_preview_reports_traps_and_missing_files_in_unsaved_text(make
 
 def test_traps_read_line_numbers_after_front_matter_and_windows_newlines():
     text = (HEAD + "\n![V](media/v.mp4)\nCaption\n").replace("\n", "\r\n")
-    assert [p.line for p in traps.lesson_traps("lessons/a.md", text)] == [6]
+    _, found = parse_lesson(text, "lessons/a.md", LessonContext({}, lambda _, target: target, lambda _: []))
+    assert [(p.line, p.message.split(" ")[0]) for p in found] == [(6, "video")]

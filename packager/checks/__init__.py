@@ -1,7 +1,7 @@
 """Checks over a loaded course: small functions that each yield problems, all run together.
 
-A new check is one function in one of these modules and one entry in :data:`CHECKS`; a check that
-reads one lesson's text (``traps.py``) is one entry in ``traps.TEXT_CHECKS`` and runs in the editor too.
+A new check is one function in one of these modules and one entry in :data:`CHECKS`. A check of how
+one lesson's text parses (the silent traps) runs with the parse itself: ``markdown/traps.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import partial
 from ..errors import Problem
 from ..model import Course, Lesson
 from ..runner import LOCAL, Runner
-from . import competencies, ids, links, media, mediafiles, placeholders, timing, traps
+from . import competencies, ids, links, media, mediafiles, placeholders, timing
 
 Check = Callable[[Course], Iterable[Problem]]
 
@@ -29,7 +29,6 @@ CHECKS: dict[str, Check] = {
     "competency-framework": competencies.framework_competencies,
     "starter-placeholders": placeholders.starter_placeholders,
     "translations": lambda course: _translation_qa(course, course.translations),
-    **{name: traps.over_lessons(name) for name in traps.TEXT_CHECKS},
 }
 
 
@@ -57,8 +56,8 @@ def check_course(course: Course, *, translations: Sequence[str] | None = None, r
     return sorted(problems, key=lambda p: (p.file != "course.yml", p.file, p.line or 0, p.message))
 
 
-def check_lesson(course: Course, lesson: Lesson, text: str, *, cpu_budget: float | None = None) -> list[Problem]:
-    """The checks of one lesson on its own, over *text* (its source, saved or not): missing files and
-    the silent traps. The editor's problem list shows these beside the parse's own problems, so what
-    the course page's check reports about a lesson is seen while it is written."""
-    return [*media.missing_lesson_media(course, lesson), *traps.lesson_traps(lesson.path, text, cpu_budget)]
+def check_lesson(course: Course, lesson: Lesson) -> list[Problem]:
+    """The checks of one lesson on its own (parsed from its text, saved or not): its missing files. The
+    editor's problem list shows these beside the parse's own problems (the silent traps among them), so
+    what the course page's check reports about a lesson is seen while it is written."""
+    return list(media.missing_lesson_media(course, lesson))

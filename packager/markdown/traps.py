@@ -7,10 +7,11 @@
 - An image one line from text is inside that paragraph: the PDF handout draws it page-high, and the
   translator gets it inside the paragraph's segment.
 
-Each check reads the lesson's text again (the model keeps blocks, not where they came from) with the
-lesson parser itself, so it sees exactly the structure the learner's page is built from. A text is
-parsed once for the three, and what they found is kept by text (a build checks each language's course
-over the same files). :func:`lesson_traps` runs them over a text not saved yet (the editor's problem list).
+The checks read the tokens of the lesson's own parse (``lesson.parse_lesson`` calls
+:func:`lesson_traps` before it turns them into blocks), so they see exactly the structure the learner's
+page is built from, cost no second parse, run in the parse's workers and are kept with the parse in
+its cache: a build after a one-lesson edit checks one lesson, and the editor's live preview, which
+parses the unsaved text, reports them as it types.
 """
 
 from __future__ import annotations
@@ -18,16 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from markdown_it.token import Token
 
 from ..errors import Problem, error, warning
-from ..lesson import MAX_LESSON_BYTES, split_front_matter
-from ..markdown import budget, parser
-from ..markdown.quiz import KIND_WORDS
-from ..markdown.rules import media_kind
-from ..model import Course
+from .quiz import KIND_WORDS
+from .rules import media_kind
 
 QUIZ_KINDS = ("quiz", "check")
 _MARK = re.compile(r"^\[( |x|X)\]\s")
@@ -37,7 +34,7 @@ _QUESTION_KEYS = ("points", "competency")
 
 @dataclass(frozen=True)
 class LessonText:
-    """A lesson's body as the parser reads it, and how to turn its token lines into file lines."""
+    """A lesson's body as the parser read it, and how to turn its token lines into file lines."""
 
     path: str
     tokens: Sequence[Token]
@@ -46,28 +43,6 @@ class LessonText:
 
     def line(self, token: Token, extra: int = 0) -> int:
         return (token.map[0] if token.map else 0) + 1 + self.offset + extra
-
-
-def read(path: str, text: str, cpu_budget: float | None = None) -> LessonText:
-    """*text* (lesson *path*) parsed as the lesson parser parses it, without rendering anything;
-    *cpu_budget* bounds the parse as the live preview's own (:class:`LessonTooComplex` past it)."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    _, body, offset = split_front_matter(text, path, [])  # its problems are the loader's to report
-    env = {budget.ENV_KEY: budget.Budget(cpu_budget)} if cpu_budget is not None else {}
-    return LessonText(path, parser().parse(body, env), offset)
-
-
-def _texts(course: Course) -> Iterator[tuple[str, str]]:
-    """(path, text) of every lesson of *course*, as its folder holds them."""
-    for lesson in course.lessons:
-        path = course.root / lesson.path
-        try:
-            if path.stat().st_size > MAX_LESSON_BYTES:
-                continue  # the loader reported it and parsed nothing
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # the loader reported it
-        yield lesson.path, text
 
 
 def _outside_quizzes(tokens: Sequence[Token]) -> Iterator[tuple[int, Token]]:
@@ -217,27 +192,7 @@ TEXT_CHECKS: dict[str, TextCheck] = {
 }
 
 
-@lru_cache(maxsize=1024)
-def _found(path: str, text: str) -> dict[str, tuple[Problem, ...]]:
-    lesson = read(path, text)
-    return {name: tuple(check(lesson)) for name, check in TEXT_CHECKS.items()}
-
-
-def over_lessons(name: str) -> Callable[[Course], Iterator[Problem]]:
-    """Text check *name* over every lesson of a course, read from its folder: an entry for ``checks.CHECKS``."""
-
-    def run(course: Course) -> Iterator[Problem]:
-        for path, text in _texts(course):
-            yield from _found(path, text)[name]
-
-    run.__name__ = run.__qualname__ = TEXT_CHECKS[name].__name__
-    return run
-
-
-def lesson_traps(path: str, text: str, cpu_budget: float | None = None) -> list[Problem]:
-    """Every trap in lesson *path*'s *text* (saved or not): the editor's problem list runs these, within
-    the live preview's *cpu_budget*."""
-    if cpu_budget is None:
-        return [problem for found in _found(path, text).values() for problem in found]
-    lesson = read(path, text, cpu_budget)
+def lesson_traps(path: str, tokens: Sequence[Token], offset: int) -> list[Problem]:
+    """Every trap in lesson *path*, from the *tokens* of its body (*offset* lines of front matter before it)."""
+    lesson = LessonText(path, tokens, offset)
     return [problem for check in TEXT_CHECKS.values() for problem in check(lesson)]
