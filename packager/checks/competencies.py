@@ -29,10 +29,10 @@ def framework_competencies(course: Course) -> Iterator[Problem]:
     ``packager.igot.competencies``) when the course has one. Without one the names alone are kept, as
     before, and the igot build warns that iGOT's competencies v6 need the ids: not check, which would
     warn every course that is not (yet) for iGOT, the starter of a new one included."""
-    from ..igot.competencies import course_yml_line, framework_of, lesson_line
-
     if not course.competencies and not any(lesson.competencies for lesson in course.lessons):
         return
+    from ..igot.competencies import course_yml_line, framework_of, lesson_line  # a course with competencies only
+
     framework, problems = framework_of(course)
     yield from problems
     if framework is None:
