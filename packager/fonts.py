@@ -101,8 +101,13 @@ def chain(lang: str, runner: Runner = LOCAL) -> list[str]:
     return main + [f for f in FALLBACKS if f in have]
 
 
-def webfonts(lang: str, text: Iterable[str], runner: Runner = LOCAL) -> list[WebFont]:
-    """The subset fonts a page in *lang* showing *text* needs (none for Latin text); *runner* runs fc-list."""
+def webfonts(lang: str, text: Iterable[str], runner: Runner = LOCAL, *, whole_script: bool = False) -> list[WebFont]:
+    """The subset fonts a page in *lang* showing *text* needs (none for Latin text); *runner* runs fc-list.
+
+    *whole_script* keeps every character of the script's font, not only those *text* shows: the studio's
+    previews, where a translator's edit that adds a letter would otherwise cut the font again (seconds
+    each time); the cut is then made once per font and kept in the cache. A package carries only what
+    it shows."""
     latin = script_for(lang) is LATIN
     seen: set[str] = set()
     for part in text:  # one piece at a time: a long course's text is never held whole
@@ -125,7 +130,8 @@ def webfonts(lang: str, text: Iterable[str], runner: Runner = LOCAL) -> list[Web
             continue
         left -= mine
         if n == 0 and not latin:
-            mine |= {c for c in _KEEP if ord(c) in _cmap(have[family])}
+            keep = {chr(c) for c in _cmap(have[family])} if whole_script else _KEEP
+            mine |= {c for c in keep if ord(c) in _cmap(have[family])}
         fonts.append(_subset(family, have[family], frozenset(mine)))
     if left:
         log.warning("no installed font has %s", ", ".join(f"U+{ord(c):04X}" for c in sorted(left)[:10]))

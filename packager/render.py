@@ -116,6 +116,9 @@ class Player:
     inline_captions: bool = True
     """Put caption tracks into the lesson as data: URLs. Browsers refuse <track> files from file://
     (each file is its own origin), so an offline package needs this; a web server does not."""
+    whole_script_fonts: bool = False
+    """Cut the script's webfont whole, not to the letters shown (``fonts.webfonts``' *whole_script*): the
+    studio's previews, so a translation's new letter does not cut the font again."""
     assets: tuple[str, ...] = ASSETS
     """Files of the theme's ``static/`` folder the package carries, as ``assets/<name>``."""
     lms: dict[str, Any] | None = None
@@ -307,7 +310,7 @@ class Player:
         texts = (
             course_text(self.course) if script_for(self.lang) is LATIN else map(_visible_text, course_text(self.course))
         )
-        return webfonts(self.lang, chain(texts, extra), self.runner)
+        return webfonts(self.lang, chain(texts, extra), self.runner, whole_script=self.whole_script_fonts)
 
     @property
     def level_text(self) -> str:

@@ -150,3 +150,17 @@ def test_failed_build_leaves_no_partial_package(make_course, tmp_path, monkeypat
     with pytest.raises(OSError):
         export(course, "html", tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_preview_cuts_the_script_font_whole_so_a_new_letter_cuts_nothing_again():
+    """The studio's previews (``whole_script_fonts``) keep every letter of the script's font: a translator's
+    edit that brings a new letter shows at once instead of waiting seconds for another cut; a package
+    still carries only the letters it shows."""
+    from packager import fonts
+
+    before = fonts.webfonts("hi", ["अच्छी लोक सेवा"], whole_script=True)
+    after = fonts.webfonts("hi", ["उत्कृष्ट लोक सेवा"], whole_script=True)
+    assert before[0].family == "KS Devanagari" and before[0].data == after[0].data
+    assert {"उ", "ृ", "ष"} <= after[0].chars <= before[0].chars
+    shown = fonts.webfonts("hi", ["अच्छी लोक सेवा"])
+    assert "ष" not in shown[0].chars and len(shown[0].data) < len(before[0].data)

@@ -16,8 +16,9 @@ PREVIEW_CPU_SECONDS = 1.0
 
 
 def player_for(folder: Path, course: Course | None = None) -> Player:
-    # served over http, so caption tracks load as files; media as the pipeline's renditions, like a package
-    return Player(course or load_course(folder), inline_captions=False)
+    # served over http, so caption tracks load as files; media as the pipeline's renditions, like a package;
+    # the script's font cut whole, once, not again for each letter a translation adds
+    return Player(course or load_course(folder), inline_captions=False, whole_script_fonts=True)
 
 
 class NotOffered(NotInCourse):
