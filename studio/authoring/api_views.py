@@ -62,16 +62,14 @@ def save(org: str, course: str) -> Response | tuple[Response, int]:
     too_big = size_problem(path, len(text.encode("utf-8", "surrogatepass"))) if path.endswith(".md") else None
     if too_big:  # refused, not saved: the author's text stays in the editor, the message says what to do
         return jsonify(error=too_big.message), 413
-    shown = media_files.shown_media(g.course, path) if path.endswith(".md") else set()
+    before = media_files.saved_text(g.course, path)
     try:
         seen = data.get("seen") if isinstance(data.get("seen"), str) else None  # base not recorded yet
         rev = revisions.save(db(), g.course, path, text, base, current_user.id, seen=seen)
     except revisions.Conflict as conflict:
         theirs = conflict.theirs
         return jsonify(error="conflict", base=base, theirs={**_rev(theirs), "text": theirs.content}), 409
-    if path.endswith(".md"):  # media the lesson shows for the first time: their renditions, made by a job
-        new = media_files.shown_media(g.course, path, text) - shown
-        media_files.queue_renditions(this_app(), db(), g.course, current_user.id, new)
+    media_files.queue_newly_shown(this_app(), db(), g.course, current_user.id, path, before, rev.content)
     return jsonify(saved=_rev(rev))
 
 
@@ -103,6 +101,7 @@ def save_blocks(org: str, course: str) -> Response | tuple[Response, int]:
     if not isinstance(base, int):
         abort(400)
     seen = data.get("seen") if isinstance(data.get("seen"), str) and data.get("seen") else None
+    before = media_files.saved_text(g.course, path)
     try:
         rev, saved = lesson_blocks.save(db(), g.course, path, data, base, current_user.id, seen)
     except BlockError as exc:
@@ -111,6 +110,7 @@ def save_blocks(org: str, course: str) -> Response | tuple[Response, int]:
         newer = conflict.theirs
         them = {**_rev(newer), "text": newer.content, **lesson_blocks.theirs(newer)}
         return jsonify(error="conflict", base=base, theirs=them), 409
+    media_files.queue_newly_shown(this_app(), db(), g.course, current_user.id, path, before, rev.content)
     return jsonify(saved=_rev(rev), text=rev.content, **saved)  # the Markdown, for the preview and its view
 
 

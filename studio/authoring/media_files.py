@@ -19,7 +19,7 @@ from packager.media.probe import content_error
 
 from ..jobs import queue
 from ..models import CourseRecord, Job
-from .storage import course_dir
+from .storage import course_dir, course_file
 
 KINDS = {
     "image": {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
@@ -77,21 +77,36 @@ def upload(
 _SHOWN = re.compile(r"!\[[^\]\n]{0,2000}\]\(\s*<?([^\s)>]{1,500})")
 
 
-def shown_media(course: CourseRecord, path: str, text: str | None = None) -> set[str]:
-    """The course's image, video and audio files lesson *path* shows (with *text* as its Markdown; None:
-    as saved), course-relative."""
-    folder = course_dir(course)
-    if text is None:
-        try:
-            text = (folder / path).read_text("utf-8", errors="replace")
-        except OSError:
-            return set()
-    targets = _SHOWN.findall(text)
-    if not targets:
-        return set()
-    files = file_index(folder, [])
-    found = {resolve_target(path, target, files) for target in targets}
-    return {src for src in found if src in files and media_kind(src)}
+def saved_text(course: CourseRecord, path: str) -> str | None:
+    """Lesson *path*'s text as saved (None for a file that is not there yet): what a save compares the
+    media its new text shows with (:func:`queue_newly_shown`); read before the save."""
+    try:
+        return course_file(course, path).read_text("utf-8", errors="replace")
+    except (OSError, ValueError):
+        return None
+
+
+def shown_media(course: CourseRecord, path: str, *texts: str) -> list[set[str]]:
+    """For each of *texts* (lesson *path*'s Markdown), the course's image, video and audio files it shows,
+    course-relative. The course's files are listed once for all of them, and not at all when no text
+    shows anything."""
+    targets = [_SHOWN.findall(text) for text in texts]
+    if not any(targets):
+        return [set() for _ in texts]
+    files = file_index(course_dir(course), [])
+    found = [{resolve_target(path, target, files) for target in each} for each in targets]
+    return [{src for src in each if src in files and media_kind(src)} for each in found]
+
+
+def queue_newly_shown(
+    app: Flask, session: Session, course: CourseRecord, user_id: int | None, path: str, before: str | None, text: str
+) -> None:
+    """Renditions (a "media" job each) for the files lesson *path* shows in its saved *text* and did not
+    in *before*: both editors' saves call it, so a file first shown by either gets its renditions."""
+    if not path.endswith(".md"):
+        return
+    was, now = shown_media(course, path, before or "", text)
+    queue_renditions(app, session, course, user_id, now - was)
 
 
 def queue_renditions(app: Flask, session: Session, course: CourseRecord, user_id: int | None, srcs: set[str]) -> None:

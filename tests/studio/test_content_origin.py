@@ -214,3 +214,16 @@ def test_the_save_that_first_shows_a_file_queues_its_renditions_once(app, author
     again = shown + "\nMore text.\n"
     assert author.api("/api/o/inst/c/c1/save", {"path": LESSON, "text": again, "base": 2}).status_code == 200
     assert _media_jobs(app) == ["media/v.mp4"]  # already shown before this save: no second job
+
+
+def test_the_block_editors_save_that_first_shows_a_file_queues_its_renditions_too(app, author, tiny_media):
+    (folder(app) / "media/v.mp4").write_bytes(tiny_media["mp4"])
+    blocks = "/api/o/inst/c/c1/blocks"
+    lesson = author.get(f"{blocks}?path={LESSON}").get_json()
+    lesson["blocks"].append({"type": "video", "src": "media/v.mp4", "title": "A clip"})
+    assert author.api(blocks, {"path": LESSON, **lesson}).status_code == 200
+    assert _media_jobs(app) == ["media/v.mp4"]
+    lesson = author.get(f"{blocks}?path={LESSON}").get_json()
+    lesson["blocks"].append({"type": "heading", "level": 2, "text": "More"})
+    assert author.api(blocks, {"path": LESSON, **lesson}).status_code == 200
+    assert _media_jobs(app) == ["media/v.mp4"]
