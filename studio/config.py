@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long editing day is not cut off
     "SESSION_IDLE_SECONDS": 14 * 24 * 3600,  # a session unused this long is over (Django's two weeks)
+    # a session's last use is written at most this often: not a database write for every request of a
+    # busy editor (and the one write a GET may make)
+    "SESSION_TOUCH_SECONDS": 300,
     "LOGIN_ATTEMPTS": 5,  # failed sign-ins allowed per e-mail address from one client address ...
     "LOGIN_ATTEMPTS_PER_ADDRESS": 50,  # ... and per client address (an institute's people share one) ...
     "LOGIN_WINDOW_SECONDS": 900,  # ... within this many seconds

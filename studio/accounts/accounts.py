@@ -166,9 +166,6 @@ def sign_in(
 
 # --- sessions -------------------------------------------------------------------------------------------
 
-# last_seen is written at most this often: not a database write for every request of a busy editor
-_TOUCH_EVERY = dt.timedelta(minutes=5)
-
 
 def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()  # a copy of the database holds no usable session
@@ -193,9 +190,10 @@ def live_session(session: Session, key: str, user_id: int, idle_seconds: int) ->
     return row
 
 
-def touch_session(session: Session, row: UserSession) -> bool:
-    """Note that *row* is in use (at most every few minutes); True when there is something to commit."""
-    if now() - row.last_seen < _TOUCH_EVERY:
+def touch_session(session: Session, row: UserSession, every_seconds: int) -> bool:
+    """Note that *row* is in use, at most every *every_seconds* (not a write for every request of a busy
+    editor); True when there is something to commit."""
+    if now() - row.last_seen < dt.timedelta(seconds=every_seconds):
         return False
     session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen=now()))
     return True

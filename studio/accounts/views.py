@@ -39,7 +39,7 @@ def load_user(user_id: str) -> User | None:
     if row is None:
         return None
     with session_for(current_app) as own:  # its own transaction: the request's work commits (or not) apart
-        if accounts.touch_session(own, row):
+        if accounts.touch_session(own, row, current_app.config["SESSION_TOUCH_SECONDS"]):
             own.commit()
     g.user_session_id = row.id  # content URLs made in this request live only as long as this session
     return row.user

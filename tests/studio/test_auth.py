@@ -187,6 +187,22 @@ def test_a_session_unused_for_longer_than_its_lifetime_is_over(app, author):
     assert author.get("/o/inst/").status_code == 302
 
 
+def test_a_sessions_use_is_written_at_most_every_touch_interval(app, author, monkeypatch):
+    from studio.db import session_for
+    from studio.models import UserSession
+
+    def last_seen() -> dt.datetime:
+        with session_for(app) as session:
+            row = session.scalar(select(UserSession))
+            assert row is not None
+            return row.last_seen
+
+    seen = last_seen()
+    assert author.get("/o/inst/").status_code == 200 and last_seen() == seen  # within 5 minutes: no write
+    monkeypatch.setitem(app.config, "SESSION_TOUCH_SECONDS", 0)
+    assert author.get("/o/inst/").status_code == 200 and last_seen() > seen
+
+
 # --- throttling that cannot lock the owner out ---------------------------------------------------------
 
 

@@ -10,7 +10,6 @@ editor and the translator's workspace used to record.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import deque
 from pathlib import Path
@@ -22,7 +21,6 @@ import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import event, select
 
-from studio.accounts import accounts
 from studio.db import session_for
 from studio.jobs.queue import builds_dir
 from studio.models import ROLES, Job, Organisation, SegmentComment, Submission
@@ -197,10 +195,10 @@ def _endpoint(app: Any, address: str) -> str:
 
 
 def test_no_get_or_head_writes_a_row_or_a_file(app, studio_state, person, monkeypatch):
-    # A signed-in request notes its session's use at most every 5 minutes (accounts.touch_session, in a
+    # A signed-in request notes its session's use at most every SESSION_TOUCH_SECONDS (5 minutes; in a
     # transaction of its own, so that unused sessions end): the one write by design. On a loaded machine
     # this walk outlasts 5 minutes, so the test puts it out of reach rather than meet it by chance.
-    monkeypatch.setattr(accounts, "_TOUCH_EVERY", dt.timedelta(days=1))
+    monkeypatch.setitem(app.config, "SESSION_TOUCH_SECONDS", 24 * 3600)
     people = [person(f"{role}@inst.example") for role in ROLES]
     data = Path(app.config["DATA_DIR"])
     before = snapshot(data)
