@@ -79,6 +79,7 @@ PLAYER_STRINGS: dict[str, Text] = {
     "lrsRejected": "Your learning record store refused part of your progress record, so that part was not saved "
     "there. Please tell your course administrator.",
     "exit": "Exit course",
+    "languageOther": "This course is in {course}; it is not available here in {language}, your preferred language.",
     "reflectionCut": "Your learning platform keeps only the first {n} characters of this reflection; the whole text "
     "stays in this browser on this device.",
     "quiz": "Quiz",

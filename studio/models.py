@@ -397,3 +397,18 @@ class LrsDocument(Base):
     content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     content: Mapped[bytes] = mapped_column(LargeBinary)
     updated: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class LrsAgentProfile(Base):
+    """An Agent Profile API document of the studio's own LRS (a cmi5 LMS's ``cmi5LearnerPreferences``), for one
+    learner (by pseudonym) as a course's credentials see it: each course's LMS keeps its own."""
+
+    __tablename__ = "lrs_agent_profile"
+    __table_args__ = (UniqueConstraint("course_id", "agent", "profile_id", name="uq_lrs_agent_profile"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    agent: Mapped[str] = mapped_column(String(64))  # the learner's pseudonym
+    profile_id: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    updated: Mapped[dt.datetime] = mapped_column(default=now)  # the `since` of GET profileIds

@@ -25,7 +25,7 @@ from typing import Any
 from packager.export.xapi_core import tracker_config
 from packager.model import Course, Question, Quiz
 
-from .records import ORG_UNIT_EXT
+from .records import ORG_UNIT_EXT, VERSION_EXT
 
 V = "http://adlnet.gov/expapi/verbs/"
 A = "http://adlnet.gov/expapi/activities/"
@@ -142,12 +142,12 @@ class _Session:
     def _statement(
         self, verb: str, obj: dict[str, Any], result: dict[str, Any] | None, ca: dict[str, Any]
     ) -> dict[str, Any]:
-        context: dict[str, Any] = {"registration": self.registration, "language": self.c.lang}
+        version = self.c.course.version  # as the player sends it: context.revision and our extension
+        context: dict[str, Any] = {"registration": self.registration, "language": self.c.lang, "revision": version}
         activities = {k: v for k, v in ca.items() if v}
         if activities:
             context["contextActivities"] = activities
-        if self.org_unit:
-            context["extensions"] = {ORG_UNIT_EXT: self.org_unit}
+        context["extensions"] = {VERSION_EXT: version, **({ORG_UNIT_EXT: self.org_unit} if self.org_unit else {})}
         st: dict[str, Any] = {
             "id": self._uuid(),
             "timestamp": self.clock.isoformat(timespec="milliseconds").replace("+00:00", "Z"),

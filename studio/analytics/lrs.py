@@ -6,9 +6,11 @@ course: a statement sent with it is about that course, and is stored by ``record
 any other source. Reading (GET) answers with the stored statements, whose actors are pseudonyms.
 
 The State API (``activities/state``) keeps the player's resume state and a cmi5 LMS's launch data, per course
-activity, learner (by pseudonym) and registration. What is not here: voiding (our packages never void), the
-Agents and Activities resources and agent profiles (the player reads the cmi5 learner preferences and goes on
-without them), attachments.
+activity, learner (by pseudonym) and registration. The Agent Profile API (``agents/profile``) keeps a cmi5 LMS's
+``cmi5LearnerPreferences``, which the player reads at launch, per course and learner: a key is its course's
+only, so one course's LMS never reads what another's wrote. ``agents`` answers the Person object, which holds
+only the identifier asked about (the studio keeps no one's identifiers). What is not here: voiding (our
+packages never void), the Activities resource and activity profiles, attachments.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import CourseRecord, LearningRecord, LrsCredential, LrsDocument, now
+from ..models import CourseRecord, LearningRecord, LrsAgentProfile, LrsCredential, LrsDocument, now
 from . import records
 
 VERSION = "1.0.3"
@@ -38,7 +40,7 @@ MAX_BYTES = 1024 * 1024  # LRS_MAX_BYTES: one request's body
 MAX_BATCH = 500  # statements in one POST
 PAGE = 100  # statements in one GET answer, unless ``limit`` asks for fewer (at most MAX_PAGE)
 MAX_PAGE = 500
-MAX_DOCUMENT = 256 * 1024  # one State API document
+MAX_DOCUMENT = 256 * 1024  # one State or Agent Profile API document
 
 
 class LrsError(Exception):
@@ -312,11 +314,7 @@ def state_key(session: Session, credential: LrsCredential, args: Mapping[str, st
         raise LrsError(400, "activityId is missing")
     if records.place(_target(session, credential).base_iri, activity) is None:
         raise LrsError(400, "activityId is not an activity of this course")
-    try:
-        agent = json.loads(args.get("agent", ""))
-        learner = records.pseudonym(key, agent)
-    except (json.JSONDecodeError, records.StatementError) as e:
-        raise LrsError(400, f"agent is not an agent (JSON with mbox, openid or account): {e}") from None
+    learner = records.pseudonym(key, _agent(args))
     registration = args.get("registration", "")
     if registration:
         try:
@@ -324,6 +322,16 @@ def state_key(session: Session, credential: LrsCredential, args: Mapping[str, st
         except ValueError:
             raise LrsError(400, "registration is not a UUID") from None
     return StateKey(credential.course_id, activity[:500], learner, registration)
+
+
+def _agent(args: Mapping[str, str]) -> dict[str, Any]:
+    """The ``agent`` parameter: an Agent's JSON with an identifier (LrsError 400 otherwise)."""
+    try:
+        agent = json.loads(args.get("agent", ""))
+        records.identifier(agent)
+    except (json.JSONDecodeError, records.StatementError) as e:
+        raise LrsError(400, f"agent is not an agent (JSON with mbox, openid or account): {e}") from None
+    return dict(agent)
 
 
 def _documents(at: StateKey) -> Any:
@@ -381,3 +389,141 @@ def state_delete(session: Session, at: StateKey, state_id: str | None) -> None:
         query = query.where(LrsDocument.state_id == state_id)
     for document in session.scalars(query):
         session.delete(document)
+
+
+# the Agent Profile API (xAPI 1.0.3 Part Three §2.6; concurrency §3.1) and the Agents resource ----------------------
+
+
+@dataclass(frozen=True)
+class ProfileKey:
+    course_id: int
+    agent: str  # pseudonym
+
+
+@dataclass(frozen=True)
+class Profile:
+    content: bytes
+    content_type: str
+    etag: str
+    updated: dt.datetime
+
+
+def profile_key(credential: LrsCredential, args: Mapping[str, str], key: bytes) -> ProfileKey:
+    return ProfileKey(credential.course_id, records.pseudonym(key, _agent(args)))
+
+
+def etag(content: bytes) -> str:
+    """The document's ETag: its SHA-1 in hex, quoted (as xAPI's examples and ADL's LRS make it)."""
+    return '"' + hashlib.sha1(content).hexdigest() + '"'  # a version tag, not a secret
+
+
+def _tags(header: str) -> set[str]:
+    """The entity tags of an If-Match or If-None-Match header, without quotes or the weak prefix."""
+    return {t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()}
+
+
+def _precondition(document: LrsAgentProfile | None, if_match: str | None, if_none_match: str | None) -> None:
+    """412 when If-Match names another version (or there is none) or If-None-Match names this one (or ``*``)."""
+    current = etag(document.content).strip('"') if document is not None else None
+    if if_match is not None:
+        tags = _tags(if_match)
+        if current is None or not (tags & {"*", current}):
+            raise LrsError(412, "the profile has changed since you read it (If-Match): read it again")
+    if if_none_match is not None and current is not None and _tags(if_none_match) & {"*", current}:
+        raise LrsError(412, "the profile exists already (If-None-Match)")
+
+
+def _profile_id(profile_id: str | None) -> str:
+    if not profile_id:
+        raise LrsError(400, "profileId is missing")
+    if len(profile_id) > 200:
+        raise LrsError(400, "profileId is over 200 characters")
+    return profile_id
+
+
+def _profiles(at: ProfileKey) -> Any:
+    return select(LrsAgentProfile).where(LrsAgentProfile.course_id == at.course_id, LrsAgentProfile.agent == at.agent)
+
+
+def profile_get(session: Session, at: ProfileKey, profile_id: str) -> Profile:
+    document = session.scalar(_profiles(at).where(LrsAgentProfile.profile_id == profile_id))
+    if document is None:
+        raise LrsError(404, "no such profile document")
+    return Profile(document.content, document.content_type, etag(document.content), document.updated)
+
+
+def profile_ids(session: Session, at: ProfileKey, since: str | None) -> list[str]:
+    """The learner's profileIds, those changed after *since* when it is given."""
+    query = _profiles(at).order_by(LrsAgentProfile.profile_id)
+    if since:
+        query = query.where(LrsAgentProfile.updated > _when("since", since))
+    return [d.profile_id for d in session.scalars(query)]
+
+
+def _json_object(body: bytes, content_type: str, what: str) -> dict[str, Any]:
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise LrsError(400, f"POST merges JSON: {what} is not application/json")
+    try:
+        value = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        value = None
+    if not isinstance(value, dict):
+        raise LrsError(400, f"POST merges JSON objects: {what} is not one")
+    return value
+
+
+def profile_put(
+    session: Session,
+    at: ProfileKey,
+    profile_id: str | None,
+    body: bytes,
+    content_type: str,
+    *,
+    merge: bool,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> str:
+    """PUT replaces the document, and over an existing one needs If-Match or If-None-Match (409 without:
+    §3.1); POST merges a JSON object into the JSON object there, or stores it. The new ETag."""
+    name = _profile_id(profile_id)
+    if len(body) > MAX_DOCUMENT:
+        raise LrsError(413, f"a profile document is at most {MAX_DOCUMENT} bytes")
+    document = session.scalar(_profiles(at).where(LrsAgentProfile.profile_id == name))
+    _precondition(document, if_match, if_none_match)
+    if merge:
+        new = _json_object(body, content_type, "the body")
+        if document is not None:
+            old = _json_object(document.content, document.content_type, "the stored document")
+            new = {**old, **new}
+        body, content_type = json.dumps(new, ensure_ascii=False).encode(), "application/json"
+    elif document is not None and if_match is None and if_none_match is None:
+        raise LrsError(409, "the profile exists: GET it and PUT again with If-Match set to its ETag")
+    if document is None:
+        document = LrsAgentProfile(course_id=at.course_id, agent=at.agent, profile_id=name)
+        session.add(document)
+    document.content, document.content_type, document.updated = body, content_type[:100] or "application/json", now()
+    return etag(body)
+
+
+def profile_delete(
+    session: Session,
+    at: ProfileKey,
+    profile_id: str | None,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> None:
+    document = session.scalar(_profiles(at).where(LrsAgentProfile.profile_id == _profile_id(profile_id)))
+    _precondition(document, if_match, if_none_match)
+    if document is not None:
+        session.delete(document)
+
+
+def person(args: Mapping[str, str]) -> dict[str, Any]:
+    """GET agents: the Person object of an agent. The studio keeps no one's names or identifiers (learners are
+    pseudonyms), so it knows the agent by the identifier asked about only."""
+    agent = _agent(args)
+    out: dict[str, Any] = {"objectType": "Person"}
+    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if agent.get(ifi):
+            out[ifi] = [agent[ifi]]
+    return out

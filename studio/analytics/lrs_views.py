@@ -7,6 +7,7 @@ credentials travel in the Authorization header, never in cookies).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
@@ -16,7 +17,8 @@ from ..db import db, this_app
 from . import lrs, records
 
 bp = Blueprint("lrs", __name__, url_prefix="/xapi")
-HEADERS = "Authorization, Content-Type, X-Experience-API-Version"
+HEADERS = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match"
+EXPOSED = "X-Experience-API-Version, X-Experience-API-Consistent-Through, ETag, Last-Modified"
 
 
 @bp.after_request
@@ -25,7 +27,7 @@ def _xapi_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Headers"] = HEADERS
     response.headers["Access-Control-Allow-Methods"] = "GET, PUT, POST, DELETE, OPTIONS"
-    response.headers["Access-Control-Expose-Headers"] = "X-Experience-API-Version, X-Experience-API-Consistent-Through"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -97,4 +99,50 @@ def state() -> Any:
         return "", 204
     except lrs.LrsError as exc:
         session.rollback()
+        return _error(exc)
+
+
+@bp.route("/agents/profile", methods=["GET", "PUT", "POST", "DELETE"])
+def agent_profile() -> Any:
+    session = db()
+    try:
+        lrs.check_version(request.headers.get("X-Experience-API-Version"))
+        credential = lrs.authenticate(session, request.headers.get("Authorization"))
+        at = lrs.profile_key(credential, request.args.to_dict(), records.app_key(this_app()))
+        profile_id = request.args.get("profileId")
+        conditions = {
+            "if_match": request.headers.get("If-Match"),
+            "if_none_match": request.headers.get("If-None-Match"),
+        }
+        if request.method == "GET":
+            if not profile_id:
+                return jsonify(lrs.profile_ids(session, at, request.args.get("since")))
+            profile = lrs.profile_get(session, at, profile_id)
+            answer = Response(profile.content, 200, content_type=profile.content_type)
+            answer.headers["ETag"] = profile.etag
+            answer.last_modified = profile.updated.replace(tzinfo=dt.UTC)
+            return answer
+        if request.method == "DELETE":
+            lrs.profile_delete(session, at, profile_id, **conditions)
+            session.commit()
+            return "", 204
+        body = _body()
+        tag = lrs.profile_put(
+            session, at, profile_id, body, request.content_type or "", merge=request.method == "POST", **conditions
+        )
+        session.commit()
+        return "", 204, {"ETag": tag}
+    except lrs.LrsError as exc:
+        session.rollback()
+        return _error(exc)
+
+
+@bp.get("/agents")
+def agents() -> Any:
+    session = db()
+    try:
+        lrs.check_version(request.headers.get("X-Experience-API-Version"))
+        lrs.authenticate(session, request.headers.get("Authorization"))
+        return jsonify(lrs.person(request.args.to_dict()))
+    except lrs.LrsError as exc:
         return _error(exc)

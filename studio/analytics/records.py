@@ -269,7 +269,8 @@ def normalise(statement: Any, target: Target, key: bytes, stored: dt.datetime | 
     return {
         "statement_id": sid.lower(),
         "course_id": target.course_id,
-        "course_version": _text(ext.get(VERSION_EXT), 64) or target.version,
+        # the version the package says (our extension, else xAPI's context.revision), else the source's
+        "course_version": _text(ext.get(VERSION_EXT), 64) or _text(context.get("revision"), 64) or target.version,
         "lang": _text(context.get("language"), 35),
         "learner": learner,
         "org_unit": _text(ext.get(ORG_UNIT_EXT), 200) or _text(team.get("name"), 200) or target.org_unit,

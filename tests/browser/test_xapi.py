@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from packager import export, load_course
 from packager.export.xapi_core import Iris
-from tests.browser.conftest import answer, answer_keys, course_data
+from tests.browser.conftest import answer, answer_keys, axe_failures, course_data
 from tests.browser.test_scorm import take_final_quiz, visit_lessons
 from tests.conftest import SAMPLE
 from tests.lrs import Front, Ralph, Session, agent_key, validate_statements
@@ -492,6 +492,39 @@ def test_cmi5_launch_actor_is_used_exactly_as_given(browser, world):
     page.context.close()
     assert got and all(st["actor"] == actor for st in got)
     assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+
+
+def test_cmi5_learner_preferences_and_the_course_version(browser, world):
+    """cmi5 §11: the AU reads cmi5LearnerPreferences at start. audioPreference "off": the lesson's media start
+    muted; a first language the package does not hold: the learner is told so in the player's words (axe, 320 px)
+    and initialized records what was asked. Every statement carries course.yml's version (context.revision and
+    our extension) beside the LMS's context template, untouched (cmi5 §10)."""
+    learner = {**LEARNER, "account": {"homePage": "https://igot.example.org", "name": "u-3003"}}
+    prefs = {"languagePreference": "hi-IN,en-IN", "audioPreference": "off"}
+    world.front.profiles[agent_key(learner)] = {"cmi5LearnerPreferences": json.dumps(prefs).encode()}
+    s = world.front.session(learner, world.iris.au())
+    context = browser.new_context(viewport={"width": 320, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(world.front.cmi5_url("cmi5", s, mastery=0.7))
+    note = page.locator(".ks-language")
+    expect(note).to_have_text("This course is in English; it is not available here in Hindi, your preferred language.")
+    assert axe_failures(page, "cmi5 language note @320") == []
+    page.get_by_role("link", name="Start", exact=True).click()
+    page.locator("#ks-lesson video").first.wait_for()
+    media = "#ks-lesson video, #ks-lesson audio"
+    assert page.evaluate(f"() => [...document.querySelectorAll('{media}')].every(m => m.muted)")
+    leave(page)
+    got = world.wait(s.registration)
+    context.close()
+    assert_valid(got)
+    assert cmi5_check(got, s.launch_data, s.registration, s.activity_id) == []
+    session = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+    for st in got:
+        ctx = st["context"]
+        assert ctx["revision"] == "1.0.0" and ctx["extensions"]["urn:karmayogi-studio:xapi:course-version"] == "1.0.0"
+        assert ctx["extensions"][session] == s.session_id
+    initialized = next(st for st in got if st["verb"]["id"] == V + "initialized")
+    assert initialized["context"]["extensions"]["urn:karmayogi-studio:xapi:language-preference"] == "hi-IN,en-IN"
 
 
 def test_cmi5_three_long_hindi_reflections_are_saved_as_typed_and_come_back(browser, world, monkeypatch):

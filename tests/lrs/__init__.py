@@ -1,6 +1,6 @@
 """A learning record store for the browser tests: the real ``ralph`` LRS (its own venv, ``.lrs-venv``, made by
 ``./dev setup``; file-system backend) for statements, behind a small front that adds what ralph lacks and what
-an LMS does at launch: the State API, the learner's agent profile, the cmi5 ``fetch`` URL and the packages.
+an LMS does at launch: the State API, the learner's agent profile (read only), the cmi5 ``fetch`` URL and the packages.
 
 The front can be told to lose the network (connections are dropped unanswered), to reject statements or to
 answer late; ralph itself can be stopped and started again on the same port and data (an LRS outage).
@@ -153,6 +153,8 @@ class Front:
     def __init__(self, root: Path, ralph: Ralph):
         self.root, self.ralph = root, ralph
         self.state: dict[tuple[str, str, str, str], bytes] = {}
+        self.profiles: dict[str, dict[str, bytes]] = {}
+        """The learners' agent profiles, as an LMS keeps them: agent_key(agent) -> profileId -> document."""
         self.tokens: set[str] = set()
         self.fetch_urls: dict[str, str | None] = {}
         self.offline = False
@@ -360,7 +362,9 @@ class Front:
                 _send(h, 204, b"")
             return
         if path == "/xAPI/agents/profile":
-            _send(h, 404, b"")
+            profiles = self.profiles.get(agent_key(json.loads(query.get("agent", "{}"))), {})
+            document = profiles.get(query.get("profileId", "")) if method == "GET" else None
+            _send(h, 200, document) if document is not None else _send(h, 404, b"")
             return
         if path == "/xAPI/statements":
             items = json.loads(body) if body else []

@@ -65,6 +65,8 @@ NOT_PUBLISHED = {  # the public catalogue shows published courses only: a fresh 
 OWN_CREDENTIALS = {
     "lrs.statements",
     "lrs.state",
+    "lrs.agent_profile",
+    "lrs.agents",
 }  # the studio's LRS answers its courses' keys only (test_analytics_records)
 # What a GET may still leave behind, each with its reason:
 CACHES = ("catalogue/work/",)  # a frozen submission unpacked once for its player, in a folder named by its

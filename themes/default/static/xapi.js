@@ -8,6 +8,7 @@
   if (!cfg || !/^(xapi|cmi5)$/.test(cfg.api)) return;
   const CMI5 = cfg.api == "cmi5", V = "http://adlnet.gov/expapi/verbs/", A = "http://adlnet.gov/expapi/activities/",
     X = "https://w3id.org/xapi/cmi5/context/", LANG = cfg.lang || COURSE.lang, STATE = "karmayogi-studio.progress",
+    VER = String(COURSE.version || ""), KX = "urn:karmayogi-studio:xapi:",
     P = new URLSearchParams(location.search), MOD = CMI5 && P.get("module") ? +P.get("module") - 1 : null;
   /* the AU's scope: the whole course, or one module (cmi5 --au-per module) */
   const LS = COURSE.lessons.filter(l => MOD == null || l.module == MOD).map(l => l.id),
@@ -16,7 +17,7 @@
     endpoint = "", actor = null, who = "", reg = "", au = "", key = "", last = 0, queue = [], busy = false, fails = 0,
     rejected = false, shown = false, timer = 0, stateTimer = 0, putting = false, dirty = false,
     ended = false, holding = false, judged = false, lesson = null, checking = false, returnUrl = "", inflight = null, flying = 0,
-    closing = false;
+    closing = false, prefs = {};
   /* unsure: ids of statements sent without an answer (a lost connection, a page closed): the LRS may hold them,
      so they are looked up before being sent again; CATAPULT refuses a copy (cmi5 9.3.0.0-2) */
   const t0 = Date.now(), done = {}, pending = {}, unsure = new Set();
@@ -102,22 +103,41 @@
       const back = new URL(data.returnURL || "", location.href);
       if (data.returnURL && /^https?:$/.test(back.protocol)) returnUrl = back.href;
     } catch (e) { returnUrl = ""; }
-    xhr("GET", endpoint + "agents/profile?" + new URLSearchParams({ agent: who, profileId: "cmi5LearnerPreferences" }));
-    return true; /* §11 asks the AU to read the learner's preferences; the player keeps the package's language */
+    /* §11: the AU MUST read the learner's preferences at start (none: the defaults) */
+    const lp = json(xhr("GET", endpoint + "agents/profile?" + new URLSearchParams({ agent: who, profileId: "cmi5LearnerPreferences" })));
+    if (lp && typeof lp == "object") prefs = lp;
+    return true;
   }
+  /* audioPreference "off" mutes lesson media at start (§11.2; the learner may unmute). The package holds one
+     language (§11.1 lets it keep it): a learner asking first for another is told so; initialized records the list */
+  const wanted = () => String(prefs.languagePreference || "").split(",").map(s => s.trim()).filter(Boolean);
+  function preferences() {
+    const first = wanted()[0], main = document.getElementById("ks-main"), base = s => s.split("-")[0].toLowerCase();
+    if (!first || base(first) == base(LANG) || !main) return;
+    const named = tag => { try { return new Intl.DisplayNames([LANG], { type: "language" }).of(tag) || tag; } catch (e) { return tag; } };
+    const p = main.insertBefore(document.createElement("p"), main.firstChild);
+    p.className = "ks-callout ks-note ks-language";
+    p.textContent = KS.t("languageOther", { course: named(LANG), language: named(base(first)) });
+  }
+  const muting = () => { if (prefs.audioPreference == "off") document.querySelectorAll("#ks-lesson video, #ks-lesson audio").forEach(m => { m.muted = true; }); };
 
   /* ---- statements: built at once (ids, timestamps, context), queued on this device, sent in order ---- */
   function context(extra) { /* the LMS's template first: we add to it, never overwrite it (cmi5 §10) */
     const c = JSON.parse(JSON.stringify(tpl || {})), ca = c.contextActivities = c.contextActivities || {};
     if (reg) c.registration = reg;
     if (!c.language) c.language = LANG;
+    /* course.yml's version: xAPI's context.revision, for any LRS's reports, and our extension, read first by the
+       studio (a template may set revision its own way; its values win, cmi5 §10). Not a grouping activity: our
+       IRIs never change with the version, and an LRS keeps one definition per IRI */
+    if (VER && c.revision == null) c.revision = VER;
     Object.keys(extra.ca || {}).forEach(k => {
       const have = ca[k] = [].concat(ca[k] || []);
       extra.ca[k].forEach(a => { if (!have.some(b => b.id == a.id)) have.push(a); });
       if (!have.length) delete ca[k];
     });
     if (!Object.keys(ca).length) delete c.contextActivities;
-    if (extra.ext) c.extensions = Object.assign({}, extra.ext, c.extensions);
+    c.extensions = Object.assign({}, extra.ext, VER ? { [KX + "course-version"]: VER } : null, c.extensions);
+    if (!Object.keys(c.extensions).length) delete c.extensions;
     return c;
   }
   const unit = () => act(au, A + (MOD == null ? "course" : "module"), MOD == null ? COURSE.title : COURSE.modules[MOD].title);
@@ -343,8 +363,10 @@
         const kept = JSON.parse(localStorage.getItem(key) || "null");
         if (kept) { queue = kept.q || []; Object.assign(done, kept.d); (kept.u || []).forEach(id => unsure.add(id)); }
       } catch (e) { /* nothing kept */ }
-      defined("initialized");
+      const asked = wanted().join(",");
+      defined("initialized", null, asked ? { [KX + "language-preference"]: asked } : null);
       exitButton();
+      preferences();
     },
     load() {
       if (!live) return null; /* no LRS: the progress kept on this device */
@@ -369,6 +391,7 @@
       if (st.lesson != lesson) { /* a lesson opened (or home): report reflections left behind, then the lesson */
         reflections();
         lesson = st.lesson;
+        muting(); /* the lesson's media are new elements */
         if (lesson && normal) send("experienced", lessonAct(lesson), null, { ca: { parent: [unit()], other: competencies([lesson]) } });
       }
       later();
