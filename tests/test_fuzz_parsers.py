@@ -142,9 +142,11 @@ def cpu_seconds(text: str) -> float:
     gc.collect()
     gc.freeze()
     try:
-        started = time.process_time()
+        # this thread's time: process_time also counted threads earlier tests left running in this
+        # worker (a live server, a pool), 1.3 s once in CI for a parse that takes 0.13 s
+        started = time.thread_time()
         parse_lesson(text, "lessons/a.md", ctx)
-        return time.process_time() - started
+        return time.thread_time() - started
     finally:
         gc.unfreeze()
 
@@ -161,7 +163,9 @@ def baseline() -> float:
 def test_a_100_kb_lesson_parses_in_linear_time(baseline: float, front: str, body: str) -> None:
     text = lesson_text(front, body * (100_000 // len(body) + 1))[:100_000]
     # quadratic inputs took from 6 times this baseline (runs of '[') to minutes ('[^' runs)
-    assert cpu_seconds(text) < max(1.0, 5 * baseline)
+    bound = max(1.0, 5 * baseline)
+    # a second try before failing: a core shared with other work slows this thread's time too (caches)
+    assert cpu_seconds(text) < bound or cpu_seconds(text) < bound
 
 
 def test_found_by_fuzzing_an_unlisted_lesson_is_located(folder: Path) -> None:

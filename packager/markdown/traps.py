@@ -125,34 +125,43 @@ def questions_outside(lesson: LessonText) -> Iterator[Problem]:
                 )
 
 
-def _inline_media(lesson: LessonText) -> Iterator[tuple[Token, int, Token, str, bool]]:
-    """(inline token, line within it, image token, kind, alone) for every media in image syntax;
-    *alone* when it is its paragraph's only content (shown as a figure or player)."""
+def _blank(child: Token) -> bool:
+    return child.type == "text" and not child.content.strip()
+
+
+def _inline_media(lesson: LessonText) -> Iterator[tuple[Token, int, int, str, bool]]:
+    """(inline token, line within it, index of the image among its children, kind, alone) for every media
+    in image syntax; *alone* when it is its paragraph's only content (shown as a figure or player)."""
     tokens = lesson.tokens
     for i, token in enumerate(tokens):
         if token.type != "inline" or not token.children:
             continue
         in_paragraph = i > 0 and tokens[i - 1].type == "paragraph_open"
-        real = [
-            c
-            for c in token.children
-            if not (c.type in ("softbreak", "hardbreak") or (c.type == "text" and not c.content.strip()))
-        ]
+        real = sum(1 for c in token.children if not (c.type in ("softbreak", "hardbreak") or _blank(c)))
         line = 0
-        for child in token.children:
+        for at, child in enumerate(token.children):
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
             elif child.type == "image":
                 src = str(child.attrGet("src") or "")
                 kind = media_kind(src.split("?", 1)[0].split("#", 1)[0])
                 if kind and "://" not in src and not src.startswith("//"):
-                    yield token, line, child, kind, in_paragraph and len(real) == 1
+                    yield token, line, at, kind, in_paragraph and real == 1
+
+
+def _neighbour(children: list[Token], at: int, step: int) -> Token | None:
+    """The first child from *at* in direction *step* that is not blank text (None at the paragraph's end)."""
+    at += step
+    while 0 <= at < len(children) and _blank(children[at]):
+        at += step
+    return children[at] if 0 <= at < len(children) else None
 
 
 def media_as_link(lesson: LessonText) -> Iterator[Problem]:
     """A video or audio with text in its paragraph (or in a heading, list line, table cell) is a link."""
-    for token, line, image, kind, alone in _inline_media(lesson):
+    for token, line, at, kind, alone in _inline_media(lesson):
         if kind != "image" and not alone:
+            image = (token.children or [])[at]
             yield error(
                 lesson.path,
                 lesson.line(token, line),
@@ -163,23 +172,20 @@ def media_as_link(lesson: LessonText) -> Iterator[Problem]:
 
 def image_in_paragraph(lesson: LessonText) -> Iterator[Problem]:
     """An image on a line of its own but one newline from text: it is inside that paragraph."""
-    for token, line, image, kind, alone in _inline_media(lesson):
+    breaks = ("softbreak", "hardbreak")
+    for token, line, at, kind, alone in _inline_media(lesson):
         if kind != "image" or alone:
             continue
         children = token.children or []
-        at = children.index(image)
-        # on a line of its own: only blank text between it and the line breaks (or the paragraph's ends)
-        before = [c for c in children[:at] if not (c.type == "text" and not c.content.strip())]
-        after = [c for c in children[at + 1 :] if not (c.type == "text" and not c.content.strip())]
-        own_line = (not before or before[-1].type in ("softbreak", "hardbreak")) and (
-            not after or after[0].type in ("softbreak", "hardbreak")
-        )
-        if own_line:
+        # on a line of its own: only blank text between it and the line breaks (or the paragraph's ends);
+        # only the neighbours are looked at, so a paragraph of many images stays linear
+        before, after = _neighbour(children, at, -1), _neighbour(children, at, 1)
+        if (before is None or before.type in breaks) and (after is None or after.type in breaks):
             yield warning(
                 lesson.path,
                 lesson.line(token, line),
-                f"image '{image.attrGet('src')}' is one line from the text around it, so it is inside that "
-                "paragraph (the PDF draws it page-high; translators get it inside the paragraph's text): "
+                f"image '{children[at].attrGet('src')}' is one line from the text around it, so it is inside "
+                "that paragraph (the PDF draws it page-high; translators get it inside the paragraph's text): "
                 "leave a blank line before and after it",
             )
 

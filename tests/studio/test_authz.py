@@ -20,6 +20,8 @@ PUBLIC |= {
     "lrs.about",
     "lrs.statements",
     "lrs.state",
+    "lrs.agent_profile",
+    "lrs.agents",
 }  # the studio's LRS: its own credentials per course (test_analytics_records)
 VALUES = {
     "sub": "1",
