@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks import check_course
+from .collector import fewer_collections
 from .errors import CourseError, ExportError, Problem, StudioError, has_errors
 from .export import FORMATS, languages
 from .export.core import Rendering
@@ -133,7 +134,7 @@ def build(
     options = dict(options or {})
     fonts = options.pop("fonts", True)
     report = BuildReport()
-    with catalog.read_once(), progress_to(progress) if progress else nullcontext():
+    with fewer_collections(), catalog.read_once(), progress_to(progress) if progress else nullcontext():
         source = course_dir if isinstance(course_dir, Course) else load_course(course_dir, runner=runner)
         chosen = languages(source, langs) if langs is None or isinstance(langs, str) else list(langs)
         out = Path(out_dir) if out_dir is not None else None

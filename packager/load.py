@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, parallel, yamlsrc
+from .collector import fewer_collections
 from .errors import Problem, error, warning
 from .i18n.apply import Translation
 from .igot.programme import CATEGORIES, framework_path_problem, structure_problems
@@ -55,6 +56,7 @@ def load_course(
     return load_with_context(root, use_cache=use_cache, lang=lang, runner=runner)[0]
 
 
+@fewer_collections()
 def load_with_context(
     root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None, runner: Runner = LOCAL
 ) -> tuple[Course, LessonContext]:

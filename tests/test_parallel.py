@@ -45,3 +45,23 @@ def test_a_reader_that_stops_early_leaves_no_worker_behind(monkeypatch):
     assert next(items) and next(items)
     items.close()
     assert multiprocessing.active_children() == []
+
+
+def test_a_build_collects_less_often_and_gives_the_threshold_back() -> None:
+    import gc
+
+    from packager.collector import THRESHOLD, fewer_collections
+
+    before = gc.get_threshold()
+    seen: list[int] = []
+    with fewer_collections():
+        seen.append(gc.get_threshold()[0])
+        with fewer_collections():  # nested: unchanged, and the outer block still restores
+            seen.append(gc.get_threshold()[0])
+    assert seen == [THRESHOLD, THRESHOLD] and gc.get_threshold() == before
+    gc.set_threshold(THRESHOLD * 2, *before[1:])
+    try:
+        with fewer_collections():  # an application's own higher threshold is kept
+            assert gc.get_threshold()[0] == THRESHOLD * 2
+    finally:
+        gc.set_threshold(*before)
