@@ -210,14 +210,20 @@
   }
 
   async function loadMemory(row) {
+    // the previous segment's matches go at once: a "Use" clicked while this segment's are on their way
+    // would put the other segment's translation here
+    matches = [];
+    $("tr-memory").replaceChildren();
+    $("tr-memory").setAttribute("aria-busy", "true");
     const r = await call(root.dataset.memory + "?id=" + encodeURIComponent(row.id));
     if (rows[current] !== row) return;
+    $("tr-memory").removeAttribute("aria-busy");
     matches = r.ok ? r.json.matches : [];
     $("tr-memory").replaceChildren(...(matches.length ? matches.map((m) => {
       const use = el("button", { type: "button", className: "secondary", textContent: "Use" });
       use.setAttribute("aria-label", "Use the " + m.score + "% match from " + m.course);
       use.disabled = !editing;
-      use.addEventListener("click", () => { text.value = m.translation; text.focus(); changed(); });
+      use.addEventListener("click", () => { if (rows[current] !== row) return; text.value = m.translation; text.focus(); changed(); });
       return el("li", {}, [
         el("span", { className: "score", textContent: m.score + "%" }), " ",
         el("span", { className: "meta", textContent: m.course }), el("br"),
@@ -228,6 +234,7 @@
   }
 
   async function loadComments(row) {
+    $("tr-comments").replaceChildren();  // not another segment's comments while this one's load
     const r = await call(root.dataset.comments + "?id=" + encodeURIComponent(row.id));
     if (rows[current] === row && r.ok) showComments(r.json.comments);
   }

@@ -88,8 +88,17 @@ def test_a_translators_session(browser, live):
 
     # a new paragraph: accept the memory's match, see the glossary term, use it
     page.get_by_label("Show").select_option("missing")
+    # while this segment's matches are on their way, the previous segment's are gone (a "Use" clicked
+    # then put the other segment's translation in the box): hold the answer to see it
+    held: list = []
+    page.route("**/memory?*", lambda route: held.append(route))
     open_segment(page, "final test")
     expect(page.locator("#tr-source mark.term")).to_have_text("final test")
+    expect(page.locator("#tr-memory")).to_have_attribute("aria-busy", "true")
+    expect(page.locator("#tr-memory li")).to_have_count(0)
+    for route in held:
+        route.continue_()
+    page.unroute("**/memory?*")
     match = page.locator("#tr-memory li").first
     expect(match).to_contain_text("%")
     match.get_by_role("button", name=re.compile("^Use the")).click()
