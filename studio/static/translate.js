@@ -17,6 +17,11 @@
   let timer = null, qaTimer = null;
   let saving = Promise.resolve();
   let matches = [];
+  const T = JSON.parse($("tr-strings").textContent);  // messages in the interface's language
+  function t(key, values) {
+    return T[key].replace(/\{(\w+)\}/g, (all, name) => (values && values[name] !== undefined ? values[name] : all));
+  }
+  const stateName = (state) => T.states[state] || state;
 
   function el(tag, props, children) {
     const node = document.createElement(tag);
@@ -60,12 +65,12 @@
   function sourceWithTerms(row) {
     const out = [];
     let at = 0;
-    row.terms.forEach((t) => {
-      out.push(row.source.slice(at, t.start));
-      const mark = el("mark", { className: "term", textContent: row.source.slice(t.start, t.end) });
-      mark.title = t.dnt ? "do not translate" : "→ " + t.translation + (t.note ? " (" + t.note + ")" : "");
-      out.push(mark, el("span", { className: "visually-hidden", textContent: " (glossary: " + mark.title + ")" }));
-      at = t.end;
+    row.terms.forEach((term) => {
+      out.push(row.source.slice(at, term.start));
+      const mark = el("mark", { className: "term", textContent: row.source.slice(term.start, term.end) });
+      mark.title = term.dnt ? T.dnt : "→ " + term.translation + (term.note ? " (" + term.note + ")" : "");
+      out.push(mark, el("span", { className: "visually-hidden", textContent: " (" + t("glossary", { term: mark.title }) + ")" }));
+      at = term.end;
     });
     out.push(row.source.slice(at));
     return out;
@@ -93,10 +98,10 @@
     items.forEach((li, i) => li.querySelector("a").toggleAttribute("aria-current", i === n));
     editor.hidden = false;
     $("tr-place").textContent = (data.lessons[row.lesson] || row.file) + " · " + row.file + ":" + row.line;
-    $("tr-kind").textContent = "Segment " + row.n + " of " + rows.length + ": " + row.kind_text + " · " + row.state;
+    $("tr-kind").textContent = t("segment", { n: row.n, count: rows.length, kind: row.kind_text, state: stateName(row.state) });
     $("tr-source").replaceChildren(...sourceWithTerms(row));
-    $("tr-terms").replaceChildren(...row.terms.map((t) => el("li", {
-      textContent: t.term + (t.dnt ? " — do not translate" : " → " + t.translation) + (t.note ? " (" + t.note + ")" : ""),
+    $("tr-terms").replaceChildren(...row.terms.map((term) => el("li", {
+      textContent: term.term + (term.dnt ? " — " + T.dnt : " → " + term.translation) + (term.note ? " (" + term.note + ")" : ""),
     })));
     const diff = $("tr-diff");
     diff.hidden = !row.previous;
@@ -106,7 +111,7 @@
     }
     $("tr-chips").replaceChildren(...chipsOf(row).map((c, i) => {
       const b = el("button", { type: "button", className: "chip", textContent: c.label });
-      b.setAttribute("aria-label", "Insert " + c.label);
+      b.setAttribute("aria-label", t("insert", { label: c.label }));
       b.addEventListener("click", () => insert(c.text));
       b.disabled = !editing;
       return b;
@@ -142,7 +147,7 @@
     timer = setTimeout(() => save(), 1200);
     clearTimeout(qaTimer);
     qaTimer = setTimeout(runQa, 300);
-    status.textContent = "Not saved yet";
+    status.textContent = T.notSavedYet;
   }
   text.addEventListener("input", changed);
   fuzzyBox.addEventListener("change", () => { clearTimeout(timer); save(); });
@@ -155,19 +160,19 @@
     const n = current, row = rows[n], value = text.value, fuzzy = fuzzyBox.checked;
     if (value === row.translation && (row.state === "fuzzy") === fuzzy) return saving;
     saving = saving.then(async () => {
-      status.textContent = "Saving…";
+      status.textContent = T.saving;
       const r = await call(root.dataset.save, { id: row.id, text: value, fuzzy: fuzzy, expected: row.translation });
       if (r.ok) {
         row.translation = r.json.translation;
         setState(n, r.json.state);
-        status.textContent = "Saved (revision " + r.json.revision + ")";
+        status.textContent = t("saved", { n: r.json.revision });
         if (n === current) showQa(r.json.problems);
         reloadPreview(row);
       } else if (r.status === 409 && r.json.error === "conflict") {
-        status.textContent = "Someone else changed this segment meanwhile. Theirs: “" + r.json.theirs + "”. Yours is still in the box; save again to replace theirs.";
+        status.textContent = t("conflict", { theirs: r.json.theirs });
         row.translation = r.json.theirs;
       } else {
-        status.textContent = "Not saved: " + (r.json.error || ("error " + r.status)) + ". Your text is still here.";
+        status.textContent = t("notSaved", { error: r.json.error || t("error", { status: r.status }) });
       }
     });
     return saving;
@@ -177,7 +182,7 @@
     rows[n].state = state;
     const badge = items[n].querySelector(".badge");
     badge.className = "badge " + state;
-    badge.textContent = state;
+    badge.textContent = stateName(state);
     items[n].dataset.state = state;
   }
 
@@ -220,8 +225,8 @@
     $("tr-memory").removeAttribute("aria-busy");
     matches = r.ok ? r.json.matches : [];
     $("tr-memory").replaceChildren(...(matches.length ? matches.map((m) => {
-      const use = el("button", { type: "button", className: "secondary", textContent: "Use" });
-      use.setAttribute("aria-label", "Use the " + m.score + "% match from " + m.course);
+      const use = el("button", { type: "button", className: "secondary", textContent: T.use });
+      use.setAttribute("aria-label", t("useMatch", { score: m.score, course: m.course }));
       use.disabled = !editing;
       use.addEventListener("click", () => { if (rows[current] !== row) return; text.value = m.translation; text.focus(); changed(); });
       return el("li", {}, [
@@ -230,7 +235,7 @@
         el("span", { textContent: m.source }), el("br"),
         el("span", { lang: root.dataset.lang, dir: "auto", textContent: m.translation }), " ", use,
       ]);
-    }) : [el("li", { className: "meta", textContent: "No matches." })]));
+    }) : [el("li", { className: "meta", textContent: T.noMatches })]));
   }
 
   async function loadComments(row) {
@@ -241,7 +246,7 @@
   function showComments(list) {
     $("tr-comments").replaceChildren(...(list.length ? list.map((c) => el("li", {}, [
       el("span", { className: "meta", textContent: c.by + ", " + c.at + ": " }), c.body,
-    ])) : [el("li", { className: "meta", textContent: "None open." })]));
+    ])) : [el("li", { className: "meta", textContent: T.noComments })]));
   }
   $("tr-comment-send").addEventListener("click", async () => {
     const row = rows[current], body = $("tr-comment").value.trim();
@@ -254,7 +259,7 @@
   function nextFuzzy() {
     let n = step(current, 1, (r) => r.state === "fuzzy");
     if (n < 0) n = step(-1, 1, (r) => r.state === "fuzzy");
-    if (n >= 0) select(n); else status.textContent = "No fuzzy segments left.";
+    if (n >= 0) select(n); else status.textContent = T.noFuzzy;
   }
   function copySource() { text.value = rows[current].source; text.focus(); changed(); }
   function nextChip() {
@@ -270,8 +275,8 @@
     await saving;
     const row = rows[current];
     const r = await call(root.dataset.review, { id: row.id });
-    if (r.ok) { setState(current, "reviewed"); status.textContent = "Marked reviewed."; }
-    else status.textContent = "Not marked reviewed: " + (r.json.error || r.status);
+    if (r.ok) { setState(current, "reviewed"); status.textContent = T.markedReviewed; }
+    else status.textContent = t("notReviewed", { error: r.json.error || t("error", { status: r.status }) });
   });
 
   document.addEventListener("keydown", (e) => {
