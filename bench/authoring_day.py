@@ -6,23 +6,30 @@ In headless Chromium (Debian's, driven by Playwright) against a live studio (the
 its job worker embedded), one author does the same day twice, each in a fresh studio:
 
 - **markdown** (before): the lessons in the editor's Markdown view, typing Markdown and using its
-  toolbar, its upload form and its question form; the outline changed by typing in ``course.yml`` and
-  in the lesson's front matter (the studio's text editor); one package built at a time.
+  toolbar, its upload form and its question form (what the form has no field for, an option's feedback,
+  the explanation, the pass mark and attempts, typed as Markdown); the outline changed by typing in
+  ``course.yml`` (cut and paste a lesson's path, delete another's) and in the lesson's front matter
+  (the title: the studio's editors cannot rename a file, so the file keeps its name, and the deleted
+  lesson's file stays, unlisted, a warning of ``check``); one package built at a time from "Build one
+  package", each job's downloads taken. Opening the Markdown view is not counted: before the block
+  editor a lesson opened in it (today that is one more click a lesson, four in this day).
 - **blocks** (after): the lessons in the block editor (no Markdown typed), the outline on the course
-  page, every format built in one click.
+  page, every format built by "Build all" and everything it lists downloaded.
 
 The day: a new course from the starter; three lessons (text with bold and an uploaded image; a graded
-quiz with the five question kinds; an uploaded video, its captions uploaded to the media library); a
-block deleted by mistake and undone; two lessons reordered, one renamed, the starter's quiz lesson
-deleted; every format built and every package downloaded. Both results must pass ``kstudio check``
-with the same lessons, questions and media, and every format must build.
+quiz with the five question kinds; an uploaded video, its captions uploaded to the media library, the
+one place either editor takes a captions file); a block deleted by mistake and undone; two lessons
+reordered, one renamed, the starter's quiz lesson deleted; every format built and downloaded. Both
+results must pass ``kstudio check`` and make the same lessons (titles, ids, text, questions, media and
+captions; file names aside), and every format must build both ways.
 
 Counting is the block editor test's (``tests/browser/hands.py``): a click on a control is one click, a
 click into a field then its text is one click and one keystroke a character, a key chord (Ctrl+Z) is
 one keystroke. Beyond it: the browser's file chooser is two clicks (open, pick), a <select> two (open,
 pick), selecting text with the mouse (one press-drag-release) or putting the cursor somewhere is one
-click. Waiting is not counted. Prints flow, clicks, keystrokes and wall time (the time includes the
-studio's work: uploads, media jobs, builds).
+click. Waiting is not counted. Prints flow, clicks, keystrokes and wall time (the studio's work
+included: uploads, media jobs, builds), then the counts by phase of the day. ``--show`` prints each
+lesson's Markdown and the check report.
 """
 
 from __future__ import annotations
