@@ -7,8 +7,6 @@ author's clicks and keystrokes (reported in the issue's closing note)."""
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -17,45 +15,11 @@ from playwright.sync_api import expect
 from packager import blocks
 from studio.cli import main
 from tests.browser.conftest import axe_failures, sign_in
+from tests.browser.hands import Author, png
 from tests.browser.test_studio import INSTITUTE, live  # noqa: F401 (live: the fixture)
 
 pytestmark = pytest.mark.browser
 LESSON = "lessons/01-welcome.md"
-
-
-def png() -> bytes:
-    """A real 8×8 grey PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\0" + b"\x80" * 8 for _ in range(8))
-    header = struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-class Author:
-    """The author's hands: every click and keystroke goes through here and is counted."""
-
-    def __init__(self, page) -> None:
-        self.page, self.clicks, self.keys = page, 0, 0
-
-    def click(self, locator) -> None:
-        locator.click()
-        self.clicks += 1
-
-    def type(self, locator, text: str) -> None:
-        locator.click()  # to the field: one click
-        self.clicks += 1
-        locator.press_sequentially(text) if text else None
-        self.keys += len(text)
-
-    def press(self, locator, key: str) -> None:
-        locator.press(key)
-        self.keys += 1
-
-    def block(self, n: int):
-        return self.page.locator(f'.block[data-i="{n - 1}"]')
 
 
 def test_the_authors_day_in_the_block_editor(browser, live, capsys):  # noqa: F811
