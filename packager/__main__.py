@@ -182,9 +182,8 @@ def _build(args: argparse.Namespace, started: float) -> int:
     for package in report.packages:
         path = package.path
         print(f"wrote {path} ({package.bytes / 1024:.0f} KB: {package.summary})")
-        beside = sorted(p.name for p in path.parent.glob(f"{path.stem}-*") if p.is_file())  # igot's metadata…
-        if beside:
-            print(f"  and beside it: {', '.join(beside)}")
+        if package.beside:
+            print(f"  and beside it: {', '.join(p.name for p in package.beside)}")
         if SizeReport(total=package.bytes).over(args.budget):  # the package's size: no need to read it again
             print(
                 f"{path}: warning: the package is {human(package.bytes)}, over the {args.budget:g} MB budget; "

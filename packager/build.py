@@ -9,6 +9,7 @@ studio's jobs and submissions and the catalogue's gate all go through here.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import time
@@ -45,6 +46,11 @@ class Package:
     bytes: int
     summary: str
     """Compressed size of each part: ``media 1.2 MB, player 40 KB, fonts 0 KB, text 95 KB``."""
+
+    @property
+    def beside(self) -> list[Path]:
+        """The files its format wrote beside the package (iGOT's metadata and assessments), by name."""
+        return sorted(p for p in self.path.parent.glob(glob.escape(self.path.stem) + "-*") if p.is_file())
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from packager import build, load_course
+from packager.build import Package
 from packager.export import languages
 from packager.markdown.rules import language_name
 from packager.media import ProgressEvent
@@ -82,13 +83,12 @@ def _names(fmt: str, lang: str) -> dict[str, str]:
     return {"format": fmt, "lang": lang, **named}
 
 
-def _listed(path: Path, fmt: str, lang: str, summary: str) -> list[dict[str, Any]]:
+def _listed(package: Package) -> list[dict[str, Any]]:
     """The package, then the files its format wrote beside it (iGOT's metadata and assessments)."""
-    files = [path, *sorted(p for p in path.parent.glob(f"{path.stem}-*") if p.is_file())]
-    names = _names(fmt, lang)
+    names, path = _names(package.format, package.lang), package.path
     return [
-        {"name": file.name, **names, "bytes": file.stat().st_size, "summary": summary if file == path else ""}
-        for file in files
+        {"name": file.name, **names, "bytes": file.stat().st_size, "summary": package.summary if file == path else ""}
+        for file in [path, *package.beside]
     ]
 
 
@@ -101,7 +101,7 @@ def run(app: Flask, session: Session, job_id: int, folder: Path, params: dict[st
     out = queue.builds_dir(app, job_id)
     shutil.rmtree(out, ignore_errors=True)
     report = build(folder, formats, langs, out, progress=listener, runner=LOCAL)
-    packages = [row for p in report.packages for row in _listed(p.path, p.format, p.lang, p.summary)]
+    packages = [row for p in report.packages for row in _listed(p)]
     failures = [
         {
             **_names(f.format, f.lang),

@@ -507,8 +507,8 @@ def _build(app: Flask, job_id: int, folder: Path, params: dict[str, Any]) -> dic
             raise CourseError(report.problems[failure.lang])
         raise ExportError(failure.message)
     package = report.packages[0]
-    return {
-        "files": [{"name": package.path.name, "bytes": package.bytes}],
+    return {  # the package, then what its format wrote beside it (iGOT's metadata and assessments)
+        "files": [{"name": f.name, "bytes": f.stat().st_size} for f in [package.path, *package.beside]],
         "report": package.summary,
         "warnings": [p.format() for p in report.warnings(package.lang)],
     }

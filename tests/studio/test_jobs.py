@@ -72,6 +72,22 @@ def test_build_job_runs_reports_progress_and_offers_the_package(studio):
         consumer.stop(graceful=True)
 
 
+def test_an_igot_build_offers_the_files_written_beside_its_package(studio):
+    consumer = start_embedded_worker(studio)
+    try:
+        author = Person(studio, "author@inst.example")
+        location = author.post("/o/inst/c/c1/build", {"format": "igot"}).headers["Location"]
+        job_id = int(location.rstrip("/").rsplit("/", 1)[1])
+        job = wait_for(author, f"/api/o/inst/c/c1/jobs/{job_id}")
+    finally:
+        consumer.stop(graceful=True)
+    assert job["status"] == "done", job
+    names = [f["name"] for f in job["result"]["files"]]
+    assert names[0].endswith("-igot.zip") and any(n.endswith("-igot-metadata.json") for n in names), names
+    for file in job["result"]["files"]:  # each listed, and each one downloads (they were 404 before)
+        assert author.get(file["url"]).status_code == 200, file
+
+
 def test_a_build_of_a_course_with_errors_fails_with_the_problems(studio):
     consumer = start_embedded_worker(studio)
     try:
