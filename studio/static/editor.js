@@ -257,7 +257,9 @@
     button.addEventListener("click", function () {
       var s = text.selectionStart, e = text.selectionEnd, selected = text.value.slice(s, e);
       if (button.dataset.wrap) {
-        insert(button.dataset.wrap + (selected || "text") + button.dataset.wrap);
+        // the wrapped text stays selected: with nothing selected it is a placeholder that typing replaces
+        var mark = button.dataset.wrap, inner = selected || "text", from = s + mark.length;
+        if (replaceRange(s, e, mark + inner + mark, from)) text.setSelectionRange(from, from + inner.length);
       } else if (button.dataset.prefix) {
         var lineStart = text.value.lastIndexOf("\n", s - 1) + 1;
         replaceRange(lineStart, lineStart, button.dataset.prefix, e + button.dataset.prefix.length);

@@ -66,6 +66,16 @@ def test_editor_inserts_keep_quizzes_and_media_whole_and_undo_works(browser, liv
     text.press("Control+z")
     expect(text).to_have_value(before)
     expect(page.locator("#status")).to_have_text(re.compile(r"^Revision \d+, saved\.$"))
+    # with nothing selected, Italic's placeholder is selected: typing replaces it (it went after it)
+    text.evaluate("t => t.setSelectionRange(t.value.indexOf('first'), t.value.indexOf('first'))")
+    page.get_by_role("button", name="Italic").click()
+    page.keyboard.type("very")
+    expect(text).to_have_value(re.compile(r"A _very_first paragraph"))
+    for _ in range(8):  # the typing, then the insert, are undone (in as many steps as the browser made)
+        if text.input_value() == before:
+            break
+        text.press("Control+z")
+    expect(text).to_have_value(before)
 
     # the Image button opens the choice of the course's own files; the file goes in as its own paragraph
     text.evaluate("t => t.setSelectionRange(t.value.indexOf('first'), t.value.indexOf('first'))")
