@@ -109,6 +109,18 @@ def test_the_editor_preview_reports_traps_and_missing_files_in_unsaved_text(make
     assert (9, "missing image file 'media/none.png'") in messages
 
 
+def test_the_editor_preview_reports_what_check_reports_of_one_lesson(make_course):
+    """Each check of one lesson (LESSON_CHECKS) is seen while the lesson is written, as check reports it."""
+    root = make_course()
+    text = "---\ntitle: A\nminutes: 20\n---\n[Next](b.md)\n\n"
+    text += "::: quiz\n### Q {competency=nowhere}\n- [x] a\n- [ ] b\n:::\n"
+    _, found = preview_lesson(root, "lessons/a.md", text)
+    (root / "lessons" / "a.md").write_text(text, encoding="utf-8")
+    checked = [p for p in check_course(load_course(root, use_cache=False)) if p.file == "lessons/a.md"]
+    assert {p.message.split(" ")[0] for p in found} >= {"lesson", "link", "competency=nowhere"}
+    assert set(checked) <= set(found), set(checked) - set(found)
+
+
 def test_traps_read_line_numbers_after_front_matter_and_windows_newlines():
     text = (HEAD + "\n![V](media/v.mp4)\nCaption\n").replace("\n", "\r\n")
     _, found = parse_lesson(text, "lessons/a.md", LessonContext({}, lambda _, target: target, lambda _: []))

@@ -31,6 +31,16 @@ CHECKS: dict[str, Check] = {
     "translations": lambda course: _translation_qa(course, course.translations),
 }
 
+LessonCheck = Callable[[Course, Lesson], Iterable[Problem]]
+
+# the checks of CHECKS that look at one lesson at a time, each run on its own over a lesson's text
+LESSON_CHECKS: dict[str, LessonCheck] = {
+    "lesson-links": links.links_of_lesson,
+    "missing-media": media.missing_lesson_media,
+    "lesson-length": timing.lesson_too_long,
+    "question-competencies": competencies.lesson_question_competencies,
+}
+
 
 def _translation_qa(course: Course, langs: Sequence[str]) -> Iterable[Problem]:
     if not langs:
@@ -57,7 +67,7 @@ def check_course(course: Course, *, translations: Sequence[str] | None = None, r
 
 
 def check_lesson(course: Course, lesson: Lesson) -> list[Problem]:
-    """The checks of one lesson on its own (parsed from its text, saved or not): its missing files. The
-    editor's problem list shows these beside the parse's own problems (the silent traps among them), so
-    what the course page's check reports about a lesson is seen while it is written."""
-    return list(media.missing_lesson_media(course, lesson))
+    """The checks of one lesson on its own (parsed from its text, saved or not): :data:`LESSON_CHECKS`.
+    The editor's problem list shows these beside the parse's own problems (the silent traps among them),
+    so what the course page's check reports about a lesson is seen while it is written."""
+    return [problem for check in LESSON_CHECKS.values() for problem in check(course, lesson)]

@@ -6,22 +6,35 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem, error
-from ..model import Course, competency_slugs
+from ..model import Course, Lesson, competency_slugs
 
 
 def question_competencies(course: Course) -> Iterator[Problem]:
-    known = sorted(set().union(*(competency_slugs(c) for c in course.competencies)) if course.competencies else [])
+    known = _known(course)
     for lesson in course.lessons:
-        for quiz in lesson.quizzes:
-            for question in quiz.questions:
-                for ref in question.competency_refs:
-                    if ref not in known:
-                        choices = ", ".join(known) if known else "none: add competencies to course.yml"
-                        yield error(
-                            lesson.path,
-                            question.line,
-                            f"competency={ref} is not a theme or subtheme of course.yml's competencies ({choices})",
-                        )
+        yield from _refs_of(lesson, known)
+
+
+def lesson_question_competencies(course: Course, lesson: Lesson) -> Iterator[Problem]:
+    """One lesson's questions' ``competency=`` (also run by the editor over the text being edited)."""
+    return _refs_of(lesson, _known(course))
+
+
+def _known(course: Course) -> list[str]:
+    return sorted(set().union(*(competency_slugs(c) for c in course.competencies)) if course.competencies else [])
+
+
+def _refs_of(lesson: Lesson, known: list[str]) -> Iterator[Problem]:
+    for quiz in lesson.quizzes:
+        for question in quiz.questions:
+            for ref in question.competency_refs:
+                if ref not in known:
+                    choices = ", ".join(known) if known else "none: add competencies to course.yml"
+                    yield error(
+                        lesson.path,
+                        question.line,
+                        f"competency={ref} is not a theme or subtheme of course.yml's competencies ({choices})",
+                    )
 
 
 def framework_competencies(course: Course) -> Iterator[Problem]:

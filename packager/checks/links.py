@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem, error
-from ..model import Course
+from ..model import Course, Lesson
 
 
 def lesson_links(course: Course) -> Iterator[Problem]:
     for lesson in course.lessons:
-        for target, line in lesson.links:
-            if target not in course.listed:
-                yield error(lesson.path, line, f"link to '{target}', which is not a lesson listed in course.yml")
+        yield from links_of_lesson(course, lesson)
+
+
+def links_of_lesson(course: Course, lesson: Lesson) -> Iterator[Problem]:
+    for target, line in lesson.links:
+        if target not in course.listed:
+            yield error(lesson.path, line, f"link to '{target}', which is not a lesson listed in course.yml")

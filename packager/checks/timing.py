@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Problem, warning
-from ..model import Course
+from ..model import Course, Lesson
 
 MAX_LESSON_MINUTES = 15
 
 
 def lesson_length(course: Course) -> Iterator[Problem]:
     for lesson in course.lessons:
-        if lesson.learning_minutes > MAX_LESSON_MINUTES:
-            how = "is set to" if lesson.minutes is not None else "is estimated at"
-            yield warning(
-                lesson.path,
-                lesson.minutes_line or 1,
-                f"lesson {how} {round(lesson.learning_minutes, 1):g} minutes; micro-learning lessons should take "
-                f"at most {MAX_LESSON_MINUTES}: consider splitting it",
-            )
+        yield from lesson_too_long(course, lesson)
+
+
+def lesson_too_long(course: Course, lesson: Lesson) -> Iterator[Problem]:
+    if lesson.learning_minutes > MAX_LESSON_MINUTES:
+        how = "is set to" if lesson.minutes is not None else "is estimated at"
+        yield warning(
+            lesson.path,
+            lesson.minutes_line or 1,
+            f"lesson {how} {round(lesson.learning_minutes, 1):g} minutes; micro-learning lessons should take "
+            f"at most {MAX_LESSON_MINUTES}: consider splitting it",
+        )
 
 
 def pass_score_needs_quiz(course: Course) -> Iterator[Problem]:
