@@ -164,6 +164,35 @@ def sign_in(
     return user, key
 
 
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    address: str,
+    user_agent: str,
+    limits: SignInLimits,
+    idle_seconds: int,
+) -> str:
+    """*user*'s own new password, given their current one: every session of theirs ends (a thief's on
+    another device too) and this browser gets a new one, whose key is returned. A wrong current password
+    counts as a failed sign-in (the same limits: a session left open must not be a way to guess it) and
+    raises :class:`SignInRefused`; a new password too short raises :class:`AccountError`."""
+    pair, by_address = attempt_keys(user.email, address)
+    counters = {pair: limits.per_account, by_address: limits.per_address}
+    if too_many_attempts(session, counters, limits.window):
+        raise SignInRefused(paused=True)
+    if authenticate(session, user.email, current) is None:
+        record_failure(session, list(counters), limits.window)
+        session.commit()
+        raise SignInRefused(paused=False)
+    set_password(session, user, new)
+    key = start_session(session, user, user_agent, idle_seconds)
+    session.commit()
+    return key
+
+
 # --- sessions -------------------------------------------------------------------------------------------
 
 

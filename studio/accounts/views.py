@@ -1,4 +1,5 @@
-"""The accounts room's pages: sign-in and sign-out (``/login``, ``/logout``), the home page (your
+"""The accounts room's pages: sign-in and sign-out (``/login``, ``/logout``), one's own password
+(``/account/password``), the home page (your
 organisations) and an organisation's members, managed by its admins.
 
 The signed session cookie carries the person's id and the random key of their session's row
@@ -97,6 +98,48 @@ def logout() -> Response:
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@auth.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> str | Response | tuple[str, int]:
+    """One's own password: the current one, then the new one twice."""
+    if request.method != "POST":
+        return render_template("password.html", min_length=accounts.MIN_PASSWORD)
+    new = request.form.get("new_password", "")[:1024]
+    if new != request.form.get("confirm_password", "")[:1024]:
+        flash(_("The two new passwords are not the same."), "error")
+        return render_template("password.html", min_length=accounts.MIN_PASSWORD), 400
+    cfg = current_app.config
+    limits = accounts.SignInLimits(
+        cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"], cfg["LOGIN_WINDOW_SECONDS"]
+    )
+    session = db()
+    try:
+        key = accounts.change_password(
+            session,
+            current_user,
+            request.form.get("current_password", "")[:1024],
+            new,
+            address=request.remote_addr or "",
+            user_agent=request.user_agent.string,
+            limits=limits,
+            idle_seconds=cfg["SESSION_IDLE_SECONDS"],
+        )
+    except accounts.SignInRefused as refused:
+        if refused.paused:
+            minutes = max(1, limits.window // 60)
+            flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
+            return render_template("password.html", min_length=accounts.MIN_PASSWORD), 429
+        flash(_("Your current password is not right."), "error")
+        return render_template("password.html", min_length=accounts.MIN_PASSWORD), 403
+    except accounts.AccountError:
+        session.rollback()
+        flash(_("The new password needs at least %(n)d characters.", n=accounts.MIN_PASSWORD), "error")
+        return render_template("password.html", min_length=accounts.MIN_PASSWORD), 400
+    cookie[SESSION_KEY] = key  # this browser stays signed in; every other session has ended
+    flash(_("Your password is changed. You are signed out everywhere else."), "info")
+    return redirect(url_for("orgs.home"))
 
 
 @orgs.get("/")

@@ -154,6 +154,42 @@ def test_a_new_password_ends_every_session_of_that_person_only(app, person):
     assert again.post("/login", data=signed_in).status_code == 302
 
 
+def test_a_person_changes_their_own_password_and_stays_signed_in_here_only(app, person):
+    laptop, phone = person("author@inst.example"), person("author@inst.example")
+    page = laptop.get("/account/password").get_data(as_text=True)
+    assert 'autocomplete="current-password"' in page and 'autocomplete="new-password"' in page
+    assert 'href="/account/password"' in laptop.get("/o/inst/").get_data(as_text=True)  # in the top bar
+    new = "a passphrase of my own"
+    change = {"current_password": PASSWORD, "new_password": new, "confirm_password": new}
+    refused = [
+        ({**change, "current_password": "not it"}, 403, "current password is not right"),
+        ({**change, "confirm_password": new + "!"}, 400, "not the same"),
+        ({**change, "new_password": "short", "confirm_password": "short"}, 400, "at least 10 characters"),
+    ]
+    for form, status, message in refused:  # nothing changes, and the sessions go on
+        response = laptop.post("/account/password", form)
+        assert response.status_code == status and message in response.get_data(as_text=True)
+    assert phone.get("/o/inst/").status_code == 200
+    response = laptop.post("/account/password", change)
+    assert response.status_code == 302
+    assert laptop.get("/o/inst/").status_code == 200  # this browser: a new session
+    assert phone.get("/o/inst/").status_code == 302  # every other one ended
+    client = app.test_client()
+    token = csrf(client.get("/login").get_data(as_text=True))
+    old = {"email": "author@inst.example", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=old).status_code == 401
+    assert client.post("/login", data={**old, "password": new}).status_code == 302
+
+
+def test_guessing_the_current_password_counts_as_failed_sign_ins(app, person):
+    laptop = person("author@inst.example")
+    wrong = {"current_password": "guess", "new_password": "x" * 12, "confirm_password": "x" * 12}
+    for _ in range(5):
+        assert laptop.post("/account/password", wrong).status_code == 403
+    right = {**wrong, "current_password": PASSWORD}
+    assert laptop.post("/account/password", right).status_code == 429
+
+
 def test_the_admin_command_sets_a_password_and_ends_the_sessions(app, author, monkeypatch, capsys):
     import io
     import os
