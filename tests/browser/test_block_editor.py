@@ -206,7 +206,7 @@ def saved(page) -> None:
 
 def test_the_block_view_previews_on_devices_and_in_the_courses_languages(browser, sample_live):
     base, _app, _course = sample_live
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = sign_in(context, base, "author@inst.example")
     page.goto(f"{base}{COURSE}/edit/{CONDUCT}")
     expect(page.locator("#blocks-status")).to_have_text(re.compile(r"^Revision \d+, saved\.$"))
@@ -240,7 +240,18 @@ def test_the_block_view_previews_on_devices_and_in_the_courses_languages(browser
     page.get_by_role("button", name="English").click()
     expect(frame).to_be_visible()
     expect(page.frame_locator("#preview").locator("article")).to_contain_text("A heading just added")
+
+    # on a 320 px screen the preview stacks under the blocks, a desktop scaled into its width
+    devices.get_by_role("button", name="Desktop 1280×800").click()
+    failures = axe_failures(page, "block view, desktop preview @1280")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert frame.evaluate("f => f.clientWidth") == 1280
+    shown, blocks_box = frame.bounding_box(), page.locator("#blocks").bounding_box()
+    assert shown and blocks_box and shown["y"] > blocks_box["y"] + blocks_box["height"]
+    assert shown["width"] <= 320
+    failures += axe_failures(page, "block view, desktop preview @320")
     context.close()
+    assert failures == []
 
 
 def test_lesson_details_and_question_competencies_are_picked_and_written(browser, sample_live, capsys):
