@@ -196,9 +196,9 @@
   }
   function onPage(message, where) {  // "blocks[2].questions[0]…" of the written blocks, as on the page
     return message.replace(/^blocks\[(\d+)\](\.questions\[(\d+)\])?/, function (all, i, q, n) {
-      var at = where[parseInt(i, 10)];
+      var at = where[parseInt(i, 10)], m = at && q ? at[1][parseInt(n, 10)] : undefined;
       if (!at) return all;
-      return "blocks[" + at[0] + "]" + (q ? ".questions[" + (at[1][parseInt(n, 10)] !== undefined ? at[1][parseInt(n, 10)] : n) + "]" : "");
+      return "blocks[" + at[0] + "]" + (q ? ".questions[" + (m === undefined ? n : m) + "]" : "");
     });
   }
   function clearErrors() {

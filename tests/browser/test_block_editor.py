@@ -269,6 +269,9 @@ def test_lesson_details_and_question_competencies_are_picked_and_written(browser
     assert details.get_by_label("Competency 1").evaluate("s => s.selectedOptions[0].textContent") == (
         "Domain / Public administration / Conduct rules for government servants"
     )
+    details.get_by_label(re.compile("^Lesson id")).fill("conduct in spirit")
+    page.get_by_role("button", name="Save now").click()  # an id the format refuses: said at the details
+    expect(details.get_by_role("alert")).to_contain_text("blocks[0].id")
     details.get_by_label(re.compile("^Lesson id")).fill("conduct-in-spirit")
     objectives = details.get_by_label("Learning objectives, one a line")
     objectives.fill(objectives.input_value() + "\nName one duty that applies online.")
@@ -311,6 +314,17 @@ def test_lesson_details_and_question_competencies_are_picked_and_written(browser
     expect(details.get_by_label(re.compile("^Lesson id"))).to_have_value("conduct-in-spirit")
     expect(details.get_by_label("Competency 3")).to_have_value("Behavioural / Citizen centricity")
     expect(quiz.locator(".bq").first.get_by_label("Competency 2")).to_have_value("grievance-handling")
+
+    # the server's message names the block as on the page, a new empty quiz (not written) before it
+    page.get_by_role("button", name="Add a block after block 1", exact=True).click()
+    page.get_by_role("button", name="Add a Quiz or check block after block 1", exact=True).click()
+    quiz = page.locator(".block-quiz").last
+    quiz.get_by_role("button", name=re.compile("^Add a question 'Match pairs'")).click()
+    match = quiz.locator(".bq").last
+    match.get_by_label("Question", exact=True).fill("Match them.")
+    match.locator(".bq-pair").first.get_by_label("Left").fill("a -> b")
+    page.get_by_role("button", name="Save now").click()
+    expect(quiz.get_by_role("alert")).to_contain_text(f"blocks[{quiz.get_attribute('data-i')}].questions[3].pairs[0]")
 
     failures = axe_failures(page, "sample blocks @1280")
     page.set_viewport_size({"width": 320, "height": 800})
