@@ -305,4 +305,9 @@ def competency_slugs(c: Competency) -> set[str]:
     >>> sorted(competency_slugs(Competency("Behavioural", "Citizen centricity", "Grievance handling")))
     ['citizen-centricity', 'grievance-handling']
     """
-    return {"-".join(name.lower().split()) for name in (c.theme, c.subtheme) if name}
+    return {competency_slug(name) for name in (c.theme, c.subtheme) if name}
+
+
+def competency_slug(name: str) -> str:
+    """A theme's or subtheme's name as a question's ``competency=`` gives it: ``citizen-centricity``."""
+    return "-".join(name.lower().split())

@@ -312,3 +312,38 @@ def test_bad_json_from_a_browser_is_a_clear_error() -> None:
     for data, message in cases:
         with pytest.raises(BlockError, match=message.replace("[", r"\[").replace("]", r"\]")):
             from_json(data)
+
+
+def test_the_lesson_details_as_the_block_editor_sends_them_round_trip() -> None:
+    """Every field of a lesson's front matter the details block edits: parse -> write -> parse is equal,
+    from the browser's JSON (a new competency without level, minutes with a fraction) and from the text."""
+    sent = {
+        "format": 1,
+        "blocks": [
+            {
+                "type": "front",
+                "title": "Gifts: yes or no?",
+                "id": "conduct/gifts-2",
+                "minutes": 2.5,
+                "objectives": ["Say when a gift must be reported.", "Name: the form"],
+                "competencies": [
+                    {"area": "Domain", "theme": "Public administration", "subtheme": "Conduct rules", "level": 1},
+                    {"area": "Behavioural", "theme": "Integrity", "subtheme": "", "level": None},
+                ],
+            },
+            {"type": "text", "markdown": "Body."},
+        ],
+    }
+    lesson = from_json(sent)
+    text = write(lesson)
+    assert text.startswith(
+        '---\ntitle: "Gifts: yes or no?"\nid: conduct/gifts-2\nminutes: 2.5\nobjectives:\n'
+        '  - Say when a gift must be reported.\n  - "Name: the form"\ncompetencies:\n'
+        "  - {area: Domain, theme: Public administration, subtheme: Conduct rules, level: 1}\n"
+        "  - {area: Behavioural, theme: Integrity}\n---\n"
+    )
+    assert read(text) == lesson
+    assert write(read(text)) == text
+    assert from_json(json.loads(json.dumps(to_json(read(text))))) == lesson
+    front = read(text)[0]
+    assert isinstance(front, Front) and front.competencies[1] == Competency("Behavioural", "Integrity")

@@ -12,7 +12,7 @@ from packager.markdown.quiz_writer import KINDS
 
 from ..accounts.policy import allowed, requires
 from ..db import db
-from . import editor, media_files, revisions
+from . import editor, library, media_files, revisions
 from .storage import REVISIONED, PathError, clean_path, course_file
 
 bp = Blueprint("editor", __name__, url_prefix="/o/<org>/c/<course>")
@@ -63,7 +63,13 @@ def edit(org: str, course: str, path: str) -> str:
     line = request.args.get("line", type=int)
     title = editor.lesson_title(path, rev.content)
     if view_of(path, request.args.get("view"), line) == "blocks":  # the blocks load by the API's GET
-        return render_template("blocks_editor.html", path=path, title=title, media=media_files.existing(g.course))
+        return render_template(
+            "blocks_editor.html",
+            path=path,
+            title=title,
+            media=media_files.existing(g.course),
+            competencies=library.competency_choices(g.course),
+        )
     seen = "" if revisions.recorded(rev) else rev.content_hash  # the save must find this text on disk still
     return render_template(
         "editor.html",

@@ -21,6 +21,7 @@ from packager.i18n import course as i18n_course
 from packager.i18n.apply import catalog_file
 from packager.igot.competencies import framework_of
 from packager.igot.languages import NAMES
+from packager.model import competency_slug
 from packager.scaffold import new_course
 
 from ..models import CourseRecord, Organisation
@@ -168,6 +169,36 @@ def _framework_entries(model: CourseModel) -> dict[str, list[str]] | None:
             names = [framework.nodes[key[: depth + 1]].name for depth in range(len(key))]
             entries.setdefault(names[0], []).append(metadata.COMPETENCY_SEP.join(names))
     return entries
+
+
+@dataclass(frozen=True)
+class CompetencyChoices:
+    """What a lesson's pickers offer, by area: for its details, the framework's entries (``Area / Theme [/
+    Subtheme]``; course.yml's competencies when the course has no framework); for a question's
+    ``competency=``, course.yml's themes and subthemes as (slug, ``Theme [/ Subtheme]``), the only names
+    ``kstudio check`` takes there."""
+
+    lesson: dict[str, list[str]]
+    questions: dict[str, list[tuple[str, str]]]
+
+
+def competency_choices(course: CourseRecord) -> CompetencyChoices:
+    model = load(course)
+    lesson = _framework_entries(model)
+    if lesson is None:
+        lesson = {}
+        for c in model.competencies:
+            line = metadata.COMPETENCY_SEP.join(n for n in (c.area, c.theme, c.subtheme) if n)
+            if line not in lesson.setdefault(c.area, []):
+                lesson[c.area].append(line)
+    questions: dict[str, list[tuple[str, str]]] = {}
+    for c in model.competencies:
+        names = [c.theme, *([c.subtheme] if c.subtheme else [])]
+        for depth, name in enumerate(names):
+            entry = (competency_slug(name), metadata.COMPETENCY_SEP.join(names[: depth + 1]))
+            if entry not in questions.setdefault(c.area, []):
+                questions[c.area].append(entry)
+    return CompetencyChoices(lesson, questions)
 
 
 def _languages(own: str) -> dict[str, str]:

@@ -143,7 +143,8 @@
     if (!dirty()) return Promise.resolve();
     saving = true; say(t("saving"));
     clearErrors();
-    var body = { path: path, base: base, format: 1, blocks: blocks };
+    var out = writable();
+    var body = { path: path, base: base, format: 1, blocks: out.blocks };
     if (seen) body.seen = seen;
     return post(root.dataset.save, body).then(function (res) {
       if (res.status === 200) {
@@ -154,7 +155,7 @@
       } else if (res.status === 409) {
         showConflict(res.data.theirs);
       } else if (res.status === 422) {
-        showError(res.data.error || "");
+        showError(onPage(res.data.error || "", out.where));
       } else {
         say(t("notSaved", { error: res.data.error || res.status }));
       }
@@ -178,6 +179,28 @@
     save().then(function () { if (snapshot() === savedState) location.href = href; });
   });
 
+  // A question is written once its prompt has text, a quiz once it has such a question: a half-made one
+  // in the file would fail `kstudio check` (and the preview) while the author is still on it. *where*
+  // maps the written blocks and questions back to those on the page, for the server's messages.
+  function writable() {
+    var sent = [], where = [];
+    blocks.forEach(function (b, i) {
+      if (b.type !== "quiz") { sent.push(b); where.push([i, []]); return; }
+      var kept = [], qs = [];
+      b.questions.forEach(function (q, n) { if (q.prompt.trim()) { kept.push(q); qs.push(n); } });
+      if (!kept.length) return;
+      sent.push(Object.assign({}, b, { questions: kept }));
+      where.push([i, qs]);
+    });
+    return { blocks: sent, where: where };
+  }
+  function onPage(message, where) {  // "blocks[2].questions[0]…" of the written blocks, as on the page
+    return message.replace(/^blocks\[(\d+)\](\.questions\[(\d+)\])?/, function (all, i, q, n) {
+      var at = where[parseInt(i, 10)], m = at && q ? at[1][parseInt(n, 10)] : undefined;
+      if (!at) return all;
+      return "blocks[" + at[0] + "]" + (q ? ".questions[" + (m === undefined ? n : m) + "]" : "");
+    });
+  }
   function clearErrors() {
     list.querySelectorAll(".block-error").forEach(function (p) { p.remove(); });
   }
@@ -216,8 +239,13 @@
   // ---- the live preview: the saved text rendered on the server, shown on the content origin
   var frame = document.getElementById("preview"), problems = document.getElementById("preview-problems");
   var contentOrigin = frame ? new URL(frame.src, location.href).origin : "", frameReady = false, lastText = null;
+  var devices = document.getElementById("device-preview");
   function preview(text) {
     if (text !== undefined) lastText = text;
+    if (devices && text !== undefined) {  // the translated frame of the device and language switch
+      devices.ksText = text;
+      devices.dispatchEvent(new CustomEvent("ks-lesson-text"));
+    }
     if (!frame || !frameReady || lastText === null) return;
     post(root.dataset.preview, { path: path, text: lastText }).then(function (res) {
       var data = res.data;
@@ -241,7 +269,7 @@
     opts = opts || {};
     var id = uid(), tag = opts.multiline ? "textarea" : opts.choices ? "select" : "input";
     var field = el(tag, { id: id, rows: opts.multiline ? opts.rows || 4 : null, type: opts.type || null,
-      min: opts.min, max: opts.max, required: opts.required ? "required" : null, "class": opts.cls || null,
+      min: opts.min, max: opts.max, step: opts.step, required: opts.required ? "required" : null, "class": opts.cls || null,
       "aria-describedby": opts.describedby || null });
     if (opts.choices) opts.choices.forEach(function (c) { field.append(el("option", { value: c[0], text: c[1] })); });
     if (opts.type === "checkbox") field.checked = !!value; else field.value = value === null || value === undefined ? "" : value;
@@ -254,6 +282,56 @@
       opts.type === "checkbox" ? [field, labelled] : [labelled, field]);
   }
   function number(value) { var n = parseInt(value, 10); return isNaN(n) ? null : n; }
+  function decimal(value) { var n = parseFloat(value); return isNaN(n) ? null : n; }
+
+  // A competency picker, as the course details have it: one select a competency and a last one to add
+  // another, the choices cloned from the page's <template id=*choices*>. A value of the file that the
+  // choices lack stays, shown as it is. A select set to "(remove it)" stays until the next drawing, so
+  // arrowing through a select's options never takes it away from under the keyboard.
+  function picker(values, choices, set) {
+    var template = document.getElementById(choices), box = el("fieldset", { "class": "bf-picker" }, [el("legend", { text: t("competencies") })]);
+    function row(value) {
+      var select = el("select", { id: uid() });
+      select.append(el("option", { value: "" }), template.content.cloneNode(true));
+      if (value && ![].some.call(select.options, function (o) { return o.value === value; })) {
+        select.options[0].after(el("option", { value: value, text: value }));
+      }
+      select.value = value;
+      select.addEventListener("change", function () {
+        var all = box.querySelectorAll("select"), chosen = [];
+        all.forEach(function (other) { if (other.value && chosen.indexOf(other.value) < 0) chosen.push(other.value); });
+        set(chosen);
+        if (select.value && select === all[all.length - 1]) { box.append(row("")); relabel(); }
+        record(); changed();
+      });
+      return el("div", { "class": "bf" }, [el("label", { "for": select.id }), select]);
+    }
+    function relabel() {
+      var rows = box.querySelectorAll(".bf");
+      rows.forEach(function (r, k) {
+        var last = k === rows.length - 1;
+        r.querySelector("label").textContent = last ? t("addCompetency") : t("competencyN", { n: k + 1 });
+        r.querySelector("option").textContent = last ? t("none") : t("removeIt");
+      });
+    }
+    values.concat([""]).forEach(function (v) { box.append(row(v)); });
+    relabel();
+    return box;
+  }
+  // The lesson's competencies are mappings; the picker's lines are "Area / Theme / Subtheme". A mapping
+  // the lesson had is kept as it was (its level too) when its line is chosen again.
+  function line(c) { return [c.area, c.theme, c.subtheme].filter(Boolean).join(" / "); }
+  function lessonCompetencies(b) {
+    var had = {};
+    b.competencies.forEach(function (c) { had[line(c)] = c; });
+    return picker(b.competencies.map(line), "competencies-lesson", function (chosen) {
+      b.competencies.forEach(function (c) { had[line(c)] = c; });
+      b.competencies = chosen.map(function (l) {
+        var parts = l.split(" / ");
+        return had[l] || { area: parts[0], theme: parts[1] || "", subtheme: parts.slice(2).join(" / "), level: null };
+      });
+    });
+  }
   function lines(value) { return value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean); }
 
   // Bold, italic and link insert Markdown around the selection of the text field
@@ -374,7 +452,7 @@
     parts.push(
       input(t("explanation"), q.explanation, function (v) { q.explanation = v; }, { multiline: true, rows: 2 }),
       input(t("points"), q.points, function (v) { q.points = number(v) || 1; }, { type: "number", min: 1, max: 100 }),
-      input(t("competency"), q.competency.join(", "), function (v) { q.competency = v.split(",").map(function (s) { return s.trim(); }).filter(Boolean); }),
+      picker(q.competency, "competencies-question", function (v) { q.competency = v; }),
       button(t("removeQuestion"), t("removeQuestionN", { n: n + 1 }), function () { change(function () { b.questions.splice(n, 1); }, i); }, "secondary")
     );
     return el("fieldset", { "class": "bq" }, [el("legend", { "class": "visually-hidden", text: Q })].concat(parts));
@@ -408,7 +486,10 @@
   function fields(b, i) {
     switch (b.type) {
       case "front": return [input(t("title"), b.title, function (v) { b.title = v; }, { required: true }),
-        input(t("minutes"), b.minutes, function (v) { b.minutes = number(v); }, { type: "number", min: 1, max: 600 })];
+        input(t("minutes"), b.minutes, function (v) { b.minutes = decimal(v); }, { type: "number", min: 0.5, max: 600, step: "any" }),
+        input(t("lessonId"), b.id, function (v) { b.id = v.trim(); }),
+        input(t("objectives"), b.objectives.join("\n"), function (v) { b.objectives = lines(v); }, { multiline: true, rows: 3 }),
+        lessonCompetencies(b)];
       case "text": return [prose(b, "markdown", t("text"))];
       case "heading": return [
         input(t("level"), String(b.level), function (v) { b.level = parseInt(v, 10); }, { choices: [["2", t("h2")], ["3", t("h3")], ["4", t("h4")], ["1", t("h1")]] }),

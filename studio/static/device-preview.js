@@ -3,13 +3,16 @@
    A device gives the frame that device's size (so the player's layout is the one learners get there),
    scaled down to fit the pane. A translation's preview is its own frame on the content origin: this
    script sends it the lesson's text as the editor has it, rendered through the translation on the
-   server (api/preview with lang, as the build does), while editor.js keeps the course's own language
-   in the first frame. Course content never runs on the studio's origin. */
+   server (api/preview with lang, as the build does), while editor.js or blocks.js keeps the course's
+   own language in the first frame. The Markdown view's text is its textarea; the block view has none,
+   so blocks.js hands over each text it saved (a "ks-lesson-text" event on the switch, the text also
+   kept as the switch's ksText for a script that runs after it). Course content never runs on the
+   studio's origin. */
 (function () {
   "use strict";
   var root = document.getElementById("device-preview"), main = document.getElementById("preview");
   var text = document.getElementById("text");
-  if (!root || !main || !text) return;
+  if (!root || !main) return;
   var other = document.getElementById("preview-translated"), status = document.getElementById("preview-lang-status");
   var token = document.querySelector('meta[name="csrf-token"]').content;
   var pane = main.parentNode, device = "fit", own = null, lang = null, timer = null, ready = false;
@@ -57,7 +60,7 @@
     if (kept) kept.click();
   } catch (e) { /* private mode */ }
 
-  // Language: the course's own in editor.js's frame; a translation in this script's frame
+  // Language: the course's own in the editor's frame; a translation in this script's frame
   var langs = root.querySelectorAll("[data-lang]");
   if (!other || !langs.length) return;
   own = lang = langs[0].dataset.lang;
@@ -69,7 +72,7 @@
       fetch(root.dataset.preview, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-        body: JSON.stringify({ path: root.dataset.path, text: text.value, lang: asked })
+        body: JSON.stringify({ path: root.dataset.path, text: text ? text.value : root.ksText || "", lang: asked })
       }).then(function (r) { return r.json(); }).then(function (data) {
         if (asked !== lang) return;  // switched again meanwhile
         var html = data.html || "<p>" + String(data.error || "").replace(/&/g, "&amp;").replace(/</g, "&lt;") + "</p>";
@@ -88,7 +91,8 @@
       refresh(0);
     });
   });
-  text.addEventListener("input", function () { refresh(400); });
+  if (text) text.addEventListener("input", function () { refresh(400); });
+  root.addEventListener("ks-lesson-text", function () { refresh(0); });
   window.addEventListener("message", function (event) {
     if (event.origin !== contentOrigin || event.source !== other.contentWindow) return;
     if (event.data && event.data.kind === "ks-ready") { ready = true; refresh(0); }

@@ -137,3 +137,161 @@ def test_the_authors_day_in_the_block_editor(browser, live, capsys):  # noqa: F8
     context.close()
     print(f"the author's day in the block editor: {me.clicks} clicks, {me.keys} keystrokes")
     assert failures == []
+
+
+# ---- the sample course (its hi and ur translations, its competency framework) in the block view
+
+COURSE = "/o/inst/c/karmayogi-prarambh"
+CONDUCT = "lessons/02-conduct-and-integrity/03-code-of-conduct.md"
+
+
+@pytest.fixture
+def sample_live(tmp_path):
+    from sqlalchemy import select
+
+    from studio.authoring import library
+    from studio.db import session_for
+    from studio.models import Organisation
+    from tests.studio.live import live_studio
+    from tests.studio.test_translate import SAMPLE
+
+    with live_studio(tmp_path) as (base, app):
+        session = session_for(app)
+        with app.test_request_context():
+            library.adopt(session, session.scalar(select(Organisation).where(Organisation.slug == "inst")), SAMPLE)
+        session.close()
+        yield base, app, Path(app.config["COURSES_ROOT"]) / "inst" / "karmayogi-prarambh"
+
+
+def saved(page) -> None:
+    page.get_by_role("button", name="Save now").click()
+    expect(page.locator("#blocks-status")).to_contain_text(re.compile(r"saved at|, saved\."), timeout=15000)
+
+
+def test_the_block_view_previews_on_devices_and_in_the_courses_languages(browser, sample_live):
+    base, _app, _course = sample_live
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = sign_in(context, base, "author@inst.example")
+    page.goto(f"{base}{COURSE}/edit/{CONDUCT}")
+    expect(page.locator("#blocks-status")).to_have_text(re.compile(r"^Revision \d+, saved\.$"))
+    frame = page.locator("#preview")
+    expect(page.frame_locator("#preview").locator("article.ks-lesson")).to_be_visible(timeout=15000)
+    expect(page.locator(".add-kinds").first).to_be_hidden()  # [hidden] wins over the menu's flex
+
+    devices = page.get_by_role("group", name="Preview on")
+    phone_button = devices.get_by_role("button", name="Phone 360×740")
+    phone_button.focus()
+    page.keyboard.press("Enter")
+    expect(phone_button).to_have_attribute("aria-pressed", "true")
+    assert frame.evaluate("f => [f.clientWidth, f.clientHeight]") == [360, 740]
+    devices.get_by_role("button", name="Tablet 768×1024").press("Space")
+    assert frame.evaluate("f => f.clientWidth") == 768
+
+    page.get_by_role("group", name="Preview in").get_by_role("button", name="हिन्दी").click()
+    translated = page.locator("#preview-translated")
+    expect(translated).to_be_visible()
+    expect(frame).to_be_hidden()
+    hindi = page.frame_locator("#preview-translated")
+    expect(hindi.locator("html")).to_have_attribute("lang", "hi", timeout=15000)
+    assert translated.evaluate("f => f.clientWidth") == 768  # the device holds in the other language
+    # the translated preview follows the blocks: a new heading, saved, shows there (untranslated yet)
+    last = page.locator(".block").count()
+    page.get_by_role("button", name=f"Add a block after block {last}").click()
+    page.get_by_role("button", name=f"Add a Heading block after block {last}").click()
+    page.locator(f'.block[data-i="{last}"]').get_by_label("Heading text").fill("A heading just added")
+    saved(page)
+    expect(hindi.locator("article")).to_contain_text("A heading just added", timeout=15000)
+    page.get_by_role("button", name="English").click()
+    expect(frame).to_be_visible()
+    expect(page.frame_locator("#preview").locator("article")).to_contain_text("A heading just added")
+
+    # on a 320 px screen the preview stacks under the blocks, a desktop scaled into its width
+    devices.get_by_role("button", name="Desktop 1280×800").click()
+    failures = axe_failures(page, "block view, desktop preview @1280")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert frame.evaluate("f => f.clientWidth") == 1280
+    shown, blocks_box = frame.bounding_box(), page.locator("#blocks").bounding_box()
+    assert shown and blocks_box and shown["y"] > blocks_box["y"] + blocks_box["height"]
+    assert shown["width"] <= 320
+    failures += axe_failures(page, "block view, desktop preview @320")
+    context.close()
+    assert failures == []
+
+
+def test_lesson_details_and_question_competencies_are_picked_and_written(browser, sample_live, capsys):
+    base, _app, course = sample_live
+    lesson = course / CONDUCT
+    text = lesson.read_text("utf-8").replace("competency=integrity}", "competency=integrity,retired-theme}")
+    lesson.write_text(text, "utf-8")  # a value the course no longer has: kept and shown, never dropped
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = sign_in(context, base, "author@inst.example")
+    page.goto(f"{base}{COURSE}/edit/{CONDUCT}")
+    expect(page.locator("#blocks-status")).to_contain_text("changed outside the studio")
+    details, quiz = page.locator('.block[data-i="0"]'), page.locator(".block-quiz")
+
+    # the lesson's details: its id, objectives and competencies (the course framework's) beside title and minutes
+    assert details.get_by_label("Competency 1").evaluate("s => s.selectedOptions[0].textContent") == (
+        "Domain / Public administration / Conduct rules for government servants"
+    )
+    details.get_by_label(re.compile("^Lesson id")).fill("conduct in spirit")
+    page.get_by_role("button", name="Save now").click()  # an id the format refuses: said at the details
+    expect(details.get_by_role("alert")).to_contain_text("blocks[0].id")
+    details.get_by_label(re.compile("^Lesson id")).fill("conduct-in-spirit")
+    objectives = details.get_by_label("Learning objectives, one a line")
+    objectives.fill(objectives.input_value() + "\nName one duty that applies online.")
+    details.get_by_label("Add a competency").select_option(label="Behavioural / Citizen centricity")
+    expect(details.get_by_label("Competency 3")).to_have_value("Behavioural / Citizen centricity")
+    expect(details.get_by_label("Add a competency")).to_have_value("")  # a new last select to add another
+
+    # a question's competencies: the course's themes and subthemes; the unknown one shown as it is
+    first = quiz.locator(".bq").first
+    expect(first.get_by_label("Competency 1")).to_have_value("integrity")
+    expect(first.get_by_label("Competency 2")).to_have_value("retired-theme")
+    first.get_by_label("Add a competency").select_option(label="Citizen centricity / Grievance handling")
+    saved(page)
+    on_disk = lesson.read_text("utf-8")
+    assert "competency=integrity,retired-theme,grievance-handling}" in on_disk
+    assert "id: conduct-in-spirit\n" in on_disk and "  - Name one duty that applies online.\n" in on_disk
+    kept = "  - {area: Domain, theme: Public administration, subtheme: Conduct rules for government servants, level: 1}"
+    assert kept in on_disk  # its level too: a competency the lesson had is written as it was
+    assert "  - {area: Behavioural, theme: Citizen centricity}\n" in on_disk
+    assert blocks.read(blocks.write(blocks.read(on_disk))) == blocks.read(on_disk)
+
+    # the unknown one removed; a new question is not written while its prompt is empty
+    first.get_by_label("Competency 2").select_option("")
+    quiz.get_by_role("button", name=re.compile("^Add a question 'Fill in the answer'")).click()
+    saved(page)
+    on_disk = lesson.read_text("utf-8")
+    assert "competency=integrity,grievance-handling}" in on_disk
+    assert "###\n" not in on_disk and on_disk.count("### ") == text.count("### ")
+    new = quiz.locator(".bq").last
+    new.get_by_label("Question", exact=True).fill("Which rules bind you online?")
+    new.get_by_label("Accepted answers, one a line").fill("the conduct rules")
+    saved(page)
+    assert "### Which rules bind you online?\n= the conduct rules\n" in lesson.read_text("utf-8")
+    capsys.readouterr()
+    assert main(["check", str(course)]) == 0
+
+    # reloaded, the details show what was written
+    page.reload()
+    expect(page.locator("#blocks-status")).to_have_text(re.compile(r"^Revision \d+, saved\.$"))
+    expect(details.get_by_label(re.compile("^Lesson id"))).to_have_value("conduct-in-spirit")
+    expect(details.get_by_label("Competency 3")).to_have_value("Behavioural / Citizen centricity")
+    expect(quiz.locator(".bq").first.get_by_label("Competency 2")).to_have_value("grievance-handling")
+
+    # the server's message names the block as on the page, a new empty quiz (not written) before it
+    page.get_by_role("button", name="Add a block after block 1", exact=True).click()
+    page.get_by_role("button", name="Add a Quiz or check block after block 1", exact=True).click()
+    quiz = page.locator(".block-quiz").last
+    quiz.get_by_role("button", name=re.compile("^Add a question 'Match pairs'")).click()
+    match = quiz.locator(".bq").last
+    match.get_by_label("Question", exact=True).fill("Match them.")
+    match.locator(".bq-pair").first.get_by_label("Left").fill("a -> b")
+    page.get_by_role("button", name="Save now").click()
+    expect(quiz.get_by_role("alert")).to_contain_text(f"blocks[{quiz.get_attribute('data-i')}].questions[3].pairs[0]")
+
+    failures = axe_failures(page, "sample blocks @1280")
+    page.set_viewport_size({"width": 320, "height": 800})
+    failures += axe_failures(page, "sample blocks @320")
+    context.close()
+    assert failures == []

@@ -117,3 +117,18 @@ def test_only_who_may_edit_course_yml_sees_the_form(person):
     translator = person("translator@inst.example")
     assert translator.get(FORM).status_code == 403
     assert translator.client.post(FORM, data={"csrf_token": translator.token, "title": "x"}).status_code == 403
+
+
+def test_the_block_editors_pickers_offer_the_same_choices(app, author):
+    lesson = "/o/inst/c/c1/edit/lessons/01-welcome.md"  # the block view
+
+    def choices(page: str, which: str) -> str:
+        return page.split(f'<template id="competencies-{which}">')[1].split("</template>")[0]
+
+    page = author.get(lesson).get_data(as_text=True)  # no framework: course.yml's competencies
+    assert "<option>Behavioural / Citizen centricity</option>" in choices(page, "lesson")
+    assert '<option value="citizen-centricity">Citizen centricity</option>' in choices(page, "question")
+    shutil.copy(SAMPLE / "competencies.yml", folder(app) / "competencies.yml")
+    page = author.get(lesson).get_data(as_text=True)  # the framework's entries, as the details form's
+    assert "<option>Behavioural / Integrity / Ethical decision-making</option>" in choices(page, "lesson")
+    assert "ethical-decision-making" not in choices(page, "question")  # not in course.yml: check refuses it

@@ -30,3 +30,18 @@ def test_the_preview_renders_the_editors_text_through_the_translation(sample, au
     for lang in ("xx", "../hi", 7):
         refused = author.api(f"/api{COURSE}/preview", {"path": LESSON, "text": text, "lang": lang})
         assert refused.status_code == 422 and "has no" in refused.get_json()["error"]
+
+
+def test_the_block_view_has_the_same_switch_and_the_courses_competency_choices(sample, author):  # noqa: F811
+    page = author.get(f"{COURSE}/edit/{LESSON}").get_data(as_text=True)  # the block view, the default
+    assert 'id="blocks-editor"' in page and page.count('id="device-preview"') == 1
+    assert 'data-lang="ur" data-dir="rtl"' in page and page.count('src="http://content.test/t/') == 2
+    assert page.count("device-preview.js") == 1  # one implementation for both views
+    lesson = page.split('<template id="competencies-lesson">')[1].split("</template>")[0]
+    assert '<optgroup label="Behavioural">' in lesson  # the framework's entries, as the course details list them
+    assert "<option>Behavioural / Citizen centricity / Courtesy and responsiveness</option>" in lesson
+    question = page.split('<template id="competencies-question">')[1].split("</template>")[0]
+    # a question's competency= takes course.yml's themes and subthemes, by slug
+    assert '<option value="grievance-handling">Citizen centricity / Grievance handling</option>' in question
+    assert '<option value="citizen-centricity">Citizen centricity</option>' in question
+    assert "courtesy-and-responsiveness" not in question  # in the framework, not in course.yml
