@@ -492,7 +492,8 @@
         lessonCompetencies(b)];
       case "text": return [prose(b, "markdown", t("text"))];
       case "heading": return [
-        input(t("level"), String(b.level), function (v) { b.level = parseInt(v, 10); }, { choices: [["2", t("h2")], ["3", t("h3")], ["4", t("h4")], ["1", t("h1")]] }),
+        // level 1 is the lesson's own title in the player: offered only to a heading the text has at it
+        input(t("level"), String(b.level), function (v) { b.level = parseInt(v, 10); }, { choices: (b.level === 1 ? [["1", t("h1")]] : []).concat([["2", t("h2")], ["3", t("h3")], ["4", t("h4")]]) }),
         input(t("headingText"), b.text, function (v) { b.text = v; })];
       case "image": case "video": case "audio": case "attachment": return mediaFields(b, i);
       case "callout": return [
