@@ -76,7 +76,8 @@ def run_job(app: Flask, session: Session, job_id: int, folder: Path, params: dic
             raise ImportFailed("the organisation no longer exists")
         with app.app_context():
             target = library.check_new(session, org, params["slug"])
-            options = ImportOptions(limits=limits(app))
+            # the importing organisation is the course's provider (not the starter's placeholder, a warning)
+            options = ImportOptions(limits=limits(app), provider_id=org.slug, provider_name=org.name)
             result = import_file(upload, target, options=options, progress=lambda f, m: progress.set(f, m))
             user_id = job.user_id if job else None
             course = library.register_imported(session, org, params["slug"], user_id)

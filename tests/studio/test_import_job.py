@@ -47,6 +47,9 @@ def test_a_word_file_becomes_a_course_through_a_job(app, author, tmp_path):
         assert report.status_code == 200 and "Import report: Grievance handout.docx" in report.get_data(as_text=True)
         course = author.get(job["result"]["course_url"]).get_data(as_text=True)
         assert "Handling Public Grievances" in course
+        folder = Path(app.config["DATA_DIR"]) / "courses" / "inst" / "grievance-handout"
+        course_yml = (folder / "course.yml").read_text()
+        assert 'provider: {"id": "inst", "name": "Training Institute"}' in course_yml  # the importing organisation
     finally:
         worker.stop(graceful=True)
     uploads = Path(app.config["DATA_DIR"]) / "imports"
