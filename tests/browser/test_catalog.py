@@ -52,7 +52,7 @@ def test_partner_reviewer_and_publisher(browser, live):
     publisher = sign_in(phone(browser), base, "publisher@market.example")
 
     partner.goto(base + "/o/inst/c/c1/")
-    partner.get_by_role("link", name="Catalogue", exact=True).last.click()
+    partner.get_by_role("link", name="Offer to the catalogue").click()
     submit_and_wait(partner, base)
 
     reviewer.goto(base + "/o/market/review/")
