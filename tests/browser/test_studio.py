@@ -171,6 +171,7 @@ def test_studio_pages_pass_axe(browser, live, width):
         f"/o/inst/c/c1/edit/{LESSON}",
         f"/o/inst/c/c1/history/{LESSON}",
         "/o/inst/c/c1/builds",
+        "/account/password",
     ]
     failures = []
     for address in pages:
