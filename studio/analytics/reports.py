@@ -1,7 +1,10 @@
 """The reports, as SQL over the learner records: one function a report, each returning plain data.
 
 Everything is computed in the database (GROUP BY and the window functions SQLite 3.25+ and PostgreSQL both
-have), so a report reads a few hundred rows back however many statements there are. Each report is for
+have), so a report reads a few hundred rows back however many statements there are. The item analysis, the
+funnel, the competency evidence and the filters read the summary rows kept as records arrive (summary.py:
+one a learner and question or lesson), so their work grows with learners, not statements; the reflections
+read the records of reflections themselves (an index finds them). Each report is for
 one course, optionally one version and one language (``Scope``). Learners appear only as the pseudonyms
 the records carry. A group smaller than ``Scope.min_group`` learners is *suppressed*: its numbers are None
 and the page and the CSV say "fewer than N" instead.
@@ -26,10 +29,10 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    extract,
     func,
     literal,
     literal_column,
+    not_,
     null,
     or_,
     select,
@@ -40,17 +43,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..models import CourseRecord, LearningRecord
+from . import summary
 from .outline import Outline, outline
+from .summary import ENDINGS, TIME_CAP  # noqa: F401  (the funnel's rules, kept where the summaries are made)
 
 S = LearningRecord.__table__
+A, L, RS = summary.ANSWERS, summary.LESSONS, summary.SCOPES
 
 TOO_EASY = 0.9
 TOO_HARD = 0.3
 POOR_DISCRIMINATION = 0.2
 GROUP_SHARE = 27  # percent of learners in each of the upper and lower groups
 MASTERY = 0.8  # share of a competency's first answers correct that counts as mastery
-ENDINGS = ("terminated", "exited", "suspended")  # verbs that end a session (xAPI, cmi5, the ADL vocabulary)
-TIME_CAP = 3600.0  # seconds: a gap longer than this is a learner who walked away, not time spent
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,15 @@ class Scope:
             out.append(S.c.lang == self.lang)
         return out
 
+    def summary(self, table: Any) -> list[ColumnElement[bool]]:
+        """The rows of a summary table (summary.py) this scope reads: its level, version and language."""
+        return [
+            table.c.course_id == self.course,
+            table.c.level == summary.level(self.version, self.lang),
+            table.c.course_version == (self.version or ""),
+            table.c.lang == (self.lang or ""),
+        ]
+
     def shown(self, learners: int, value: Any) -> Any:
         """*value* if the group is big enough to show, else None (suppressed)."""
         return value if learners >= self.min_group else None
@@ -76,11 +89,8 @@ class Scope:
 
 def filters(conn: Connection, course: int) -> tuple[list[str], list[str]]:
     """The versions and languages the records of *course* carry, for the page's filter."""
-    versions = conn.execute(
-        select(S.c.course_version).where(S.c.course_id == course).group_by(S.c.course_version)
-    ).scalars()
-    langs = conn.execute(select(S.c.lang).where(S.c.course_id == course).group_by(S.c.lang)).scalars()
-    return sorted(v for v in versions if v), sorted(lang for lang in langs if lang)
+    rows = conn.execute(select(RS.c.course_version, RS.c.lang).where(RS.c.course_id == course)).all()
+    return sorted({v for v, _ in rows if v}), sorted({lang for _, lang in rows if lang})
 
 
 # ---- item analysis ----
@@ -112,32 +122,6 @@ class Item:
         return out
 
 
-def _answers(conn: Connection, scope: Scope, *more: Any) -> Select[Any]:
-    """Every answer to a question in scope, numbered per learner and question by time (1 = the first), with
-    the seconds it took: the record's duration, else the time since the learner's previous record."""
-    wanted = ("id", "timestamp", "learner", "org_unit", "verb", "object_kind", "object_id", "success", "response")
-    timeline = (
-        select(
-            *(S.c[name] for name in (*wanted, "duration")),
-            func.lag(S.c.timestamp).over(partition_by=S.c.learner, order_by=(S.c.timestamp, S.c.id)).label("before"),
-        )
-        .where(*scope.where())
-        .cte("timeline")
-    )
-    t = timeline.c
-    took = func.coalesce(t.duration, _least(conn, _seconds(conn, t.before, t.timestamp), TIME_CAP))
-    return select(
-        t.learner,
-        t.object_id,
-        t.success,
-        t.response,
-        took.label("seconds"),
-        *(t[name] for name in more),
-        func.count().over(partition_by=t.object_id).label("attempts"),
-        func.row_number().over(partition_by=(t.learner, t.object_id), order_by=(t.timestamp, t.id)).label("n"),
-    ).where(t.object_kind == "question", t.verb == "answered", t.success.is_not(None))
-
-
 def _table(query: Select[Any], name: str) -> Any:
     """*query* as a CTE computed once (SQLite and PostgreSQL would otherwise inline it where it is used)."""
     return query.cte(name).prefix_with("MATERIALIZED")
@@ -147,21 +131,20 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
     """One statement, one pass over the answers: every learner's first answer carries their share correct,
     their rank by it (the upper and lower groups) and its rank by time taken (the median), so nothing is
     joined; the responses chosen come back in the same result (``UNION ALL``) from the same first answers."""
-    answers = _table(_answers(conn, scope), "answers")
-    a = answers.c
+    a = A.c
     correct = cast(case((a.success, 1), else_=0), Float)
     first = _table(
         select(
             a.learner,
-            a.object_id,
+            a.question.label("object_id"),
             a.response,
-            a.attempts,
+            a.answers,
             a.seconds,
             correct.label("correct"),
             func.avg(correct).over(partition_by=a.learner).label("share"),
-            func.row_number().over(partition_by=a.object_id, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
-            func.count(a.seconds).over(partition_by=a.object_id).label("m"),
-        ).where(a.n == 1),
+            func.row_number().over(partition_by=a.question, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
+            func.count(a.seconds).over(partition_by=a.question).label("m"),
+        ).where(*scope.summary(A)),
         "first",
     )
     f = first.c
@@ -176,7 +159,7 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
         g.object_id,
         cast(null(), Text).label("response"),
         func.count().label("learners"),
-        func.max(g.attempts).label("attempts"),
+        func.sum(g.answers).label("attempts"),
         func.avg(g.correct).label("facility"),
         func.avg(case((upper, g.correct))).label("upper"),
         func.avg(case((lower, g.correct))).label("lower"),
@@ -233,86 +216,27 @@ class Step:
     median_minutes: float | None
 
 
-def _seconds(conn: Connection, start: Any, end: Any) -> ColumnElement[Any]:
-    """Seconds from *start* to *end*, two timestamps, in this database's words."""
-    if conn.dialect.name == "postgresql":
-        return extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _least(conn: Connection, value: Any, cap: float) -> ColumnElement[Any]:
-    """The smaller of *value* and *cap* (NULL stays NULL): LEAST in PostgreSQL, two-argument MIN in SQLite."""
-    return func.least(value, cap) if conn.dialect.name == "postgresql" else func.min(value, cap)
-
-
 def funnel(conn: Connection, scope: Scope) -> list[Step]:
     """Per lesson: learners who opened it, who completed it (a ``completed`` record of the lesson, or they
     opened another lesson after it or finished the course), whose last lesson it was, and the median time they
-    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``). Windows
-    over each learner's records in time order; nothing is joined."""
-    finish = case((and_(S.c.object_kind == "course", S.c.verb.in_(("completed", "passed"))), 1), else_=0)
-    records = (
-        select(
-            S.c.id,
-            S.c.learner,
-            S.c.object_kind,
-            S.c.object_id,
-            S.c.verb,
-            S.c.timestamp,
-            func.max(S.c.timestamp).over(partition_by=S.c.learner).label("last_at"),
-            func.max(finish).over(partition_by=S.c.learner).label("finished"),
-        )
-        .where(*scope.where())
-        .cte("learner_records")
-    )
-    r = records.c
-    # a visit lasts until the learner moves: the next lesson opened or the session ended, else their last record
-    moves = or_(r.object_kind == "lesson", r.verb.in_(ENDINGS))
-    timeline = (
-        select(
-            r.learner,
-            r.object_kind,
-            r.object_id,
-            r.verb,
-            r.timestamp,
-            r.finished,
-            func.coalesce(
-                func.lead(r.timestamp).over(partition_by=r.learner, order_by=(r.timestamp, r.id)), r.last_at
-            ).label("next_at"),
-            func.row_number()
-            .over(partition_by=(r.learner, r.object_kind), order_by=(r.timestamp.desc(), r.id.desc()))
-            .label("from_end"),
-        )
-        .where(moves)
-        .cte("timeline")
-    )
-    t = timeline.c
-    is_visit = t.verb != "completed"
-    spent = func.coalesce(_least(conn, _seconds(conn, t.timestamp, t.next_at), TIME_CAP), 0.0)
-    visits = _table(
-        select(
-            t.object_id,
-            func.sum(case((is_visit, spent), else_=0.0)).label("seconds"),
-            func.max(case((t.verb == "completed", 1), else_=0)).label("done"),
-            func.max(case((and_(is_visit, t.from_end == 1), 1), else_=0)).label("last"),
-            func.max(t.finished).label("finished"),
-        )
-        .where(t.object_kind == "lesson")
-        .group_by(t.object_id, t.learner),
-        "visits",
-    )
-    v = visits.c
+    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): one
+    row a learner and lesson (summary.py), numbered by time spent for the median."""
+    v = L.c
     numbered = _table(
         select(
-            visits,
-            func.row_number().over(partition_by=v.object_id, order_by=v.seconds).label("i"),
-            func.count().over(partition_by=v.object_id).label("m"),
-        ),
+            v.lesson.label("object_id"),
+            v.seconds,
+            v.completed,
+            v.last,
+            v.finished,
+            func.row_number().over(partition_by=v.lesson, order_by=v.seconds).label("i"),
+            func.count().over(partition_by=v.lesson).label("m"),
+        ).where(*scope.summary(L)),
         "numbered_visits",
     )
     n = numbered.c
-    went_on = case((or_(n.done == 1, n.finished == 1, n.last == 0), 1), else_=0)
-    left = case((and_(n.last == 1, n.finished == 0), 1), else_=0)
+    went_on = case((or_(n.completed, n.finished, not_(n.last)), 1), else_=0)
+    left = case((and_(n.last, not_(n.finished)), 1), else_=0)
     middle = and_(n.i * 2 >= n.m, n.i * 2 <= n.m + 2)
     query = (
         select(
@@ -375,8 +299,11 @@ def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[st
     and questions' ``competency=``, ``outline.py``)."""
     if not tests:
         return []
-    answers = _answers(conn, scope, "org_unit").cte("answers")
-    first = select(answers).where(answers.c.n == 1).cte("first")
+    first = (
+        select(A.c.question.label("object_id"), A.c.learner, A.c.org_unit, A.c.success)
+        .where(*scope.summary(A))
+        .cte("first")
+    )
     mapping = _mapping(tests)
     correct = cast(case((first.c.success, 1), else_=0), Float)
     per_learner = (
