@@ -20,7 +20,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, Table, and_, case, cast, extract, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
@@ -239,7 +254,10 @@ def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None) ->
 
 
 def rebuild(conn: Connection, course_id: int | None = None) -> None:
-    """Recompute the summary rows of one course, or of every course, from all their records."""
+    """Recompute the summary rows of one course, or of every course, from all their records (its rows are
+    deleted first: inserting into an empty table is several times quicker than updating row by row)."""
     ids = [course_id] if course_id is not None else list(conn.execute(select(R.c.course_id).distinct()).scalars())
     for one in ids:
+        for table in (ANSWERS, LESSONS, SCOPES):
+            conn.execute(delete(table).where(table.c.course_id == one))
         refresh(conn, one, None)
