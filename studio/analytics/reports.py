@@ -122,62 +122,101 @@ class Item:
         return out
 
 
+WORK_MEM = "64MB"
+"""PostgreSQL's memory for each sort and hash of a report (the default, 4 MB, sends a sort of a million summary
+rows to disk and makes it several times slower); for the report's transaction only."""
+
+
+def _roomy(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
 def _table(query: Select[Any], name: str) -> Any:
     """*query* as a CTE computed once (SQLite and PostgreSQL would otherwise inline it where it is used)."""
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
 def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
-    """One statement, one pass over the answers: every learner's first answer carries their share correct,
-    their rank by it (the upper and lower groups) and its rank by time taken (the median), so nothing is
-    joined; the responses chosen come back in the same result (``UNION ALL``) from the same first answers."""
+    """One statement over the first answers (summary rows, one a learner and question): the learners' shares
+    correct (GROUP BY learner) ranked once to find the upper and lower groups, joined back for the per-question
+    sums (GROUP BY question); the median from the answers' times alone, numbered per question; the responses
+    chosen counted in the same result (``UNION ALL``). Aggregates over hashes, and the only sorts are of the
+    learners and of (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
+    _roomy(conn)
     a = A.c
     correct = cast(case((a.success, 1), else_=0), Float)
-    first = _table(
+    shares = select(a.learner, func.avg(correct).label("share")).where(*scope.summary(A)).group_by(a.learner).subquery()
+    ranked = select(
+        shares.c.learner,
+        func.row_number().over(order_by=(shares.c.share.desc(), shares.c.learner)).label("r"),
+        func.count().over().label("total"),
+    ).subquery()
+    r = ranked.c
+    upper, lower = r.r * 100 <= GROUP_SHARE * r.total, (r.total - r.r + 1) * 100 <= GROUP_SHARE * r.total
+    groups = select(r.learner, upper.label("upper"), lower.label("lower")).where(or_(upper, lower)).subquery()
+    timed = (
         select(
-            a.learner,
-            a.question.label("object_id"),
-            a.response,
-            a.answers,
+            a.question,
             a.seconds,
-            correct.label("correct"),
-            func.avg(correct).over(partition_by=a.learner).label("share"),
-            func.row_number().over(partition_by=a.question, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
-            func.count(a.seconds).over(partition_by=a.question).label("m"),
-        ).where(*scope.summary(A)),
-        "first",
+            func.row_number().over(partition_by=a.question, order_by=a.seconds).label("i"),
+            func.count().over(partition_by=a.question).label("m"),
+        )
+        .where(*scope.summary(A), a.seconds.is_not(None))
+        .subquery()
     )
-    f = first.c
-    ranked = _table(select(first, func.dense_rank().over(order_by=(f.share.desc(), f.learner)).label("r")), "ranked")
-    grouped = select(ranked, func.max(ranked.c.r).over().label("total")).cte("grouped")
-    g = grouped.c
-    upper = g.r * 100 <= GROUP_SHARE * g.total
-    lower = (g.total - g.r + 1) * 100 <= GROUP_SHARE * g.total
-    middle = and_(g.i * 2 >= g.m, g.i * 2 <= g.m + 2)
+    t = timed.c
+    medians = (
+        select(t.question, func.avg(t.seconds).label("median"))
+        .where(t.i * 2 >= t.m, t.i * 2 <= t.m + 2)
+        .group_by(t.question)
+        .subquery()
+    )
+    sums = (
+        select(
+            a.question,
+            func.count().label("learners"),
+            func.sum(a.answers).label("attempts"),
+            func.avg(correct).label("facility"),
+            func.avg(case((groups.c.upper, correct))).label("upper"),
+            func.avg(case((groups.c.lower, correct))).label("lower"),
+        )
+        .select_from(A)
+        .outerjoin(groups, groups.c.learner == a.learner)
+        .where(*scope.summary(A))
+        .group_by(a.question)
+        .subquery()
+    )
+    m = sums.c
     stats = select(
         literal_column("'item'").label("kind"),
-        g.object_id,
+        m.question.label("object_id"),
         cast(null(), Text).label("response"),
-        func.count().label("learners"),
-        func.sum(g.answers).label("attempts"),
-        func.avg(g.correct).label("facility"),
-        func.avg(case((upper, g.correct))).label("upper"),
-        func.avg(case((lower, g.correct))).label("lower"),
-        func.avg(case((middle, g.seconds))).label("median"),
-    ).group_by(g.object_id)
+        m.learners,
+        m.attempts,
+        m.facility,
+        m.upper,
+        m.lower,
+        medians.c.median,
+    ).outerjoin_from(sums, medians, medians.c.question == m.question)
     # a response fewer learners than the threshold chose is left out, never shown by itself
-    counted = select(f.object_id, f.response, func.count().label("k")).group_by(f.object_id, f.response).cte("counted")
+    counted = (
+        select(a.question.label("object_id"), a.response, func.count().label("k"))
+        .where(*scope.summary(A))
+        .group_by(a.question, a.response)
+        .cte("counted")
+    )
     c = counted.c
     order = func.row_number().over(partition_by=c.object_id, order_by=(c.k.desc(), c.response)).label("r")
     top = select(counted, order).cte("top_responses")
-    t = top.c
+    tr = top.c
     chosen = select(
         literal_column("'response'").label("kind"),
-        t.object_id,
-        t.response,
-        t.k,
+        tr.object_id,
+        tr.response,
+        tr.k,
         *(cast(null(), Float) for _ in range(5)),
-    ).where(t.r <= top_responses, t.k >= scope.min_group)
+    ).where(tr.r <= top_responses, tr.k >= scope.min_group)
     items: dict[str, Item] = {}
     responses: dict[str, list[tuple[str, int | None]]] = {}
     for row in conn.execute(union_all(stats, chosen)):
@@ -221,6 +260,7 @@ def funnel(conn: Connection, scope: Scope) -> list[Step]:
     opened another lesson after it or finished the course), whose last lesson it was, and the median time they
     spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): one
     row a learner and lesson (summary.py), numbered by time spent for the median."""
+    _roomy(conn)
     v = L.c
     numbered = _table(
         select(
@@ -297,6 +337,7 @@ def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[st
 
     *tests* maps question object ids to the competencies they test (the course says which: its lessons'
     and questions' ``competency=``, ``outline.py``)."""
+    _roomy(conn)
     if not tests:
         return []
     first = (
