@@ -193,3 +193,22 @@ def test_the_same_statement_twice_is_counted_once(app, course):
         and isinstance(st["result"].get("success"), bool)
     ]
     assert total == len(answered) > 0
+
+
+def test_migration_0012_makes_the_summaries_of_the_records_stored_before_it(app, course):
+    from alembic import command
+    from alembic.config import Config
+
+    from studio.db import MIGRATIONS, upgrade
+
+    _model, statements = mixed_statements(seed=4)
+    ingest_every_way(app, course, statements)
+    kept = snapshot(app)
+    engine = app.extensions["studio.engine"]
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0011_lrs_agent_profiles")  # the summary tables gone, the records kept
+    upgrade(engine)
+    assert snapshot(app) == kept
