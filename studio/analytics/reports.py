@@ -132,6 +132,32 @@ def _roomy(conn: Connection) -> None:
         conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
+def _medians(conn: Connection, key: Any, value: Any, where: list[ColumnElement[bool]]) -> Any:
+    """The median of *value* per *key* (NULLs left out; of an even count, the mean of the middle two), as a
+    subquery of (key, median). PostgreSQL has it as an aggregate (PERCENTILE_CONT), which sorts each key's
+    values alone; SQLite numbers the values in order (a window) and averages the middle ones."""
+    if conn.dialect.name == "postgresql":
+        median = func.percentile_cont(0.5).within_group(value)
+        return select(key, median.label("median")).where(*where).group_by(key).subquery()
+    numbered = (
+        select(
+            key.label("key"),
+            value.label("value"),
+            func.row_number().over(partition_by=key, order_by=value).label("i"),
+            func.count().over(partition_by=key).label("m"),
+        )
+        .where(*where, value.is_not(None))
+        .subquery()
+    )
+    t = numbered.c
+    return (
+        select(t.key.label(key.name), func.avg(t.value).label("median"))
+        .where(t.i * 2 >= t.m, t.i * 2 <= t.m + 2)
+        .group_by(t.key)
+        .subquery()
+    )
+
+
 def _table(query: Select[Any], name: str) -> Any:
     """*query* as a CTE computed once (SQLite and PostgreSQL would otherwise inline it where it is used)."""
     return query.cte(name).prefix_with("MATERIALIZED")
@@ -140,9 +166,9 @@ def _table(query: Select[Any], name: str) -> Any:
 def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
     """One statement over the first answers (summary rows, one a learner and question): the learners' shares
     correct (GROUP BY learner) ranked once to find the upper and lower groups, joined back for the per-question
-    sums (GROUP BY question); the median from the answers' times alone, numbered per question; the responses
-    chosen counted in the same result (``UNION ALL``). Aggregates over hashes, and the only sorts are of the
-    learners and of (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
+    sums (GROUP BY question); the median from the answers' times alone (``_medians``); the responses chosen
+    counted in the same result (``UNION ALL``). Aggregates over hashes, and the only sorts are of the learners
+    and of (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
     _roomy(conn)
     a = A.c
     correct = cast(case((a.success, 1), else_=0), Float)
@@ -155,23 +181,7 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
     r = ranked.c
     upper, lower = r.r * 100 <= GROUP_SHARE * r.total, (r.total - r.r + 1) * 100 <= GROUP_SHARE * r.total
     groups = select(r.learner, upper.label("upper"), lower.label("lower")).where(or_(upper, lower)).subquery()
-    timed = (
-        select(
-            a.question,
-            a.seconds,
-            func.row_number().over(partition_by=a.question, order_by=a.seconds).label("i"),
-            func.count().over(partition_by=a.question).label("m"),
-        )
-        .where(*scope.summary(A), a.seconds.is_not(None))
-        .subquery()
-    )
-    t = timed.c
-    medians = (
-        select(t.question, func.avg(t.seconds).label("median"))
-        .where(t.i * 2 >= t.m, t.i * 2 <= t.m + 2)
-        .group_by(t.question)
-        .subquery()
-    )
+    medians = _medians(conn, a.question, a.seconds, scope.summary(A))
     sums = (
         select(
             a.question,
@@ -259,35 +269,27 @@ def funnel(conn: Connection, scope: Scope) -> list[Step]:
     """Per lesson: learners who opened it, who completed it (a ``completed`` record of the lesson, or they
     opened another lesson after it or finished the course), whose last lesson it was, and the median time they
     spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): one
-    row a learner and lesson (summary.py), numbered by time spent for the median."""
+    row a learner and lesson (summary.py), counted per lesson, and the median of their times (``_medians``)."""
     _roomy(conn)
     v = L.c
-    numbered = _table(
+    went_on = case((or_(v.completed, v.finished, not_(v.last)), 1), else_=0)
+    left = case((and_(v.last, not_(v.finished)), 1), else_=0)
+    counts = (
         select(
-            v.lesson.label("object_id"),
-            v.seconds,
-            v.completed,
-            v.last,
-            v.finished,
-            func.row_number().over(partition_by=v.lesson, order_by=v.seconds).label("i"),
-            func.count().over(partition_by=v.lesson).label("m"),
-        ).where(*scope.summary(L)),
-        "numbered_visits",
-    )
-    n = numbered.c
-    went_on = case((or_(n.completed, n.finished, not_(n.last)), 1), else_=0)
-    left = case((and_(n.last, not_(n.finished)), 1), else_=0)
-    middle = and_(n.i * 2 >= n.m, n.i * 2 <= n.m + 2)
-    query = (
-        select(
-            n.object_id,
+            v.lesson,
             func.count().label("opened"),
             func.sum(went_on).label("completed"),
             func.sum(left).label("left"),
-            func.avg(case((middle, n.seconds))).label("median"),
         )
-        .group_by(n.object_id)
-        .order_by(n.object_id)
+        .where(*scope.summary(L))
+        .group_by(v.lesson)
+        .subquery()
+    )
+    medians = _medians(conn, v.lesson, v.seconds, scope.summary(L))
+    query = (
+        select(counts.c.lesson.label("object_id"), counts.c.opened, counts.c.completed, counts.c.left, medians.c.median)
+        .outerjoin_from(counts, medians, medians.c.lesson == counts.c.lesson)
+        .order_by(counts.c.lesson)
     )
     steps = []
     for row in conn.execute(query):
