@@ -56,8 +56,8 @@ def mixed_statements(seed: int = 3) -> tuple[Any, list[dict[str, Any]]]:
 
 
 def ingest_every_way(app: Any, course: Any, statements: list[dict[str, Any]]) -> None:
-    """A third through a pull's way (records.store), a third posted to the studio's LRS, a third from a sheet;
-    then a quarter of them all again, both ways."""
+    """A third through a pull's way (records.store), a third put and posted to the studio's LRS, a third from
+    a sheet; then a quarter of them all again, both ways."""
     third = len(statements) // 3
     with app.app_context():
         session = session_for(app)
@@ -67,7 +67,9 @@ def ingest_every_way(app: Any, course: Any, statements: list[dict[str, Any]]) ->
         assert records.store(session, pulled, statements[:third], KEY).added == third
         session.commit()
         credential = lrs.create_credential(session, course, None, version="1.0.0").credential
-        for i in range(third, 2 * third, 100):
+        put = statements[third]
+        lrs.put(session, credential, put["id"], json.dumps(put).encode(), KEY)
+        for i in range(third + 1, 2 * third, 100):
             lrs.post(session, credential, json.dumps(statements[i : min(i + 100, 2 * third)]).encode(), KEY)
             session.commit()
         assert records.store(session, sheet, statements[2 * third :], KEY).added == len(statements) - 2 * third
