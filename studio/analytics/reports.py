@@ -164,22 +164,15 @@ def _table(query: Select[Any], name: str) -> Any:
 
 
 def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
-    """One statement over the first answers in scope (summary rows, one a learner and question), read once
-    (a materialised CTE): the learners' shares correct (GROUP BY learner) ranked once to find the upper and
-    lower groups, joined back for the per-question sums (GROUP BY question); the median from the answers'
-    times alone (``_medians``); the responses chosen counted in the same result (``UNION ALL``). Aggregates
-    over hashes; the only sorts are of the learners and of (question, seconds)."""
+    """One statement over the first answers (summary rows, one a learner and question): the learners' shares
+    correct (GROUP BY learner) ranked once to find the upper and lower groups, joined back for the per-question
+    sums (GROUP BY question); the median from the answers' times alone (``_medians``); the responses chosen
+    counted in the same result (``UNION ALL``). Aggregates over hashes, and the only sorts are of the learners
+    and of (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
     _roomy(conn)
     a = A.c
     correct = cast(case((a.success, 1), else_=0), Float)
-    first = _table(
-        select(a.learner, a.question, a.response, a.answers, a.seconds, correct.label("correct")).where(
-            *scope.summary(A)
-        ),
-        "first",
-    )
-    f = first.c
-    shares = select(f.learner, func.avg(f.correct).label("share")).group_by(f.learner).subquery()
+    shares = select(a.learner, func.avg(correct).label("share")).where(*scope.summary(A)).group_by(a.learner).subquery()
     ranked = select(
         shares.c.learner,
         func.row_number().over(order_by=(shares.c.share.desc(), shares.c.learner)).label("r"),
@@ -188,19 +181,20 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
     r = ranked.c
     upper, lower = r.r * 100 <= GROUP_SHARE * r.total, (r.total - r.r + 1) * 100 <= GROUP_SHARE * r.total
     groups = select(r.learner, upper.label("upper"), lower.label("lower")).where(or_(upper, lower)).subquery()
-    medians = _medians(conn, f.question, f.seconds, [])
+    medians = _medians(conn, a.question, a.seconds, scope.summary(A))
     sums = (
         select(
-            f.question,
+            a.question,
             func.count().label("learners"),
-            func.sum(f.answers).label("attempts"),
-            func.avg(f.correct).label("facility"),
-            func.avg(case((groups.c.upper, f.correct))).label("upper"),
-            func.avg(case((groups.c.lower, f.correct))).label("lower"),
+            func.sum(a.answers).label("attempts"),
+            func.avg(correct).label("facility"),
+            func.avg(case((groups.c.upper, correct))).label("upper"),
+            func.avg(case((groups.c.lower, correct))).label("lower"),
         )
-        .select_from(first)
-        .outerjoin(groups, groups.c.learner == f.learner)
-        .group_by(f.question)
+        .select_from(A)
+        .outerjoin(groups, groups.c.learner == a.learner)
+        .where(*scope.summary(A))
+        .group_by(a.question)
         .subquery()
     )
     m = sums.c
@@ -217,8 +211,9 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
     ).outerjoin_from(sums, medians, medians.c.question == m.question)
     # a response fewer learners than the threshold chose is left out, never shown by itself
     counted = (
-        select(f.question.label("object_id"), f.response, func.count().label("k"))
-        .group_by(f.question, f.response)
+        select(a.question.label("object_id"), a.response, func.count().label("k"))
+        .where(*scope.summary(A))
+        .group_by(a.question, a.response)
         .cte("counted")
     )
     c = counted.c
