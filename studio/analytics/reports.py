@@ -163,13 +163,11 @@ def _table(query: Select[Any], name: str) -> Any:
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
-def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
-    """One statement over the first answers (summary rows, one a learner and question): the learners' shares
-    correct (GROUP BY learner) ranked once to find the upper and lower groups, joined back for the per-question
-    sums (GROUP BY question); the median from the answers' times alone (``_medians``); the responses chosen
-    counted in the same result (``UNION ALL``). Aggregates over hashes, and the only sorts are of the learners
-    and of (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
-    _roomy(conn)
+def _item_stats_hashed(conn: Connection, scope: Scope) -> Select[Any]:
+    """Per question (PostgreSQL): the learners' shares correct (GROUP BY learner) ranked once to find the upper
+    and lower groups, joined back for the per-question sums (GROUP BY question), and the median of the
+    answers' times alone (``_medians``). Aggregates over hashes; the only sorts are of the learners and of
+    (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
     a = A.c
     correct = cast(case((a.success, 1), else_=0), Float)
     shares = select(a.learner, func.avg(correct).label("share")).where(*scope.summary(A)).group_by(a.learner).subquery()
@@ -198,7 +196,7 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
         .subquery()
     )
     m = sums.c
-    stats = select(
+    return select(
         literal_column("'item'").label("kind"),
         m.question.label("object_id"),
         cast(null(), Text).label("response"),
@@ -209,6 +207,55 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
         m.lower,
         medians.c.median,
     ).outerjoin_from(sums, medians, medians.c.question == m.question)
+
+
+def _item_stats_windowed(scope: Scope) -> Select[Any]:
+    """Per question (SQLite, which joins a computed table by scanning it for every row): every first answer
+    carries its learner's share correct, their rank by it and its rank by time taken, all window functions
+    over the one scan, so nothing is joined."""
+    a = A.c
+    correct = cast(case((a.success, 1), else_=0), Float)
+    first = _table(
+        select(
+            a.learner,
+            a.question.label("object_id"),
+            a.answers,
+            a.seconds,
+            correct.label("correct"),
+            func.avg(correct).over(partition_by=a.learner).label("share"),
+            func.row_number().over(partition_by=a.question, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
+            func.count(a.seconds).over(partition_by=a.question).label("m"),
+        ).where(*scope.summary(A)),
+        "first",
+    )
+    f = first.c
+    ranked = _table(select(first, func.dense_rank().over(order_by=(f.share.desc(), f.learner)).label("r")), "ranked")
+    grouped = select(ranked, func.max(ranked.c.r).over().label("total")).cte("grouped")
+    g = grouped.c
+    upper = g.r * 100 <= GROUP_SHARE * g.total
+    lower = (g.total - g.r + 1) * 100 <= GROUP_SHARE * g.total
+    middle = and_(g.i * 2 >= g.m, g.i * 2 <= g.m + 2)
+    return select(
+        literal_column("'item'").label("kind"),
+        g.object_id,
+        cast(null(), Text).label("response"),
+        func.count().label("learners"),
+        func.sum(g.answers).label("attempts"),
+        func.avg(g.correct).label("facility"),
+        func.avg(case((upper, g.correct))).label("upper"),
+        func.avg(case((lower, g.correct))).label("lower"),
+        func.avg(case((middle, g.seconds))).label("median"),
+    ).group_by(g.object_id)
+
+
+def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
+    """One statement over the first answers (summary rows, one a learner and question): the per-question
+    numbers (each database the way its planner does best: ``_item_stats_hashed`` on PostgreSQL,
+    ``_item_stats_windowed`` on SQLite; the same numbers) and the responses chosen, in one result
+    (``UNION ALL``)."""
+    _roomy(conn)
+    a = A.c
+    stats = _item_stats_hashed(conn, scope) if conn.dialect.name == "postgresql" else _item_stats_windowed(scope)
     # a response fewer learners than the threshold chose is left out, never shown by itself
     counted = (
         select(a.question.label("object_id"), a.response, func.count().label("k"))
