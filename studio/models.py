@@ -342,6 +342,71 @@ class LearningRecord(Base):
     statement: Mapped[dict[str, Any]] = mapped_column(JSON)  # the statement, actor replaced by the pseudonym
 
 
+class AnswerSummary(Base):
+    """A learner's first answer to a question, kept up to date as records arrive (analytics/summary.py), so
+    that the reports count learners × questions rows instead of statements.
+
+    One row per scope a report can have (``level``): 0 the whole course, 1 one version, 2 one language, 3 one
+    version in one language; a column the level does not split by is "". The values are those of the first
+    answer within that scope, with the time it took reckoned from the learner's previous record in that scope.
+    """
+
+    __tablename__ = "answer_summary"
+    __table_args__ = (
+        UniqueConstraint(
+            "course_id", "level", "course_version", "lang", "question", "learner", name="uq_answer_summary"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    level: Mapped[int]  # 0 course, 1 version, 2 language, 3 version and language
+    course_version: Mapped[str] = mapped_column(String(64), default="")
+    lang: Mapped[str] = mapped_column(String(35), default="")
+    question: Mapped[str] = mapped_column(String(512))  # LearningRecord.object_id
+    learner: Mapped[str] = mapped_column(String(64))
+    first_id: Mapped[int]  # the LearningRecord of the first answer
+    first_at: Mapped[dt.datetime]
+    success: Mapped[bool]
+    response: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    duration: Mapped[float | None] = mapped_column(Float)  # the statement's, seconds
+    seconds: Mapped[float | None] = mapped_column(Float)  # time to answer: the duration, else since the record before
+    org_unit: Mapped[str] = mapped_column(String(200), default="")  # the first answer's
+    answers: Mapped[int]  # all the learner's answers to the question in the scope
+
+
+class LessonSummary(Base):
+    """A learner's time in a lesson, kept up to date as records arrive (analytics/summary.py); a row means
+    the learner opened the lesson. ``level`` as in :class:`AnswerSummary`."""
+
+    __tablename__ = "lesson_summary"
+    __table_args__ = (
+        UniqueConstraint("course_id", "level", "course_version", "lang", "lesson", "learner", name="uq_lesson_summary"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    level: Mapped[int]
+    course_version: Mapped[str] = mapped_column(String(64), default="")
+    lang: Mapped[str] = mapped_column(String(35), default="")
+    lesson: Mapped[str] = mapped_column(String(512))
+    learner: Mapped[str] = mapped_column(String(64))
+    seconds: Mapped[float] = mapped_column(Float)  # time spent in its visits
+    completed: Mapped[bool]  # a ``completed`` record of the lesson
+    last: Mapped[bool]  # the learner's last lesson record is a visit of this one
+    finished: Mapped[bool]  # the learner completed or passed the course
+
+
+class RecordScope(Base):
+    """The versions and languages a course's records carry (the reports' filters), kept as records arrive."""
+
+    __tablename__ = "record_scope"
+    __table_args__ = (UniqueConstraint("course_id", "course_version", "lang", name="uq_record_scope"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    course_version: Mapped[str] = mapped_column(String(64), default="")
+    lang: Mapped[str] = mapped_column(String(35), default="")
+
+
 class RecordSource(Base):
     """An LRS the studio pulls a course's statements from (GET /statements), with where it stopped."""
 

@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import CourseRecord, LearningRecord, now
+from . import summary
 
 SOURCES = ("studio-lrs", "moodle-csv", "igot-sheet")
 """The fixed source names; an LRS the studio pulls from is ``lrs:<its name>``."""
@@ -305,8 +306,18 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(table), rows)
 
 
+def summarise(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Bring the reports' summary rows up to date with newly inserted *rows* (their learners', summary.py)."""
+    learners: dict[int, set[str]] = {}
+    for row in rows:
+        learners.setdefault(row["course_id"], set()).add(row["learner"])
+    for course_id, some in sorted(learners.items()):
+        summary.refresh(session.connection(), course_id, some)
+
+
 def add_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[int, int]:
-    """Insert normalised rows not stored yet; (added, duplicates). The caller commits."""
+    """Insert normalised rows not stored yet and update the summary rows; (added, duplicates). The caller
+    commits. Every way in of statements ends here, so the summaries the reports read stay right."""
     added = duplicates = 0
     for start in range(0, len(rows), BATCH):
         batch: dict[str, dict[str, Any]] = {}
@@ -321,6 +332,7 @@ def add_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[int, int]:
         fresh = [row for sid, row in batch.items() if sid not in have]
         if fresh:
             _insert(session, fresh)
+            summarise(session, fresh)
         added += len(fresh)
         duplicates += len(have)
     return added, duplicates

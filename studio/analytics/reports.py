@@ -1,7 +1,10 @@
 """The reports, as SQL over the learner records: one function a report, each returning plain data.
 
 Everything is computed in the database (GROUP BY and the window functions SQLite 3.25+ and PostgreSQL both
-have), so a report reads a few hundred rows back however many statements there are. Each report is for
+have), so a report reads a few hundred rows back however many statements there are. The item analysis, the
+funnel, the competency evidence and the filters read the summary rows kept as records arrive (summary.py:
+one a learner and question or lesson), so their work grows with learners, not statements; the reflections
+read the records of reflections themselves (an index finds them). Each report is for
 one course, optionally one version and one language (``Scope``). Learners appear only as the pseudonyms
 the records carry. A group smaller than ``Scope.min_group`` learners is *suppressed*: its numbers are None
 and the page and the CSV say "fewer than N" instead.
@@ -26,10 +29,10 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    extract,
     func,
     literal,
     literal_column,
+    not_,
     null,
     or_,
     select,
@@ -40,17 +43,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..models import CourseRecord, LearningRecord
+from . import summary
 from .outline import Outline, outline
+from .summary import ENDINGS, TIME_CAP  # noqa: F401  (the funnel's rules, kept where the summaries are made)
 
 S = LearningRecord.__table__
+A, L, RS = summary.ANSWERS, summary.LESSONS, summary.SCOPES
 
 TOO_EASY = 0.9
 TOO_HARD = 0.3
 POOR_DISCRIMINATION = 0.2
 GROUP_SHARE = 27  # percent of learners in each of the upper and lower groups
 MASTERY = 0.8  # share of a competency's first answers correct that counts as mastery
-ENDINGS = ("terminated", "exited", "suspended")  # verbs that end a session (xAPI, cmi5, the ADL vocabulary)
-TIME_CAP = 3600.0  # seconds: a gap longer than this is a learner who walked away, not time spent
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,15 @@ class Scope:
             out.append(S.c.lang == self.lang)
         return out
 
+    def summary(self, table: Any) -> list[ColumnElement[bool]]:
+        """The rows of a summary table (summary.py) this scope reads: its level, version and language."""
+        return [
+            table.c.course_id == self.course,
+            table.c.level == summary.level(self.version, self.lang),
+            table.c.course_version == (self.version or ""),
+            table.c.lang == (self.lang or ""),
+        ]
+
     def shown(self, learners: int, value: Any) -> Any:
         """*value* if the group is big enough to show, else None (suppressed)."""
         return value if learners >= self.min_group else None
@@ -76,11 +89,8 @@ class Scope:
 
 def filters(conn: Connection, course: int) -> tuple[list[str], list[str]]:
     """The versions and languages the records of *course* carry, for the page's filter."""
-    versions = conn.execute(
-        select(S.c.course_version).where(S.c.course_id == course).group_by(S.c.course_version)
-    ).scalars()
-    langs = conn.execute(select(S.c.lang).where(S.c.course_id == course).group_by(S.c.lang)).scalars()
-    return sorted(v for v in versions if v), sorted(lang for lang in langs if lang)
+    rows = conn.execute(select(RS.c.course_version, RS.c.lang).where(RS.c.course_id == course)).all()
+    return sorted({v for v, _ in rows if v}), sorted({lang for _, lang in rows if lang})
 
 
 # ---- item analysis ----
@@ -112,30 +122,40 @@ class Item:
         return out
 
 
-def _answers(conn: Connection, scope: Scope, *more: Any) -> Select[Any]:
-    """Every answer to a question in scope, numbered per learner and question by time (1 = the first), with
-    the seconds it took: the record's duration, else the time since the learner's previous record."""
-    wanted = ("id", "timestamp", "learner", "org_unit", "verb", "object_kind", "object_id", "success", "response")
-    timeline = (
+WORK_MEM = "64MB"
+"""PostgreSQL's memory for each sort and hash of a report (the default, 4 MB, sends a sort of a million summary
+rows to disk and makes it several times slower); for the report's transaction only."""
+
+
+def _roomy(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
+def _medians(conn: Connection, key: Any, value: Any, where: list[ColumnElement[bool]]) -> Any:
+    """The median of *value* per *key* (NULLs left out; of an even count, the mean of the middle two), as a
+    subquery of (key, median). PostgreSQL has it as an aggregate (PERCENTILE_CONT), which sorts each key's
+    values alone; SQLite numbers the values in order (a window) and averages the middle ones."""
+    if conn.dialect.name == "postgresql":
+        median = func.percentile_cont(0.5).within_group(value)
+        return select(key, median.label("median")).where(*where).group_by(key).subquery()
+    numbered = (
         select(
-            *(S.c[name] for name in (*wanted, "duration")),
-            func.lag(S.c.timestamp).over(partition_by=S.c.learner, order_by=(S.c.timestamp, S.c.id)).label("before"),
+            key.label("key"),
+            value.label("value"),
+            func.row_number().over(partition_by=key, order_by=value).label("i"),
+            func.count().over(partition_by=key).label("m"),
         )
-        .where(*scope.where())
-        .cte("timeline")
+        .where(*where, value.is_not(None))
+        .subquery()
     )
-    t = timeline.c
-    took = func.coalesce(t.duration, _least(conn, _seconds(conn, t.before, t.timestamp), TIME_CAP))
-    return select(
-        t.learner,
-        t.object_id,
-        t.success,
-        t.response,
-        took.label("seconds"),
-        *(t[name] for name in more),
-        func.count().over(partition_by=t.object_id).label("attempts"),
-        func.row_number().over(partition_by=(t.learner, t.object_id), order_by=(t.timestamp, t.id)).label("n"),
-    ).where(t.object_kind == "question", t.verb == "answered", t.success.is_not(None))
+    t = numbered.c
+    return (
+        select(t.key.label(key.name), func.avg(t.value).label("median"))
+        .where(t.i * 2 >= t.m, t.i * 2 <= t.m + 2)
+        .group_by(t.key)
+        .subquery()
+    )
 
 
 def _table(query: Select[Any], name: str) -> Any:
@@ -143,25 +163,69 @@ def _table(query: Select[Any], name: str) -> Any:
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
-def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
-    """One statement, one pass over the answers: every learner's first answer carries their share correct,
-    their rank by it (the upper and lower groups) and its rank by time taken (the median), so nothing is
-    joined; the responses chosen come back in the same result (``UNION ALL``) from the same first answers."""
-    answers = _table(_answers(conn, scope), "answers")
-    a = answers.c
+def _item_stats_hashed(conn: Connection, scope: Scope) -> Select[Any]:
+    """Per question (PostgreSQL): the learners' shares correct (GROUP BY learner) ranked once to find the upper
+    and lower groups, joined back for the per-question sums (GROUP BY question), and the median of the
+    answers' times alone (``_medians``). Aggregates over hashes; the only sorts are of the learners and of
+    (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
+    a = A.c
+    correct = cast(case((a.success, 1), else_=0), Float)
+    shares = select(a.learner, func.avg(correct).label("share")).where(*scope.summary(A)).group_by(a.learner).subquery()
+    ranked = select(
+        shares.c.learner,
+        func.row_number().over(order_by=(shares.c.share.desc(), shares.c.learner)).label("r"),
+        func.count().over().label("total"),
+    ).subquery()
+    r = ranked.c
+    upper, lower = r.r * 100 <= GROUP_SHARE * r.total, (r.total - r.r + 1) * 100 <= GROUP_SHARE * r.total
+    groups = select(r.learner, upper.label("upper"), lower.label("lower")).where(or_(upper, lower)).subquery()
+    medians = _medians(conn, a.question, a.seconds, scope.summary(A))
+    sums = (
+        select(
+            a.question,
+            func.count().label("learners"),
+            func.sum(a.answers).label("attempts"),
+            func.avg(correct).label("facility"),
+            func.avg(case((groups.c.upper, correct))).label("upper"),
+            func.avg(case((groups.c.lower, correct))).label("lower"),
+        )
+        .select_from(A)
+        .outerjoin(groups, groups.c.learner == a.learner)
+        .where(*scope.summary(A))
+        .group_by(a.question)
+        .subquery()
+    )
+    m = sums.c
+    return select(
+        literal_column("'item'").label("kind"),
+        m.question.label("object_id"),
+        cast(null(), Text).label("response"),
+        m.learners,
+        m.attempts,
+        m.facility,
+        m.upper,
+        m.lower,
+        medians.c.median,
+    ).outerjoin_from(sums, medians, medians.c.question == m.question)
+
+
+def _item_stats_windowed(scope: Scope) -> Select[Any]:
+    """Per question (SQLite, which joins a computed table by scanning it for every row): every first answer
+    carries its learner's share correct, their rank by it and its rank by time taken, all window functions
+    over the one scan, so nothing is joined."""
+    a = A.c
     correct = cast(case((a.success, 1), else_=0), Float)
     first = _table(
         select(
             a.learner,
-            a.object_id,
-            a.response,
-            a.attempts,
+            a.question.label("object_id"),
+            a.answers,
             a.seconds,
             correct.label("correct"),
             func.avg(correct).over(partition_by=a.learner).label("share"),
-            func.row_number().over(partition_by=a.object_id, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
-            func.count(a.seconds).over(partition_by=a.object_id).label("m"),
-        ).where(a.n == 1),
+            func.row_number().over(partition_by=a.question, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
+            func.count(a.seconds).over(partition_by=a.question).label("m"),
+        ).where(*scope.summary(A)),
         "first",
     )
     f = first.c
@@ -171,30 +235,45 @@ def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> lis
     upper = g.r * 100 <= GROUP_SHARE * g.total
     lower = (g.total - g.r + 1) * 100 <= GROUP_SHARE * g.total
     middle = and_(g.i * 2 >= g.m, g.i * 2 <= g.m + 2)
-    stats = select(
+    return select(
         literal_column("'item'").label("kind"),
         g.object_id,
         cast(null(), Text).label("response"),
         func.count().label("learners"),
-        func.max(g.attempts).label("attempts"),
+        func.sum(g.answers).label("attempts"),
         func.avg(g.correct).label("facility"),
         func.avg(case((upper, g.correct))).label("upper"),
         func.avg(case((lower, g.correct))).label("lower"),
         func.avg(case((middle, g.seconds))).label("median"),
     ).group_by(g.object_id)
+
+
+def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
+    """One statement over the first answers (summary rows, one a learner and question): the per-question
+    numbers (each database the way its planner does best: ``_item_stats_hashed`` on PostgreSQL,
+    ``_item_stats_windowed`` on SQLite; the same numbers) and the responses chosen, in one result
+    (``UNION ALL``)."""
+    _roomy(conn)
+    a = A.c
+    stats = _item_stats_hashed(conn, scope) if conn.dialect.name == "postgresql" else _item_stats_windowed(scope)
     # a response fewer learners than the threshold chose is left out, never shown by itself
-    counted = select(f.object_id, f.response, func.count().label("k")).group_by(f.object_id, f.response).cte("counted")
+    counted = (
+        select(a.question.label("object_id"), a.response, func.count().label("k"))
+        .where(*scope.summary(A))
+        .group_by(a.question, a.response)
+        .cte("counted")
+    )
     c = counted.c
     order = func.row_number().over(partition_by=c.object_id, order_by=(c.k.desc(), c.response)).label("r")
     top = select(counted, order).cte("top_responses")
-    t = top.c
+    tr = top.c
     chosen = select(
         literal_column("'response'").label("kind"),
-        t.object_id,
-        t.response,
-        t.k,
+        tr.object_id,
+        tr.response,
+        tr.k,
         *(cast(null(), Float) for _ in range(5)),
-    ).where(t.r <= top_responses, t.k >= scope.min_group)
+    ).where(tr.r <= top_responses, tr.k >= scope.min_group)
     items: dict[str, Item] = {}
     responses: dict[str, list[tuple[str, int | None]]] = {}
     for row in conn.execute(union_all(stats, chosen)):
@@ -233,97 +312,31 @@ class Step:
     median_minutes: float | None
 
 
-def _seconds(conn: Connection, start: Any, end: Any) -> ColumnElement[Any]:
-    """Seconds from *start* to *end*, two timestamps, in this database's words."""
-    if conn.dialect.name == "postgresql":
-        return extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _least(conn: Connection, value: Any, cap: float) -> ColumnElement[Any]:
-    """The smaller of *value* and *cap* (NULL stays NULL): LEAST in PostgreSQL, two-argument MIN in SQLite."""
-    return func.least(value, cap) if conn.dialect.name == "postgresql" else func.min(value, cap)
-
-
 def funnel(conn: Connection, scope: Scope) -> list[Step]:
     """Per lesson: learners who opened it, who completed it (a ``completed`` record of the lesson, or they
     opened another lesson after it or finished the course), whose last lesson it was, and the median time they
-    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``). Windows
-    over each learner's records in time order; nothing is joined."""
-    finish = case((and_(S.c.object_kind == "course", S.c.verb.in_(("completed", "passed"))), 1), else_=0)
-    records = (
+    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): one
+    row a learner and lesson (summary.py), counted per lesson, and the median of their times (``_medians``)."""
+    _roomy(conn)
+    v = L.c
+    went_on = case((or_(v.completed, v.finished, not_(v.last)), 1), else_=0)
+    left = case((and_(v.last, not_(v.finished)), 1), else_=0)
+    counts = (
         select(
-            S.c.id,
-            S.c.learner,
-            S.c.object_kind,
-            S.c.object_id,
-            S.c.verb,
-            S.c.timestamp,
-            func.max(S.c.timestamp).over(partition_by=S.c.learner).label("last_at"),
-            func.max(finish).over(partition_by=S.c.learner).label("finished"),
-        )
-        .where(*scope.where())
-        .cte("learner_records")
-    )
-    r = records.c
-    # a visit lasts until the learner moves: the next lesson opened or the session ended, else their last record
-    moves = or_(r.object_kind == "lesson", r.verb.in_(ENDINGS))
-    timeline = (
-        select(
-            r.learner,
-            r.object_kind,
-            r.object_id,
-            r.verb,
-            r.timestamp,
-            r.finished,
-            func.coalesce(
-                func.lead(r.timestamp).over(partition_by=r.learner, order_by=(r.timestamp, r.id)), r.last_at
-            ).label("next_at"),
-            func.row_number()
-            .over(partition_by=(r.learner, r.object_kind), order_by=(r.timestamp.desc(), r.id.desc()))
-            .label("from_end"),
-        )
-        .where(moves)
-        .cte("timeline")
-    )
-    t = timeline.c
-    is_visit = t.verb != "completed"
-    spent = func.coalesce(_least(conn, _seconds(conn, t.timestamp, t.next_at), TIME_CAP), 0.0)
-    visits = _table(
-        select(
-            t.object_id,
-            func.sum(case((is_visit, spent), else_=0.0)).label("seconds"),
-            func.max(case((t.verb == "completed", 1), else_=0)).label("done"),
-            func.max(case((and_(is_visit, t.from_end == 1), 1), else_=0)).label("last"),
-            func.max(t.finished).label("finished"),
-        )
-        .where(t.object_kind == "lesson")
-        .group_by(t.object_id, t.learner),
-        "visits",
-    )
-    v = visits.c
-    numbered = _table(
-        select(
-            visits,
-            func.row_number().over(partition_by=v.object_id, order_by=v.seconds).label("i"),
-            func.count().over(partition_by=v.object_id).label("m"),
-        ),
-        "numbered_visits",
-    )
-    n = numbered.c
-    went_on = case((or_(n.done == 1, n.finished == 1, n.last == 0), 1), else_=0)
-    left = case((and_(n.last == 1, n.finished == 0), 1), else_=0)
-    middle = and_(n.i * 2 >= n.m, n.i * 2 <= n.m + 2)
-    query = (
-        select(
-            n.object_id,
+            v.lesson,
             func.count().label("opened"),
             func.sum(went_on).label("completed"),
             func.sum(left).label("left"),
-            func.avg(case((middle, n.seconds))).label("median"),
         )
-        .group_by(n.object_id)
-        .order_by(n.object_id)
+        .where(*scope.summary(L))
+        .group_by(v.lesson)
+        .subquery()
+    )
+    medians = _medians(conn, v.lesson, v.seconds, scope.summary(L))
+    query = (
+        select(counts.c.lesson.label("object_id"), counts.c.opened, counts.c.completed, counts.c.left, medians.c.median)
+        .outerjoin_from(counts, medians, medians.c.lesson == counts.c.lesson)
+        .order_by(counts.c.lesson)
     )
     steps = []
     for row in conn.execute(query):
@@ -373,10 +386,14 @@ def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[st
 
     *tests* maps question object ids to the competencies they test (the course says which: its lessons'
     and questions' ``competency=``, ``outline.py``)."""
+    _roomy(conn)
     if not tests:
         return []
-    answers = _answers(conn, scope, "org_unit").cte("answers")
-    first = select(answers).where(answers.c.n == 1).cte("first")
+    first = (
+        select(A.c.question.label("object_id"), A.c.learner, A.c.org_unit, A.c.success)
+        .where(*scope.summary(A))
+        .cte("first")
+    )
     mapping = _mapping(tests)
     correct = cast(case((first.c.success, 1), else_=0), Float)
     per_learner = (

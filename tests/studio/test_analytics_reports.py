@@ -51,6 +51,7 @@ def insert_statements(session: Any, course: Any, statements: list[dict[str, Any]
         row["statement"] = {}  # the stored copy is not what reports read; leaving it out keeps the test quick
         rows.append(row)
     session.execute(insert(LearningRecord), rows)
+    records.summarise(session, rows)  # what records.add_rows does after its insert
 
 
 @pytest.fixture(scope="module")
