@@ -107,7 +107,7 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
         strings=ctx.strings or {},
         captions=ctx.captions,
     )
-    md = parser()
+    md = parser(budgeted=ctx.cpu_budget is not None)
     walker = Context(md, env, slug(lesson.id))
     if ctx.translate:
         walker.mdenv["ks_translate"] = (lesson.id, ctx.translate)

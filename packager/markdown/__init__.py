@@ -36,9 +36,11 @@ CONTAINERS: dict[str, ContainerHandler] = {
 }
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    """The lesson parser (built once; markdown-it parsers are reusable and thread-safe to render)."""
+@lru_cache(maxsize=2)
+def parser(budgeted: bool = False) -> MarkdownIt:
+    """The lesson parser (built once; markdown-it parsers are reusable and thread-safe to render).
+    *budgeted*: with the CPU budget's rules (the live preview's); without, a build's parse does not
+    call them at every line and inline position (about 60 calls a lesson's paragraph)."""
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     # this parser's link and image rules scan labels in linear time (see linklabel.py); other parsers
     # in the process keep markdown-it's own helpers
@@ -55,7 +57,8 @@ def parser() -> MarkdownIt:
     container_plugin(md, "ks", validate=lambda params, markup: True)
     rules.install(md)
     md.core.ruler.after("block", "ks_translate", translate_rule)  # a translated build's text, before inline
-    budget.install(md)  # last, so its rules run first
+    if budgeted:
+        budget.install(md)  # last, so its rules run first
     return md
 
 

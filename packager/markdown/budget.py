@@ -3,8 +3,8 @@ hold a server worker for seconds.
 
 The parser's rules run at every position of the text (inline) and at every line (block), so two
 no-op rules placed first in each ruler look at the clock now and then and raise
-:class:`LessonTooComplex` once the parse has used its budget of CPU time. Without a budget in the env
-(``kstudio check``, builds) they return at once.
+:class:`LessonTooComplex` once the parse has used its budget of CPU time. They are installed only in
+the budgeted parser (``parser(budgeted=True)``); ``kstudio check`` and builds parse without them.
 """
 
 from __future__ import annotations

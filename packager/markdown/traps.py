@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from markdown_it.token import Token
 
@@ -43,6 +44,11 @@ class LessonText:
 
     def line(self, token: Token, extra: int = 0) -> int:
         return (token.map[0] if token.map else 0) + 1 + self.offset + extra
+
+    @cached_property
+    def media(self) -> list[tuple[Token, int, int, str, bool]]:
+        """:func:`_inline_media` of the lesson, found once for the checks that read it."""
+        return list(_inline_media(self))
 
 
 def _outside_quizzes(tokens: Sequence[Token]) -> Iterator[tuple[int, Token]]:
@@ -70,8 +76,8 @@ def _question_attrs(content: str) -> bool:
 def _answer_shaped(tokens: Sequence[Token], i: int) -> bool:
     """Whether the block at *i* is a list of ``[x]``/``[ ]`` options or ``= answer`` lines."""
     token = tokens[i]
-    if token.type == "bullet_list_open":
-        inline = next((t for t in tokens[i:] if t.type == "inline"), None)
+    if token.type == "bullet_list_open":  # its first item's text (by index: a slice per list was quadratic)
+        inline = next((tokens[j] for j in range(i, len(tokens)) if tokens[j].type == "inline"), None)
         return inline is not None and bool(_MARK.match(inline.content))
     if token.type == "paragraph_open" and i + 1 < len(tokens):
         lines = tokens[i + 1].content.splitlines()
@@ -134,7 +140,8 @@ def _inline_media(lesson: LessonText) -> Iterator[tuple[Token, int, int, str, bo
     in image syntax; *alone* when it is its paragraph's only content (shown as a figure or player)."""
     tokens = lesson.tokens
     for i, token in enumerate(tokens):
-        if token.type != "inline" or not token.children:
+        # most lines have no image: skip them before counting their content
+        if token.type != "inline" or not token.children or not any(c.type == "image" for c in token.children):
             continue
         in_paragraph = i > 0 and tokens[i - 1].type == "paragraph_open"
         real = sum(1 for c in token.children if not (c.type in ("softbreak", "hardbreak") or _blank(c)))
@@ -159,7 +166,7 @@ def _neighbour(children: list[Token], at: int, step: int) -> Token | None:
 
 def media_as_link(lesson: LessonText) -> Iterator[Problem]:
     """A video or audio with text in its paragraph (or in a heading, list line, table cell) is a link."""
-    for token, line, at, kind, alone in _inline_media(lesson):
+    for token, line, at, kind, alone in lesson.media:
         if kind != "image" and not alone:
             image = (token.children or [])[at]
             yield error(
@@ -173,7 +180,7 @@ def media_as_link(lesson: LessonText) -> Iterator[Problem]:
 def image_in_paragraph(lesson: LessonText) -> Iterator[Problem]:
     """An image on a line of its own but one newline from text: it is inside that paragraph."""
     breaks = ("softbreak", "hardbreak")
-    for token, line, at, kind, alone in _inline_media(lesson):
+    for token, line, at, kind, alone in lesson.media:
         if kind != "image" or alone:
             continue
         children = token.children or []
