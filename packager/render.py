@@ -298,6 +298,11 @@ class Player:
         return out
 
     @cached_property
+    def lesson_count(self) -> int:
+        """The course's lessons (``course.lessons`` lists them anew at each call: once, not per lesson)."""
+        return len(self.course.lessons)
+
+    @cached_property
     def webfonts(self) -> list[WebFont]:
         """Subsets of the fonts for the text the package shows (none for Latin text, or when told not to)."""
         if not self.course.ship_fonts:
@@ -323,7 +328,7 @@ class Player:
         crumb = (
             s.text("module", n=module_no, title=module_title)
             + " · "
-            + s.text("lessonOf", n=index + 1, total=len(self.course.lessons))
+            + s.text("lessonOf", n=index + 1, total=self.lesson_count)
         )
         html = self.env.get_template("lesson.html").render(
             lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
