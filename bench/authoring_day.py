@@ -93,15 +93,6 @@ def hands(page):
             chooser.set_input_files({"name": name, "mimeType": MIME[name.rsplit(".", 1)[1]], "buffer": media[name]})
             self.clicks += 2  # the file chooser: open it, pick the file
 
-        def keyboard(self, text: str) -> None:
-            """Typed where the cursor is."""
-            self.page.keyboard.type(text)
-            self.keys += len(text)
-
-        def key(self, key: str) -> None:
-            self.page.keyboard.press(key)
-            self.keys += 1
-
         def select_text(self, field, text: str) -> None:
             """The first *text* in the field selected with the mouse (one press, drag and release)."""
             field.focus()
@@ -189,6 +180,8 @@ def back_to_course(me) -> None:
 def day_in_blocks(me, media: dict[str, bytes]) -> None:
     from playwright.sync_api import expect
 
+    from tests.browser.hands import five_questions
+
     page = me.page
     me.phase("new course")
     new_course(me)
@@ -219,36 +212,7 @@ def day_in_blocks(me, media: dict[str, bytes]) -> None:
     blocks_text(me, "Answer the quiz.")
     me.click(page.get_by_role("button", name="Add a block after block 2"))
     me.click(page.get_by_role("button", name="Add a Quiz or check block after block 2"))
-    quiz = me.block(3)
-    me.type(quiz.get_by_label("Pass mark (%)"), "70")
-    me.type(quiz.get_by_label("Attempts allowed"), "2")
-
-    def question(kind: str, prompt: str):
-        me.click(quiz.get_by_role("button", name=f"Add a question '{kind}' to block 3"))
-        q = quiz.locator(".bq").last
-        me.type(q.get_by_label("Question", exact=True), prompt)
-        return q
-
-    q = question("One correct answer", "Who replies first?")
-    me.type(q.get_by_label("Option text").nth(0), "The officer")
-    me.type(q.get_by_label("Option text").nth(1), "Nobody")
-    q = question("Several correct answers", "What goes in a reply?")
-    me.type(q.get_by_label("Option text").nth(0), "The decision")
-    me.type(q.get_by_label("Option text").nth(1), "The reasons")
-    me.click(q.get_by_label("Correct").nth(1))
-    me.type(q.get_by_label("Feedback when chosen").nth(1), "Yes, always the reasons.")
-    q = question("Fill in the answer", "How many days at most?")
-    me.type(q.get_by_label("Accepted answers, one a line"), "30")
-    q = question("Put in order", "Order the steps.")
-    me.type(q.get_by_label("Items in the right order, one a line"), "Register")
-    me.key("Enter")
-    me.keyboard("Decide")
-    q = question("Match pairs", "Match each to its office.")
-    for k, (left, right) in enumerate([("Pension", "Finance"), ("Transfer", "Personnel")]):
-        pair = q.locator(".bq-pair").nth(k)
-        me.type(pair.get_by_label("Left"), left)
-        me.type(pair.get_by_label("Right"), right)
-    me.type(q.get_by_label("Explanation"), "Each office answers for its own rules.")
+    five_questions(me, 3)
     blocks_saved(page)
     back_to_course(me)
 

@@ -147,6 +147,21 @@ def sign_in(
     """Check a sign-in and start its session: (the person, the new session's key). The session *previous*
     (this browser's, when it signs in again) ends. Failures are counted (committed before raising, so
     they count however the caller answers) and raise :class:`SignInRefused`."""
+    user, pair = _counted_authenticate(session, email, password, address, limits)
+    forget_failures(session, pair)
+    if previous is not None:
+        end_session(session, previous)
+    key = start_session(session, user, user_agent, idle_seconds)
+    session.commit()
+    return user, key
+
+
+def _counted_authenticate(
+    session: Session, email: str, password: str, address: str, limits: SignInLimits
+) -> tuple[User, str]:
+    """(the person, this account-and-address failure key) when *password* is theirs and no counter is
+    over its limit; a failure is counted (committed before raising, so it counts however the caller
+    answers) and raises :class:`SignInRefused`."""
     pair, by_address = attempt_keys(email, address)
     counters = {pair: limits.per_account, by_address: limits.per_address}
     if too_many_attempts(session, counters, limits.window):
@@ -156,12 +171,7 @@ def sign_in(
         record_failure(session, list(counters), limits.window)
         session.commit()
         raise SignInRefused(paused=False)
-    forget_failures(session, pair)
-    if previous is not None:
-        end_session(session, previous)
-    key = start_session(session, user, user_agent, idle_seconds)
-    session.commit()
-    return user, key
+    return user, pair
 
 
 def change_password(
@@ -179,14 +189,7 @@ def change_password(
     another device too) and this browser gets a new one, whose key is returned. A wrong current password
     counts as a failed sign-in (the same limits: a session left open must not be a way to guess it) and
     raises :class:`SignInRefused`; a new password too short raises :class:`AccountError`."""
-    pair, by_address = attempt_keys(user.email, address)
-    counters = {pair: limits.per_account, by_address: limits.per_address}
-    if too_many_attempts(session, counters, limits.window):
-        raise SignInRefused(paused=True)
-    if authenticate(session, user.email, current) is None:
-        record_failure(session, list(counters), limits.window)
-        session.commit()
-        raise SignInRefused(paused=False)
+    _counted_authenticate(session, user.email, current, address, limits)
     set_password(session, user, new)
     key = start_session(session, user, user_agent, idle_seconds)
     session.commit()

@@ -53,6 +53,16 @@ def _safe_next(target: str | None) -> str:
     return url_for("orgs.home")
 
 
+def _limits() -> accounts.SignInLimits:
+    cfg = current_app.config
+    return accounts.SignInLimits(cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"], cfg["LOGIN_WINDOW_SECONDS"])
+
+
+def _say_paused(limits: accounts.SignInLimits) -> None:
+    minutes = max(1, limits.window // 60)
+    flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
+
+
 @auth.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated and request.method != "POST":
@@ -61,9 +71,7 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("login.html", email="")
     email = request.form.get("email", "").strip().lower()[:254]
     cfg = current_app.config
-    limits = accounts.SignInLimits(
-        cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"], cfg["LOGIN_WINDOW_SECONDS"]
-    )
+    limits = _limits()
     previous = cookie.get(SESSION_KEY)  # signing in again: the old session ends
     try:
         user, key = accounts.sign_in(
@@ -78,8 +86,7 @@ def login() -> str | Response | tuple[str, int]:
         )
     except accounts.SignInRefused as refused:
         if refused.paused:
-            minutes = max(1, limits.window // 60)
-            flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
+            _say_paused(limits)
             return render_template("login.html", email=email), 429
         flash(_("That e-mail address and password do not match."), "error")
         return render_template("login.html", email=email), 401
@@ -104,16 +111,18 @@ def logout() -> Response:
 @login_required
 def password() -> str | Response | tuple[str, int]:
     """One's own password: the current one, then the new one twice."""
+
+    def page(status: int = 200) -> tuple[str, int]:
+        return render_template("password.html", min_length=accounts.MIN_PASSWORD), status
+
     if request.method != "POST":
-        return render_template("password.html", min_length=accounts.MIN_PASSWORD)
+        return page()
     new = request.form.get("new_password", "")[:1024]
     if new != request.form.get("confirm_password", "")[:1024]:
         flash(_("The two new passwords are not the same."), "error")
-        return render_template("password.html", min_length=accounts.MIN_PASSWORD), 400
+        return page(400)
     cfg = current_app.config
-    limits = accounts.SignInLimits(
-        cfg["LOGIN_ATTEMPTS"], cfg["LOGIN_ATTEMPTS_PER_ADDRESS"], cfg["LOGIN_WINDOW_SECONDS"]
-    )
+    limits = _limits()
     session = db()
     try:
         key = accounts.change_password(
@@ -128,15 +137,14 @@ def password() -> str | Response | tuple[str, int]:
         )
     except accounts.SignInRefused as refused:
         if refused.paused:
-            minutes = max(1, limits.window // 60)
-            flash(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=minutes), "error")
-            return render_template("password.html", min_length=accounts.MIN_PASSWORD), 429
+            _say_paused(limits)
+            return page(429)
         flash(_("Your current password is not right."), "error")
-        return render_template("password.html", min_length=accounts.MIN_PASSWORD), 403
+        return page(403)
     except accounts.AccountError:
         session.rollback()
         flash(_("The new password needs at least %(n)d characters.", n=accounts.MIN_PASSWORD), "error")
-        return render_template("password.html", min_length=accounts.MIN_PASSWORD), 400
+        return page(400)
     cookie[SESSION_KEY] = key  # this browser stays signed in; every other session has ended
     flash(_("Your password is changed. You are signed out everywhere else."), "info")
     return redirect(url_for("orgs.home"))

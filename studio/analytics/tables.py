@@ -33,10 +33,8 @@ def in_order(report: reports.Report, rows: list[Any], key: str) -> list[Any]:
 
 
 def reflections_in_order(report: reports.Report, counts: list[reports.ReflectionCount]) -> list[Any]:
-    order = list(report.outline.reflections)
-    return sorted(
-        counts, key=lambda r: (order.index(r.reflection) if r.reflection in order else len(order), r.reflection)
-    )
+    order = {reflection: n for n, reflection in enumerate(report.outline.reflections)}
+    return sorted(counts, key=lambda r: (order.get(r.reflection, len(order)), r.reflection))
 
 
 def items(report: reports.Report, found: Sequence[reports.Item]) -> Table:

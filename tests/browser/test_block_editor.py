@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from packager import blocks
 from studio.cli import main
 from tests.browser.conftest import axe_failures, sign_in
-from tests.browser.hands import Author, png
+from tests.browser.hands import Author, five_questions, png
 from tests.browser.test_studio import INSTITUTE, live  # noqa: F401 (live: the fixture)
 
 pytestmark = pytest.mark.browser
@@ -59,38 +59,7 @@ def test_the_authors_day_in_the_block_editor(browser, live, capsys):  # noqa: F8
     # a quiz with the five kinds of question, each from its form
     me.click(page.get_by_role("button", name="Add a block after block 8"))
     me.click(page.get_by_role("button", name="Add a Quiz or check block after block 8"))
-    quiz = me.block(9)
-    me.type(quiz.get_by_label("Pass mark (%)"), "70")
-    me.type(quiz.get_by_label("Attempts allowed"), "2")
-
-    def add(kind: str, prompt: str):
-        me.click(quiz.get_by_role("button", name=f"Add a question '{kind}' to block 9"))
-        q = quiz.locator(".bq").last
-        me.type(q.get_by_label("Question", exact=True), prompt)
-        return q
-
-    q = add("One correct answer", "Who replies first?")
-    me.type(q.get_by_label("Option text").nth(0), "The officer")
-    me.type(q.get_by_label("Option text").nth(1), "Nobody")
-    q = add("Several correct answers", "What goes in a reply?")
-    me.type(q.get_by_label("Option text").nth(0), "The decision")
-    me.type(q.get_by_label("Option text").nth(1), "The reasons")
-    me.click(q.get_by_label("Correct").nth(1))
-    me.type(q.get_by_label("Feedback when chosen").nth(1), "Yes, always the reasons.")
-    q = add("Fill in the answer", "How many days at most?")
-    me.type(q.get_by_label("Accepted answers, one a line"), "30")
-    q = add("Put in order", "Order the steps.")
-    items = q.get_by_label("Items in the right order, one a line")
-    me.type(items, "Register")
-    page.keyboard.press("Enter")
-    page.keyboard.type("Decide")
-    me.keys += 1 + len("Decide")
-    q = add("Match pairs", "Match each to its office.")
-    for k, (left, right) in enumerate([("Pension", "Finance"), ("Transfer", "Personnel")]):
-        pair = q.locator(".bq-pair").nth(k)
-        me.type(pair.get_by_label("Left"), left)
-        me.type(pair.get_by_label("Right"), right)
-    me.type(q.get_by_label("Explanation"), "Each office answers for its own rules.")
+    five_questions(me, 9)
 
     # the text block moved up with the keyboard; focus stays on it
     me.click(me.block(7).locator("h3"))
