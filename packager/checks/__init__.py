@@ -1,6 +1,8 @@
 """Checks over a loaded course: small functions that each yield problems, all run together.
 
-A new check is one function in one of these modules and one entry in :data:`CHECKS`. A check of how
+A new check is one function in one of these modules and one entry in :data:`CHECKS`, or in
+:data:`LESSON_CHECKS` when it looks at one lesson at a time (the editor then runs it on the text being
+written too). A check of how
 one lesson's text parses (the silent traps) runs with the parse itself: ``markdown/traps.py``.
 """
 
@@ -15,30 +17,32 @@ from ..runner import LOCAL, Runner
 from . import competencies, ids, links, media, mediafiles, placeholders, timing
 
 Check = Callable[[Course], Iterable[Problem]]
-
-CHECKS: dict[str, Check] = {
-    "duplicate-ids": ids.duplicate_ids,
-    "lesson-links": links.lesson_links,
-    "missing-media": media.missing_media,
-    "thumbnail": media.thumbnail,
-    "unusable-media": mediafiles.unusable_media,
-    "captions": mediafiles.caption_files,
-    "lesson-length": timing.lesson_length,
-    "pass-score": timing.pass_score_needs_quiz,
-    "question-competencies": competencies.question_competencies,
-    "competency-framework": competencies.framework_competencies,
-    "starter-placeholders": placeholders.starter_placeholders,
-    "translations": lambda course: _translation_qa(course, course.translations),
-}
-
 LessonCheck = Callable[[Course, Lesson], Iterable[Problem]]
 
-# the checks of CHECKS that look at one lesson at a time, each run on its own over a lesson's text
+# the checks that look at one lesson at a time: run over every lesson by check_course, and on their own
+# over the text being edited by check_lesson
 LESSON_CHECKS: dict[str, LessonCheck] = {
     "lesson-links": links.links_of_lesson,
     "missing-media": media.missing_lesson_media,
     "lesson-length": timing.lesson_too_long,
     "question-competencies": competencies.lesson_question_competencies,
+}
+
+
+def _every_lesson(check: LessonCheck) -> Check:
+    return lambda course: (problem for lesson in course.lessons for problem in check(course, lesson))
+
+
+CHECKS: dict[str, Check] = {
+    "duplicate-ids": ids.duplicate_ids,
+    "thumbnail": media.thumbnail,
+    "unusable-media": mediafiles.unusable_media,
+    "captions": mediafiles.caption_files,
+    "pass-score": timing.pass_score_needs_quiz,
+    "competency-framework": competencies.framework_competencies,
+    "starter-placeholders": placeholders.starter_placeholders,
+    "translations": lambda course: _translation_qa(course, course.translations),
+    **{name: _every_lesson(check) for name, check in LESSON_CHECKS.items()},
 }
 
 

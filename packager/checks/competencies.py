@@ -9,22 +9,9 @@ from ..errors import Problem, error
 from ..model import Course, Lesson, competency_slugs
 
 
-def question_competencies(course: Course) -> Iterator[Problem]:
-    known = _known(course)
-    for lesson in course.lessons:
-        yield from _refs_of(lesson, known)
-
-
 def lesson_question_competencies(course: Course, lesson: Lesson) -> Iterator[Problem]:
-    """One lesson's questions' ``competency=`` (also run by the editor over the text being edited)."""
-    return _refs_of(lesson, _known(course))
-
-
-def _known(course: Course) -> list[str]:
-    return sorted(set().union(*(competency_slugs(c) for c in course.competencies)) if course.competencies else [])
-
-
-def _refs_of(lesson: Lesson, known: list[str]) -> Iterator[Problem]:
+    """One lesson's questions' ``competency=``."""
+    known = sorted(set().union(*(competency_slugs(c) for c in course.competencies)) if course.competencies else [])
     for quiz in lesson.quizzes:
         for question in quiz.questions:
             for ref in question.competency_refs:

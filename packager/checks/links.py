@@ -8,11 +8,6 @@ from ..errors import Problem, error
 from ..model import Course, Lesson
 
 
-def lesson_links(course: Course) -> Iterator[Problem]:
-    for lesson in course.lessons:
-        yield from links_of_lesson(course, lesson)
-
-
 def links_of_lesson(course: Course, lesson: Lesson) -> Iterator[Problem]:
     for target, line in lesson.links:
         if target not in course.listed:

@@ -8,11 +8,6 @@ from ..errors import Problem, error
 from ..model import Course, Lesson
 
 
-def missing_media(course: Course) -> Iterator[Problem]:
-    for lesson in course.lessons:
-        yield from missing_lesson_media(course, lesson)
-
-
 def missing_lesson_media(course: Course, lesson: Lesson) -> Iterator[Problem]:
     """One lesson's missing files (also run by the editor over the text being edited)."""
     for ref in lesson.media:

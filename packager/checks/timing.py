@@ -10,11 +10,6 @@ from ..model import Course, Lesson
 MAX_LESSON_MINUTES = 15
 
 
-def lesson_length(course: Course) -> Iterator[Problem]:
-    for lesson in course.lessons:
-        yield from lesson_too_long(course, lesson)
-
-
 def lesson_too_long(course: Course, lesson: Lesson) -> Iterator[Problem]:
     if lesson.learning_minutes > MAX_LESSON_MINUTES:
         how = "is set to" if lesson.minutes is not None else "is estimated at"
