@@ -182,8 +182,8 @@ def _build(args: argparse.Namespace, started: float) -> int:
     for package in report.packages:
         path = package.path
         print(f"wrote {path} ({package.bytes / 1024:.0f} KB: {package.summary})")
-        if package.beside:
-            print(f"  and beside it: {', '.join(p.name for p in package.beside)}")
+        if beside := package.beside:  # a listing of the folder: once
+            print(f"  and beside it: {', '.join(p.name for p in beside)}")
         if SizeReport(total=package.bytes).over(args.budget):  # the package's size: no need to read it again
             print(
                 f"{path}: warning: the package is {human(package.bytes)}, over the {args.budget:g} MB budget; "
