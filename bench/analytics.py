@@ -7,7 +7,8 @@ For each database, a fresh studio (all migrations) with the sample course. The i
 studio's LRS stores them (``records.store``: normalise, pseudonymise, skip known ids, insert). The table is
 then filled to each size with copies of those rows under new learners (INSERT … SELECT in the database:
 filling is not what is measured), the summary rows the reports read rebuilt for the whole course with one
-INSERT … SELECT a table (migration 0012's backfill; its time is printed), the tables ANALYZEd, and every
+INSERT … SELECT a table, and the tallies counted from them (migrations 0012 and 0013's backfill; its time
+is printed), the tables ANALYZEd, and every
 report timed for the whole course (best of 3 runs, after one warm-up).
 PostgreSQL is a throwaway server as the tests start it (tests/studio/servers.py).
 """
@@ -109,7 +110,7 @@ def fill(app: Any, course: Any, template: list[int], have: int, size: int) -> No
     from sqlalchemy import Integer, Text, cast, func, literal, select, union_all
     from sqlalchemy import insert as insert_
 
-    from studio.analytics import summary
+    from studio.analytics import summary, tallies
     from studio.models import LearningRecord
 
     engine = app.extensions["studio.engine"]
@@ -155,11 +156,13 @@ def fill(app: Any, course: Any, template: list[int], have: int, size: int) -> No
         conn.exec_driver_sql("ANALYZE")
         counts = {
             t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (table, summary.ANSWERS, summary.LESSONS)
+            for t in (table, summary.ANSWERS, summary.LESSONS, *tallies.TALLIES)
         }
+    tallied = sum(counts[t.name] for t in tallies.TALLIES)
     print(
-        f"  filled to {size:,} in {filled:,.0f} s; summaries of the whole course rebuilt in {rebuilt:,.1f} s "
-        f"({counts['answer_summary']:,} answer rows, {counts['lesson_summary']:,} lesson rows, all levels)",
+        f"  filled to {size:,} in {filled:,.0f} s; summaries and tallies of the whole course rebuilt in "
+        f"{rebuilt:,.1f} s ({counts['answer_summary']:,} answer rows, {counts['lesson_summary']:,} lesson rows, "
+        f"{tallied:,} tally rows, all levels)",
         flush=True,
     )
 

@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config, db, locales, security
     from .accounts import policy
     from .accounts import views as accounts
-    from .analytics import ingest, ingest_views, lrs_views
+    from .analytics import ingest, ingest_views, lrs_views, records
     from .analytics import views as analytics
     from .analytics.records import app_key
     from .authoring import api_views, courses_views, editor_views, importing, media_files, media_views, outline_views
@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.register_kind(app, "submission", submissions.run_job)  # the catalogue's submit job: build, gate, freeze
     jobs.register_kind(app, importing.KIND, importing.run_job)  # kstudio import: a file becomes a new course
     jobs.register_kind(app, "lrs-pull", ingest.run_pull)  # learning records pulled from an LRS
+    jobs.register_kind(app, records.RECOUNT, records.run_recount)  # competency evidence counted again
     translate_store.init_app(app)  # the translation room's caches (per app) and its memory's indexing
     content.register_kind(app, "translate", translation.serve_content)
     content.register_kind(app, "review", review_views.serve_content)

@@ -356,6 +356,7 @@ class AnswerSummary(Base):
         UniqueConstraint(
             "course_id", "level", "course_version", "lang", "question", "learner", name="uq_answer_summary"
         ),
+        Index("ix_answer_summary_learner", "course_id", "learner"),  # a learner's rows, for the tallies (0013)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
@@ -382,6 +383,7 @@ class LessonSummary(Base):
     __tablename__ = "lesson_summary"
     __table_args__ = (
         UniqueConstraint("course_id", "level", "course_version", "lang", "lesson", "learner", name="uq_lesson_summary"),
+        Index("ix_lesson_summary_learner", "course_id", "learner"),  # a learner's rows, for the tallies (0013)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
@@ -405,6 +407,91 @@ class RecordScope(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     course_version: Mapped[str] = mapped_column(String(64), default="")
     lang: Mapped[str] = mapped_column(String(35), default="")
+
+
+class _Tally:
+    """The columns every tally shares: the course and the scope a report reads (``level`` as in
+    :class:`AnswerSummary`)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    level: Mapped[int]
+    course_version: Mapped[str] = mapped_column(String(64), default="")
+    lang: Mapped[str] = mapped_column(String(35), default="")
+
+
+TALLY_KEY = ("course_id", "level", "course_version", "lang")
+
+
+class AnswerTally(_Tally, Base):
+    """Learners' first answers to a question, counted per *share* of the learner: ``right`` of their
+    ``answered`` first answers in the scope were correct (analytics/tallies.py). The reports add these up
+    instead of reading a row a learner."""
+
+    __tablename__ = "answer_tally"
+    __table_args__ = (UniqueConstraint(*TALLY_KEY, "question", "right", "answered", name="uq_answer_tally"),)
+    question: Mapped[str] = mapped_column(String(512))
+    right: Mapped[int]
+    answered: Mapped[int]
+    learners: Mapped[int]
+    correct: Mapped[int]  # of those learners, how many answered this question right first
+    attempts: Mapped[int]  # all their answers to it
+
+
+class ResponseTally(_Tally, Base):
+    """Learners whose first answer to a question was ``response`` (its first 200 characters)."""
+
+    __tablename__ = "response_tally"
+    __table_args__ = (UniqueConstraint(*TALLY_KEY, "question", "response", name="uq_response_tally"),)
+    question: Mapped[str] = mapped_column(String(512))
+    response: Mapped[str] = mapped_column(String(200))
+    learners: Mapped[int]
+
+
+class TimeTally(_Tally, Base):
+    """How many first answers (``kind`` "question") or lesson stays ("lesson") took ``second`` whole seconds,
+    and their exact sum: a histogram the medians are read from."""
+
+    __tablename__ = "time_tally"
+    __table_args__ = (UniqueConstraint(*TALLY_KEY, "kind", "item", "second", name="uq_time_tally"),)
+    kind: Mapped[str] = mapped_column(String(20))
+    item: Mapped[str] = mapped_column(String(512))  # the question or the lesson
+    second: Mapped[int]
+    count: Mapped[int]
+    total: Mapped[float] = mapped_column(Float)
+
+
+class LessonTally(_Tally, Base):
+    """Learners who opened a lesson, went on from it, and left the course at it (the funnel)."""
+
+    __tablename__ = "lesson_tally"
+    __table_args__ = (UniqueConstraint(*TALLY_KEY, "lesson", name="uq_lesson_tally"),)
+    lesson: Mapped[str] = mapped_column(String(512))
+    opened: Mapped[int]
+    completed: Mapped[int]
+    left: Mapped[int]
+
+
+class CompetencyTally(_Tally, Base):
+    """Learners with evidence of a competency, and how many mastered it, per organisation unit ("" none),
+    by the questions :class:`CompetencyMap` says test it."""
+
+    __tablename__ = "competency_tally"
+    __table_args__ = (UniqueConstraint(*TALLY_KEY, "competency", "org_unit", name="uq_competency_tally"),)
+    competency: Mapped[str] = mapped_column(String(300))
+    org_unit: Mapped[str] = mapped_column(String(200), default="")
+    learners: Mapped[int]
+    mastered: Mapped[int]
+
+
+class CompetencyMap(Base):
+    """Which competencies each question of a course tests, as :class:`CompetencyTally` counted them; the
+    report compares it with the course as it is now."""
+
+    __tablename__ = "competency_map"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), unique=True)
+    tests: Mapped[list[list[str]]] = mapped_column(JSON)  # [[question, competency], ...], sorted
 
 
 class RecordSource(Base):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -35,7 +36,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import CourseRecord, LearningRecord, now
-from . import summary
+from . import summary, tallies
+
+log = logging.getLogger(__name__)
 
 SOURCES = ("studio-lrs", "moodle-csv", "igot-sheet")
 """The fixed source names; an LRS the studio pulls from is ``lrs:<its name>``."""
@@ -313,6 +316,44 @@ def summarise(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         learners.setdefault(row["course_id"], set()).add(row["learner"])
     for course_id, some in sorted(learners.items()):
         summary.refresh(session.connection(), course_id, some)
+        if tallies.kept_map(session.connection(), course_id) is None:
+            adopt_competencies(session, course_id)
+
+
+def adopt_competencies(session: Session, course_id: int) -> bool:
+    """Count the course's competency tally by the competencies its questions test now (tallies.py); False,
+    counting nothing, when the course's files cannot be read (the report then counts from the summary rows)."""
+    from packager import CourseError
+
+    from ..authoring import library
+    from .outline import outline
+
+    course = session.get(CourseRecord, course_id)
+    if course is None:
+        return False
+    try:
+        tests = outline(library.load(course)).tests
+    except (CourseError, OSError) as e:
+        log.warning("course %s: its competencies are not counted yet: %s", course.slug, e)
+        return False
+    tallies.adopt_map(session.connection(), course_id, tests)
+    return True
+
+
+RECOUNT = "analytics-recount"
+
+
+def run_recount(app: Any, session: Session, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:
+    """The ``analytics-recount`` job: the course's competency tally counted again by the competencies its
+    questions test now (a course that does not load fails the job with its problems)."""
+    from packager import load_course
+
+    from .outline import outline
+
+    tests = outline(load_course(folder)).tests
+    tallies.adopt_map(session.connection(), int(params["course"]), tests)
+    session.commit()
+    return {"message": f"counted by {len({c for _, c in tests})} competencies", "tests": len(tests)}
 
 
 def add_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[int, int]:

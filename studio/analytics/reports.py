@@ -20,32 +20,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import (
-    Float,
-    String,
-    Text,
-    and_,
     case,
-    cast,
     func,
-    literal,
-    literal_column,
-    not_,
-    null,
-    or_,
     select,
-    union_all,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement
 
 from ..models import CourseRecord, LearningRecord
-from . import summary
+from . import summary, tallies
 from .outline import Outline, outline
 from .summary import ENDINGS, TIME_CAP  # noqa: F401  (the funnel's rules, kept where the summaries are made)
+from .tallies import MASTERY
 
 S = LearningRecord.__table__
 A, L, RS = summary.ANSWERS, summary.LESSONS, summary.SCOPES
@@ -54,7 +45,6 @@ TOO_EASY = 0.9
 TOO_HARD = 0.3
 POOR_DISCRIMINATION = 0.2
 GROUP_SHARE = 27  # percent of learners in each of the upper and lower groups
-MASTERY = 0.8  # share of a competency's first answers correct that counts as mastery
 
 
 @dataclass(frozen=True)
@@ -122,179 +112,128 @@ class Item:
         return out
 
 
-WORK_MEM = "64MB"
-"""PostgreSQL's memory for each sort and hash of a report (the default, 4 MB, sends a sort of a million summary
-rows to disk and makes it several times slower); for the report's transaction only."""
+def _tally(conn: Connection, table: Any, scope: Scope, *columns: Any, where: Sequence[Any] = ()) -> list[Any]:
+    """The rows of a tally (tallies.py) in *scope*."""
+    return list(conn.execute(select(*columns).where(*scope.summary(table), *where)))
 
 
-def _roomy(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
+def median(histogram: Iterable[tuple[int, int, float]]) -> float | None:
+    """The median of values kept as (whole second, how many, their sum): the middle value's second's mean (of
+    an even count, the mean of the two middle ones'), so within that second of the exact median."""
+    buckets = sorted((second, n, total) for second, n, total in histogram if n > 0)
+    count = sum(n for _, n, _ in buckets)
+    if not count:
+        return None
+    wanted = {(count + 1) // 2, count // 2 + 1}  # the middle position, or the two middle ones
+    means, seen = [], 0
+    for _second, n, total in buckets:
+        hit = [w for w in wanted if seen < w <= seen + n]
+        means += [total / n] * len(hit)
+        seen += n
+    return sum(means) / len(means)
 
 
-def _medians(conn: Connection, key: Any, value: Any, where: list[ColumnElement[bool]]) -> Any:
-    """The median of *value* per *key* (NULLs left out; of an even count, the mean of the middle two), as a
-    subquery of (key, median). PostgreSQL has it as an aggregate (PERCENTILE_CONT), which sorts each key's
-    values alone; SQLite numbers the values in order (a window) and averages the middle ones."""
-    if conn.dialect.name == "postgresql":
-        median = func.percentile_cont(0.5).within_group(value)
-        return select(key, median.label("median")).where(*where).group_by(key).subquery()
-    numbered = (
-        select(
-            key.label("key"),
-            value.label("value"),
-            func.row_number().over(partition_by=key, order_by=value).label("i"),
-            func.count().over(partition_by=key).label("m"),
-        )
-        .where(*where, value.is_not(None))
-        .subquery()
-    )
-    t = numbered.c
-    return (
-        select(t.key.label(key.name), func.avg(t.value).label("median"))
-        .where(t.i * 2 >= t.m, t.i * 2 <= t.m + 2)
-        .group_by(t.key)
-        .subquery()
-    )
+def _medians(conn: Connection, scope: Scope, kind: str) -> dict[str, float | None]:
+    t = tallies.TIMES.c
+    rows = _tally(conn, tallies.TIMES, scope, t.item, t.second, t.count, t.total, where=[t.kind == kind, t.count > 0])
+    histograms: dict[str, list[tuple[int, int, float]]] = {}
+    for item, second, n, total in rows:
+        histograms.setdefault(item, []).append((second, n, total))
+    return {item: median(h) for item, h in histograms.items()}
 
 
-def _table(query: Select[Any], name: str) -> Any:
-    """*query* as a CTE computed once (SQLite and PostgreSQL would otherwise inline it where it is used)."""
-    return query.cte(name).prefix_with("MATERIALIZED")
+@dataclass
+class Group:
+    """The learners of the upper or the lower group, by their share of first answers right: every share
+    wholly in the group (``weights`` 1.0) and, where the group's edge falls among learners of one share, that
+    share in part (the part of its learners the group takes: as if they were drawn at random)."""
 
+    weights: dict[tuple[int, int], float]
 
-def _item_stats_hashed(conn: Connection, scope: Scope) -> Select[Any]:
-    """Per question (PostgreSQL): the learners' shares correct (GROUP BY learner) ranked once to find the upper
-    and lower groups, joined back for the per-question sums (GROUP BY question), and the median of the
-    answers' times alone (``_medians``). Aggregates over hashes; the only sorts are of the learners and of
-    (question, seconds): a sort of whole rows of millions of answers is what made it slow."""
-    a = A.c
-    correct = cast(case((a.success, 1), else_=0), Float)
-    shares = select(a.learner, func.avg(correct).label("share")).where(*scope.summary(A)).group_by(a.learner).subquery()
-    ranked = select(
-        shares.c.learner,
-        func.row_number().over(order_by=(shares.c.share.desc(), shares.c.learner)).label("r"),
-        func.count().over().label("total"),
-    ).subquery()
-    r = ranked.c
-    upper, lower = r.r * 100 <= GROUP_SHARE * r.total, (r.total - r.r + 1) * 100 <= GROUP_SHARE * r.total
-    groups = select(r.learner, upper.label("upper"), lower.label("lower")).where(or_(upper, lower)).subquery()
-    medians = _medians(conn, a.question, a.seconds, scope.summary(A))
-    sums = (
-        select(
-            a.question,
-            func.count().label("learners"),
-            func.sum(a.answers).label("attempts"),
-            func.avg(correct).label("facility"),
-            func.avg(case((groups.c.upper, correct))).label("upper"),
-            func.avg(case((groups.c.lower, correct))).label("lower"),
-        )
-        .select_from(A)
-        .outerjoin(groups, groups.c.learner == a.learner)
-        .where(*scope.summary(A))
-        .group_by(a.question)
-        .subquery()
-    )
-    m = sums.c
-    return select(
-        literal_column("'item'").label("kind"),
-        m.question.label("object_id"),
-        cast(null(), Text).label("response"),
-        m.learners,
-        m.attempts,
-        m.facility,
-        m.upper,
-        m.lower,
-        medians.c.median,
-    ).outerjoin_from(sums, medians, medians.c.question == m.question)
+    @classmethod
+    def of(cls, learners: dict[Fraction, list[tuple[tuple[int, int], int]]], size: int, top: bool) -> Group:
+        weights: dict[tuple[int, int], float] = {}
+        room = size
+        for share in sorted(learners, reverse=top):
+            if room <= 0:
+                break
+            here = sum(n for _, n in learners[share])
+            part = 1.0 if here <= room else room / here
+            for key, _n in learners[share]:
+                weights[key] = part
+            room -= here
+        return cls(weights)
 
-
-def _item_stats_windowed(scope: Scope) -> Select[Any]:
-    """Per question (SQLite, which joins a computed table by scanning it for every row): every first answer
-    carries its learner's share correct, their rank by it and its rank by time taken, all window functions
-    over the one scan, so nothing is joined."""
-    a = A.c
-    correct = cast(case((a.success, 1), else_=0), Float)
-    first = _table(
-        select(
-            a.learner,
-            a.question.label("object_id"),
-            a.answers,
-            a.seconds,
-            correct.label("correct"),
-            func.avg(correct).over(partition_by=a.learner).label("share"),
-            func.row_number().over(partition_by=a.question, order_by=(a.seconds.is_(None), a.seconds)).label("i"),
-            func.count(a.seconds).over(partition_by=a.question).label("m"),
-        ).where(*scope.summary(A)),
-        "first",
-    )
-    f = first.c
-    ranked = _table(select(first, func.dense_rank().over(order_by=(f.share.desc(), f.learner)).label("r")), "ranked")
-    grouped = select(ranked, func.max(ranked.c.r).over().label("total")).cte("grouped")
-    g = grouped.c
-    upper = g.r * 100 <= GROUP_SHARE * g.total
-    lower = (g.total - g.r + 1) * 100 <= GROUP_SHARE * g.total
-    middle = and_(g.i * 2 >= g.m, g.i * 2 <= g.m + 2)
-    return select(
-        literal_column("'item'").label("kind"),
-        g.object_id,
-        cast(null(), Text).label("response"),
-        func.count().label("learners"),
-        func.sum(g.answers).label("attempts"),
-        func.avg(g.correct).label("facility"),
-        func.avg(case((upper, g.correct))).label("upper"),
-        func.avg(case((lower, g.correct))).label("lower"),
-        func.avg(case((middle, g.seconds))).label("median"),
-    ).group_by(g.object_id)
+    def facility(self, counts: dict[tuple[int, int], tuple[int, int]]) -> float | None:
+        """The group's facility on one question from its (learners, correct) per share."""
+        learners = sum(self.weights.get(key, 0.0) * n for key, (n, _) in counts.items())
+        right = sum(self.weights.get(key, 0.0) * k for key, (_, k) in counts.items())
+        return right / learners if learners else None
 
 
 def item_analysis(conn: Connection, scope: Scope, top_responses: int = 6) -> list[Item]:
-    """One statement over the first answers (summary rows, one a learner and question): the per-question
-    numbers (each database the way its planner does best: ``_item_stats_hashed`` on PostgreSQL,
-    ``_item_stats_windowed`` on SQLite; the same numbers) and the responses chosen, in one result
-    (``UNION ALL``)."""
-    _roomy(conn)
-    a = A.c
-    stats = _item_stats_hashed(conn, scope) if conn.dialect.name == "postgresql" else _item_stats_windowed(scope)
-    # a response fewer learners than the threshold chose is left out, never shown by itself
-    counted = (
-        select(a.question.label("object_id"), a.response, func.count().label("k"))
-        .where(*scope.summary(A))
-        .group_by(a.question, a.response)
-        .cte("counted")
+    """The item analysis from the tallies (tallies.py), whatever the number of learners: a row a question
+    and share of the learner, a row a response, a row a whole second taken.
+
+    The upper and lower groups are ``GROUP_SHARE`` percent of the learners each, by their share of first
+    answers right; a share's learners are all counted the same (``Group``), and the learners of a share are
+    found without a row of their own: each learner with *right* of *answered* answers right has *answered*
+    rows in the tally's (question, right, answered) rows."""
+    t = tallies.ANSWERS.c
+    rows = _tally(
+        conn,
+        tallies.ANSWERS,
+        scope,
+        t.question,
+        t.right,
+        t.answered,
+        t.learners,
+        t.correct,
+        t.attempts,
+        where=[t.learners > 0],
     )
-    c = counted.c
-    order = func.row_number().over(partition_by=c.object_id, order_by=(c.k.desc(), c.response)).label("r")
-    top = select(counted, order).cte("top_responses")
-    tr = top.c
-    chosen = select(
-        literal_column("'response'").label("kind"),
-        tr.object_id,
-        tr.response,
-        tr.k,
-        *(cast(null(), Float) for _ in range(5)),
-    ).where(tr.r <= top_responses, tr.k >= scope.min_group)
+    per_question: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+    attempts: dict[str, int] = {}
+    rows_of_share: dict[tuple[int, int], int] = {}
+    for question, right, answered, learners, right_first, tries in rows:
+        per_question.setdefault(question, {})[(right, answered)] = (learners, right_first)
+        attempts[question] = attempts.get(question, 0) + tries
+        rows_of_share[(right, answered)] = rows_of_share.get((right, answered), 0) + learners
+    by_share: dict[Fraction, list[tuple[tuple[int, int], int]]] = {}
+    for (right, answered), n in rows_of_share.items():
+        by_share.setdefault(Fraction(right, answered), []).append(((right, answered), n // answered))
+    total = sum(n for shares in by_share.values() for _, n in shares)
+    size = total * GROUP_SHARE // 100
+    upper, lower = Group.of(by_share, size, top=True), Group.of(by_share, size, top=False)
+    medians = _medians(conn, scope, "question")
     items: dict[str, Item] = {}
-    responses: dict[str, list[tuple[str, int | None]]] = {}
-    for row in conn.execute(union_all(stats, chosen)):
-        if row.kind == "response":
-            responses.setdefault(row.object_id, []).append((row.response or "", int(row.learners)))
-            continue
-        n = row.learners
-        upper_v, lower_v = row.upper, row.lower
-        items[row.object_id] = Item(
-            question=row.object_id,
+    for question, counts in per_question.items():
+        n = sum(learners for learners, _ in counts.values())
+        up, low = upper.facility(counts), lower.facility(counts)
+        items[question] = Item(
+            question=question,
             learners=n,
-            attempts=int(row.attempts),
-            facility=scope.shown(n, row.facility),
-            discrimination=scope.shown(n, None if upper_v is None or lower_v is None else upper_v - lower_v),
-            upper=scope.shown(n, upper_v),
-            lower=scope.shown(n, lower_v),
-            median_seconds=scope.shown(n, row.median),
+            attempts=attempts[question],
+            facility=scope.shown(n, sum(k for _, k in counts.values()) / n),
+            discrimination=scope.shown(n, None if up is None or low is None else up - low),
+            upper=scope.shown(n, up),
+            lower=scope.shown(n, low),
+            median_seconds=scope.shown(n, medians.get(question)),
         )
-    for key, chosen_first in responses.items():
-        if key in items and items[key].learners >= scope.min_group:
-            items[key].responses = sorted(chosen_first, key=lambda rc: (-(rc[1] or 0), rc[0]))
+    # the responses chosen: the most chosen first; one fewer learners than the threshold chose is left out,
+    # never shown by itself
+    r = tallies.RESPONSES.c
+    order = func.row_number().over(partition_by=r.question, order_by=(r.learners.desc(), r.response)).label("k")
+    ranked = select(r.question, r.response, r.learners, order).where(*scope.summary(tallies.RESPONSES)).subquery()
+    chosen = select(ranked.c.question, ranked.c.response, ranked.c.learners).where(
+        ranked.c.k <= top_responses, ranked.c.learners >= scope.min_group
+    )
+    for question, response, learners in conn.execute(chosen):
+        item = items.get(question)
+        if item is not None and item.learners >= scope.min_group:
+            item.responses.append((response, int(learners)))
+    for item in items.values():
+        item.responses.sort(key=lambda rc: (-(rc[1] or 0), rc[0]))
     return [items[key] for key in sorted(items)]
 
 
@@ -315,38 +254,21 @@ class Step:
 def funnel(conn: Connection, scope: Scope) -> list[Step]:
     """Per lesson: learners who opened it, who completed it (a ``completed`` record of the lesson, or they
     opened another lesson after it or finished the course), whose last lesson it was, and the median time they
-    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): one
-    row a learner and lesson (summary.py), counted per lesson, and the median of their times (``_medians``)."""
-    _roomy(conn)
-    v = L.c
-    went_on = case((or_(v.completed, v.finished, not_(v.last)), 1), else_=0)
-    left = case((and_(v.last, not_(v.finished)), 1), else_=0)
-    counts = (
-        select(
-            v.lesson,
-            func.count().label("opened"),
-            func.sum(went_on).label("completed"),
-            func.sum(left).label("left"),
-        )
-        .where(*scope.summary(L))
-        .group_by(v.lesson)
-        .subquery()
-    )
-    medians = _medians(conn, v.lesson, v.seconds, scope.summary(L))
-    query = (
-        select(counts.c.lesson.label("object_id"), counts.c.opened, counts.c.completed, counts.c.left, medians.c.median)
-        .outerjoin_from(counts, medians, medians.c.lesson == counts.c.lesson)
-        .order_by(counts.c.lesson)
-    )
+    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): the
+    lesson tally and the lessons' histograms of seconds (tallies.py)."""
+    t = tallies.LESSONS.c
+    rows = _tally(conn, tallies.LESSONS, scope, t.lesson, t.opened, t.completed, t.left, where=[t.opened > 0])
+    medians = _medians(conn, scope, "lesson")
     steps = []
-    for row in conn.execute(query):
+    for lesson, opened, completed, left in sorted(rows):
+        minutes = medians.get(lesson)
         steps.append(
             Step(
-                lesson=row.object_id,
-                opened=scope.shown(row.opened, row.opened),
-                completed=scope.shown(row.opened, int(row.completed or 0)),
-                left=scope.shown(row.opened, int(row.left or 0)),
-                median_minutes=scope.shown(row.opened, None if row.median is None else row.median / 60.0),
+                lesson=lesson,
+                opened=scope.shown(opened, opened),
+                completed=scope.shown(opened, int(completed)),
+                left=scope.shown(opened, int(left)),
+                median_minutes=scope.shown(opened, None if minutes is None else minutes / 60.0),
             )
         )
     return steps
@@ -369,55 +291,61 @@ class Evidence:
         return None if not self.learners or self.mastered is None else self.mastered / self.learners
 
 
-def _mapping(pairs: Sequence[tuple[str, str]]) -> Any:
-    """(question, competency) pairs as a table in the query itself (UNION ALL of literal rows: both
-    databases read it; VALUES with column names is PostgreSQL's only)."""
-    rows = [select(literal(q).label("object_id"), literal(c).label("competency")) for q, c in pairs]
-    return (
-        union_all(*rows).cte("tests").prefix_with("MATERIALIZED")
-        if len(rows) > 1
-        else rows[0].cte("tests").prefix_with("MATERIALIZED")
-    )
-
-
 def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[str, str]]) -> list[Evidence]:
     """Per competency (and per organisation unit, where the records carry one): the learners with evidence
     (a first answer to a question testing it) and how many mastered it (``MASTERY`` of those answers right).
 
     *tests* maps question object ids to the competencies they test (the course says which: its lessons'
-    and questions' ``competency=``, ``outline.py``)."""
-    _roomy(conn)
+    and questions' ``competency=``, ``outline.py``). The competency tally answers when it was counted with
+    the same mapping (tallies.py); otherwise (the course's competencies changed since) the summary rows are
+    counted here, which takes longer on a big course, until the tally is counted again (``recount``)."""
     if not tests:
         return []
-    first = (
-        select(A.c.question.label("object_id"), A.c.learner, A.c.org_unit, A.c.success)
-        .where(*scope.summary(A))
-        .cte("first")
-    )
-    mapping = _mapping(tests)
-    correct = cast(case((first.c.success, 1), else_=0), Float)
-    per_learner = (
-        select(
-            mapping.c.competency,
-            first.c.learner,
-            func.max(first.c.org_unit).label("org_unit"),
-            func.avg(correct).label("share"),
+    if tallies.same_map(tallies.kept_map(conn, scope.course), tests):
+        t = tallies.COMPETENCIES.c
+        rows = _tally(
+            conn,
+            tallies.COMPETENCIES,
+            scope,
+            t.competency,
+            t.org_unit,
+            t.learners,
+            t.mastered,
+            where=[t.learners > 0],
         )
-        .join_from(first, mapping, mapping.c.object_id == first.c.object_id)
-        .group_by(mapping.c.competency, first.c.learner)
-        .cte("per_learner")
-        .prefix_with("MATERIALIZED")
+    else:
+        rows = _counted(conn, scope, tests)
+    overall: dict[str, list[int]] = {}
+    units = []
+    for competency, unit, learners, mastered in rows:
+        sums = overall.setdefault(competency, [0, 0])
+        sums[0] += learners
+        sums[1] += mastered
+        if unit:
+            units.append(Evidence(competency, unit, scope.shown(learners, learners), scope.shown(learners, mastered)))
+    together = [Evidence(c, None, scope.shown(n, n), scope.shown(n, k)) for c, (n, k) in sorted(overall.items())]
+    return together + sorted(units, key=lambda e: (e.competency, e.org_unit or ""))
+
+
+def competencies_tallied(conn: Connection, scope: Scope, tests: Sequence[tuple[str, str]]) -> bool:
+    """Whether the competency evidence comes from its tally (counted with *tests*, the course's mapping now)."""
+    return not tests or tallies.same_map(tallies.kept_map(conn, scope.course), tests)
+
+
+def _counted(conn: Connection, scope: Scope, tests: Sequence[tuple[str, str]]) -> list[Any]:
+    """(competency, organisation unit, learners, mastered) counted from the summary rows in *scope*."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    p = tallies.per_learner(tests, scope.summary(A)).c
+    query = select(p.competency, p.org_unit, func.count(), func.sum(case((p.share >= MASTERY, 1), else_=0))).group_by(
+        p.competency, p.org_unit
     )
-    p = per_learner.c
-    mastered = func.sum(case((p.share >= MASTERY, 1), else_=0))
-    overall = select(p.competency, cast(null(), String).label("unit"), func.count(), mastered).group_by(p.competency)
-    units = (
-        select(p.competency, p.org_unit, func.count(), mastered)
-        .where(p.org_unit != "")
-        .group_by(p.competency, p.org_unit)
-    )
-    rows = sorted(conn.execute(union_all(overall, units)), key=lambda r: (r[1] is not None, r[0], r[1] or ""))
-    return [Evidence(c, unit, scope.shown(n, n), scope.shown(n, int(k))) for c, unit, n, k in rows]
+    return [(c, unit, n, int(k)) for c, unit, n, k in conn.execute(query)]
+
+
+WORK_MEM = "64MB"
+"""PostgreSQL's memory for each sort and hash of a count from the summary rows (the default, 4 MB, sends a
+sort of a million rows to disk and makes it several times slower); for the report's transaction only."""
 
 
 # ---- reflections ----

@@ -41,12 +41,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..models import AnswerSummary, LearningRecord, LessonSummary, RecordScope
+from . import tallies
 
 R: Table = LearningRecord.__table__  # type: ignore[assignment]  # a declarative class's table is a Table
 ANSWERS: Table = AnswerSummary.__table__  # type: ignore[assignment]
 LESSONS: Table = LessonSummary.__table__  # type: ignore[assignment]
 SCOPES: Table = RecordScope.__table__  # type: ignore[assignment]
 
+COURSE_LOCK = 0x4B53  # the advisory lock's first key ("KS"): the second is the course's id
 ENDINGS = ("terminated", "exited", "suspended")  # verbs that end a session (xAPI, cmi5, the ADL vocabulary)
 TIME_CAP = 3600.0  # seconds: a gap longer than this is a learner who walked away, not time spent
 LEVELS: dict[int, tuple[str, ...]] = {0: (), 1: ("course_version",), 2: ("lang",), 3: ("course_version", "lang")}
@@ -229,19 +231,22 @@ def _levels(rows: Any, dialect: str, course_id: int, learners: Sequence[str] | N
     return select(union_all(*parts).subquery("all_levels")).where(literal(True))
 
 
-def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None) -> None:
-    """Recompute the summary rows of *learners* in a course (None: all of them) from their records.
+def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None, *, tallied: bool = True) -> None:
+    """Recompute the summary rows of *learners* in a course (None: all of them) from their records, and with
+    them the course's tallies (tallies.py: what the learners' old rows counted taken away, their new rows'
+    counted; ``tallied=False`` only for migration 0012, which comes before the tallies).
 
-    On PostgreSQL each learner is locked first (a transaction-scoped advisory lock, in one order), so two
-    transactions storing records of one learner at once refresh one after the other, and the second sees the
-    first's records; SQLite has one writer at a time anyway."""
+    On PostgreSQL the course is locked first (a transaction-scoped advisory lock), so two transactions storing
+    records of one course refresh one after the other: the second sees the first's records and tallies.
+    SQLite has one writer at a time anyway."""
     chosen = None if learners is None else sorted(set(learners))
     if chosen == []:
         return
     dialect = conn.dialect.name
-    if dialect == "postgresql" and chosen is not None:
-        for learner in chosen:
-            conn.execute(select(func.pg_advisory_xact_lock(course_id, func.hashtext(learner))))
+    if dialect == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(COURSE_LOCK, course_id)))
+    if tallied:
+        tallies.count(conn, course_id, chosen, -1)
     key = ("course_id", "level", "course_version", "lang")
     _upsert(conn, ANSWERS, _levels(_answer_rows, dialect, course_id, chosen), (*key, "question", "learner"))
     _upsert(conn, LESSONS, _levels(_lesson_rows, dialect, course_id, chosen), (*key, "lesson", "learner"))
@@ -251,13 +256,18 @@ def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None) ->
         .group_by(R.c.course_version, R.c.lang)
     )
     _upsert(conn, SCOPES, select(scopes.subquery("scopes")).where(literal(True)), key[:1] + key[2:])
+    if tallied:
+        tallies.count(conn, course_id, chosen, 1)
 
 
-def rebuild(conn: Connection, course_id: int | None = None) -> None:
-    """Recompute the summary rows of one course, or of every course, from all their records (its rows are
-    deleted first: inserting into an empty table is several times quicker than updating row by row)."""
+def rebuild(conn: Connection, course_id: int | None = None, *, tallied: bool = True) -> None:
+    """Recompute the summary rows and the tallies of one course, or of every course, from all their records
+    (its rows are deleted first: inserting into an empty table is several times quicker than updating row
+    by row). The competency tally is counted by the mapping it was counted with, if any (tallies.py)."""
     ids = [course_id] if course_id is not None else list(conn.execute(select(R.c.course_id).distinct()).scalars())
     for one in ids:
         for table in (ANSWERS, LESSONS, SCOPES):
             conn.execute(delete(table).where(table.c.course_id == one))
-        refresh(conn, one, None)
+        if tallied:
+            tallies.clear(conn, one)
+        refresh(conn, one, None, tallied=tallied)

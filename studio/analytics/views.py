@@ -1,17 +1,19 @@
 """The learning analytics reports of a course (item analysis, lesson funnel, competency evidence, reflections)
-and a CSV of every table. GET only: the pages read the records and write nothing (the work: ``reports.py``;
-the tables shaped: ``tables.py``)."""
+and a CSV of every table. The pages read the records and write nothing; one POST queues a recount of the
+competency evidence (the work: ``reports.py``; the tables shaped: ``tables.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..accounts.policy import requires
-from ..db import db
-from . import charts, reports, tables
+from ..db import db, this_app
+from ..jobs import queue as jobs
+from . import charts, records, reports, tables
 from .outline import response_label
 
 bp = Blueprint("analytics", __name__, url_prefix="/o/<org>/c/<course>/analytics")
@@ -66,7 +68,20 @@ def funnel(org: str, course: str) -> str:
 def competencies(org: str, course: str) -> str:
     report = _report()
     evidence = reports.competency_evidence(db().connection(), report.scope, report.outline.tests)
-    return _page("competencies.html", report, evidence=evidence)
+    tallied = reports.competencies_tallied(db().connection(), report.scope, report.outline.tests)
+    recounts = [
+        j for j in jobs.recent(db(), g.course) if j.kind == records.RECOUNT and j.status in ("queued", "running")
+    ]
+    return _page("competencies.html", report, evidence=evidence, tallied=tallied, recount=recounts[:1])
+
+
+@bp.post("/competencies/recount")
+@requires("analytics.view")
+def recount(org: str, course: str) -> Any:
+    """Count the competency evidence again by the course's competencies as they are now (a job)."""
+    job = jobs.submit(this_app(), db(), g.course, current_user.id, records.RECOUNT, {"course": g.course.id})
+    flash(_("The evidence is being counted again; this page shows the new figures when the job is done."), "info")
+    return redirect(url_for("analytics.competencies", org=org, course=course, job=job.id))
 
 
 @bp.get("/reflections")

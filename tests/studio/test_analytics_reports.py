@@ -15,6 +15,7 @@ import io
 import itertools
 import math
 from collections import defaultdict
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from studio.analytics import records, reports
 from studio.analytics.generator import Cohort
 from studio.db import session_for
 from studio.models import LearningRecord, Organisation
-from tests.studio.conftest import Person, make_app, populate
+from tests.studio.conftest import Person, csrf, make_app, populate
 
 LEARNERS = 2000
 KEY = b"analytics test key"
@@ -121,22 +122,40 @@ def test_item_statistics_match_the_statements_and_the_simulation(recorded):
     firsts = first_answers(cohort, statements)
     assert set(items) == set(firsts) and len(items) >= 15
 
-    # exactly what the statements say: learners, facility, and the upper and lower 27 % by share correct
+    # exactly what the statements say: learners, facility, and the upper and lower 27 % by share correct, the
+    # learners of the share at a group's edge each counted by the part of them the group takes
     share: dict[int, list[bool]] = defaultdict(list)
     for answers in firsts.values():
         for n, right in answers.items():
             share[n].append(right)
-    pseudonyms = {n: records.pseudonym(KEY, cohort.actor(n)) for n in share}
-    ranked = sorted(share, key=lambda n: (-sum(share[n]) / len(share[n]), pseudonyms[n]))
-    cut = math.floor(len(ranked) * 27 / 100)
-    upper, lower = set(ranked[:cut]), set(ranked[-cut:])
+    of_share: dict[Fraction, list[int]] = defaultdict(list)
+    for n, rights in share.items():
+        of_share[Fraction(sum(rights), len(rights))].append(n)
+    cut = math.floor(len(share) * 27 / 100)
+
+    def group(top: bool) -> dict[int, float]:
+        weights, room = {}, cut
+        for value in sorted(of_share, reverse=top):
+            if room <= 0:
+                break
+            part = min(1.0, room / len(of_share[value]))
+            weights.update(dict.fromkeys(of_share[value], part))
+            room -= len(of_share[value])
+        return weights
+
+    upper, lower = group(top=True), group(top=False)
+    assert sum(upper.values()) == pytest.approx(cut) and sum(lower.values()) == pytest.approx(cut)
+
+    def facility(answers: dict[int, bool], weights: dict[int, float]) -> float:
+        taken = [(weights[n], right) for n, right in answers.items() if n in weights]
+        return sum(w * right for w, right in taken) / sum(w for w, _ in taken)
+
     for key, answers in firsts.items():
         item = items[key]
         assert item.learners == len(answers)
         assert item.facility == pytest.approx(sum(answers.values()) / len(answers), abs=1e-9)
-        up = [answers[n] for n in answers if n in upper]
-        low = [answers[n] for n in answers if n in lower]
-        assert item.discrimination == pytest.approx(sum(up) / len(up) - sum(low) / len(low), abs=1e-9)
+        expected = facility(answers, upper) - facility(answers, lower)
+        assert item.discrimination == pytest.approx(expected, abs=1e-9)
         assert item.attempts >= item.learners and item.median_seconds is not None and item.median_seconds > 0
 
     # the simulation: facility within 3.5 standard errors (+0.01) of the model's expectation for the learners
@@ -200,6 +219,46 @@ def test_funnel_and_competency_evidence_add_up(recorded):
     assert {e.org_unit for e in units} == set(UNITS)
     for name in names:
         assert sum(e.learners for e in units if e.competency == name) == overall[name].learners
+
+
+def test_competency_evidence_from_its_tally_equals_a_count_and_a_changed_course_is_counted_afresh(recorded):
+    """The tally answers while the course tests the competencies it was counted with; a course whose
+    questions test other competencies since is counted from the summary rows, until the owner recounts."""
+    from studio.analytics import tallies
+    from studio.analytics.outline import outline
+    from studio.jobs import queue
+    from studio.models import Job
+
+    app, cohort, _statements = recorded
+    tests = outline(cohort.course).tests
+    changed = [(q, c) for q, c in tests if not q.startswith(tests[0][0].split("/")[0])]  # a quiz tests nothing now
+    assert 0 < len(changed) < len(tests)
+    session, scope = report(app)
+    with app.app_context():
+        conn = session.connection()
+        assert reports.competencies_tallied(conn, scope, tests) and not reports.competencies_tallied(
+            conn, scope, changed
+        )
+        counted = reports.competency_evidence(conn, scope, changed)  # from the summary rows
+        tallies.adopt_map(conn, scope.course, changed)
+        assert reports.competencies_tallied(conn, scope, changed)
+        assert reports.competency_evidence(conn, scope, changed) == counted  # from the tally, the same
+        session.commit()  # the studio has now counted a mapping the course no longer has
+
+    author = Person(app, "author@inst.example")
+    page = author.get(URL + "/competencies").get_data(as_text=True)
+    assert "counted afresh each time" in page and "Count the evidence again" in page
+    answer = author.post(URL + "/competencies/recount", {"csrf_token": csrf(page)})
+    assert answer.status_code == 302
+    with app.app_context():
+        job = session.scalars(select(Job).where(Job.kind == records.RECOUNT)).one()
+        assert author.get(URL + "/competencies").get_data(as_text=True).count("A recount is under way") == 1
+        queue.execute(app, job.id)
+        session.refresh(job)
+        assert job.status == "done", job.message
+        assert reports.competencies_tallied(session.connection(), scope, tests)
+    session.close()
+    assert "counted afresh" not in author.get(URL + "/competencies").get_data(as_text=True)
 
 
 def test_small_groups_are_hidden_in_the_pages_and_the_csv(recorded):

@@ -72,7 +72,7 @@ def upgrade() -> None:
     # course (it reads the tables as they are at this revision: columns are only ever added to them)
     from studio.analytics import summary
 
-    summary.rebuild(op.get_bind())
+    summary.rebuild(op.get_bind(), tallied=False)
 
 
 def downgrade() -> None:
