@@ -1,11 +1,11 @@
 """The reports, as SQL over the learner records: one function a report, each returning plain data.
 
-Everything is computed in the database (GROUP BY and the window functions SQLite 3.25+ and PostgreSQL both
-have), so a report reads a few hundred rows back however many statements there are. The item analysis, the
-funnel, the competency evidence and the filters read the summary rows kept as records arrive (summary.py:
-one a learner and question or lesson), so their work grows with learners, not statements; the reflections
-read the records of reflections themselves (an index finds them). Each report is for
-one course, optionally one version and one language (``Scope``). Learners appear only as the pseudonyms
+The item analysis, the funnel and the competency evidence read the tallies kept as records arrive
+(tallies.py: rows a question and learner share, a response, a whole second, a lesson, a competency), so
+their work grows with the course's questions and lessons, not with its learners or statements; the filters
+read the versions and languages kept (summary.py); the reflections read the records of reflections
+themselves (an index finds them). Each report is for one course, optionally one version and one language
+(``Scope``). Learners appear only as the pseudonyms
 the records carry. A group smaller than ``Scope.min_group`` learners is *suppressed*: its numbers are None
 and the page and the CSV say "fewer than N" instead.
 
@@ -39,7 +39,7 @@ from .summary import ENDINGS, TIME_CAP  # noqa: F401  (the funnel's rules, kept 
 from .tallies import MASTERY
 
 S = LearningRecord.__table__
-A, L, RS = summary.ANSWERS, summary.LESSONS, summary.SCOPES
+A, RS = summary.ANSWERS, summary.SCOPES
 
 TOO_EASY = 0.9
 TOO_HARD = 0.3

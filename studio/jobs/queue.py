@@ -271,7 +271,8 @@ def execute(app: Flask, job_id: int) -> None:
             runner = app.extensions["studio.job_kinds"].get(job.kind)
             if runner is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")
-            result = runner(app, session, job.id, folder, params)
+            with app.app_context():  # as a request has: what a runner calls may read the app's config
+                result = runner(app, session, job.id, folder, params)
             status, message = "done", str(result.pop("message", "finished"))  # a runner may say more ("14 packages")
         except JobFailed as exc:
             session.rollback()
