@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
-from studio.analytics import lrs, records, summary, tallies
+from studio.analytics import lrs, records, reports, summary, tallies
 from studio.analytics.generator import Cohort
 from studio.db import session_for
 from studio.models import (
@@ -189,6 +189,25 @@ def test_the_summaries_equal_a_recount_from_the_statements_after_every_way_in(ap
         carried = set(session.execute(select(LearningRecord.course_version, LearningRecord.lang).distinct()))
         session.close()
     assert scopes == carried and len(scopes) >= 3  # versions 1.0.0, 2.0.0 and the pull's "" in two languages
+
+    # the reports, read from the tallies on this database, say the same of the whole course
+    with app.app_context():
+        session = session_for(app)
+        conn = session.connection()
+        scope = reports.Scope(course.id, min_group=1)
+        items = {i.question: i for i in reports.item_analysis(conn, scope)}
+        steps = {s.lesson: s for s in reports.funnel(conn, scope)}
+        session.close()
+    by_question: dict[str, list[bool]] = defaultdict(list)
+    for (_learner, question), (_when, success, _response) in first.items():
+        by_question[question].append(success)
+    assert {q: (i.learners, i.facility) for q, i in items.items()} == {
+        q: (len(right), pytest.approx(sum(right) / len(right))) for q, right in by_question.items()
+    }
+    opened: dict[str, int] = defaultdict(int)
+    for _learner, lesson in lessons:
+        opened[lesson] += 1
+    assert {lesson: s.opened for lesson, s in steps.items()} == opened
 
 
 
