@@ -210,7 +210,6 @@ def test_the_summaries_equal_a_recount_from_the_statements_after_every_way_in(ap
     assert {lesson: s.opened for lesson, s in steps.items()} == opened
 
 
-
 def test_two_writers_at_once_keep_the_summaries_and_tallies_exact(app, course):
     """Two processes' worth of requests storing records of the same learners at the same time (each its own
     connection and transactions): the tallies kept by difference equal those counted afresh afterwards."""
@@ -247,6 +246,7 @@ def test_two_writers_at_once_keep_the_summaries_and_tallies_exact(app, course):
         session.commit()
         session.close()
     assert snapshot(app) == kept and kept["answer_tally"] and kept["competency_tally"]
+
 
 def test_the_same_statement_twice_is_counted_once(app, course):
     _model, statements = mixed_statements(seed=8)

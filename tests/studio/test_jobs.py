@@ -286,7 +286,6 @@ def test_a_worker_killed_mid_transcode_takes_ffmpeg_along_and_its_job_is_retried
     assert job["message"] in author.get(page).get_data(as_text=True)
 
 
-
 def test_a_job_runs_in_its_apps_context(tmp_path):
     """A worker has no request: the runner still finds the app's config (the analytics' pull job, storing
     records, loads the course's competencies from the course folders it names)."""
@@ -306,6 +305,7 @@ def test_a_job_runs_in_its_apps_context(tmp_path):
     session.expire_all()
     assert (session.get(Job, job.id).status, session.get(Job, job.id).message) == ("done", app.name)
     session.close()
+
 
 def test_a_job_whose_outcome_cannot_be_recorded_still_ends_failed(studio):
     from sqlalchemy import event
