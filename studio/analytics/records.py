@@ -35,7 +35,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import CourseRecord, LearningRecord, now
+from ..models import CourseRecord, Job, LearningRecord, now
 from . import summary, tallies
 
 log = logging.getLogger(__name__)
@@ -341,6 +341,13 @@ def adopt_competencies(session: Session, course_id: int) -> bool:
 
 
 RECOUNT = "analytics-recount"
+
+
+def recount_under_way(session: Session, course: CourseRecord) -> Job | None:
+    """The course's recount job that is queued or running, if any."""
+    return session.scalars(
+        select(Job).where(Job.course_id == course.id, Job.kind == RECOUNT, Job.status.in_(("queued", "running")))
+    ).first()
 
 
 def run_recount(app: Any, session: Session, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:

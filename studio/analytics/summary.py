@@ -48,7 +48,6 @@ ANSWERS: Table = AnswerSummary.__table__  # type: ignore[assignment]
 LESSONS: Table = LessonSummary.__table__  # type: ignore[assignment]
 SCOPES: Table = RecordScope.__table__  # type: ignore[assignment]
 
-COURSE_LOCK = 0x4B53  # the advisory lock's first key ("KS"): the second is the course's id
 ENDINGS = ("terminated", "exited", "suspended")  # verbs that end a session (xAPI, cmi5, the ADL vocabulary)
 TIME_CAP = 3600.0  # seconds: a gap longer than this is a learner who walked away, not time spent
 LEVELS: dict[int, tuple[str, ...]] = {0: (), 1: ("course_version",), 2: ("lang",), 3: ("course_version", "lang")}
@@ -243,8 +242,7 @@ def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None, *,
     if chosen == []:
         return
     dialect = conn.dialect.name
-    if dialect == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(COURSE_LOCK, course_id)))
+    tallies.lock_course(conn, course_id)
     if tallied:
         tallies.count(conn, course_id, chosen, -1)
     key = ("course_id", "level", "course_version", "lang")

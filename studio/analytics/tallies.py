@@ -234,6 +234,17 @@ def _add(conn: Connection, table: Table, course_id: int, rows: Select[Any], sign
     )
 
 
+COURSE_LOCK = 0x4B53  # the advisory lock's first key ("KS"); the second is the course's id
+
+
+def lock_course(conn: Connection, course_id: int) -> None:
+    """Hold the course's tallies until the transaction ends (PostgreSQL: an advisory lock, taken again at no
+    cost by the same transaction), so two transactions counting the same course take turns; SQLite has one
+    writer at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(COURSE_LOCK, course_id)))
+
+
 def kept_map(conn: Connection, course_id: int) -> list[tuple[str, str]] | None:
     """The (question, competency) pairs the course's competency tally was counted with; None: none yet."""
     tests = conn.execute(select(MAPS.c.tests).where(MAPS.c.course_id == course_id)).scalar_one_or_none()
@@ -264,6 +275,7 @@ def adopt_map(conn: Connection, course_id: int, tests: Sequence[tuple[str, str]]
     """Count the course's competency tally again, from all its summary rows, by *tests*, and keep *tests*
     as the mapping it was counted with."""
     pairs = sorted({(q, c) for q, c in tests})
+    lock_course(conn, course_id)  # records stored meanwhile are counted after this, by the new mapping
     conn.execute(delete(COMPETENCIES).where(COMPETENCIES.c.course_id == course_id))
     conn.execute(delete(MAPS).where(MAPS.c.course_id == course_id))
     conn.execute(MAPS.insert().values(course_id=course_id, tests=[list(p) for p in pairs]))

@@ -69,19 +69,17 @@ def competencies(org: str, course: str) -> str:
     report = _report()
     evidence = reports.competency_evidence(db().connection(), report.scope, report.outline.tests)
     tallied = reports.competencies_tallied(db().connection(), report.scope, report.outline.tests)
-    recounts = [
-        j for j in jobs.recent(db(), g.course) if j.kind == records.RECOUNT and j.status in ("queued", "running")
-    ]
-    return _page("competencies.html", report, evidence=evidence, tallied=tallied, recount=recounts[:1])
+    recount = records.recount_under_way(db(), g.course)
+    return _page("competencies.html", report, evidence=evidence, tallied=tallied, recount=recount)
 
 
 @bp.post("/competencies/recount")
 @requires("analytics.view")
 def recount(org: str, course: str) -> Any:
     """Count the competency evidence again by the course's competencies as they are now (a job)."""
-    job = jobs.submit(this_app(), db(), g.course, current_user.id, records.RECOUNT, {"course": g.course.id})
+    jobs.submit(this_app(), db(), g.course, current_user.id, records.RECOUNT, {"course": g.course.id})
     flash(_("The evidence is being counted again; this page shows the new figures when the job is done."), "info")
-    return redirect(url_for("analytics.competencies", org=org, course=course, job=job.id))
+    return redirect(url_for("analytics.competencies", org=org, course=course))
 
 
 @bp.get("/reflections")
