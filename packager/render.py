@@ -32,7 +32,6 @@ from .model import Course, Lesson, Question, Quiz, whole_minutes
 from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
-from .svg import UnsafeSvg, sanitize_svg
 
 if TYPE_CHECKING:
     import jinja2
@@ -462,6 +461,8 @@ class Player:
         if problem := content_problem(head, source.suffix):
             raise ExportError(f"{name} {problem}")
         if name.lower().endswith(".svg"):
+            from .svg import UnsafeSvg, sanitize_svg  # a course with SVG images only
+
             try:
                 return PackageFile(packaged, sanitize_svg(source.read_bytes()))
             except UnsafeSvg as exc:

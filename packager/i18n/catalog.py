@@ -7,7 +7,6 @@ Headers follow what Poedit and Weblate expect, with ``Plural-Forms`` from Babel'
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -226,12 +225,14 @@ def _carry(old: polib.POEntry, segment: Segment, report: MergeReport) -> polib.P
 
 
 def _similar(segment: Segment, spare: list[polib.POEntry]) -> polib.POEntry | None:
+    from difflib import SequenceMatcher  # only when merging a catalog: every build imports this module
+
     scope, kind = _scope_kind(segment.id)
     best, best_ratio = None, SIMILAR
     for entry in spare:
         if _scope_kind(entry.msgctxt or "") != (scope, kind):
             continue
-        ratio = difflib.SequenceMatcher(None, entry.msgid, segment.source, autojunk=False).ratio()
+        ratio = SequenceMatcher(None, entry.msgid, segment.source, autojunk=False).ratio()
         if ratio >= best_ratio:
             best, best_ratio = entry, ratio
     return best
