@@ -46,7 +46,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
     def job(i: int) -> int:
         if os.getpid() != here:
             os._exit(1)
-        time.sleep(0.01)  # so the worker surely takes an item before this process has taken them all
+        time.sleep(0.05)  # so the worker surely takes an item before this process has taken them all
         return i
 
     with pytest.raises(EOFError):
