@@ -30,6 +30,10 @@ MAX_CORES = 8
 MAX_TICKETS = 1024
 """Tickets are all written before the workers start, so they must fit in a pipe's buffer (4 KB here):
 a longer list hands out several items a ticket."""
+PIPE_BYTES = 1 << 20
+"""How far (in result bytes) a worker may run ahead of this process's reading, where the system lets a
+pipe's buffer grow to it (Linux; else 64 KB): room for a hundred rendered lessons while this process
+makes a package's other files, instead of about eight."""
 _TICKET = struct.Struct("<I")  # the number of a ticket (items ticket * per_ticket onwards)
 _LENGTH = struct.Struct("<Q")  # a result's pickled length, before it
 
@@ -62,7 +66,7 @@ def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterato
             with contextlib.suppress(Exception):
                 stream.flush()
         for _ in range(workers):
-            reader, result_writer = os.pipe()
+            reader, result_writer = _result_pipe()
             pid = os.fork()
             if pid == 0:  # the worker: never returns from here
                 os.close(reader)
@@ -98,6 +102,16 @@ def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterato
                     os.waitpid(pid, 0)
             os.close(reader)
         os.close(tickets)
+
+
+def _result_pipe() -> tuple[int, int]:
+    """A pipe for a worker's results, its buffer grown to :data:`PIPE_BYTES` where the system allows (Linux)."""
+    reader, writer = os.pipe()
+    with contextlib.suppress(ImportError, AttributeError, OSError):  # another system, or over its limit
+        import fcntl
+
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    return reader, writer
 
 
 def _ticket_pipe(count: int) -> int:
