@@ -97,7 +97,7 @@ def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterato
     finally:
         for reader, pid in children.items():
             with contextlib.suppress(ChildProcessError):
-                if os.waitpid(pid, os.WNOHANG)[0] == 0:  # still working: the reader stopped early
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:  # working (the reader stopped early) or exiting
                     os.kill(pid, signal.SIGTERM)
                     os.waitpid(pid, 0)
             os.close(reader)
