@@ -6,7 +6,6 @@ the CLI can print ``FILE:LINE: error: message`` and the studio can link to the p
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -56,6 +55,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     >>> did_you_mean("titel", ["title", "summary"])
     " (did you mean 'title'?)"
     """
+    import difflib  # only when a problem is reported: every build imports this module
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

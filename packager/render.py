@@ -32,7 +32,6 @@ from .model import Course, Lesson, Question, Quiz, whole_minutes
 from .runner import LOCAL, Runner
 from .scripts import LATIN, script_for
 from .strings import Strings, date_format, is_rtl, number_format, player_strings, plural_rule
-from .svg import UnsafeSvg, sanitize_svg
 
 if TYPE_CHECKING:
     import jinja2
@@ -166,15 +165,24 @@ class Player:
 
     def files(self) -> Iterator[PackageFile]:
         """Every file of the player, in a fixed order (so packages are reproducible)."""
-        yield PackageFile("index.html", self.index_html())
-        yield PackageFile("course.js", self.course_js())
-        for name in self.assets:
-            yield PackageFile(f"assets/{name}", self.asset(name))
-        if self.webfonts:
-            yield PackageFile("assets/fonts.css", font_css(self.lang, self.webfonts).encode())
-            yield from (PackageFile(font.name, font.data) for font in self.webfonts)
-        for _, script in self.lesson_scripts():
-            yield script
+        # the lessons are started first: the workers render them while this process makes the files
+        # that come before them (parallel.py hands the workers more lessons meanwhile)
+        scripts = self.lesson_scripts()
+        try:
+            first = next(scripts, None)
+            yield PackageFile("index.html", self.index_html())
+            yield PackageFile("course.js", self.course_js())
+            for name in self.assets:
+                yield PackageFile(f"assets/{name}", self.asset(name))
+            if self.webfonts:
+                yield PackageFile("assets/fonts.css", font_css(self.lang, self.webfonts).encode())
+                yield from (PackageFile(font.name, font.data) for font in self.webfonts)
+            if first is not None:
+                yield first[1]
+            for _, script in scripts:
+                yield script
+        finally:
+            getattr(scripts, "close", lambda: None)()  # a reader that stops early stops the workers
         yield from self.media_files()
 
     def lesson_scripts(self) -> Iterator[tuple[Lesson, PackageFile]]:
@@ -453,6 +461,8 @@ class Player:
         if problem := content_problem(head, source.suffix):
             raise ExportError(f"{name} {problem}")
         if name.lower().endswith(".svg"):
+            from .svg import UnsafeSvg, sanitize_svg  # a course with SVG images only
+
             try:
                 return PackageFile(packaged, sanitize_svg(source.read_bytes()))
             except UnsafeSvg as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -12,10 +13,46 @@ from packager import parallel
 def test_items_come_in_order_from_this_process_and_the_workers(monkeypatch):
     monkeypatch.setattr(parallel, "cores", lambda: 3)
     here = os.getpid()
-    done = list(parallel.in_order(lambda i: (i * i, os.getpid()), 20, parallel_from=10))
+
+    def job(i: int) -> tuple[int, int]:
+        time.sleep(0.01)  # long enough for every process to take some
+        return i * i, os.getpid()
+
+    done = list(parallel.in_order(job, 20, parallel_from=10))
     assert [value for value, _ in done] == [i * i for i in range(20)]
-    assert {pid for i, (_, pid) in enumerate(done) if i % 3 == 0} == {here}  # every third item: this process
-    assert len({pid for i, (_, pid) in enumerate(done) if i % 3}) == 2 and here not in {p for _, p in done[1::3]}
+    workers = {pid for _, pid in done} - {here}
+    assert here in {pid for _, pid in done} and len(workers) == 2
+
+
+def test_workers_take_more_items_while_the_reader_is_busy(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    here = os.getpid()
+
+    def job(i: int) -> int:
+        time.sleep(0.005)
+        return os.getpid()
+
+    items = parallel.in_order(job, 40, parallel_from=2)
+    pids = [next(items)]
+    time.sleep(0.1)  # this process makes something else (a package's other files) before reading on
+    pids += list(items)
+    assert len(pids) == 40 and pids.count(here) < 20
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    here = os.getpid()
+
+    def job(i: int) -> int:
+        if os.getpid() != here:
+            os._exit(1)
+        time.sleep(0.05)  # so the worker surely takes an item before this process has taken them all
+        return i
+
+    with pytest.raises(EOFError):
+        list(parallel.in_order(job, 10, parallel_from=2))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # and no worker is left behind
 
 
 def test_few_items_are_worked_here(monkeypatch):
@@ -38,13 +75,12 @@ def test_a_workers_failure_is_raised_to_the_reader(monkeypatch):
 
 
 def test_a_reader_that_stops_early_leaves_no_worker_behind(monkeypatch):
-    import multiprocessing
-
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     items = parallel.in_order(lambda i: b"x" * 100_000, 50, parallel_from=2)  # a worker blocks on a full pipe
     assert next(items) and next(items)
     items.close()
-    assert multiprocessing.active_children() == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was stopped and reaped
 
 
 def test_a_build_collects_less_often_and_gives_the_threshold_back() -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import polib
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, error
 from ..model import Course
 from . import catalog
 from .segments import Ids, Segment, course_segments
+
+if TYPE_CHECKING:
+    import polib
 
 
 def catalog_file(lang: str) -> str:

@@ -7,7 +7,6 @@ Headers follow what Poedit and Weblate expect, with ``Plural-Forms`` from Babel'
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,12 +14,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import polib
+from typing import TYPE_CHECKING
 
 from ..errors import StudioError
 from ..files import write_atomic
 from .segments import Segment
+
+if TYPE_CHECKING:  # polib itself is imported where a catalog is read or made: not by a build without one
+    import polib
 
 MAX_CATALOG_BYTES = 32 << 20
 _PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$')
@@ -101,6 +102,8 @@ def _read(path: Path) -> polib.POFile:
             ) from exc
         except (UnicodeDecodeError, ValueError) as exc:
             raise CatalogError(path, f"not a valid PO file: {exc}") from exc
+    import polib
+
     try:
         return polib.pofile(str(path), encoding="utf-8", wrapwidth=78)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -108,6 +111,8 @@ def _read(path: Path) -> polib.POFile:
 
 
 def new(lang: str, project: str) -> polib.POFile:
+    import polib
+
     po = polib.POFile(wrapwidth=78, encoding="utf-8")
     po.metadata = headers(lang, project)
     return po
@@ -161,6 +166,8 @@ def merge(old: polib.POFile, segments: Iterable[Segment], lang: str, project: st
     is like that of an entry no longer used, in the same lesson and of the same kind) keeps the translation,
     marked fuzzy with the old source as ``#| msgid``; entries no segment uses become obsolete.
     """
+    import polib
+
     report = MergeReport()
     po = polib.POFile(wrapwidth=78, encoding="utf-8")
     po.header = old.header
@@ -201,6 +208,8 @@ def merge(old: polib.POFile, segments: Iterable[Segment], lang: str, project: st
 
 
 def _entry(segment: Segment) -> polib.POEntry:
+    import polib
+
     return polib.POEntry(
         msgctxt=segment.id,
         msgid=segment.source,
@@ -226,12 +235,14 @@ def _carry(old: polib.POEntry, segment: Segment, report: MergeReport) -> polib.P
 
 
 def _similar(segment: Segment, spare: list[polib.POEntry]) -> polib.POEntry | None:
+    from difflib import SequenceMatcher  # only when merging a catalog: every build imports this module
+
     scope, kind = _scope_kind(segment.id)
     best, best_ratio = None, SIMILAR
     for entry in spare:
         if _scope_kind(entry.msgctxt or "") != (scope, kind):
             continue
-        ratio = difflib.SequenceMatcher(None, entry.msgid, segment.source, autojunk=False).ratio()
+        ratio = SequenceMatcher(None, entry.msgid, segment.source, autojunk=False).ratio()
         if ratio >= best_ratio:
             best, best_ratio = entry, ratio
     return best

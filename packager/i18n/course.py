@@ -6,8 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import polib
+from typing import TYPE_CHECKING
 
 from .. import yamlsrc
 from ..cache import LessonCache
@@ -19,6 +18,9 @@ from ..patterns import LANG_PATTERN
 from . import catalog
 from .apply import catalog_file, yml_segments
 from .segments import Segment, front_segments, lesson_segments
+
+if TYPE_CHECKING:
+    import polib
 
 _TITLE_LINE = re.compile(r"^title\s*:", re.M)
 SEGMENTS_VERSION = "1"  # bump when a lesson's segments change for the same text (segments.py)

@@ -61,7 +61,9 @@ def analyse(state: StateCore) -> None:
                 tokens[i + 2].tag = "h2"
         elif token.type == "inline" and token.children:
             _analyse_inline(token, env)
-            if _is_lone_media(token.children) and i > 0 and tokens[i - 1].type == "paragraph_open":
+            # only a paragraph with an image ("![" in its text) can be a figure: most are not looked at
+            lone = "![" in token.content and _is_lone_media(token.children)
+            if lone and i > 0 and tokens[i - 1].type == "paragraph_open":
                 tokens[i - 1].meta["figure"] = tokens[i + 1].meta["figure"] = True
                 for child in token.children:
                     child.meta["figure"] = True

@@ -140,8 +140,10 @@ def _inline_media(lesson: LessonText) -> Iterator[tuple[Token, int, int, str, bo
     in image syntax; *alone* when it is its paragraph's only content (shown as a figure or player)."""
     tokens = lesson.tokens
     for i, token in enumerate(tokens):
-        # most lines have no image: skip them before counting their content
-        if token.type != "inline" or not token.children or not any(c.type == "image" for c in token.children):
+        # most lines have no image: skip them before counting their content (an image is written "![")
+        if token.type != "inline" or "![" not in token.content or not token.children:
+            continue
+        if not any(c.type == "image" for c in token.children):
             continue
         in_paragraph = i > 0 and tokens[i - 1].type == "paragraph_open"
         real = sum(1 for c in token.children if not (c.type in ("softbreak", "hardbreak") or _blank(c)))
