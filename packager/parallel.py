@@ -135,7 +135,10 @@ def _receive(readers: dict[int, int], done: dict[int, tuple[bool, Any]], *, wait
         if wait:
             raise EOFError("a worker ended without sending its results")
         return
-    ready, _, _ = select.select(list(readers), [], [], None if wait else 0)
+    poll = select.poll()  # not select.select: a long-running studio's descriptors may be past its 1024
+    for reader in readers:
+        poll.register(reader, select.POLLIN)
+    ready = [fd for fd, _event in poll.poll(None if wait else 0)]  # POLLHUP too: a pipe at its end
     for reader in ready:
         head = _read(reader, _LENGTH.size)
         if head is None:  # the worker is done

@@ -101,3 +101,24 @@ def test_a_build_collects_less_often_and_gives_the_threshold_back() -> None:
             assert gc.get_threshold()[0] == THRESHOLD * 2
     finally:
         gc.set_threshold(*before)
+
+
+def test_the_workers_pipes_may_be_past_descriptor_1024(monkeypatch):
+    """A studio that has run for a while holds many files and sockets: its pipes are waited on with poll,
+    which, unlike select, takes any descriptor."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if max(soft, hard) < 1200:
+        pytest.skip("this machine allows fewer than 1,200 open files")
+    if soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert list(parallel.in_order(lambda i: i * 2, 30, parallel_from=2)) == [i * 2 for i in range(30)]
+    finally:
+        for fd in held:
+            os.close(fd)
+        if soft < 1200:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
