@@ -6,7 +6,7 @@ Prints, side by side: the floor (markdown-it-py rendering the same lesson bodies
 no templates), the full ``html`` build (cold: nothing cached), their ratio, and the whole
 ``kstudio build`` command after editing one lesson. Each figure is measured in a fresh process, with
 its peak memory (max RSS): the process's own and, when it forked workers (the lessons are parsed and
-rendered on every core: a worker per other core, the process itself on the last), the largest worker's,
+rendered on every core: a worker per other core and the process itself, sharing the lessons), the largest worker's,
 counted once per worker on top (an upper bound: pages the workers share with their parent are counted
 again in each).
 
