@@ -6,9 +6,10 @@ Prints, side by side: the floor (markdown-it-py rendering the same lesson bodies
 no templates), the full ``html`` build (cold: nothing cached), their ratio, and the whole
 ``kstudio build`` command after editing one lesson. Each figure is measured in a fresh process, with
 its peak memory (max RSS): the process's own and, when it forked workers (the lessons are parsed and
-rendered on every core: a worker per other core and the process itself, sharing the lessons), the largest worker's,
-counted once per worker on top (an upper bound: pages the workers share with their parent are counted
-again in each).
+rendered on every core: a worker per other core and the process itself, sharing the lessons), the
+largest worker's, counted once per worker on top (an upper bound: pages the workers share with their
+parent are counted again in each). The floor and the cold build are measured in turns, five of each,
+and the best of each is shown.
 
 Python runs as an installed ``kstudio`` does, with compiled bytecode (kept in the run's temporary
 folder), even where ``PYTHONDONTWRITEBYTECODE`` is set: the editable install's own modules would
@@ -31,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LESSONS_PER_MODULE = 10
+ROUNDS = 5  # turns of the floor and the cold build
 
 BODY = """\
 ## Why {topic} matters
@@ -167,8 +169,11 @@ def main() -> None:
         course, out = tmp_path / "course", tmp_path / "out"
         out.mkdir()
         make_course(course, args.lessons)
-        floor_ = min((measure("floor", course, out) for _ in range(3)), key=lambda r: r["seconds"])
-        cold = min((measure("cold", course, out) for _ in range(3)), key=lambda r: r["seconds"])
+        # the floor and the build take turns, so a moment the machine is busy elsewhere falls on both; the
+        # best of each is what the code costs (another program's work only ever adds to a time)
+        rounds = [(measure("floor", course, out), measure("cold", course, out)) for _ in range(ROUNDS)]
+        floor_ = min((f for f, _ in rounds), key=lambda r: r["seconds"])
+        cold = min((c for _, c in rounds), key=lambda r: r["seconds"])
         measure("warm", course, out)  # fills the lesson cache
         edited = course / "lessons" / f"{args.lessons // 2:04d}.md"
         edited.write_text(edited.read_text("utf-8").replace("Why", "Why, again,"), "utf-8")
@@ -178,7 +183,7 @@ def main() -> None:
         print(f"{'':32}{'seconds':>9}{'peak MiB':>9}{'worker':>8}{'total':>8}")
         for name, r in (("floor (markdown-it + zip)", floor_), ("full html build, cold", cold)):
             print(f"{name:32}{r['seconds']:9.3f}{r['peak_mb']:9.0f}{r['worker_mb']:8.0f}{r['total_mb']:8.0f}")
-        print(f"{'ratio full / floor':32}{cold['seconds'] / floor_['seconds']:9.2f}   (goal <= 1.00, on both cores)")
+        print(f"{'ratio full / floor':32}{cold['seconds'] / floor_['seconds']:9.3f}   (goal <= 1.00, on both cores)")
         print(f"{'peak memory of the full build':32}{cold['total_mb']:9.0f}   (MiB, parent + workers; goal <= 120)")
         print(f"{'kstudio build after 1 edit':32}{after_edit:9.3f}   (whole command; goal <= 0.35)")
     all_languages()
