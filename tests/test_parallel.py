@@ -10,6 +10,29 @@ import pytest
 from packager import parallel
 
 
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the workers forked from here on (not other children of the test process: under xdist a
+    test worker also runs the servers other tests started)."""
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", fork)
+    return forked
+
+
+def assert_reaped(pids: list[int]) -> None:
+    assert pids
+    for pid in pids:
+        with pytest.raises(ChildProcessError):  # waited for already: no such child any more
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_items_come_in_order_from_this_process_and_the_workers(monkeypatch):
     monkeypatch.setattr(parallel, "cores", lambda: 3)
     here = os.getpid()
@@ -49,10 +72,10 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
         time.sleep(0.05)  # so the worker surely takes an item before this process has taken them all
         return i
 
+    forked = forks(monkeypatch)
     with pytest.raises(EOFError):
         list(parallel.in_order(job, 10, parallel_from=2))
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # and no worker is left behind
+    assert_reaped(forked)  # and no worker is left behind
 
 
 def test_few_items_are_worked_here(monkeypatch):
@@ -76,11 +99,11 @@ def test_a_workers_failure_is_raised_to_the_reader(monkeypatch):
 
 def test_a_reader_that_stops_early_leaves_no_worker_behind(monkeypatch):
     monkeypatch.setattr(parallel, "cores", lambda: 2)
+    forked = forks(monkeypatch)
     items = parallel.in_order(lambda i: b"x" * 100_000, 50, parallel_from=2)  # a worker blocks on a full pipe
     assert next(items) and next(items)
     items.close()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # every worker was stopped and reaped
+    assert_reaped(forked)  # every worker was stopped and reaped
 
 
 def test_a_build_collects_less_often_and_gives_the_threshold_back() -> None:

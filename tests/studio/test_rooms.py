@@ -104,17 +104,17 @@ def test_no_private_name_from_packager_or_another_room():
 
 
 def test_job_and_content_kinds_are_registered_by_their_rooms(app):
-    from studio.analytics import ingest
+    from studio.analytics import ingest, records
     from studio.authoring import media_files
     from studio.jobs import build_all
     from studio.marketplace import review_views, submissions
     from studio.translation import views as translation
 
     kinds = app.extensions["studio.job_kinds"]
-    assert sorted(kinds) == ["build", "build-all", "import", "lrs-pull", "media", "submission"]
+    assert sorted(kinds) == ["analytics-recount", "build", "build-all", "import", "lrs-pull", "media", "submission"]
     assert kinds["build-all"] is build_all.run
     assert kinds["media"] is media_files.transcode and kinds["submission"] is submissions.run_job
-    assert kinds["lrs-pull"] is ingest.run_pull
+    assert kinds["lrs-pull"] is ingest.run_pull and kinds["analytics-recount"] is records.run_recount
     content_kinds = app.extensions["studio.content_kinds"]
     assert content_kinds == {"translate": translation.serve_content, "review": review_views.serve_content}
 
