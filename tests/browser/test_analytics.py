@@ -42,5 +42,30 @@ def test_report_pages_pass_axe_at_320px(browser, tmp_path):
         page.get_by_role("link", name="Read the texts").first.click()
         expect(page.get_by_role("heading", level=2)).to_contain_text("Texts written for")
         failures += axe_failures(page, "analytics/reflections texts @320")
+
+        # the course's competencies changed since the evidence was counted: the page says so and offers a
+        # recount, by keyboard
+        from studio.analytics import tallies
+
+        with app.app_context():
+            session = session_for(app)
+            tallies.adopt_map(session.connection(), course.id, [("no-such-quiz/q1", "Behavioural / Other")])
+            session.commit()
+            session.close()
+        competencies = f"{base}/o/inst/c/karmayogi-prarambh/analytics/competencies"
+        page.goto(competencies)
+        expect(page.get_by_role("status").filter(has_text="counted afresh")).to_be_visible()
+        failures += axe_failures(page, "analytics/competencies, to be counted again @320")
+        page.get_by_role("button", name="Count the evidence again").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("The evidence is being counted again")).to_be_visible()
+        failures += axe_failures(page, "analytics/competencies, recount queued @320")
+        # the studio's worker runs the job (at once or a moment later): then the page no longer says so
+        for _ in range(100):
+            page.goto(competencies)
+            if not page.get_by_text("counted afresh").count():
+                break
+            page.wait_for_timeout(200)
+        expect(page.get_by_text("counted afresh")).to_have_count(0)
         context.close()
     assert failures == []
