@@ -81,7 +81,7 @@ def _scope(source: Any) -> list[Any]:
 
 
 def whole_seconds(dialect: str, seconds: Any) -> ColumnElement[Any]:
-    """*seconds* rounded down to a whole number (both databases' CAST rounds otherwise on PostgreSQL)."""
+    """*seconds* rounded down to a whole number, in both databases (PostgreSQL's CAST rounds to the nearest)."""
     if dialect == "postgresql":
         return cast(func.floor(seconds), Integer)
     return cast(seconds, Integer)  # SQLite's CAST truncates, and the seconds are never negative
