@@ -22,7 +22,7 @@ import select
 import signal
 import struct
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -74,15 +74,15 @@ def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterato
             os.close(result_writer)  # the worker's end only: a worker that dies is an EOFError here, not a hang
             children[reader] = pid
         done: dict[int, tuple[bool, Any]] = {}
-        readers = dict(children)
+        results = _Results(children)
         for i in range(count):
             while i not in done:
-                _receive(readers, done, wait=False)
+                results.receive(done, wait=False)
                 if i in done:
                     break
                 ticket = os.read(tickets, _TICKET.size)
                 if not ticket:  # every item is taken: item i is a worker's, on its way
-                    _receive(readers, done, wait=True)
+                    results.receive(done, wait=True)
                     continue
                 first = _TICKET.unpack(ticket)[0] * per_ticket
                 for k in range(first, min(first + per_ticket, count)):
@@ -128,27 +128,34 @@ def _ticket_pipe(count: int) -> int:
     return reader
 
 
-def _receive(readers: dict[int, int], done: dict[int, tuple[bool, Any]], *, wait: bool) -> None:
-    """Read the results that have arrived (at least one when *wait*) into *done*; a pipe at its end is
-    dropped from *readers*."""
-    if not readers:
-        if wait:
-            raise EOFError("a worker ended without sending its results")
-        return
-    poll = select.poll()  # not select.select: a long-running studio's descriptors may be past its 1024
-    for reader in readers:
-        poll.register(reader, select.POLLIN)
-    ready = [fd for fd, _event in poll.poll(None if wait else 0)]  # POLLHUP too: a pipe at its end
-    for reader in ready:
-        head = _read(reader, _LENGTH.size)
-        if head is None:  # the worker is done
-            del readers[reader]
-            continue
-        body = _read(reader, _LENGTH.unpack(head)[0])
-        if body is None:
-            raise EOFError("a worker ended in the middle of a result")
-        index, ok, value = pickle.loads(body)
-        done[index] = (ok, value)
+class _Results:
+    """The workers' result pipes, watched with poll (not select, which refuses a descriptor past 1024: a
+    long-running studio may hold that many files)."""
+
+    def __init__(self, readers: Iterable[int]):
+        self.open = set(readers)
+        self.poll = select.poll()
+        for reader in self.open:
+            self.poll.register(reader, select.POLLIN)
+
+    def receive(self, done: dict[int, tuple[bool, Any]], *, wait: bool) -> None:
+        """Read the results that have arrived (at least one when *wait*) into *done*; a pipe at its end
+        is no longer watched."""
+        if not self.open:
+            if wait:
+                raise EOFError("a worker ended without sending its results")
+            return
+        for reader, _event in self.poll.poll(None if wait else 0):  # POLLHUP too: a pipe at its end
+            head = _read(reader, _LENGTH.size)
+            if head is None:  # the worker is done
+                self.open.discard(reader)
+                self.poll.unregister(reader)
+                continue
+            body = _read(reader, _LENGTH.unpack(head)[0])
+            if body is None:
+                raise EOFError("a worker ended in the middle of a result")
+            index, ok, value = pickle.loads(body)
+            done[index] = (ok, value)
 
 
 def _read(fd: int, size: int) -> bytes | None:

@@ -6,9 +6,9 @@ The schema is created and changed only by the Alembic migrations in ``studio/mig
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .roles import ROLES  # noqa: F401  (re-exported: models say what a membership may hold)
@@ -20,6 +20,11 @@ def now() -> dt.datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """A declarative class's table, for Core queries: typed as the Table it is (SQLAlchemy says FromClause)."""
+    return cast(Table, model.__table__)
 
 
 class Organisation(Base):

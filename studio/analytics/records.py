@@ -28,14 +28,14 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import CourseRecord, Job, LearningRecord, now
+from ..models import CourseRecord, Job, LearningRecord, now, table_of
 from . import summary, tallies
 
 log = logging.getLogger(__name__)
@@ -299,7 +299,7 @@ def normalise(statement: Any, target: Target, key: bytes, stored: dt.datetime | 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     """INSERT, skipping a statement id stored meanwhile by another process (the unique key decides)."""
-    table = cast(Table, LearningRecord.__table__)  # Core, not the ORM: one executemany per batch
+    table = table_of(LearningRecord)  # Core, not the ORM: one executemany per batch
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(postgresql.insert(table).on_conflict_do_nothing(index_elements=["statement_id"]), rows)
@@ -325,19 +325,26 @@ def adopt_competencies(session: Session, course_id: int) -> bool:
     counting nothing, when the course's files cannot be read (the report then counts from the summary rows)."""
     from packager import CourseError
 
-    from ..authoring import library
-    from .outline import outline
-
     course = session.get(CourseRecord, course_id)
     if course is None:
         return False
     try:
-        tests = outline(library.load(course)).tests
+        recount_competencies(session, course)
     except (CourseError, OSError) as e:
         log.warning("course %s: its competencies are not counted yet: %s", course.slug, e)
         return False
-    tallies.adopt_map(session.connection(), course_id, tests)
     return True
+
+
+def recount_competencies(session: Session, course: CourseRecord) -> list[tuple[str, str]]:
+    """Count the course's competency tally again by its files as they are now, and return the (question,
+    competency) pairs it was counted by; raises what loading the files does."""
+    from ..authoring import library
+    from .outline import outline
+
+    tests = outline(library.load(course)).tests
+    tallies.adopt_map(session.connection(), course.id, tests)
+    return tests
 
 
 RECOUNT = "analytics-recount"
@@ -353,12 +360,10 @@ def recount_under_way(session: Session, course: CourseRecord) -> Job | None:
 def run_recount(app: Any, session: Session, job_id: int, folder: Path, params: dict[str, Any]) -> dict[str, Any]:
     """The ``analytics-recount`` job: the course's competency tally counted again by the competencies its
     questions test now (a course that does not load fails the job with its problems)."""
-    from packager import load_course
-
-    from .outline import outline
-
-    tests = outline(load_course(folder)).tests
-    tallies.adopt_map(session.connection(), int(params["course"]), tests)
+    course = session.get(CourseRecord, int(params["course"]))
+    if course is None:
+        raise ValueError("the course was removed before its recount ran")
+    tests = recount_competencies(session, course)
     session.commit()
     return {"message": f"counted by {len({c for _, c in tests})} competencies", "tests": len(tests)}
 

@@ -32,13 +32,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from ..models import CourseRecord, LearningRecord
+from ..models import CourseRecord, LearningRecord, table_of
 from . import summary, tallies
 from .outline import Outline, outline
-from .summary import ENDINGS, TIME_CAP  # noqa: F401  (the funnel's rules, kept where the summaries are made)
 from .tallies import MASTERY
 
-S = LearningRecord.__table__
+S = table_of(LearningRecord)
 A, RS = summary.ANSWERS, summary.SCOPES
 
 TOO_EASY = 0.9
@@ -254,8 +253,8 @@ class Step:
 def funnel(conn: Connection, scope: Scope) -> list[Step]:
     """Per lesson: learners who opened it, who completed it (a ``completed`` record of the lesson, or they
     opened another lesson after it or finished the course), whose last lesson it was, and the median time they
-    spent in it (a visit lasts until they open another lesson or end the session, at most ``TIME_CAP``): the
-    lesson tally and the lessons' histograms of seconds (tallies.py)."""
+    spent in it (a visit lasts until they open another lesson or end the session, at most
+    ``summary.TIME_CAP``): the lesson tally and the lessons' histograms of seconds (tallies.py)."""
     t = tallies.LESSONS.c
     rows = _tally(conn, tallies.LESSONS, scope, t.lesson, t.opened, t.completed, t.left, where=[t.opened > 0])
     medians = _medians(conn, scope, "lesson")

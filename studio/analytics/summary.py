@@ -40,13 +40,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
-from ..models import AnswerSummary, LearningRecord, LessonSummary, RecordScope
+from ..models import AnswerSummary, LearningRecord, LessonSummary, RecordScope, table_of
 from . import tallies
 
-R: Table = LearningRecord.__table__  # type: ignore[assignment]  # a declarative class's table is a Table
-ANSWERS: Table = AnswerSummary.__table__  # type: ignore[assignment]
-LESSONS: Table = LessonSummary.__table__  # type: ignore[assignment]
-SCOPES: Table = RecordScope.__table__  # type: ignore[assignment]
+R, ANSWERS = table_of(LearningRecord), table_of(AnswerSummary)
+LESSONS, SCOPES = table_of(LessonSummary), table_of(RecordScope)
 
 ENDINGS = ("terminated", "exited", "suspended")  # verbs that end a session (xAPI, cmi5, the ADL vocabulary)
 TIME_CAP = 3600.0  # seconds: a gap longer than this is a learner who walked away, not time spent
@@ -243,8 +241,9 @@ def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None, *,
         return
     dialect = conn.dialect.name
     tallies.lock_course(conn, course_id)
+    tests = tallies.kept_map(conn, course_id) if tallied else None
     if tallied:
-        tallies.count(conn, course_id, chosen, -1)
+        tallies.count(conn, course_id, chosen, -1, tests)
     key = ("course_id", "level", "course_version", "lang")
     _upsert(conn, ANSWERS, _levels(_answer_rows, dialect, course_id, chosen), (*key, "question", "learner"))
     _upsert(conn, LESSONS, _levels(_lesson_rows, dialect, course_id, chosen), (*key, "lesson", "learner"))
@@ -255,7 +254,7 @@ def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None, *,
     )
     _upsert(conn, SCOPES, select(scopes.subquery("scopes")).where(literal(True)), key[:1] + key[2:])
     if tallied:
-        tallies.count(conn, course_id, chosen, 1)
+        tallies.count(conn, course_id, chosen, 1, tests)
 
 
 def rebuild(conn: Connection, course_id: int | None = None, *, tallied: bool = True) -> None:

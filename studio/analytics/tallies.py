@@ -52,16 +52,12 @@ from ..models import (
     LessonTally,
     ResponseTally,
     TimeTally,
+    table_of,
 )
 
-A: Table = AnswerSummary.__table__  # type: ignore[assignment]  # a declarative class's table is a Table
-L: Table = LessonSummary.__table__  # type: ignore[assignment]
-ANSWERS: Table = AnswerTally.__table__  # type: ignore[assignment]
-RESPONSES: Table = ResponseTally.__table__  # type: ignore[assignment]
-TIMES: Table = TimeTally.__table__  # type: ignore[assignment]
-LESSONS: Table = LessonTally.__table__  # type: ignore[assignment]
-COMPETENCIES: Table = CompetencyTally.__table__  # type: ignore[assignment]
-MAPS: Table = CompetencyMap.__table__  # type: ignore[assignment]
+A, L = table_of(AnswerSummary), table_of(LessonSummary)
+ANSWERS, RESPONSES, TIMES = table_of(AnswerTally), table_of(ResponseTally), table_of(TimeTally)
+LESSONS, COMPETENCIES, MAPS = table_of(LessonTally), table_of(CompetencyTally), table_of(CompetencyMap)
 TALLIES = (ANSWERS, RESPONSES, TIMES, LESSONS, COMPETENCIES)
 
 MASTERY = 0.8  # share of a competency's first answers correct that counts as mastery
@@ -255,9 +251,12 @@ def same_map(kept: Sequence[tuple[str, str]] | None, tests: Sequence[tuple[str, 
     return kept is not None and sorted(set(kept)) == sorted(set(tests))
 
 
-def count(conn: Connection, course_id: int, learners: Sequence[str] | None, sign: int) -> None:
+def count(
+    conn: Connection, course_id: int, learners: Sequence[str] | None, sign: int, tests: Sequence[tuple[str, str]] | None
+) -> None:
     """Add what the summary rows of *learners* (None: all of the course's) count in every tally, or take it
-    away (``sign=-1``, before their rows are recomputed)."""
+    away (``sign=-1``, before their rows are recomputed); the competency tally by *tests*, the mapping it
+    was counted with (``kept_map``; None or empty: it is not kept)."""
     dialect = conn.dialect.name
     for table, rows in (
         (ANSWERS, _answers),
@@ -266,7 +265,6 @@ def count(conn: Connection, course_id: int, learners: Sequence[str] | None, sign
         (LESSONS, _lessons),
     ):
         _add(conn, table, course_id, rows(dialect, course_id, learners), sign)
-    tests = kept_map(conn, course_id)
     if tests:
         _add(conn, COMPETENCIES, course_id, _competencies(tests, course_id, learners), sign)
 

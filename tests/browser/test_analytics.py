@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from tests.browser.conftest import axe_failures, phone, sign_in
+from tests.studio.conftest import adopt_sample
 from tests.studio.live import live_studio
 
 pytestmark = pytest.mark.browser
@@ -16,18 +16,14 @@ pytestmark = pytest.mark.browser
 def test_report_pages_pass_axe_at_320px(browser, tmp_path):
     from packager import load_course
     from studio.analytics.generator import Cohort
-    from studio.authoring import library
     from studio.db import session_for
-    from studio.models import Organisation
     from tests.conftest import SAMPLE
     from tests.studio.test_analytics_reports import insert_statements
 
     with live_studio(tmp_path) as (base, app):
+        course = adopt_sample(app)
         with app.app_context():
             session = session_for(app)
-            inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
-            course = library.adopt(session, inst, SAMPLE)
-            session.commit()
             cohort = Cohort(load_course(SAMPLE), 40, seed=3, org_units=("Revenue Department", "Health Department"))
             insert_statements(session, course, list(cohort.statements()))
             session.commit()

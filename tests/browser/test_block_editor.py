@@ -116,19 +116,11 @@ CONDUCT = "lessons/02-conduct-and-integrity/03-code-of-conduct.md"
 
 @pytest.fixture
 def sample_live(tmp_path):
-    from sqlalchemy import select
-
-    from studio.authoring import library
-    from studio.db import session_for
-    from studio.models import Organisation
+    from tests.studio.conftest import adopt_sample
     from tests.studio.live import live_studio
-    from tests.studio.test_translate import SAMPLE
 
     with live_studio(tmp_path) as (base, app):
-        session = session_for(app)
-        with app.test_request_context():
-            library.adopt(session, session.scalar(select(Organisation).where(Organisation.slug == "inst")), SAMPLE)
-        session.close()
+        adopt_sample(app)
         yield base, app, Path(app.config["COURSES_ROOT"]) / "inst" / "karmayogi-prarambh"
 
 

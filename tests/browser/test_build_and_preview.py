@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from studio.authoring import library
-from studio.db import session_for
-from studio.models import Organisation
 from tests.browser.conftest import axe_failures, phone, sign_in
+from tests.studio.conftest import adopt_sample
 from tests.studio.live import live_studio
-from tests.studio.test_translate import SAMPLE
 
 pytestmark = pytest.mark.browser
 COURSE = "/o/inst/c/karmayogi-prarambh"
@@ -23,10 +19,7 @@ LESSON = "lessons/01-getting-started/01-welcome.md"
 @pytest.fixture
 def live(tmp_path):
     with live_studio(tmp_path) as (base, app):
-        session = session_for(app)
-        with app.test_request_context():
-            library.adopt(session, session.scalar(select(Organisation).where(Organisation.slug == "inst")), SAMPLE)
-        session.close()
+        adopt_sample(app)
         yield base, app
 
 

@@ -146,6 +146,22 @@ def populate(app: Any) -> None:
         session.close()
 
 
+def adopt_sample(app: Any) -> Any:
+    """The sample course, adopted by 'inst' and committed: its CourseRecord (what many tests start from)."""
+    from sqlalchemy import select
+
+    from studio.models import Organisation
+    from tests.conftest import SAMPLE
+
+    with app.app_context():
+        session = session_for(app)
+        inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
+        course = library.adopt(session, inst, SAMPLE)
+        session.commit()
+        session.close()
+    return course
+
+
 def csrf(page: str) -> str:
     match = re.search(r'name="csrf[-_]token" (?:value|content)="([^"]+)"', page)
     assert match, "no CSRF token in the page"

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from studio.analytics import records
 from studio.db import session_for
 from studio.models import CourseRecord, LearningRecord, Organisation
+from tests.studio.conftest import adopt_sample
 
 KEY = b"installation key of the tests"
 EMAIL = "learner.one@example.gov.in"
@@ -102,15 +103,7 @@ XAPI = {"X-Experience-API-Version": "1.0.3"}
 @pytest.fixture
 def sample(app: Any) -> CourseRecord:
     """The sample course, adopted by 'inst' (its questions, lessons and reflections are the generator's)."""
-    from studio.authoring import library
-    from tests.conftest import SAMPLE
-
-    session = session_for(app)
-    inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
-    course = library.adopt(session, inst, SAMPLE)
-    session.commit()
-    session.close()
-    return course
+    return adopt_sample(app)
 
 
 def cohort(learners: int, seed: int = 7, **options: Any) -> Any:

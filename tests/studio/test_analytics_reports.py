@@ -24,8 +24,8 @@ from sqlalchemy import insert, select
 from studio.analytics import records, reports
 from studio.analytics.generator import Cohort
 from studio.db import session_for
-from studio.models import LearningRecord, Organisation
-from tests.studio.conftest import Person, csrf, make_app, populate
+from studio.models import LearningRecord
+from tests.studio.conftest import Person, adopt_sample, csrf, make_app, populate
 
 LEARNERS = 2000
 KEY = b"analytics test key"
@@ -59,7 +59,6 @@ def insert_statements(session: Any, course: Any, statements: list[dict[str, Any]
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """(app, the big cohort, its statements) on SQLite, made once for the module."""
     from packager import load_course
-    from studio.authoring import library
     from tests.conftest import SAMPLE
 
     app = make_app(tmp_path_factory.mktemp("analytics") / "data")
@@ -70,11 +69,9 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Any:
     few = list(Few(course_model, 4, seed=12, lang="hi", org_units=(TINY,)).statements())
     written = next(st for st in statements if "/reflection/" in st["object"]["id"])
     written["result"]["response"] = FORMULA  # a learner who types a spreadsheet formula into a reflection
+    course = adopt_sample(app)
     with app.app_context():
         session = session_for(app)
-        inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
-        course = library.adopt(session, inst, SAMPLE)
-        session.commit()
         insert_statements(session, course, statements + few)
         session.commit()
         session.close()

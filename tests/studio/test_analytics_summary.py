@@ -24,11 +24,11 @@ from studio.models import (
     LearningRecord,
     LessonSummary,
     LessonTally,
-    Organisation,
     RecordScope,
     ResponseTally,
     TimeTally,
 )
+from tests.studio.conftest import adopt_sample
 
 KEY = b"summary test key"
 VERSION_EXT = records.VERSION_EXT
@@ -127,16 +127,7 @@ def _in_app(app: Any) -> Any:
 
 @pytest.fixture
 def course(app: Any) -> Any:
-    from studio.authoring import library
-    from tests.conftest import SAMPLE
-
-    with app.app_context():
-        session = session_for(app)
-        inst = session.scalars(select(Organisation).where(Organisation.slug == "inst")).one()
-        adopted = library.adopt(session, inst, SAMPLE)
-        session.commit()
-        session.close()
-    return adopted
+    return adopt_sample(app)
 
 
 def test_the_summaries_equal_a_recount_from_the_statements_after_every_way_in(app, course):

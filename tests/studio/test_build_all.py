@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from studio.authoring import library
 from studio.db import session_for
 from studio.jobs.queue import start_embedded_worker
-from studio.models import Job, Organisation
-from tests.studio.conftest import LESSON, Person, make_app, populate
+from studio.models import Job
+from tests.studio.conftest import LESSON, Person, adopt_sample, make_app, populate
 from tests.studio.test_jobs import wait_for
-from tests.studio.test_translate import SAMPLE
 
 COURSE = "/o/inst/c/karmayogi-prarambh"
 
@@ -36,10 +34,7 @@ def sample(tmp_path):
     and the job's rows are the same on PostgreSQL (test_jobs.py runs builds on both)."""
     app = make_app(tmp_path / "data")
     populate(app)
-    session = session_for(app)
-    with app.test_request_context():
-        library.adopt(session, session.scalar(select(Organisation).where(Organisation.slug == "inst")), SAMPLE)
-    session.close()
+    adopt_sample(app)
     return app, Path(app.config["COURSES_ROOT"]) / "inst" / "karmayogi-prarambh"
 
 

@@ -90,7 +90,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     kept = sa.text("SELECT course_id FROM answer_summary UNION SELECT course_id FROM lesson_summary")
     for course_id in conn.execute(kept).scalars():
-        tallies.count(conn, course_id, None, 1)
+        tallies.count(conn, course_id, None, 1, None)  # no competency mapping is kept yet
 
 
 def downgrade() -> None:
