@@ -69,7 +69,7 @@ def make_app(data: Path, **config: Any) -> Any:
         settings["DATABASE_URL"] = _database["url"]
     settings.update(config)
     app = create_app(settings)
-    _apps.append(app)
+    _apps.append(app)  # disposed (and, on PostgreSQL, emptied) after the test
     return app
 
 
@@ -83,16 +83,28 @@ def _empty_database_after_each_test(backend: str) -> Iterator[None]:
     apps, _apps[:] = list(_apps), []
     for app in apps:
         app.extensions["studio.engine"].dispose()
-    if _database["url"] and apps:
+    # the apps made since the last clean-up may include other tests' (a browser test's live studio, made
+    # outside tests/studio where this fixture runs, on SQLite): the database emptied is this test's own
+    engines = [app.extensions["studio.engine"] for app in apps]
+    postgres = [engine for engine in engines if engine.dialect.name == "postgresql"]
+    if _database["url"] and postgres:
         from sqlalchemy import text
 
         from studio.models import Base
 
-        engine = apps[0].extensions["studio.engine"]
-        with engine.begin() as conn:
+        with postgres[0].begin() as conn:
+            # a session the failed test still holds (its traceback keeps it open) would make the drop wait
+            # for its locks for ever; each test process has a server of its own, so any other connection
+            # to it is a leftover of this test
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
             Base.metadata.drop_all(conn)
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+        postgres[0].dispose()
 
 
 @pytest.fixture(autouse=True)
