@@ -31,6 +31,7 @@ from .load import load_course
 from .media import ProgressEvent, progress_to, size_report
 from .media.progress import Listener
 from .model import Course
+from .render import prepare_pages
 from .runner import LOCAL, Runner
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def checked(
             except (ExportError, catalog.CatalogError) as exc:
                 yield lang, None, [Problem(catalog_file(lang), None, "error", str(exc))]
                 continue
-            course = load_course(source.root, lang=lang, runner=runner)
+            course = load_course(source.root, lang=lang, runner=runner, use_cache=source.use_cache)
         # another language's catalog does not stop this build (kstudio check reports it)
         translations = [] if lang == source.language else [lang]
         yield lang, course, check_course(course, translations=translations, runner=runner)
@@ -119,6 +120,7 @@ def build(
     options: dict[str, Any] | None = None,
     progress: Listener | None = None,
     runner: Runner = LOCAL,
+    use_cache: bool = True,
 ) -> BuildReport:
     """Build every format of *formats* in every language of *langs* into *out_dir*.
 
@@ -128,7 +130,8 @@ def build(
     ``fonts=False`` leaves the webfonts out). *progress* gets a :class:`ProgressEvent` per package and
     the media pipeline's events. *runner* runs every outside program of the build: ffprobe and ffmpeg
     (loading, checks, renditions) and fc-list (webfonts, the handout's fonts). With no *formats* the
-    build only loads and checks.
+    build only loads and checks. *use_cache* False neither reads nor writes the lessons' cache (parsed
+    and rendered lessons): everything is made afresh (``bench/build.py``'s cold build).
 
     Raises :class:`ExportError` for an unknown format or a single unknown language; a broken course
     or package is a failure in the report.
@@ -141,7 +144,12 @@ def build(
     fonts = options.pop("fonts", True)
     report = BuildReport()
     with fewer_collections(), catalog.read_once(), progress_to(progress) if progress else nullcontext():
-        source = course_dir if isinstance(course_dir, Course) else load_course(course_dir, runner=runner)
+        # the pages' templates are compiled while the lessons are parsed on the other cores
+        meanwhile = prepare_pages if formats else None
+        if isinstance(course_dir, Course):
+            source = course_dir
+        else:
+            source = load_course(course_dir, runner=runner, use_cache=use_cache, meanwhile=meanwhile)
         chosen = languages(source, langs) if langs is None or isinstance(langs, str) else list(langs)
         out = Path(out_dir) if out_dir is not None else None
         steps, done = len(formats) * len(chosen), 0

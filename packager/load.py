@@ -11,6 +11,7 @@ import logging
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,21 +45,32 @@ _CAPTION = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,
 
 
 def load_course(
-    root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None, runner: Runner = LOCAL
+    root: str | os.PathLike[str],
+    *,
+    use_cache: bool = True,
+    lang: str | None = None,
+    runner: Runner = LOCAL,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Course:
     """Read the course in folder *root*. Problems are in ``course.problems``; it never raises on bad input.
 
     With *lang* other than the course's own language, the course comes back translated from
     ``translations/<lang>.po`` (untranslated text stays in the source language; see ``packager.i18n``)
     and with the media variants of that language (``media/x.hi.mp4`` for ``media/x.mp4``). *runner* runs
-    ffprobe for the running time of video and audio.
+    ffprobe for the running time of video and audio. *meanwhile* is work of the caller's own, done while
+    the lessons are parsed on the other cores (``parallel.in_order``; a build prepares its renderer).
     """
-    return load_with_context(root, use_cache=use_cache, lang=lang, runner=runner)[0]
+    return load_with_context(root, use_cache=use_cache, lang=lang, runner=runner, meanwhile=meanwhile)[0]
 
 
 @fewer_collections()
 def load_with_context(
-    root: str | os.PathLike[str], *, use_cache: bool = True, lang: str | None = None, runner: Runner = LOCAL
+    root: str | os.PathLike[str],
+    *,
+    use_cache: bool = True,
+    lang: str | None = None,
+    runner: Runner = LOCAL,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Course, LessonContext]:
     """:func:`load_course`, and the context its lessons were parsed in (other lessons' ids, the course's
     files, captions, interface words, the translation): parse another text of a lesson in it to see that
@@ -114,7 +126,7 @@ def load_with_context(
     keys = {path: store.key(path, course.language, ids_digest, text, digest) for path, text in texts.items()}
     results = {path: store.get(key) for path, key in keys.items()}
     misses = [path for path, hit in results.items() if hit is None]
-    for path, result in zip(misses, _parse_many([(texts[p], p) for p in misses], ctx), strict=True):
+    for path, result in zip(misses, _parse_many([(texts[p], p) for p in misses], ctx, meanwhile), strict=True):
         results[path] = result
         store.put(keys[path], result)
     parsed: dict[str, Lesson] = {}
@@ -133,9 +145,12 @@ def load_with_context(
 PARALLEL_FROM = 48  # below this many lessons to parse, starting workers costs more than it saves
 
 
-def _parse_many(jobs: list[tuple[str, str]], ctx: LessonContext) -> list[tuple[Lesson, list[Problem]]]:
+def _parse_many(
+    jobs: list[tuple[str, str]], ctx: LessonContext, meanwhile: Callable[[], object] | None = None
+) -> list[tuple[Lesson, list[Problem]]]:
     """Parse (text, path) jobs, on every core when there are many (``parallel.py``)."""
-    return list(parallel.in_order(lambda i: parse_lesson(*jobs[i], ctx), len(jobs), PARALLEL_FROM))
+    parse = parallel.in_order(lambda i: parse_lesson(*jobs[i], ctx), len(jobs), PARALLEL_FROM, meanwhile=meanwhile)
+    return list(parse)
 
 
 def resolve_target(lesson_path: str, target: str, files: set[str]) -> str | None:

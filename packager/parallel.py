@@ -50,10 +50,16 @@ def forked_workers(count: int, parallel_from: int) -> int:
     return cores() - 1
 
 
-def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterator[T]:
+def in_order(
+    job: Callable[[int], T], count: int, parallel_from: int, *, meanwhile: Callable[[], object] | None = None
+) -> Iterator[T]:
     """``job(0)``, ..., ``job(count - 1)``, in order; on every core when there are *parallel_from* items
     or more and the platform can fork. An exception in an item's job is raised here, when that item is
-    read; closing the iterator early stops the workers."""
+    read; closing the iterator early stops the workers.
+
+    *meanwhile* is work of this process's own that it does once the workers are started, before it takes
+    an item: the items it would have taken go to them, so work that would otherwise wait for the items
+    is done on every core. Working alone, it is skipped (its caller would do it later, if at all)."""
     workers = forked_workers(count, parallel_from)
     if not workers:
         yield from map(job, range(count))
@@ -73,6 +79,8 @@ def in_order(job: Callable[[int], T], count: int, parallel_from: int) -> Iterato
                 _work(job, count, per_ticket, tickets, result_writer)
             os.close(result_writer)  # the worker's end only: a worker that dies is an EOFError here, not a hang
             children[reader] = pid
+        if meanwhile is not None:
+            meanwhile()
         done: dict[int, tuple[bool, Any]] = {}
         results = _Results(children)
         for i in range(count):

@@ -101,6 +101,15 @@ def theme_dir(name: str = "default") -> Path:
     return Path(str(resources.files("themes") / name))
 
 
+def prepare_pages(theme: Path | None = None) -> None:
+    """Import the template engine and compile *theme*'s page templates (default: the default theme's)
+    ahead of its first player: a build does it while its lessons are parsed (``load_course``'s
+    *meanwhile*), instead of between the parse and the pages."""
+    env = template_env(theme or theme_dir())
+    for name in ("lesson.html", "blocks.html", "shell.html"):
+        env.get_template(name)
+
+
 @dataclass
 class Player:
     """The learner player for one course in one language."""
@@ -338,13 +347,18 @@ class Player:
             + " · "
             + s.text("lessonOf", n=index + 1, total=self.lesson_count)
         )
-        html = self.env.get_template("lesson.html").render(
+        html = self._lesson_template.render(
             lesson=lesson, crumb=crumb, minutes_text=self.minutes_text(lesson.learning_minutes), s=s
         )
         if self.process_media and lesson.media:
             html = _MEDIA_TAG.sub(self._media_markup, html)
         html = _TRACK_SRC.sub(self._track, html)
         return _URL_ATTR.sub(self._rename, html) if self.renames else html
+
+    @cached_property
+    def _lesson_template(self) -> jinja2.Template:
+        """lesson.html, looked up once a player (each lookup checks the file's time on disk)."""
+        return self.env.get_template("lesson.html")
 
     def _rename(self, match: re.Match[str]) -> str:
         value = unescape(match.group(2))
@@ -528,7 +542,7 @@ def _render_many(player: Player, lessons: list[Lesson]) -> Iterator[tuple[bytes,
     """The scripts of *lessons* in order, each with its :func:`deflate`, rendered on every core when
     there are many (``parallel.py``, as ``load`` parses)."""
     if parallel.forked_workers(len(lessons), PARALLEL_FROM):
-        player.env.get_template("lesson.html")  # compiled once, before the fork: every worker inherits it
+        _ = player._lesson_template  # looked up once, before the fork: every worker inherits it
 
     def job(index: int) -> tuple[bytes, bytes]:
         script = player.lesson_js(lessons[index])

@@ -241,6 +241,59 @@ def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample,
     assert parsed == []
 
 
+def test_a_build_without_the_cache_neither_reads_nor_writes_it_in_any_language(sample, tmp_path, monkeypatch):
+    import packager.load
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lessons = len(load_course(sample).lessons)
+    build(sample, ["html"], "all", tmp_path / "warm", options={"fonts": False})  # a cache that spares every parse
+
+    def kept() -> dict[str, bytes]:  # the lessons' caches, parsed and rendered (media renditions are apart)
+        files = (tmp_path / "cache").rglob("*.pickle")
+        return {str(p.relative_to(tmp_path)): p.read_bytes() for p in files if "media" not in p.parts}
+
+    before = kept()
+    assert any("rendered-hi" in name for name in before)
+    parsed: list[str] = []
+    parse = packager.load.parse_lesson
+
+    def counting_parse(text, path, ctx):
+        parsed.append(path)
+        return parse(text, path, ctx)
+
+    monkeypatch.setattr(packager.load, "parse_lesson", counting_parse)
+    report = build(sample, ["html"], "all", tmp_path / "dist", options={"fonts": False}, use_cache=False)
+    assert report.ok and len(parsed) == 3 * lessons
+    assert kept() == before
+
+
+def test_the_pages_templates_are_compiled_while_the_lessons_are_parsed(tmp_path, monkeypatch):
+    """A build's renderer is made ready by this process while the workers parse (parallel.in_order's
+    *meanwhile*), not after the parse; a check-only build never prepares it."""
+    import packager.load
+    import packager.parallel
+
+    pipeline = sys.modules["packager.build"]  # the module (packager.build is its function)
+    monkeypatch.setattr(packager.load, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(packager.parallel, "cores", lambda: 2)
+    root = pseudo_course(SAMPLE, tmp_path / "course")
+    parsing, seen = [False], []
+    parse_many = packager.load._parse_many
+
+    def watched_parse_many(*args):
+        parsing[0] = True
+        try:
+            return parse_many(*args)
+        finally:
+            parsing[0] = False
+
+    monkeypatch.setattr(packager.load, "_parse_many", watched_parse_many)
+    monkeypatch.setattr(pipeline, "prepare_pages", lambda: seen.append(parsing[0]))
+    assert build(root, [], None, None, use_cache=False).ok and seen == []
+    assert build(root, ["html"], None, tmp_path / "dist", options={"fonts": False}, use_cache=False).ok
+    assert seen == [True]
+
+
 def test_segments_of_an_unchanged_course_parse_no_lesson_again(tmp_path, monkeypatch):
     import packager.i18n.course as course_catalogs
 

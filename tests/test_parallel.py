@@ -145,3 +145,28 @@ def test_the_workers_pipes_may_be_past_descriptor_1024(monkeypatch):
             os.close(fd)
         if soft < 1200:
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_meanwhile_runs_here_while_the_workers_take_the_items_and_not_when_working_alone(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    here = os.getpid()
+    started, ran = os.pipe(), []
+
+    def job(i: int) -> int:
+        if i == 0:
+            os.write(started[1], b"!")  # the first item, taken while this process is busy
+        return os.getpid()
+
+    def meanwhile() -> None:
+        ran.append(os.getpid())
+        assert os.read(started[0], 1) == b"!"  # waits until a worker has taken an item: no race
+
+    try:
+        pids = list(parallel.in_order(job, 10, parallel_from=2, meanwhile=meanwhile))
+        assert ran == [here] and pids[0] != here and len(pids) == 10
+        ran.clear()
+        assert list(parallel.in_order(lambda i: i, 10, parallel_from=20, meanwhile=meanwhile)) == list(range(10))
+        assert ran == []  # alone, the caller does that work itself when it needs it
+    finally:
+        os.close(started[0])
+        os.close(started[1])
