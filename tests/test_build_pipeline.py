@@ -222,12 +222,10 @@ def test_preview_refuses_a_lesson_the_course_does_not_list(sample):
         preview_lesson(sample, "lessons/zz.md", "x")
 
 
-def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample, tmp_path, monkeypatch):
+def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The path of every lesson the loader parses from here on (cache misses), in order."""
     import packager.load
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    for lang in ("en", "hi", "ur"):
-        load_course(sample, lang=lang)
     parsed: list[str] = []
     parse = packager.load.parse_lesson
 
@@ -236,14 +234,20 @@ def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample,
         return parse(text, path, ctx)
 
     monkeypatch.setattr(packager.load, "parse_lesson", counting_parse)
+    return parsed
+
+
+def test_each_language_keeps_its_parsed_lessons_so_a_rebuild_parses_none(sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for lang in ("en", "hi", "ur"):
+        load_course(sample, lang=lang)
+    parsed = counted_parses(monkeypatch)
     for lang in ("en", "hi", "ur"):
         assert load_course(sample, lang=lang).lessons
     assert parsed == []
 
 
 def test_a_build_without_the_cache_neither_reads_nor_writes_it_in_any_language(sample, tmp_path, monkeypatch):
-    import packager.load
-
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     lessons = len(load_course(sample).lessons)
     build(sample, ["html"], "all", tmp_path / "warm", options={"fonts": False})  # a cache that spares every parse
@@ -254,14 +258,7 @@ def test_a_build_without_the_cache_neither_reads_nor_writes_it_in_any_language(s
 
     before = kept()
     assert any("rendered-hi" in name for name in before)
-    parsed: list[str] = []
-    parse = packager.load.parse_lesson
-
-    def counting_parse(text, path, ctx):
-        parsed.append(path)
-        return parse(text, path, ctx)
-
-    monkeypatch.setattr(packager.load, "parse_lesson", counting_parse)
+    parsed = counted_parses(monkeypatch)
     report = build(sample, ["html"], "all", tmp_path / "dist", options={"fonts": False}, use_cache=False)
     assert report.ok and len(parsed) == 3 * lessons
     assert kept() == before
