@@ -104,10 +104,14 @@ def theme_dir(name: str = "default") -> Path:
 def prepare_pages(theme: Path | None = None) -> None:
     """Import the template engine and compile *theme*'s page templates (default: the default theme's)
     ahead of its first player: a build does it while its lessons are parsed (``load_course``'s
-    *meanwhile*), instead of between the parse and the pages."""
-    env = template_env(theme or theme_dir())
-    for name in ("lesson.html", "blocks.html", "shell.html"):
-        env.get_template(name)
+    *meanwhile*), instead of between the parse and the pages. A template that does not compile is left
+    to fail where a page needs it, as it would without this."""
+    try:
+        env = template_env(theme or theme_dir())
+        for name in ("lesson.html", "blocks.html", "shell.html"):
+            env.get_template(name)
+    except Exception:  # only a head start: the page that needs the template raises it again
+        return
 
 
 @dataclass

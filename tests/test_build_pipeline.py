@@ -291,6 +291,18 @@ def test_the_pages_templates_are_compiled_while_the_lessons_are_parsed(tmp_path,
     assert seen == [True]
 
 
+def test_preparing_the_pages_leaves_a_broken_template_to_fail_where_a_page_needs_it(monkeypatch):
+    import jinja2
+
+    import packager.render
+
+    def broken(theme):
+        raise jinja2.TemplateSyntaxError("unexpected '}'", 3, "lesson.html")
+
+    monkeypatch.setattr(packager.render, "template_env", broken)
+    assert packager.render.prepare_pages() is None  # not raised here, in the middle of the parse
+
+
 def test_segments_of_an_unchanged_course_parse_no_lesson_again(tmp_path, monkeypatch):
     import packager.i18n.course as course_catalogs
 
