@@ -32,6 +32,23 @@ for 256 KB at worst), which matters most for the studio's live preview, parsed o
 MAX_LESSON_BYTES = MAX_LESSON_KB * 1024
 
 
+_WORD = re.compile(r"\w+")
+_ASCII_GAPS = str.maketrans(dict.fromkeys((chr(c) for c in range(128) if not (chr(c).isalnum() or c == 95)), " "))
+
+
+def word_count(text: str) -> int:
+    """The words of *text*, as runs of ``\\w``: what the reading time is estimated from.
+
+    ASCII text (most English lessons) is counted by turning every other character into a space and
+    splitting, about four times faster than the pattern and the same count: in ASCII, ``\\w`` is a
+    letter, a digit or ``_``.
+
+    >>> word_count("The officer's reply_date: 21 days."), word_count("café au lait")
+    (6, 3)
+    """
+    return len(text.translate(_ASCII_GAPS).split()) if text.isascii() else len(_WORD.findall(text))
+
+
 def size_problem(path: str, size: int) -> Problem | None:
     """The error for a lesson of *size* bytes over the limit, or None.
 
@@ -118,7 +135,7 @@ def parse_lesson(text: str, path: str, ctx: LessonContext) -> tuple[Lesson, list
     lesson.blocks = _blocks(tokens, body.split("\n"), walker)
     lesson.media, lesson.links = env.media, env.links
     problems += env.problems
-    words = len(re.findall(r"\w+", body))
+    words = word_count(body)
     questions = sum(len(q.questions) for q in lesson.quizzes)
     lesson.estimated_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE + questions * MINUTES_PER_QUESTION))
     return lesson, problems

@@ -170,3 +170,14 @@ def test_a_100_kb_lesson_parses_in_linear_time(baseline: float, front: str, body
 
 def test_found_by_fuzzing_an_unlisted_lesson_is_located(folder: Path) -> None:
     load_and_check(folder, "modules:\n  - ~\n", "---\ntitle: A\n---\nText.\n")
+
+
+@FUZZ
+@given(st.text(max_size=300) | st.text(st.characters(max_codepoint=127), max_size=300))
+def test_the_word_count_is_the_patterns_on_any_text(text: str) -> None:
+    """The reading-time estimate counts runs of \\w; ASCII text takes a faster way to the same count."""
+    import re
+
+    from packager.lesson import word_count
+
+    assert word_count(text) == len(re.findall(r"\w+", text))

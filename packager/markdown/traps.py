@@ -51,21 +51,25 @@ class LessonText:
         return list(_inline_media(self))
 
 
-def _outside_quizzes(tokens: Sequence[Token]) -> Iterator[tuple[int, Token]]:
-    """(index, token) of every token not inside a ``::: quiz`` or ``::: check``."""
+def _outside_quizzes(tokens: Sequence[Token], kinds: frozenset[str]) -> Iterator[tuple[int, Token]]:
+    """(index, token) of every token of one of *kinds* not inside a ``::: quiz`` or ``::: check`` (the
+    others are passed over here: a lesson has a hundred tokens, and a few of them are asked for)."""
     depth = 0
     for i, token in enumerate(tokens):
-        if token.type == "container_ks_open":
+        kind = token.type
+        if kind == "container_ks_open":
             if depth or token.info.strip().partition(" ")[0] in QUIZ_KINDS:
                 depth += 1
-        elif token.type == "container_ks_close" and depth:
+        elif kind == "container_ks_close" and depth:
             depth -= 1
-        elif not depth:
+        elif not depth and kind in kinds:
             yield i, token
 
 
 def _question_attrs(content: str) -> bool:
     """Whether *content* ends with a question's ``{…}``: a question type, ``points=`` or ``competency=``."""
+    if not content.rstrip().endswith("}"):  # most paragraphs: spared the pattern's search through them
+        return False
     match = _ATTRS.search(content)
     if not match:
         return False
@@ -95,6 +99,8 @@ def _next_block(tokens: Sequence[Token], i: int) -> int:
     return len(tokens)
 
 
+_QUESTION_SHAPES = frozenset(("heading_open", "bullet_list_open", "paragraph_open"))
+"""The blocks a question outside a quiz starts with: its heading, its answer list, its attributes' line."""
 QUIZ_HINT = "put it between '::: quiz' (or '::: check') and ':::'"
 
 
@@ -102,7 +108,7 @@ def questions_outside(lesson: LessonText) -> Iterator[Problem]:
     """Question headings, answer lists and question attributes outside a quiz: one error per question."""
     tokens = lesson.tokens
     covered: set[int] = set()  # answer lists already reported with their question's heading
-    for i, token in _outside_quizzes(tokens):
+    for i, token in _outside_quizzes(tokens, _QUESTION_SHAPES):
         if token.type == "heading_open" and i + 1 < len(tokens):
             content = tokens[i + 1].content
             after = _next_block(tokens, i)
