@@ -158,8 +158,12 @@ def test_meanwhile_runs_here_while_the_workers_take_the_items_and_not_when_worki
         return os.getpid()
 
     def meanwhile() -> None:
+        import select
+
         ran.append(os.getpid())
-        assert os.read(started[0], 1) == b"!"  # waits until a worker has taken an item: no race
+        # waits until a worker has taken an item (no race), but not for ever if none ever does
+        assert select.select([started[0]], [], [], 60)[0], "no worker took an item"
+        assert os.read(started[0], 1) == b"!"
 
     try:
         pids = list(parallel.in_order(job, 10, parallel_from=2, meanwhile=meanwhile))
