@@ -315,8 +315,7 @@ def summarise(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
     for row in rows:
         learners.setdefault(row["course_id"], set()).add(row["learner"])
     for course_id, some in sorted(learners.items()):
-        summary.refresh(session.connection(), course_id, some)
-        if tallies.kept_map(session.connection(), course_id) is None:
+        if summary.refresh(session.connection(), course_id, some) is None:  # the course's first records
             adopt_competencies(session, course_id)
 
 

@@ -23,11 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import (
-    case,
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -35,7 +31,6 @@ from sqlalchemy.sql import ColumnElement
 from ..models import CourseRecord, LearningRecord, table_of
 from . import summary, tallies
 from .outline import Outline, outline
-from .tallies import MASTERY
 
 S = table_of(LearningRecord)
 A, RS = summary.ANSWERS, summary.SCOPES
@@ -292,7 +287,7 @@ class Evidence:
 
 def competency_evidence(conn: Connection, scope: Scope, tests: Sequence[tuple[str, str]]) -> list[Evidence]:
     """Per competency (and per organisation unit, where the records carry one): the learners with evidence
-    (a first answer to a question testing it) and how many mastered it (``MASTERY`` of those answers right).
+    (a first answer to a question testing it) and how many mastered it (``tallies.MASTERY`` of those answers right).
 
     *tests* maps question object ids to the competencies they test (the course says which: its lessons'
     and questions' ``competency=``, ``outline.py``). The competency tally answers when it was counted with
@@ -332,14 +327,13 @@ def competencies_tallied(conn: Connection, scope: Scope, tests: Sequence[tuple[s
 
 
 def _counted(conn: Connection, scope: Scope, tests: Sequence[tuple[str, str]]) -> list[Any]:
-    """(competency, organisation unit, learners, mastered) counted from the summary rows in *scope*."""
+    """(competency, organisation unit, learners, mastered) counted from the summary rows in *scope*, as the
+    competency tally counts them (one scope: its columns are the same in every row)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    p = tallies.per_learner(tests, scope.summary(A)).c
-    query = select(p.competency, p.org_unit, func.count(), func.sum(case((p.share >= MASTERY, 1), else_=0))).group_by(
-        p.competency, p.org_unit
-    )
-    return [(c, unit, n, int(k)) for c, unit, n, k in conn.execute(query)]
+    c = tallies.competency_counts(tests, scope.summary(A)).subquery("counted").c
+    query = select(c.competency, c.org_unit, c.learners, c.mastered)
+    return [(competency, unit, n, int(k)) for competency, unit, n, k in conn.execute(query)]
 
 
 WORK_MEM = "64MB"

@@ -228,17 +228,20 @@ def _levels(rows: Any, dialect: str, course_id: int, learners: Sequence[str] | N
     return select(union_all(*parts).subquery("all_levels")).where(literal(True))
 
 
-def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None, *, tallied: bool = True) -> None:
+def refresh(
+    conn: Connection, course_id: int, learners: Iterable[str] | None, *, tallied: bool = True
+) -> list[tuple[str, str]] | None:
     """Recompute the summary rows of *learners* in a course (None: all of them) from their records, and with
     them the course's tallies (tallies.py: what the learners' old rows counted taken away, their new rows'
-    counted; ``tallied=False`` only for migration 0012, which comes before the tallies).
+    counted; ``tallied=False`` only for migration 0012, which comes before the tallies). Returns the
+    competency mapping the tallies are kept by (``tallies.kept_map``; None: none is kept yet, or not tallied).
 
     On PostgreSQL the course is locked first (a transaction-scoped advisory lock), so two transactions storing
     records of one course refresh one after the other: the second sees the first's records and tallies.
     SQLite has one writer at a time anyway."""
     chosen = None if learners is None else sorted(set(learners))
     if chosen == []:
-        return
+        return None
     dialect = conn.dialect.name
     tallies.lock_course(conn, course_id)
     tests = tallies.kept_map(conn, course_id) if tallied else None
@@ -255,6 +258,7 @@ def refresh(conn: Connection, course_id: int, learners: Iterable[str] | None, *,
     _upsert(conn, SCOPES, select(scopes.subquery("scopes")).where(literal(True)), key[:1] + key[2:])
     if tallied:
         tallies.count(conn, course_id, chosen, 1, tests)
+    return tests
 
 
 def rebuild(conn: Connection, course_id: int | None = None, *, tallied: bool = True) -> None:

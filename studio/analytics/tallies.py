@@ -166,7 +166,7 @@ def mapping_table(tests: Sequence[tuple[str, str]]) -> Any:
     return query.cte("tests").prefix_with("MATERIALIZED")
 
 
-def per_learner(tests: Sequence[tuple[str, str]], where: list[ColumnElement[bool]]) -> Any:
+def _per_learner(tests: Sequence[tuple[str, str]], where: list[ColumnElement[bool]]) -> Any:
     """Each learner's share of first answers right to the questions testing each competency, and their
     organisation unit (of those answers, the greatest: a learner is counted in one unit)."""
     mapping = mapping_table(tests)
@@ -186,8 +186,11 @@ def per_learner(tests: Sequence[tuple[str, str]], where: list[ColumnElement[bool
     )
 
 
-def _competencies(tests: Sequence[tuple[str, str]], course_id: int, learners: Sequence[str] | None) -> Select[Any]:
-    p = per_learner(tests, _of(A, course_id, learners)).c
+def competency_counts(tests: Sequence[tuple[str, str]], where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Per scope, competency and organisation unit, of the summary rows *where* picks: the learners with
+    evidence and how many mastered it (the competency tally's rows; the report counts the same way when
+    the tally was counted by another mapping)."""
+    p = _per_learner(tests, where).c
     return select(
         p.level,
         p.course_version,
@@ -266,7 +269,7 @@ def count(
     ):
         _add(conn, table, course_id, rows(dialect, course_id, learners), sign)
     if tests:
-        _add(conn, COMPETENCIES, course_id, _competencies(tests, course_id, learners), sign)
+        _add(conn, COMPETENCIES, course_id, competency_counts(tests, _of(A, course_id, learners)), sign)
 
 
 def adopt_map(conn: Connection, course_id: int, tests: Sequence[tuple[str, str]]) -> None:
@@ -278,7 +281,7 @@ def adopt_map(conn: Connection, course_id: int, tests: Sequence[tuple[str, str]]
     conn.execute(delete(MAPS).where(MAPS.c.course_id == course_id))
     conn.execute(MAPS.insert().values(course_id=course_id, tests=[list(p) for p in pairs]))
     if pairs:
-        _add(conn, COMPETENCIES, course_id, _competencies(pairs, course_id, None), 1)
+        _add(conn, COMPETENCIES, course_id, competency_counts(pairs, _of(A, course_id, None)), 1)
 
 
 def clear(conn: Connection, course_id: int) -> None:
